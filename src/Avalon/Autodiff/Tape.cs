@@ -1,0 +1,164 @@
+using System.Text;
+using Avalon.Primitives;
+
+namespace Avalon.Autodiff;
+
+/// <summary>
+/// A recorded computation in SSA form: inputs, constants and primitive calls, each defining one numbered
+/// value, plus the ids of the outputs. A tape prints readably, can be walked (<see cref="Ops"/>),
+/// rewritten (build a new tape from ops with <see cref="Tape(IEnumerable{TapeOp}, IEnumerable{int})"/>)
+/// and replayed on new inputs (<see cref="Run"/>). Gradients are computed by appending the derivative
+/// rules' calls to the same tape, so a gradient tape is just a longer tape.
+/// </summary>
+public sealed class Tape
+{
+    private readonly List<TapeOp> _ops = [];
+    private readonly List<Tensor?> _values = [];
+    private readonly Dictionary<Tensor, int> _ids = new(ReferenceEqualityComparer.Instance);
+    private readonly List<int> _inputs = [];
+    private readonly List<int> _outputs = [];
+
+    /// <summary>Creates an empty tape (recording starts with <see cref="Grad.Trace(Func{Tensor[], Tensor}, Tensor[])"/>).</summary>
+    public Tape() { }
+
+    /// <summary>
+    /// Builds a tape from ops (for passes that rewrite a tape). Ids must be defined before use; the
+    /// inputs are the <see cref="InputOp"/>s in order.
+    /// </summary>
+    public Tape(IEnumerable<TapeOp> ops, IEnumerable<int> outputs)
+    {
+        var defined = new HashSet<int>();
+        foreach (var op in ops)
+        {
+            if (op is CallOp call)
+                foreach (int a in call.Args)
+                    if (!defined.Contains(a))
+                        throw new ArgumentException($"Tape: op '{op}' uses %{a} before it is defined.");
+            if (!defined.Add(op.Id)) throw new ArgumentException($"Tape: %{op.Id} is defined twice.");
+            AddOp(op, op is ConstantOp c ? c.Value : null);
+            if (op is InputOp) _inputs.Add(op.Id);
+        }
+        foreach (int o in outputs)
+        {
+            if (!defined.Contains(o)) throw new ArgumentException($"Tape: output %{o} is not defined.");
+            _outputs.Add(o);
+        }
+    }
+
+    /// <summary>The ops in order of definition.</summary>
+    public IReadOnlyList<TapeOp> Ops => _ops;
+
+    /// <summary>The ids of the inputs, in argument order.</summary>
+    public IReadOnlyList<int> Inputs => _inputs;
+
+    /// <summary>The ids of the outputs.</summary>
+    public IReadOnlyList<int> Outputs => _outputs;
+
+    /// <summary>The op defining value <paramref name="id"/>.</summary>
+    public TapeOp this[int id] => _ops[IndexOf(id)];
+
+    private readonly Dictionary<int, int> _indexById = [];
+    private int _nextId;
+
+    private int IndexOf(int id) =>
+        _indexById.TryGetValue(id, out int i) ? i : throw new KeyNotFoundException($"Tape: no value %{id}.");
+
+    private int AddOp(TapeOp op, Tensor? value)
+    {
+        _indexById[op.Id] = _ops.Count;
+        _ops.Add(op);
+        _values.Add(value);
+        _nextId = Math.Max(_nextId, op.Id + 1);
+        return op.Id;
+    }
+
+    /// <summary>Whether <paramref name="tensor"/> is a value recorded on this tape.</summary>
+    public bool Tracks(Tensor tensor) => _ids.ContainsKey(tensor);
+
+    /// <summary>The id of a tensor recorded on this tape.</summary>
+    public int IdOf(Tensor tensor) =>
+        _ids.TryGetValue(tensor, out int id) ? id : throw new KeyNotFoundException("Tape: the tensor is not recorded on this tape.");
+
+    /// <summary>The value computed for <paramref name="id"/> while recording (null for a rebuilt tape that has not run).</summary>
+    public Tensor? ValueOf(int id) => _values[IndexOf(id)];
+
+    internal int AddInput(Tensor tensor, string name)
+    {
+        if (_ids.TryGetValue(tensor, out int existing)) return existing;
+        int id = AddOp(new InputOp(_nextId, TensorSpec.Of(tensor), name), tensor);
+        _ids[tensor] = id;
+        _inputs.Add(id);
+        return id;
+    }
+
+    internal void SetOutputs(IEnumerable<int> ids)
+    {
+        _outputs.Clear();
+        _outputs.AddRange(ids);
+    }
+
+    /// <summary>Records one call if it depends on a value of this tape; otherwise it is a constant and is not recorded.</summary>
+    internal void RecordCall(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor output)
+    {
+        bool depends = false;
+        foreach (var x in inputs)
+            if (_ids.ContainsKey(x)) { depends = true; break; }
+        if (!depends) return;
+        var args = new int[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++) args[i] = IdOrConstant(inputs[i]);
+        int id = AddOp(new CallOp(_nextId, TensorSpec.Of(output), primitive, attributes, args), output);
+        _ids[output] = id;
+    }
+
+    /// <summary>The id of a tensor, recording it as a constant when the tape has not seen it.</summary>
+    internal int IdOrConstant(Tensor tensor)
+    {
+        if (_ids.TryGetValue(tensor, out int id)) return id;
+        id = AddOp(new ConstantOp(_nextId, TensorSpec.Of(tensor), tensor), tensor);
+        _ids[tensor] = id;
+        return id;
+    }
+
+    /// <summary>
+    /// Replays the tape on new inputs (same shapes and dtypes as recorded) and returns the outputs.
+    /// The calls go through the primitives as usual, so a replay can itself be traced or differentiated.
+    /// </summary>
+    public Tensor[] Run(params Tensor[] inputs)
+    {
+        if (inputs.Length != _inputs.Count)
+            throw new ArgumentException($"Tape.Run: the tape takes {_inputs.Count} inputs but {inputs.Length} were given.");
+        var env = new Dictionary<int, Tensor>();
+        int k = 0;
+        foreach (var op in _ops)
+        {
+            switch (op)
+            {
+                case InputOp input:
+                    var x = inputs[k++];
+                    if (x.Shape != input.Spec.Shape || x.DType != input.Spec.DType)
+                        throw new ArgumentException(
+                            $"Tape.Run: input {k - 1} ('{input.Name}') was recorded as {input.Spec} but {x.DType.Name()}{x.Shape} was given.");
+                    env[op.Id] = x;
+                    break;
+                case ConstantOp c:
+                    env[op.Id] = c.Value;
+                    break;
+                case CallOp call:
+                    var args = new Tensor[call.Args.Length];
+                    for (int i = 0; i < args.Length; i++) args[i] = env[call.Args[i]];
+                    env[op.Id] = call.Primitive.Invoke(call.Attributes, args);
+                    break;
+            }
+        }
+        return _outputs.Select(o => env[o]).ToArray();
+    }
+
+    /// <summary>The tape in SSA form, one op per line, then the outputs.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        foreach (var op in _ops) sb.AppendLine(op.ToString());
+        sb.Append("return ").Append(string.Join(", ", _outputs.Select(o => "%" + o)));
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,49 @@
+namespace Avalon.Autodiff;
+
+/// <summary>
+/// Reverse-mode differentiation of a tape: walks its calls backwards, applying each primitive's
+/// derivative rule. The rules run as ordinary tensor operations while the tape is recording, so their
+/// calls are appended to the tape (and to any enclosing tape, which is how gradients of gradients work).
+/// </summary>
+internal static class TapeBackward
+{
+    /// <summary>The gradients of <paramref name="outputId"/> with respect to <paramref name="wrt"/> (zeros where unconnected).</summary>
+    public static Tensor[] Run(Tape tape, int outputId, Tensor seed, IReadOnlyList<int> wrt)
+    {
+        var ops = tape.Ops;
+        int count = ops.Count;   // rules append to the tape; walk only what the forward recorded
+        // Which values depend on a requested input: only those need gradients.
+        var depends = new HashSet<int>(wrt);
+        for (int i = 0; i < count; i++)
+            if (ops[i] is CallOp call && call.Args.Any(depends.Contains) && call.Primitive.IsDifferentiable)
+                depends.Add(call.Id);
+
+        var grads = new Dictionary<int, Tensor> { [outputId] = seed };
+        for (int i = count - 1; i >= 0; i--)
+        {
+            if (ops[i] is not CallOp call || !grads.TryGetValue(call.Id, out var g)) continue;
+            if (!call.Primitive.IsDifferentiable || !depends.Contains(call.Id)) continue;
+            var inputs = new Tensor[call.Args.Length];
+            var needs = new bool[call.Args.Length];
+            for (int a = 0; a < inputs.Length; a++)
+            {
+                inputs[a] = tape.ValueOf(call.Args[a])
+                    ?? throw new InvalidOperationException("TapeBackward: the tape holds no recorded values; run it first.");
+                needs[a] = depends.Contains(call.Args[a]) && inputs[a].DType.IsFloatingPoint();
+            }
+            var output = tape.ValueOf(call.Id)!;
+            var argGrads = RuleRunner.Apply(call.Primitive, call.Attributes, inputs, output, g, needs);
+            for (int a = 0; a < argGrads.Length; a++)
+            {
+                var ga = argGrads[a];
+                if (ga is null) continue;
+                int id = call.Args[a];
+                grads[id] = grads.TryGetValue(id, out var acc) ? acc + ga : ga;
+            }
+        }
+        var result = new Tensor[wrt.Count];
+        for (int k = 0; k < wrt.Count; k++)
+            result[k] = grads.TryGetValue(wrt[k], out var gk) ? gk : Tensor.ZerosLike(tape.ValueOf(wrt[k])!);
+        return result;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Avalon.Backends.Cpu.Elementwise;
+
+/// <summary>
+/// The one loop skeleton for broadcasting binary operations: walks the output row by row and, per row,
+/// runs the widest vector path that fits the operands' row strides (dense/dense, dense/scalar,
+/// scalar/dense), falling back to a strided scalar loop.
+/// </summary>
+internal static class BinaryLoop
+{
+    /// <summary>out = op(a, b) with NumPy broadcasting into the dense tensor <paramref name="output"/>.</summary>
+    public static void Run<T, TOp>(Tensor a, Tensor b, Tensor output)
+        where T : unmanaged where TOp : IBinaryOperator<T>
+    {
+        var shape = output.Shape.Dims;
+        var sa = ShapeUtil.BroadcastStrides(a.Shape.Dims, a.StridesInternal, shape);
+        var sb = ShapeUtil.BroadcastStrides(b.Shape.Dims, b.StridesInternal, shape);
+        var so = output.StridesInternal;
+        var da = a.CpuSpan<T>();
+        var db = b.CpuSpan<T>();
+        var dout = output.CpuSpan<T>();
+        var it = new RowIterator(shape, [sa, sb, so], [a.Offset, b.Offset, output.Offset]);
+        int n = it.RowLength;
+        int ra = it.RowStrides[0], rb = it.RowStrides[1], ro = it.RowStrides[2];
+        while (it.MoveNext())
+            Row<T, TOp>(da.Slice(it.Offsets[0]), ra, db.Slice(it.Offsets[1]), rb, dout.Slice(it.Offsets[2]), ro, n);
+    }
+
+    /// <summary>One row: d[i*sd] = op(a[i*sa], b[i*sb]) for i in [0, n).</summary>
+    public static void Row<T, TOp>(ReadOnlySpan<T> a, int sa, ReadOnlySpan<T> b, int sb, Span<T> d, int sd, int n)
+        where T : unmanaged where TOp : IBinaryOperator<T>
+    {
+        if (sd == 1 && TOp.Vectorized)
+        {
+            if (sa == 1 && sb == 1) { DenseDense<T, TOp>(a, b, d, n); return; }
+            if (sa == 1 && sb == 0) { DenseScalar<T, TOp>(a, b[0], d, n, false); return; }
+            if (sa == 0 && sb == 1) { DenseScalar<T, TOp>(b, a[0], d, n, true); return; }
+        }
+        for (int i = 0; i < n; i++) d[i * sd] = TOp.Invoke(a[i * sa], b[i * sb]);
+    }
+
+    private static void DenseDense<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d, int n)
+        where T : unmanaged where TOp : IBinaryOperator<T>
+    {
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rd = ref MemoryMarshal.GetReference(d);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                TOp.Invoke(Vector512.LoadUnsafe(ref ra, (nuint)i), Vector512.LoadUnsafe(ref rb, (nuint)i)).StoreUnsafe(ref rd, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                TOp.Invoke(Vector256.LoadUnsafe(ref ra, (nuint)i), Vector256.LoadUnsafe(ref rb, (nuint)i)).StoreUnsafe(ref rd, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref rd, i) = TOp.Invoke(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i));
+    }
+
+    // d = op(a, s) or, when swapped, d = op(s, a).
+    private static void DenseScalar<T, TOp>(ReadOnlySpan<T> a, T s, Span<T> d, int n, bool swapped)
+        where T : unmanaged where TOp : IBinaryOperator<T>
+    {
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rd = ref MemoryMarshal.GetReference(d);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            var vs = Vector512.Create(s);
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var va = Vector512.LoadUnsafe(ref ra, (nuint)i);
+                (swapped ? TOp.Invoke(vs, va) : TOp.Invoke(va, vs)).StoreUnsafe(ref rd, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vs = Vector256.Create(s);
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var va = Vector256.LoadUnsafe(ref ra, (nuint)i);
+                (swapped ? TOp.Invoke(vs, va) : TOp.Invoke(va, vs)).StoreUnsafe(ref rd, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref rd, i) = swapped ? TOp.Invoke(s, Unsafe.Add(ref ra, i)) : TOp.Invoke(Unsafe.Add(ref ra, i), s);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Numerics.Tensors;
+using Avalon.Primitives;
+
+namespace Avalon.Backends.Cpu.Elementwise;
+
+/// <summary>Dense span transform y = f(x) used by unary kernels.</summary>
+internal delegate void SpanTransform<T>(ReadOnlySpan<T> x, Span<T> y);
+
+/// <summary>
+/// CPU kernels for elementwise primitives: dtype dispatch around <see cref="BinaryLoop"/> and, for
+/// unary functions, TensorPrimitives over dense spans.
+/// </summary>
+internal static class ElementwiseKernels
+{
+    /// <summary>A binary kernel from per-dtype loops (null where the dtype is not supported).</summary>
+    public static Kernel Binary(string name, Action<Tensor, Tensor, Tensor>? f32, Action<Tensor, Tensor, Tensor>? f64,
+        Action<Tensor, Tensor, Tensor>? i32, Action<Tensor, Tensor, Tensor>? i64) =>
+        (inputs, _, spec) =>
+        {
+            var loop = spec.DType switch
+            {
+                DType.Float32 => f32,
+                DType.Float64 => f64,
+                DType.Int32 => i32,
+                DType.Int64 => i64,
+                _ => null,
+            } ?? throw new NotSupportedException($"{name}: not implemented for dtype {spec.DType.Name()}.");
+            var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+            loop(inputs[0], inputs[1], output);
+            return output;
+        };
+
+    /// <summary>The standard arithmetic binary kernel for an operator available for every numeric dtype.</summary>
+    public static Kernel Arithmetic<TF, TD, TI, TL>(string name)
+        where TF : IBinaryOperator<float> where TD : IBinaryOperator<double>
+        where TI : IBinaryOperator<int> where TL : IBinaryOperator<long> =>
+        Binary(name, BinaryLoop.Run<float, TF>, BinaryLoop.Run<double, TD>, BinaryLoop.Run<int, TI>, BinaryLoop.Run<long, TL>);
+
+    /// <summary>A unary kernel from per-dtype dense transforms (null where the dtype is not supported).</summary>
+    public static Kernel Unary(string name, SpanTransform<float>? f32, SpanTransform<double>? f64,
+        SpanTransform<int>? i32 = null, SpanTransform<long>? i64 = null) =>
+        (inputs, _, spec) =>
+        {
+            var x = inputs[0].ContiguousNoGrad();
+            var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+            switch (spec.DType)
+            {
+                case DType.Float32 when f32 is not null: f32(x.ContiguousSpan<float>(), output.ContiguousSpan<float>()); break;
+                case DType.Float64 when f64 is not null: f64(x.ContiguousSpan<double>(), output.ContiguousSpan<double>()); break;
+                case DType.Int32 when i32 is not null: i32(x.ContiguousSpan<int>(), output.ContiguousSpan<int>()); break;
+                case DType.Int64 when i64 is not null: i64(x.ContiguousSpan<long>(), output.ContiguousSpan<long>()); break;
+                default: throw new NotSupportedException($"{name}: not implemented for dtype {spec.DType.Name()}.");
+            }
+            return output;
+        };
+
+    /// <summary>A unary kernel for floating-point dtypes only, from a generic TensorPrimitives-style transform.</summary>
+    public static Kernel FloatUnary(string name, SpanTransform<float> f32, SpanTransform<double> f64) => Unary(name, f32, f64);
+
+    /// <summary>Negation for every numeric dtype.</summary>
+    public static readonly Kernel Negate = Unary("neg", TensorPrimitives.Negate, TensorPrimitives.Negate, TensorPrimitives.Negate, TensorPrimitives.Negate);
+}

@@ -1,0 +1,50 @@
+namespace Avalon.Primitives.Elementwise;
+
+/// <summary>
+/// An elementwise primitive of two tensors with NumPy broadcasting. Both inputs must have the same
+/// dtype (nothing is cast silently). The rule maps (context) to the two input gradients before
+/// un-broadcasting; <see cref="GradHelpers.SumToShape"/> is applied here so rules stay one line.
+/// </summary>
+internal sealed class BinaryPrimitive : Primitive
+{
+    private readonly Func<GradContext, (Tensor? A, Tensor? B)>? _rule;
+    private readonly DType? _outputDType;
+    private readonly bool _floatOnly;
+
+    public BinaryPrimitive(string name, Kernel cpu, Func<GradContext, (Tensor? A, Tensor? B)>? rule,
+        DType? outputDType = null, bool floatOnly = false) : base(name)
+    {
+        _rule = rule;
+        _outputDType = outputDType;
+        _floatOnly = floatOnly;
+        RegisterKernel(DeviceType.Cpu, cpu);
+    }
+
+    public override bool IsDifferentiable => _rule is not null;
+
+    public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
+    {
+        if (inputs.Length != 2) throw new ArgumentException($"{Name}: expected 2 inputs, got {inputs.Length}.");
+        var (a, b) = (inputs[0], inputs[1]);
+        if (a.DType != b.DType)
+            throw new ArgumentException(
+                $"{Name}: expected both inputs to have the same dtype, but got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Convert one with .To(DType.{b.DType}) or .To(DType.{a.DType}).");
+        if (_floatOnly && !a.DType.IsFloatingPoint())
+            throw new ArgumentException($"{Name}: expected floating-point inputs, got {a.DType.Name()}. Convert with .To(DType.Float32).");
+        var shape = ShapeUtil.Broadcast(a.Shape.Dims, b.Shape.Dims, Name);
+        return new TensorSpec(Shape.Wrap(shape), _outputDType ?? a.DType, a.Device);
+    }
+
+    public override Tensor?[] Backward(GradContext context)
+    {
+        if (_rule is null) throw new MissingDerivativeRuleException(this);
+        var (ga, gb) = _rule(context);
+        var a = context.Inputs[0];
+        var b = context.Inputs[1];
+        return
+        [
+            ga is null || !context.NeedsInputGrad[0] ? null : GradHelpers.SumToShape(ga, a.Shape),
+            gb is null || !context.NeedsInputGrad[1] ? null : GradHelpers.SumToShape(gb, b.Shape),
+        ];
+    }
+}

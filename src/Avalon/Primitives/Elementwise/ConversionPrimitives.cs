@@ -1,0 +1,22 @@
+using Avalon.Backends;
+
+namespace Avalon.Primitives.Elementwise;
+
+/// <summary>Conversion between dtypes (attribute <c>dtype</c>); gradients flow between floating-point dtypes only.</summary>
+[PrimitiveSet]
+internal static class ConversionPrimitives
+{
+    public static readonly Primitive Convert = new ConvertPrimitive();
+
+    private sealed class ConvertPrimitive : Primitive
+    {
+        public ConvertPrimitive() : base("convert") =>
+            RegisterKernel(DeviceType.Cpu, (x, a, s) => Backend.For(s.Device).Cast(x[0], s.DType));
+
+        public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
+            inputs[0] with { DType = attributes.Get<DType>("dtype") };
+
+        public override Tensor?[] Backward(GradContext c) =>
+            [c.Inputs[0].DType.IsFloatingPoint() ? c.GradOutput.To(c.Inputs[0].DType) : null];
+    }
+}

@@ -1,0 +1,34 @@
+namespace Avalon.Primitives.Elementwise;
+
+/// <summary>An elementwise primitive of one tensor; the output has the input's shape (and dtype unless given).</summary>
+internal sealed class UnaryPrimitive : Primitive
+{
+    private readonly Func<GradContext, Tensor?>? _rule;
+    private readonly bool _floatOnly;
+    private readonly DType? _outputDType;
+
+    public UnaryPrimitive(string name, Kernel cpu, Func<GradContext, Tensor?>? rule, bool floatOnly = true, DType? outputDType = null)
+        : base(name)
+    {
+        _rule = rule;
+        _floatOnly = floatOnly;
+        _outputDType = outputDType;
+        RegisterKernel(DeviceType.Cpu, cpu);
+    }
+
+    public override bool IsDifferentiable => _rule is not null;
+
+    public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
+    {
+        if (inputs.Length != 1) throw new ArgumentException($"{Name}: expected 1 input, got {inputs.Length}.");
+        var x = inputs[0];
+        if (_floatOnly && !x.DType.IsFloatingPoint())
+            throw new ArgumentException($"{Name}: expected a floating-point tensor, got {x}. Convert with .To(DType.Float32).");
+        if (x.DType == DType.Bool && _outputDType is null)
+            throw new ArgumentException($"{Name}: not defined for bool tensors (got {x}).");
+        return x with { DType = _outputDType ?? x.DType };
+    }
+
+    public override Tensor?[] Backward(GradContext context) =>
+        _rule is null ? throw new MissingDerivativeRuleException(this) : [_rule(context)];
+}

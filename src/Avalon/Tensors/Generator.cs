@@ -1,0 +1,95 @@
+namespace Avalon;
+
+/// <summary>
+/// A seeded pseudo-random generator (PyTorch's <c>torch.Generator</c>): the same seed gives the same
+/// stream. Uses xoshiro256** seeded through SplitMix64; normals by the Box-Muller transform.
+/// Not thread-safe: give each thread its own generator.
+/// </summary>
+public sealed class Generator
+{
+    private ulong _s0, _s1, _s2, _s3;
+    private double? _spareNormal;
+
+    /// <summary>The generator used when none is given. Reseed it with <see cref="ManualSeed"/>.</summary>
+    public static Generator Default { get; } = new(DefaultSeedValue);
+
+    private const ulong DefaultSeedValue = 0x5EEDA7A1;
+
+    /// <summary>Creates a generator with the given seed.</summary>
+    public Generator(ulong seed) => Seed(seed);
+
+    /// <summary>The seed last set.</summary>
+    public ulong InitialSeed { get; private set; }
+
+    /// <summary>Reseeds this generator.</summary>
+    public Generator Seed(ulong seed)
+    {
+        InitialSeed = seed;
+        ulong x = seed;
+        _s0 = SplitMix(ref x);
+        _s1 = SplitMix(ref x);
+        _s2 = SplitMix(ref x);
+        _s3 = SplitMix(ref x);
+        _spareNormal = null;
+        return this;
+    }
+
+    /// <summary>Reseeds the default generator (PyTorch's <c>torch.manual_seed</c>).</summary>
+    public static void ManualSeed(ulong seed) => Default.Seed(seed);
+
+    private static ulong SplitMix(ref ulong x)
+    {
+        ulong z = x += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>The next 64 random bits.</summary>
+    public ulong NextUInt64()
+    {
+        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
+        ulong t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = ulong.RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>A uniform double in [0, 1).</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>A uniform float in [0, 1).</summary>
+    public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
+
+    /// <summary>A standard normal sample.</summary>
+    public double NextNormal()
+    {
+        if (_spareNormal is { } spare)
+        {
+            _spareNormal = null;
+            return spare;
+        }
+        double u1;
+        do u1 = NextDouble(); while (u1 <= double.Epsilon);
+        double u2 = NextDouble();
+        double r = Math.Sqrt(-2.0 * Math.Log(u1));
+        _spareNormal = r * Math.Sin(2 * Math.PI * u2);
+        return r * Math.Cos(2 * Math.PI * u2);
+    }
+
+    /// <summary>A uniform integer in [low, high).</summary>
+    public long NextInt64(long low, long high)
+    {
+        if (high <= low) throw new ArgumentException($"random integer: expected low < high, got [{low}, {high}).");
+        ulong range = (ulong)(high - low);
+        // Lemire-style rejection to avoid modulo bias.
+        ulong limit = ulong.MaxValue - ulong.MaxValue % range;
+        ulong r;
+        do r = NextUInt64(); while (r >= limit);
+        return low + (long)(r % range);
+    }
+}

@@ -1,0 +1,69 @@
+using Avalon.Primitives.Elementwise;
+using P = Avalon.Primitives.Attributes;
+
+namespace Avalon;
+
+public sealed partial class Tensor
+{
+    private Tensor Const(double value) => Scalar(value, DType, Device);
+
+    /// <summary>Elementwise sum with broadcasting.</summary>
+    public Tensor Add(Tensor other) => ArithmeticPrimitives.Add.Invoke(P.Empty, this, other);
+
+    /// <summary>Elementwise difference with broadcasting.</summary>
+    public Tensor Sub(Tensor other) => ArithmeticPrimitives.Sub.Invoke(P.Empty, this, other);
+
+    /// <summary>Elementwise product with broadcasting.</summary>
+    public Tensor Mul(Tensor other) => ArithmeticPrimitives.Mul.Invoke(P.Empty, this, other);
+
+    /// <summary>Elementwise quotient with broadcasting (integer dtypes truncate).</summary>
+    public Tensor Div(Tensor other) => ArithmeticPrimitives.Div.Invoke(P.Empty, this, other);
+
+    /// <summary>Elementwise negation.</summary>
+    public Tensor Neg() => ArithmeticPrimitives.Neg.Invoke(P.Empty, this);
+
+    /// <summary>Elementwise e^x.</summary>
+    public Tensor Exp() => ArithmeticPrimitives.Exp.Invoke(P.Empty, this);
+
+    /// <summary>Elementwise natural logarithm.</summary>
+    public Tensor Log() => ArithmeticPrimitives.Log.Invoke(P.Empty, this);
+
+    /// <summary>Elementwise sum.</summary>
+    public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
+
+    /// <summary>Adds a scalar (converted to the tensor's dtype).</summary>
+    public static Tensor operator +(Tensor a, double b) => a.Add(a.Const(b));
+
+    /// <summary>Adds a scalar (converted to the tensor's dtype).</summary>
+    public static Tensor operator +(double a, Tensor b) => b.Const(a).Add(b);
+
+    /// <summary>Elementwise difference.</summary>
+    public static Tensor operator -(Tensor a, Tensor b) => a.Sub(b);
+
+    /// <summary>Subtracts a scalar.</summary>
+    public static Tensor operator -(Tensor a, double b) => a.Sub(a.Const(b));
+
+    /// <summary>Subtracts from a scalar.</summary>
+    public static Tensor operator -(double a, Tensor b) => b.Const(a).Sub(b);
+
+    /// <summary>Negation.</summary>
+    public static Tensor operator -(Tensor a) => a.Neg();
+
+    /// <summary>Elementwise product.</summary>
+    public static Tensor operator *(Tensor a, Tensor b) => a.Mul(b);
+
+    /// <summary>Multiplies by a scalar.</summary>
+    public static Tensor operator *(Tensor a, double b) => a.Mul(a.Const(b));
+
+    /// <summary>Multiplies by a scalar.</summary>
+    public static Tensor operator *(double a, Tensor b) => b.Const(a).Mul(b);
+
+    /// <summary>Elementwise quotient.</summary>
+    public static Tensor operator /(Tensor a, Tensor b) => a.Div(b);
+
+    /// <summary>Divides by a scalar.</summary>
+    public static Tensor operator /(Tensor a, double b) => a.Div(a.Const(b));
+
+    /// <summary>Divides a scalar by each element.</summary>
+    public static Tensor operator /(double a, Tensor b) => b.Const(a).Div(b);
+}

@@ -1,0 +1,46 @@
+using Avalon.Primitives;
+using Avalon.Primitives.Elementwise;
+
+namespace Avalon;
+
+public sealed partial class Tensor
+{
+    /// <summary>This tensor converted to <paramref name="dtype"/> (itself when it already has it).</summary>
+    public Tensor To(DType dtype) =>
+        dtype == DType ? this : ConversionPrimitives.Convert.Invoke(Attributes.Of(("dtype", dtype)), this);
+
+    /// <summary>This tensor on <paramref name="device"/> (itself when already there).</summary>
+    public Tensor To(Device device)
+    {
+        if (device == Device) return this;
+        throw new NotSupportedException($"to: moving a tensor from {Device} to {device} is not supported in this build (no backend for {device}).");
+    }
+
+    /// <summary>The elements as a dense row-major array of <typeparamref name="T"/> (must match the dtype).</summary>
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        if (DTypeInfo.Of<T>() != DType)
+            throw new InvalidOperationException($"ToArray<{typeof(T).Name}>: the tensor is {DType.Name()}; convert with .To(DType.{DTypeInfo.Of<T>()}) first.");
+        return (T[])Storage.Backend.ToHost(this);
+    }
+
+    /// <summary>The elements converted to double, dense row-major (any dtype).</summary>
+    public double[] ToDoubleArray() =>
+        DType == DType.Float64 ? ToArray<double>() : (double[])Storage.Backend.ToHost(Storage.Backend.Cast(this, DType.Float64));
+
+    /// <summary>The value of a single-element tensor as a double (PyTorch's <c>item()</c>).</summary>
+    public double Item()
+    {
+        if (Numel != 1)
+            throw new InvalidOperationException($"item: a Tensor with {Numel} elements cannot be converted to a scalar (shape {Shape}).");
+        return ToDoubleArray()[0];
+    }
+
+    /// <summary>The value of a single-element tensor as <typeparamref name="T"/> (must match the dtype).</summary>
+    public T Item<T>() where T : unmanaged
+    {
+        if (Numel != 1)
+            throw new InvalidOperationException($"item: a Tensor with {Numel} elements cannot be converted to a scalar (shape {Shape}).");
+        return ToArray<T>()[0];
+    }
+}

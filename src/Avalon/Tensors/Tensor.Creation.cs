@@ -1,0 +1,151 @@
+using Avalon.Backends;
+
+namespace Avalon;
+
+public sealed partial class Tensor
+{
+    /// <summary>The default dtype for creation functions that are not told one (float32, like PyTorch).</summary>
+    public static DType DefaultDType { get; set; } = DType.Float32;
+
+    private static int[] CheckShape(ReadOnlySpan<int> shape, string op)
+    {
+        foreach (int d in shape)
+            if (d < 0) throw new ArgumentException($"{op}: sizes must be non-negative, got shape {ShapeUtil.Format(shape)}.");
+        return shape.ToArray();
+    }
+
+    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (default: 1-D).</summary>
+    public static Tensor From<T>(T[] data, params int[] shape) where T : unmanaged
+    {
+        var dims = shape.Length == 0 ? [data.Length] : CheckShape(shape, "Tensor.From");
+        if (ShapeUtil.Numel(dims) != data.Length)
+            throw new ArgumentException($"Tensor.From: {data.Length} elements cannot have shape {ShapeUtil.Format(dims)} ({ShapeUtil.Numel(dims)} elements).");
+        var dtype = DTypeInfo.Of<T>();
+        return new Tensor(Backend.For(Device.Cpu).FromHost(data.Clone() as T[] ?? [], dtype), dims);
+    }
+
+    /// <summary>A tensor from a (possibly multi-dimensional) array such as <c>new float[,] {{1, 2}, {3, 4}}</c>.</summary>
+    public static Tensor From(Array data)
+    {
+        var type = data.GetType().GetElementType()!;
+        var shape = new int[data.Rank];
+        for (int i = 0; i < data.Rank; i++) shape[i] = data.GetLength(i);
+        if (type == typeof(float)) return From(data.Cast<float>().ToArray(), shape);
+        if (type == typeof(double)) return From(data.Cast<double>().ToArray(), shape);
+        if (type == typeof(int)) return From(data.Cast<int>().ToArray(), shape);
+        if (type == typeof(long)) return From(data.Cast<long>().ToArray(), shape);
+        if (type == typeof(bool)) return From(data.Cast<bool>().ToArray(), shape);
+        throw new NotSupportedException($"Tensor.From: arrays of {type.Name} are not supported; use float, double, int, long or bool.");
+    }
+
+    /// <summary>A 0-dimensional tensor holding one value.</summary>
+    public static Tensor Scalar(double value, DType? dtype = null, Device? device = null) =>
+        Full([], value, dtype, device);
+
+    /// <summary>A 0-dimensional float32 tensor.</summary>
+    public static Tensor Scalar(float value) => Full([], value, DType.Float32);
+
+    /// <summary>A tensor of the given shape filled with <paramref name="value"/>.</summary>
+    public static Tensor Full(int[] shape, double value, DType? dtype = null, Device? device = null)
+    {
+        var t = Empty(CheckShape(shape, "full"), dtype ?? DefaultDType, device ?? Device.Cpu);
+        if (value != 0) t.Storage.Backend.Fill(t, value);
+        return t;
+    }
+
+    /// <summary>A tensor of zeros.</summary>
+    public static Tensor Zeros(params int[] shape) => Full(shape, 0);
+
+    /// <summary>A tensor of zeros of the given dtype and device.</summary>
+    public static Tensor Zeros(int[] shape, DType dtype, Device? device = null) => Full(shape, 0, dtype, device);
+
+    /// <summary>A tensor of ones.</summary>
+    public static Tensor Ones(params int[] shape) => Full(shape, 1);
+
+    /// <summary>A tensor of ones of the given dtype and device.</summary>
+    public static Tensor Ones(int[] shape, DType dtype, Device? device = null) => Full(shape, 1, dtype, device);
+
+    /// <summary>Zeros shaped like <paramref name="t"/> (same dtype and device).</summary>
+    public static Tensor ZerosLike(Tensor t) => Full(t._shape, 0, t.DType, t.Device);
+
+    /// <summary>Ones shaped like <paramref name="t"/> (same dtype and device).</summary>
+    public static Tensor OnesLike(Tensor t) => Full(t._shape, 1, t.DType, t.Device);
+
+    /// <summary>A tensor filled with <paramref name="value"/> shaped like <paramref name="t"/>.</summary>
+    public static Tensor FullLike(Tensor t, double value) => Full(t._shape, value, t.DType, t.Device);
+
+    /// <summary>Values from <paramref name="start"/> up to (not including) <paramref name="end"/> by <paramref name="step"/> (PyTorch's <c>arange</c>; int64 by default for whole numbers like PyTorch, here float32 unless a dtype is given).</summary>
+    public static Tensor Arange(double start, double end, double step = 1, DType? dtype = null)
+    {
+        if (step == 0) throw new ArgumentException("arange: step must be nonzero.");
+        if ((end - start) / step < 0) throw new ArgumentException($"arange: upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step}).");
+        int n = (int)Math.Ceiling((end - start) / step);
+        var values = new double[n];
+        for (int i = 0; i < n; i++) values[i] = start + i * step;
+        return From(values).To(dtype ?? DefaultDType);
+    }
+
+    /// <summary>Values 0, 1, ..., <paramref name="end"/> - 1.</summary>
+    public static Tensor Arange(int end, DType? dtype = null) => Arange(0, end, 1, dtype);
+
+    /// <summary><paramref name="steps"/> evenly spaced values from <paramref name="start"/> to <paramref name="end"/> inclusive.</summary>
+    public static Tensor Linspace(double start, double end, int steps, DType? dtype = null)
+    {
+        if (steps < 0) throw new ArgumentException($"linspace: number of steps must be non-negative, got {steps}.");
+        var values = new double[steps];
+        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
+        // PyTorch fills the first half from the start and the second half from the end, for symmetry.
+        int half = steps / 2;
+        for (int i = 0; i < steps; i++) values[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+        return From(values).To(dtype ?? DefaultDType);
+    }
+
+    /// <summary>A 2-D tensor with ones on the diagonal.</summary>
+    public static Tensor Eye(int n, int? m = null, DType? dtype = null)
+    {
+        int cols = m ?? n;
+        var values = new double[n * cols];
+        for (int i = 0; i < Math.Min(n, cols); i++) values[i * cols + i] = 1;
+        return From(values, n, cols).To(dtype ?? DefaultDType);
+    }
+
+    /// <summary>Uniform samples in [0, 1).</summary>
+    public static Tensor Rand(int[] shape, Generator? generator = null, DType? dtype = null)
+    {
+        var g = generator ?? Generator.Default;
+        var values = new double[ShapeUtil.Numel(CheckShape(shape, "rand"))];
+        for (int i = 0; i < values.Length; i++) values[i] = g.NextDouble();
+        return From(values, shape.Length == 0 ? [] : shape).ReshapeNoGrad(shape).To(dtype ?? DefaultDType);
+    }
+
+    /// <summary>Uniform samples in [0, 1) (default generator).</summary>
+    public static Tensor Rand(params int[] shape) => Rand(shape, null);
+
+    /// <summary>Standard normal samples.</summary>
+    public static Tensor Randn(int[] shape, Generator? generator = null, DType? dtype = null)
+    {
+        var g = generator ?? Generator.Default;
+        var values = new double[ShapeUtil.Numel(CheckShape(shape, "randn"))];
+        for (int i = 0; i < values.Length; i++) values[i] = g.NextNormal();
+        return From(values).ReshapeNoGrad(shape).To(dtype ?? DefaultDType);
+    }
+
+    /// <summary>Standard normal samples (default generator).</summary>
+    public static Tensor Randn(params int[] shape) => Randn(shape, null);
+
+    /// <summary>Uniform integers in [<paramref name="low"/>, <paramref name="high"/>) (int64 by default).</summary>
+    public static Tensor RandInt(long low, long high, int[] shape, Generator? generator = null, DType dtype = DType.Int64)
+    {
+        var g = generator ?? Generator.Default;
+        var values = new long[ShapeUtil.Numel(CheckShape(shape, "randint"))];
+        for (int i = 0; i < values.Length; i++) values[i] = g.NextInt64(low, high);
+        return From(values).ReshapeNoGrad(shape).To(dtype);
+    }
+
+    /// <summary>Reinterprets a dense tensor with another shape of the same size, recording nothing.</summary>
+    internal Tensor ReshapeNoGrad(int[] shape)
+    {
+        var src = ContiguousNoGrad();
+        return new Tensor(src.Storage, (int[])shape.Clone(), ShapeUtil.ContiguousStrides(shape), src.Offset);
+    }
+}
