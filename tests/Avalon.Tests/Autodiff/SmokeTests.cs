@@ -49,3 +49,21 @@ public class SmokeTests
         Assert.Equal("tensor([[ 0.,  1.,  2.,  3.],\n        [ 4.,  5.,  6.,  7.],\n        [ 8.,  9., 10., 11.]])", x.ToString());
     }
 }
+
+public class MatMulSmokeTests
+{
+    [Fact]
+    public void MatMulShapesAndGrad()
+    {
+        var a = Tensor.Arange(6).Reshape(2, 3);
+        var b = Tensor.Arange(12).Reshape(3, 4);
+        Assert.Equal(new float[] { 20, 23, 26, 29, 56, 68, 80, 92 }, a.MatMul(b).ToArray<float>());
+        Assert.Equal(new float[] { 20, 56 }, a.MatMul(b[.., 0]).ToArray<float>());
+        var batched = Tensor.Arange(24).Reshape(2, 3, 4);
+        Assert.Equal(new[] { 2, 2, 4 }, a.MatMul(batched).Shape.ToArray());
+        Assert.Equal(a.MatMul(b).ToArray<float>(), b.T.T.MatMul(b.T.T.T.T).Slice(0, 0, 0).Numel == 0 ? a.MatMul(b).ToArray<float>() : null);
+        var g = Autodiff.Grad.Of(x => x.MatMul(b).Sum(), a).Gradient;
+        Assert.Equal(new float[] { 6, 22, 38, 6, 22, 38 }, g.ToArray<float>());
+        Assert.Equal(a.T.MatMul(a).ToArray<float>(), a.T.Contiguous().MatMul(a).ToArray<float>());
+    }
+}

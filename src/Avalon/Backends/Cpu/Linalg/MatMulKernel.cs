@@ -1,0 +1,99 @@
+using Avalon.Primitives;
+
+namespace Avalon.Backends.Cpu.Linalg;
+
+/// <summary>
+/// Batched, broadcasting matrix product on the CPU through <see cref="Gemm"/>. Operands are read in
+/// place when either of their last two dims has unit stride (as a plain or transposed matrix); a batch
+/// of a dense left operand times a shared right matrix is folded into one large GEMM.
+/// </summary>
+internal static unsafe class MatMulKernel
+{
+    public static Tensor Run(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    {
+        var a = inputs[0];
+        var b = inputs[1];
+        var output = Tensor.Empty(spec.Shape.ToArray(), spec.DType, spec.Device);
+        int rank = spec.Shape.Rank;
+        int m = a.Shape[-2], k = a.Shape[-1], n = b.Shape[-1];
+        if (output.Numel == 0) return output;
+        if (k == 0) return output; // zeros
+
+        // Fold: a dense [..., m, k] times a 2-D b is one (batch*m) x k by k x n product.
+        if (b.Rank == 2 && a.IsContiguous && a.Rank > 2)
+        {
+            b = Operand(b);
+            Multiply(a, a.Offset, false, k, b, b.Offset, output, 0, a.Numel / k, n, k);
+            return output;
+        }
+
+        var batchShape = spec.Shape.Dims[..(rank - 2)];
+        a = Operand(a);
+        b = Operand(b);
+        var sa = BatchStrides(a, batchShape);
+        var sb = BatchStrides(b, batchShape);
+        var (ta, lda) = Layout(a);
+        int batches = ShapeUtil.Numel(batchShape);
+        var index = new int[batchShape.Length];
+        for (int bi = 0; bi < batches; bi++)
+        {
+            int offA = a.Offset, offB = b.Offset;
+            for (int d = 0; d < index.Length; d++)
+            {
+                offA += index[d] * sa[d];
+                offB += index[d] * sb[d];
+            }
+            Multiply(a, offA, ta, lda, b, offB, output, bi * m * n, m, n, k);
+            for (int d = index.Length - 1; d >= 0; d--)
+            {
+                if (++index[d] < batchShape[d]) break;
+                index[d] = 0;
+            }
+        }
+        return output;
+    }
+
+    private static void Multiply(Tensor a, int offA, bool ta, int lda, Tensor b, int offB, Tensor c, int offC, int m, int n, int k)
+    {
+        var (tb, ldb) = Layout(b);
+        switch (c.DType)
+        {
+            case DType.Float32:
+                fixed (float* pa = a.CpuSpan<float>(), pb = b.CpuSpan<float>(), pc = c.CpuSpan<float>())
+                    Gemm.Sgemm(ta, tb, m, n, k, 1f, pa + offA, lda, pb + offB, ldb, 0f, pc + offC, n);
+                break;
+            case DType.Float64:
+                fixed (double* pa = a.CpuSpan<double>(), pb = b.CpuSpan<double>(), pc = c.CpuSpan<double>())
+                    Gemm.Dgemm(ta, tb, m, n, k, 1.0, pa + offA, lda, pb + offB, ldb, 0.0, pc + offC, n);
+                break;
+            default:
+                throw new NotSupportedException($"matmul: not implemented for dtype {c.DType.Name()}; use float32 or float64.");
+        }
+    }
+
+    // A matrix operand is usable in place when it is a row-major or column-major matrix with a valid leading dimension.
+    private static Tensor Operand(Tensor t) => TryLayout(t) is null ? t.ContiguousNoGrad() : t;
+
+    private static (bool Transposed, int Ld) Layout(Tensor t) =>
+        TryLayout(t) ?? throw new InvalidOperationException("matmul: operand layout not normalised.");
+
+    private static (bool Transposed, int Ld)? TryLayout(Tensor t)
+    {
+        var s = t.StridesInternal;
+        var d = t.Shape.Dims;
+        int r = t.Rank;
+        int rows = d[r - 2], cols = d[r - 1];
+        if ((cols <= 1 || s[r - 1] == 1) && (rows <= 1 || s[r - 2] >= cols))
+            return (false, rows <= 1 ? Math.Max(cols, 1) : s[r - 2]);
+        if ((rows <= 1 || s[r - 2] == 1) && (cols <= 1 || s[r - 1] >= rows))
+            return (true, cols <= 1 ? Math.Max(rows, 1) : s[r - 1]);
+        return null;
+    }
+
+    private static int[] BatchStrides(Tensor t, int[] batchShape)
+    {
+        var dims = t.Shape.Dims[..(t.Rank - 2)];
+        var strides = t.StridesInternal[..(t.Rank - 2)];
+        return ShapeUtil.BroadcastStrides(dims, strides, batchShape);
+    }
+}
