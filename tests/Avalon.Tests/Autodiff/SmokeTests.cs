@@ -61,8 +61,7 @@ public class MatMulSmokeTests
         Assert.Equal(new float[] { 20, 56 }, a.MatMul(b[.., 0]).ToArray<float>());
         var batched = Tensor.Arange(24).Reshape(2, 3, 4);
         Assert.Equal(new[] { 2, 2, 4 }, a.MatMul(batched).Shape.ToArray());
-        Assert.Equal(a.MatMul(b).ToArray<float>(), b.T.T.MatMul(b.T.T.T.T).Slice(0, 0, 0).Numel == 0 ? a.MatMul(b).ToArray<float>() : null);
-        var g = Autodiff.Grad.Of(x => x.MatMul(b).Sum(), a).Gradient;
+        var g = Grad.Of(x => x.MatMul(b).Sum(), a).Gradient;
         Assert.Equal(new float[] { 6, 22, 38, 6, 22, 38 }, g.ToArray<float>());
         Assert.Equal(a.T.MatMul(a).ToArray<float>(), a.T.Contiguous().MatMul(a).ToArray<float>());
     }
