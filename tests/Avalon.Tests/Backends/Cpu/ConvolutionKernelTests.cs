@@ -388,4 +388,60 @@ public class ConvolutionKernelTests
         double biasLhs = Dot(NaiveConvTranspose(c, new double[x.Length], w, b), gy);
         AssertAdjoint(biasLhs, Dot(b, gb), "conv_transpose backward bias");
     }
+
+    // ---- PyTorch reference values -------------------------------------------------------------
+
+    [Fact]
+    public void MatchesPyTorchReferences()
+    {
+        int checkedCases = 0;
+        foreach (var c in KernelReferenceData.Cases("convolution_reference.json"))
+        {
+            string name = c.GetProperty("name").GetString()!;
+            string op = c.GetProperty("op").GetString()!;
+            int[] xShape = c.Ints("input_shape"), wShape = c.Ints("weight_shape"), yShape = c.Ints("output_shape");
+            int[] stride = c.IntsParam("stride"), padding = c.IntsParam("padding"), dilation = c.IntsParam("dilation");
+            int groups = c.GetProperty("params").GetProperty("groups").GetInt32();
+            int[] kernel = wShape[2..];
+            double[] x = c.Doubles("input"), w = c.Doubles("weight"), b = c.Doubles("bias"), gy = c.Doubles("grad_output");
+            var y = new double[Product(yShape)];
+            var gx = new double[x.Length];
+            var gw = new double[w.Length];
+            var gb = new double[b.Length];
+            if (op == "conv2d")
+            {
+                var g = ConvGeometry.Create(xShape[0], xShape[1], wShape[0], groups, xShape[2..], kernel, stride, padding, dilation);
+                Assert.Equal(yShape[2..], new[] { g.OutputHeight, g.OutputWidth });
+                ConvolutionForward.Run<double>(g, x, w, b, y);
+                ConvolutionBackwardInput.Run<double>(g, gy, w, gx);
+                ConvolutionBackwardWeight.Run<double>(g, x, gy, gw);
+                ConvolutionBias.Backward<double>(g, gy, gb);
+            }
+            else
+            {
+                Assert.Equal("conv_transpose2d", op);
+                int[] outputPadding = c.IntsParam("output_padding");
+                var g = ConvGeometry.CreateTransposed(xShape[0], xShape[1], wShape[1] * groups, groups, xShape[2..], kernel,
+                    stride, padding, outputPadding, dilation);
+                Assert.Equal(yShape[2..], new[] { g.InputHeight, g.InputWidth });
+                ConvolutionTransposed.Forward<double>(g, x, w, b, y);
+                ConvolutionTransposed.BackwardInput<double>(g, gy, w, gx);
+                ConvolutionTransposed.BackwardWeight<double>(g, x, gy, gw);
+                ConvolutionTransposed.BackwardBias<double>(g, gy, gb);
+            }
+            KernelReferenceData.AssertClose(c.Doubles("output"), y, 1e-10, name + " output");
+            KernelReferenceData.AssertClose(c.Doubles("grad_input"), gx, 1e-10, name + " grad_input");
+            KernelReferenceData.AssertClose(c.Doubles("grad_weight"), gw, 1e-10, name + " grad_weight");
+            KernelReferenceData.AssertClose(c.Doubles("grad_bias"), gb, 1e-10, name + " grad_bias");
+            checkedCases++;
+        }
+        Assert.Equal(2, checkedCases);
+    }
+
+    private static int Product(int[] shape)
+    {
+        int p = 1;
+        foreach (int d in shape) p *= d;
+        return p;
+    }
 }
