@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Avalon.Backends.Cpu.Convolution;
 
@@ -22,15 +23,15 @@ internal static unsafe class ConvolutionForward
         g.RequireLength("output", output.Length, g.OutputLength);
         if (g.Batch == 0) return;
 
-        fixed (T* pIn = input, pW = weight, pOut = output)
+        fixed (T* pIn = input, pW = weight, pB = bias, pOut = output)
         {
-            var job = new Job<T>(g, pIn, pW, pOut);
+            var job = new Job<T>(g, pIn, pW, pB, pOut);
             CpuParallel.For(g.Batch * g.Groups, job.Execute);
         }
-        if (!bias.IsEmpty) ConvolutionBias.Add(bias, g.Batch, g.OutChannels, g.OutputPlane, output);
     }
 
-    private sealed class Job<T>(ConvGeometry g, T* input, T* weight, T* output)
+    /// <summary>One (sample, group) slice; <paramref name="bias"/> is null when there is none.</summary>
+    private sealed class Job<T>(ConvGeometry g, T* input, T* weight, T* bias, T* output)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Execute(int item)
@@ -42,10 +43,22 @@ internal static unsafe class ConvolutionForward
             T* y = output + ((long)n * g.OutChannels + (long)grp * coutG) * outPlane;
             T* w = weight + (long)grp * coutG * rows;
             if (g.IsPointwise)
-            {
                 GemmDispatch.Multiply(false, false, coutG, outPlane, rows, w, rows, x, inPlane, false, y, outPlane);
-                return;
+            else
+                MultiplyColumns(x, w, y, rows, outPlane, coutG);
+            if (bias != null)
+            {
+                // Added while the slice is still in cache rather than in a second pass over the output.
+                for (int co = 0; co < coutG; co++)
+                {
+                    var plane = new Span<T>(y + (long)co * outPlane, outPlane);
+                    TensorPrimitives.Add(plane, bias[grp * coutG + co], plane);
+                }
             }
+        }
+
+        private void MultiplyColumns(T* x, T* w, T* y, int rows, int outPlane, int coutG)
+        {
             T[] scratch = ArrayPool<T>.Shared.Rent(checked(rows * outPlane));
             try
             {
