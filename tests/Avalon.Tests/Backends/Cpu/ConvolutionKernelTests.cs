@@ -250,6 +250,13 @@ public class ConvolutionKernelTests
         var e = Assert.Throws<ArgumentException>(() =>
             ConvolutionForward.Run<float>(g, new float[2 * 3 * 25], new float[4 * 3 * 9], [], new float[10]));
         Assert.Contains("conv2d: output buffer has 10 elements, expected 200", e.Message);
+
+        // conv_transpose2d input [1, 2, 3, 3] with stride 2 gives output [1, 3, 7, 7]; names are the transposed op's own.
+        var t = ConvGeometry.CreateTransposed(1, 2, 3, 1, [3, 3], [3, 3], [2, 2], [0, 0], [0, 0], [1, 1]);
+        e = Assert.Throws<ArgumentException>(() =>
+            ConvolutionTransposed.Forward<float>(t, new float[18], new float[2 * 3 * 9], [], new float[18]));
+        Assert.Contains("conv_transpose2d: output buffer has 18 elements, expected 147", e.Message);
+        Assert.Contains("input [1, 2, 3, 3]", e.Message);
     }
 
     // ---- convolution --------------------------------------------------------------------------

@@ -319,6 +319,8 @@ public class PoolingKernelTests
         var g = PoolGeometry.CreateAverage(1, 1, [4], [2], [], [0], false);
         e = Assert.Throws<ArgumentException>(() => AvgPool.Forward<float>(g, true, 0, new float[4], new float[2]));
         Assert.Contains("divisor_override", e.Message);
+        e = Assert.Throws<ArgumentException>(() => AvgPool.Forward<float>(g, true, null, new float[4], new float[3]));
+        Assert.Contains("avg_pool1d: output buffer has 3 elements, expected 2 for input [1, 1, 4] and output [1, 1, 2]", e.Message);
 
         e = Assert.Throws<ArgumentException>(() => AdaptivePoolGeometry.CreateMax(1, 1, [4, 4], [2]));
         Assert.Contains("adaptive_max_pool2d", e.Message);

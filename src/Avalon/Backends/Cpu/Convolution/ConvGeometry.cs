@@ -278,12 +278,23 @@ internal readonly struct ConvGeometry
     /// <summary>A short description of the problem for messages.</summary>
     public string Describe()
     {
-        string input = $"[{Batch}, {InChannels}, {InputDepth}, {InputHeight}, {InputWidth}]";
-        string weight = $"[{OutChannels}, {InChannelsPerGroup}, {KernelDepth}, {KernelHeight}, {KernelWidth}]";
-        string output = $"[{Batch}, {OutChannels}, {OutputDepth}, {OutputHeight}, {OutputWidth}]";
+        string input = Shape(Batch, InChannels, InputDepth, InputHeight, InputWidth);
+        string weight = Shape(OutChannels, InChannelsPerGroup, KernelDepth, KernelHeight, KernelWidth);
+        string output = Shape(Batch, OutChannels, OutputDepth, OutputHeight, OutputWidth);
         return IsTransposed
             ? $"input {output}, weight {weight}, output {input}, groups {Groups}"
             : $"input {input}, weight {weight}, output {output}, groups {Groups}";
+    }
+
+    /// <summary>Formats a [a, b, d, h, w] shape with only the spatial dimensions the caller described.</summary>
+    private string Shape(int a, int b, int d, int h, int w)
+    {
+        ReadOnlySpan<int> all = [a, b, d, h, w];
+        Span<int> shape = stackalloc int[2 + SpatialRank];
+        shape[0] = a;
+        shape[1] = b;
+        all[(5 - SpatialRank)..].CopyTo(shape[2..]);
+        return Format(shape);
     }
 
     /// <inheritdoc/>

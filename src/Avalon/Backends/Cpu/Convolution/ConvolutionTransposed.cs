@@ -17,7 +17,10 @@ internal static class ConvolutionTransposed
     public static void Forward<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias,
         Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        g.RequireLength("input", input.Length, g.OutputLength);
+        g.RequireLength("weight", weight.Length, g.WeightLength);
         if (!bias.IsEmpty) g.RequireLength("bias", bias.Length, g.InChannels);
+        g.RequireLength("output", output.Length, g.InputLength);
         ConvolutionBackwardInput.Run(g, input, weight, output);
         if (!bias.IsEmpty) ConvolutionBias.Add(bias, g.Batch, g.InChannels, g.InputPlane, output);
     }
@@ -25,7 +28,11 @@ internal static class ConvolutionTransposed
     /// <summary>Gradient with respect to the input: the ordinary convolution of gradOutput. Overwrites gradInput.</summary>
     public static void BackwardInput<T>(in ConvGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> weight,
         Span<T> gradInput) where T : unmanaged, IFloatingPointIeee754<T>
-        => ConvolutionForward.Run(g, gradOutput, weight, ReadOnlySpan<T>.Empty, gradInput);
+    {
+        g.RequireLength("grad_output", gradOutput.Length, g.InputLength);
+        g.RequireLength("grad_input", gradInput.Length, g.OutputLength);
+        ConvolutionForward.Run(g, gradOutput, weight, ReadOnlySpan<T>.Empty, gradInput);
+    }
 
     /// <summary>
     /// Gradient with respect to the weight: the convolution weight gradient with the roles of input and
@@ -33,10 +40,18 @@ internal static class ConvolutionTransposed
     /// </summary>
     public static void BackwardWeight<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> gradOutput,
         Span<T> gradWeight) where T : unmanaged, IFloatingPointIeee754<T>
-        => ConvolutionBackwardWeight.Run(g, gradOutput, input, gradWeight);
+    {
+        g.RequireLength("input", input.Length, g.OutputLength);
+        g.RequireLength("grad_output", gradOutput.Length, g.InputLength);
+        ConvolutionBackwardWeight.Run(g, gradOutput, input, gradWeight);
+    }
 
     /// <summary>Gradient with respect to the bias: gradOutput summed over the batch and positions. Overwrites gradBias.</summary>
     public static void BackwardBias<T>(in ConvGeometry g, ReadOnlySpan<T> gradOutput, Span<T> gradBias)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => ConvolutionBias.Backward(gradOutput, g.Batch, g.InChannels, g.InputPlane, gradBias);
+    {
+        g.RequireLength("grad_output", gradOutput.Length, g.InputLength);
+        g.RequireLength("grad_bias", gradBias.Length, g.InChannels);
+        ConvolutionBias.Backward(gradOutput, g.Batch, g.InChannels, g.InputPlane, gradBias);
+    }
 }

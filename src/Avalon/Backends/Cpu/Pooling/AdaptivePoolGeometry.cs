@@ -23,12 +23,15 @@ internal readonly struct AdaptivePoolGeometry
     public readonly int OutputHeight;
     /// <summary>Output width.</summary>
     public readonly int OutputWidth;
+    /// <summary>Number of spatial dimensions the caller described (1, 2 or 3); used in messages.</summary>
+    public readonly int SpatialRank;
     /// <summary>Operation name used in messages, e.g. "adaptive_avg_pool2d".</summary>
     public readonly string OperationName;
 
-    private AdaptivePoolGeometry(string op, int batch, int channels, ReadOnlySpan<int> input, ReadOnlySpan<int> output)
+    private AdaptivePoolGeometry(string op, int spatialRank, int batch, int channels, ReadOnlySpan<int> input, ReadOnlySpan<int> output)
     {
         OperationName = op;
+        SpatialRank = spatialRank;
         Batch = batch;
         Channels = channels;
         (InputDepth, InputHeight, InputWidth) = (input[0], input[1], input[2]);
@@ -85,7 +88,7 @@ internal readonly struct AdaptivePoolGeometry
             input[i] = lead ? 1 : inputSize[i - (3 - rank)];
             output[i] = lead ? 1 : outputSize[i - (3 - rank)];
         }
-        return new AdaptivePoolGeometry(op, batch, channels, input, output);
+        return new AdaptivePoolGeometry(op, rank, batch, channels, input, output);
     }
 
     /// <summary>First input position pooled by output cell <paramref name="index"/>: floor(index·in/out).</summary>
@@ -100,8 +103,18 @@ internal readonly struct AdaptivePoolGeometry
         if (actual != expected)
             throw new ArgumentException(
                 $"{OperationName}: {what} buffer has {actual} elements, expected {expected} for input " +
-                $"[{Batch}, {Channels}, {InputDepth}, {InputHeight}, {InputWidth}] and output " +
-                $"[{Batch}, {Channels}, {OutputDepth}, {OutputHeight}, {OutputWidth}].");
+                $"{Shape(InputDepth, InputHeight, InputWidth)} and output {Shape(OutputDepth, OutputHeight, OutputWidth)}.");
+    }
+
+    /// <summary>Formats [N, C, spatial...] with only the spatial dimensions the caller described.</summary>
+    private string Shape(int d, int h, int w)
+    {
+        ReadOnlySpan<int> all = [Batch, Channels, d, h, w];
+        Span<int> shape = stackalloc int[2 + SpatialRank];
+        shape[0] = Batch;
+        shape[1] = Channels;
+        all[(5 - SpatialRank)..].CopyTo(shape[2..]);
+        return PoolGeometry.Format(shape);
     }
 
     /// <inheritdoc/>

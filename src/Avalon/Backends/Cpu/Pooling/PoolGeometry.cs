@@ -50,14 +50,17 @@ internal readonly struct PoolGeometry
     public readonly int OutputWidth;
     /// <summary>Whether output sizes were rounded up (PyTorch's ceil_mode).</summary>
     public readonly bool CeilMode;
+    /// <summary>Number of spatial dimensions the caller described (1, 2 or 3); used in messages.</summary>
+    public readonly int SpatialRank;
     /// <summary>Operation name used in messages, e.g. "max_pool2d".</summary>
     public readonly string OperationName;
 
-    private PoolGeometry(string op, int batch, int channels, bool ceilMode, ReadOnlySpan<int> input,
+    private PoolGeometry(string op, int spatialRank, int batch, int channels, bool ceilMode, ReadOnlySpan<int> input,
         ReadOnlySpan<int> kernel, ReadOnlySpan<int> stride, ReadOnlySpan<int> padding, ReadOnlySpan<int> dilation,
         ReadOnlySpan<int> output)
     {
         OperationName = op;
+        SpatialRank = spatialRank;
         Batch = batch;
         Channels = channels;
         CeilMode = ceilMode;
@@ -155,7 +158,7 @@ internal readonly struct PoolGeometry
                 $"{op}: given input size {Format(inputSize)} (per channel), kernel_size {Format(kernelSize)}, stride " +
                 $"{Format(stride)}, padding {Format(padding)}, dilation {Format(dilation)}: calculated output size " +
                 $"{Format(output[(3 - rank)..])} is too small.");
-        return new PoolGeometry(op, batch, channels, ceilMode, input, kernel, str, pad, dil, output);
+        return new PoolGeometry(op, rank, batch, channels, ceilMode, input, kernel, str, pad, dil, output);
     }
 
     /// <summary>
@@ -197,8 +200,18 @@ internal readonly struct PoolGeometry
         if (actual != expected)
             throw new ArgumentException(
                 $"{OperationName}: {what} buffer has {actual} elements, expected {expected} for input " +
-                $"[{Batch}, {Channels}, {InputDepth}, {InputHeight}, {InputWidth}] and output " +
-                $"[{Batch}, {Channels}, {OutputDepth}, {OutputHeight}, {OutputWidth}].");
+                $"{Shape(InputDepth, InputHeight, InputWidth)} and output {Shape(OutputDepth, OutputHeight, OutputWidth)}.");
+    }
+
+    /// <summary>Formats [N, C, spatial...] with only the spatial dimensions the caller described.</summary>
+    private string Shape(int d, int h, int w)
+    {
+        ReadOnlySpan<int> all = [Batch, Channels, d, h, w];
+        Span<int> shape = stackalloc int[2 + SpatialRank];
+        shape[0] = Batch;
+        shape[1] = Channels;
+        all[(5 - SpatialRank)..].CopyTo(shape[2..]);
+        return PoolGeometry.Format(shape);
     }
 
     /// <inheritdoc/>
