@@ -57,6 +57,10 @@ public class IndexingErrorTests
         ["roll misaligned"] = (() => F(2, 3).Roll([1, 2], [0]), typeof(ArgumentException), ["roll", "align"]),
         ["roll dim"] = (() => F(2, 3).Roll(1, 2), typeof(ArgumentOutOfRangeException), ["roll", "dimension out of range"]),
 
+        ["diagonal rank"] = (() => F(3).Diagonal(), typeof(ArgumentException), ["diagonal", "at least 2 dimensions", "[3]"]),
+        ["diagonal same dims"] = (() => F(3, 3).Diagonal(0, 1, -1), typeof(ArgumentException), ["diagonal", "identical"]),
+        ["diag rank"] = (() => F(2, 2, 2).Diag(), typeof(ArgumentException), ["diag", "1-D or 2-D", "[2, 2, 2]"]),
+
         ["pad odd"] = (() => F(2, 3).Pad([1, 2, 3]), typeof(ArgumentException), ["constant_pad_nd", "divisible by 2"]),
         ["pad too many dims"] = (() => F(3).Pad([1, 1, 1, 1]), typeof(ArgumentException), ["constant_pad_nd", "2 dims", "float32[3]"]),
         ["pad negative size"] = (() => F(2, 3).Pad([-2, -2]), typeof(ArgumentException), ["constant_pad_nd", "negative output size", "dimension 1"]),

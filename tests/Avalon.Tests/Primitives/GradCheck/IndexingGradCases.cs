@@ -77,6 +77,17 @@ public sealed class IndexingGradCases : IGradCheckCases
         yield return new("flip", "dims 0 and 2", x => x[0].Flip(0, -1) * x[0], [R(2, 3, 2)]);
         yield return new("roll", "two dims", x => x[0].Roll([1, -2], [0, 1]) * x[0], [R(3, 4)]);
 
+        yield return new("diagonal", "offset 1 of dims 0 and 2", x =>
+        {
+            var y = x[0].Diagonal(1, 0, 2);
+            return y * y;
+        }, [R(3, 2, 4)]);
+        yield return new("diagonal_backward", "diag_embed below the diagonal", x =>
+        {
+            var y = x[0].DiagEmbed(-1);
+            return y * y;
+        }, [R(2, 3)]);
+
         yield return new("constant_pad_nd", "pads and crops with a value", x =>
         {
             var y = x[0].Pad([1, -1, 2, 0], value: 0.5);
