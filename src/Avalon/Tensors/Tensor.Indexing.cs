@@ -101,6 +101,23 @@ public sealed partial class Tensor
         return self.Gather(d, indices.Expand(ToArrayWith(broadcast, d, indices._shape[d])));
     }
 
+    /// <summary>
+    /// The elements where a bool <paramref name="mask"/> (broadcast against this tensor) is true, as a 1-D tensor
+    /// in row-major order (PyTorch's <c>masked_select</c>). The positions are read from the mask when called, so
+    /// a recorded tape holds them as a constant; the gradient flows through an index selection.
+    /// </summary>
+    public Tensor MaskedSelect(Tensor mask)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        if (mask.DType != DType.Bool)
+            throw new ArgumentException($"masked_select: expected a bool mask, got {mask.DType.Name()}{mask.Shape}. Build one with a comparison or convert with .To(DType.Bool).");
+        var shape = ShapeUtil.Broadcast(_shape, mask._shape, "masked_select");
+        var flags = mask.Detach().Expand(shape).ToArray<bool>();
+        var positions = new List<long>();
+        for (int i = 0; i < flags.Length; i++) if (flags[i]) positions.Add(i);
+        return Expand(shape).Reshape(-1).IndexSelect(0, From(positions.ToArray()));
+    }
+
     private static int[] ToArrayWith(int[] shape, int dim, int size)
     {
         var result = (int[])shape.Clone();

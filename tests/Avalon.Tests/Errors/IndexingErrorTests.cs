@@ -49,6 +49,8 @@ public class IndexingErrorTests
         ["one_hot negative"] = (() => Tensor.OneHot(I(1, -2), 4), typeof(IndexOutOfRangeException), ["one_hot", "class value -2"]),
         ["one_hot dtype"] = (() => Tensor.OneHot(F(3), 4), typeof(ArgumentException), ["one_hot", "int64", "float32[3]"]),
         ["one_hot infer empty"] = (() => Tensor.OneHot(Tensor.Zeros([0], DType.Int64)), typeof(ArgumentException), ["one_hot", "empty"]),
+        ["masked_select dtype"] = (() => F(2, 3).MaskedSelect(F(2, 3)), typeof(ArgumentException), ["masked_select", "bool", "float32[2, 3]"]),
+        ["masked_select broadcast"] = (() => F(2, 3).MaskedSelect(Tensor.Zeros([2], DType.Bool)), typeof(ArgumentException), ["masked_select", "[2, 3]", "[2]", "broadcast"]),
         ["take_along_dim rank"] = (() => F(2, 3).TakeAlongDim(I(0), 1), typeof(ArgumentException), ["take_along_dim", "same number of dimensions"]),
 
         ["tril rank"] = (() => F(3).Tril(), typeof(ArgumentException), ["tril", "at least 2 dimensions", "float32[3]"]),

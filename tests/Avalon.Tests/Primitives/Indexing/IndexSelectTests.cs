@@ -82,4 +82,30 @@ public class IndexSelectTests
         var added = Tensor.Zeros(3).IndexAdd(0, Tensor.From(new long[] { 2, 2 }), Tensor.From(new float[] { 1, 2 }), alpha: 2);
         Assert.Equal(new float[] { 0, 0, 6 }, added.ToArray<float>());
     }
+
+    [Fact]
+    public void MaskedSelectMatchesReferenceWithBroadcasting()
+    {
+        var g = new Generator(141);
+        for (int trial = 0; trial < 30; trial++)
+        {
+            int rank = 1 + (int)g.NextInt64(0, 3);
+            var shape = RandomShape(g, rank);
+            var maskShape = shape.Select(s => g.NextDouble() < 0.3 ? 1 : s).Skip((int)g.NextInt64(0, rank)).ToArray();
+            var x = Make(shape, DType.Float32, (Layout)g.NextInt64(0, 3), g);
+            var mask = Make(maskShape, DType.Bool, (Layout)g.NextInt64(0, 3), g);
+            var xv = x.ToDoubleArray();
+            var mv = mask.ToDoubleArray();
+            var expected = new List<double>();
+            for (int flat = 0; flat < xv.Length; flat++)
+            {
+                var p = Unravel(flat, shape).Skip(rank - maskShape.Length).ToArray();
+                for (int i = 0; i < p.Length; i++) if (maskShape[i] == 1) p[i] = 0;
+                if (mv[Ravel(p, maskShape)] != 0) expected.Add(xv[flat]);
+            }
+            AssertEqual([expected.Count], expected.ToArray(), x.MaskedSelect(mask), $"masked_select trial {trial}");
+        }
+        var grad = Avalon.Autodiff.Grad.Of((Tensor a) => a.MaskedSelect(Tensor.From(new[] { true, false, true })).Sum(), Tensor.Ones(2, 3)).Gradient;
+        Assert.Equal(new float[] { 1, 0, 1, 1, 0, 1 }, grad.ToArray<float>());
+    }
 }

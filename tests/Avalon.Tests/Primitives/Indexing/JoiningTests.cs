@@ -162,4 +162,18 @@ public class JoiningTests
             AssertEqual(outShape, expected, x.Repeat(repeats), $"repeat [{string.Join(",", shape)}] by [{string.Join(",", repeats)}]");
         }
     }
+
+    [Fact]
+    public void CatIsRecordedOnATapeAndReplays()
+    {
+        var a = Tensor.From(new double[] { 1, 2 });
+        var b = Tensor.From(new double[] { 3 });
+        var r = Avalon.Autodiff.Grad.Of(x => (Tensor.Cat([x[0], x[1]]) * Tensor.From(new double[] { 1, 10, 100 })).Sum(), a, b);
+        Assert.Equal(321, r.Value.Item());
+        Assert.Equal(new double[] { 1, 10 }, r.Gradients[0].ToArray<double>());
+        Assert.Equal(new double[] { 100 }, r.Gradients[1].ToArray<double>());
+        Assert.Contains("cat(", r.Tape.ToString());
+        var replay = r.Tape.Run(Tensor.From(new double[] { 0, 1 }), Tensor.From(new double[] { 2 }));
+        Assert.Equal(210, replay[0].Item());
+    }
 }
