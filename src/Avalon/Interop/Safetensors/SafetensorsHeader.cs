@@ -23,6 +23,8 @@ internal static class SafetensorsHeader
     {
         if (header.Length == 0 || header[0] != (byte)'{')
             throw Corrupt(source, "the header does not start with '{' (is this a safetensors file?)");
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw Corrupt(source, "the header is not valid UTF-8");
         JsonDocument document;
         try
         {

@@ -23,7 +23,7 @@ public static class Sparkline
             double v = values[i];
             if (!double.IsFinite(v)) chars[i] = ' ';
             else if (max == min) chars[i] = Blocks[Blocks.Length / 2];
-            else chars[i] = Blocks[(int)Math.Round((v - min) / (max - min) * (Blocks.Length - 1))];
+            else chars[i] = Blocks[(int)Math.Round((v - min) / (max - min) * (Blocks.Length - 1), MidpointRounding.AwayFromZero)];
         }
         return new string(chars);
     }
