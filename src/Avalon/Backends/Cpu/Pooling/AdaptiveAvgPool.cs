@@ -1,0 +1,87 @@
+using System.Numerics;
+
+namespace Avalon.Backends.Cpu.Pooling;
+
+/// <summary>
+/// Adaptive average pooling (adaptive_avg_pool1d/2d/3d) forward and backward: each output cell is the
+/// mean of its bin (see <see cref="AdaptivePoolGeometry"/>).
+/// </summary>
+internal static unsafe class AdaptiveAvgPool
+{
+    /// <summary>output[N, C, oD, oH, oW] = bin means of input[N, C, D, H, W].</summary>
+    public static void Forward<T>(in AdaptivePoolGeometry g, ReadOnlySpan<T> input, Span<T> output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        g.RequireLength("input", input.Length, g.InputLength);
+        g.RequireLength("output", output.Length, g.OutputLength);
+        fixed (T* pIn = input, pOut = output)
+        {
+            var job = new Job<T>(g, pIn, pOut, backward: false);
+            PlaneParallel.For(g.Planes, g.InputPlane + (long)g.OutputPlane, job.Execute);
+        }
+    }
+
+    /// <summary>gradInput: each output gradient spread evenly over its bin. Overwrites gradInput.</summary>
+    public static void Backward<T>(in AdaptivePoolGeometry g, ReadOnlySpan<T> gradOutput, Span<T> gradInput)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        g.RequireLength("grad_output", gradOutput.Length, g.OutputLength);
+        g.RequireLength("grad_input", gradInput.Length, g.InputLength);
+        gradInput.Clear();
+        fixed (T* pGy = gradOutput, pGx = gradInput)
+        {
+            var job = new Job<T>(g, pGx, pGy, backward: true);
+            PlaneParallel.For(g.Planes, g.InputPlane + (long)g.OutputPlane, job.Execute);
+        }
+    }
+
+    /// <summary>Forward reads input and writes output; backward reads output (gradient) and accumulates into input.</summary>
+    private sealed class Job<T>(AdaptivePoolGeometry g, T* input, T* output, bool backward)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Execute(int first, int end)
+        {
+            int inD = g.InputDepth, inH = g.InputHeight, inW = g.InputWidth;
+            int outD = g.OutputDepth, outH = g.OutputHeight, outW = g.OutputWidth;
+            for (int plane = first; plane < end; plane++)
+            {
+                T* x = input + (long)plane * g.InputPlane;
+                T* y = output + (long)plane * g.OutputPlane;
+                for (int od = 0; od < outD; od++)
+                {
+                    int d0 = AdaptivePoolGeometry.Start(od, inD, outD), d1 = AdaptivePoolGeometry.End(od, inD, outD);
+                    for (int oh = 0; oh < outH; oh++)
+                    {
+                        int h0 = AdaptivePoolGeometry.Start(oh, inH, outH), h1 = AdaptivePoolGeometry.End(oh, inH, outH);
+                        for (int ow = 0; ow < outW; ow++, y++)
+                        {
+                            int w0 = AdaptivePoolGeometry.Start(ow, inW, outW), w1 = AdaptivePoolGeometry.End(ow, inW, outW);
+                            T count = T.CreateTruncating((long)(d1 - d0) * (h1 - h0) * (w1 - w0));
+                            if (backward)
+                            {
+                                T share = *y / count;
+                                for (int d = d0; d < d1; d++)
+                                for (int h = h0; h < h1; h++)
+                                {
+                                    T* row = x + ((long)d * inH + h) * inW;
+                                    for (int w = w0; w < w1; w++) row[w] += share;
+                                }
+                            }
+                            else
+                            {
+                                T sum = T.Zero;
+                                for (int d = d0; d < d1; d++)
+                                for (int h = h0; h < h1; h++)
+                                {
+                                    T* row = x + ((long)d * inH + h) * inW;
+                                    for (int w = w0; w < w1; w++) sum += row[w];
+                                }
+                                *y = sum / count;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

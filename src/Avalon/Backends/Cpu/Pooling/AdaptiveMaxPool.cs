@@ -1,0 +1,72 @@
+using System.Numerics;
+
+namespace Avalon.Backends.Cpu.Pooling;
+
+/// <summary>
+/// Adaptive max pooling forward (adaptive_max_pool1d/2d/3d with return_indices): the largest input of
+/// each bin (NaN winning, as in PyTorch) and its flat index inside the input plane. The backward is
+/// <see cref="PoolIndexScatter"/>.
+/// </summary>
+internal static unsafe class AdaptiveMaxPool
+{
+    /// <summary>Writes bin maxima and their int64 plane indices; both buffers are [N, C, oD, oH, oW].</summary>
+    public static void Forward<T>(in AdaptivePoolGeometry g, ReadOnlySpan<T> input, Span<T> output, Span<long> indices)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        g.RequireLength("input", input.Length, g.InputLength);
+        g.RequireLength("output", output.Length, g.OutputLength);
+        g.RequireLength("indices", indices.Length, g.OutputLength);
+        fixed (T* pIn = input, pOut = output)
+        fixed (long* pIdx = indices)
+        {
+            var job = new Job<T>(g, pIn, pOut, pIdx);
+            PlaneParallel.For(g.Planes, g.InputPlane + (long)g.OutputPlane, job.Execute);
+        }
+    }
+
+    private sealed class Job<T>(AdaptivePoolGeometry g, T* input, T* output, long* indices)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Execute(int first, int end)
+        {
+            int inD = g.InputDepth, inH = g.InputHeight, inW = g.InputWidth;
+            int outD = g.OutputDepth, outH = g.OutputHeight, outW = g.OutputWidth;
+            for (int plane = first; plane < end; plane++)
+            {
+                T* x = input + (long)plane * g.InputPlane;
+                T* y = output + (long)plane * g.OutputPlane;
+                long* ind = indices + (long)plane * g.OutputPlane;
+                for (int od = 0; od < outD; od++)
+                {
+                    int d0 = AdaptivePoolGeometry.Start(od, inD, outD), d1 = AdaptivePoolGeometry.End(od, inD, outD);
+                    for (int oh = 0; oh < outH; oh++)
+                    {
+                        int h0 = AdaptivePoolGeometry.Start(oh, inH, outH), h1 = AdaptivePoolGeometry.End(oh, inH, outH);
+                        for (int ow = 0; ow < outW; ow++, y++, ind++)
+                        {
+                            int w0 = AdaptivePoolGeometry.Start(ow, inW, outW), w1 = AdaptivePoolGeometry.End(ow, inW, outW);
+                            long best = ((long)d0 * inH + h0) * inW + w0;
+                            T bestValue = T.NegativeInfinity;
+                            for (int d = d0; d < d1; d++)
+                            for (int h = h0; h < h1; h++)
+                            {
+                                long rowStart = ((long)d * inH + h) * inW;
+                                for (int w = w0; w < w1; w++)
+                                {
+                                    T v = x[rowStart + w];
+                                    if (v > bestValue || T.IsNaN(v))
+                                    {
+                                        bestValue = v;
+                                        best = rowStart + w;
+                                    }
+                                }
+                            }
+                            *y = bestValue;
+                            *ind = best;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

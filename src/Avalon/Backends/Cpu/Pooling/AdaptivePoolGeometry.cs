@@ -1,0 +1,124 @@
+namespace Avalon.Backends.Cpu.Pooling;
+
+/// <summary>
+/// The shape of one adaptive pooling problem (adaptive_avg_pool / adaptive_max_pool 1d/2d/3d) on
+/// contiguous [N, C, D, H, W] data, 1d and 2d having size-1 leading spatial dimensions. Output cell i
+/// along a dimension pools input positions [floor(i·in/out), ceil((i + 1)·in/out)), as in PyTorch.
+/// </summary>
+internal readonly struct AdaptivePoolGeometry
+{
+    /// <summary>Batch size.</summary>
+    public readonly int Batch;
+    /// <summary>Channels.</summary>
+    public readonly int Channels;
+    /// <summary>Input depth.</summary>
+    public readonly int InputDepth;
+    /// <summary>Input height.</summary>
+    public readonly int InputHeight;
+    /// <summary>Input width.</summary>
+    public readonly int InputWidth;
+    /// <summary>Output depth.</summary>
+    public readonly int OutputDepth;
+    /// <summary>Output height.</summary>
+    public readonly int OutputHeight;
+    /// <summary>Output width.</summary>
+    public readonly int OutputWidth;
+    /// <summary>Number of spatial dimensions the caller described (1, 2 or 3); used in messages.</summary>
+    public readonly int SpatialRank;
+    /// <summary>Operation name used in messages, e.g. "adaptive_avg_pool2d".</summary>
+    public readonly string OperationName;
+
+    private AdaptivePoolGeometry(string op, int spatialRank, int batch, int channels, ReadOnlySpan<int> input, ReadOnlySpan<int> output)
+    {
+        OperationName = op;
+        SpatialRank = spatialRank;
+        Batch = batch;
+        Channels = channels;
+        (InputDepth, InputHeight, InputWidth) = (input[0], input[1], input[2]);
+        (OutputDepth, OutputHeight, OutputWidth) = (output[0], output[1], output[2]);
+    }
+
+    /// <summary>Number of independent (n, c) planes.</summary>
+    public int Planes => Batch * Channels;
+
+    /// <summary>Elements in one input plane.</summary>
+    public int InputPlane => InputDepth * InputHeight * InputWidth;
+
+    /// <summary>Elements in one output plane.</summary>
+    public int OutputPlane => OutputDepth * OutputHeight * OutputWidth;
+
+    /// <summary>Elements of the whole input.</summary>
+    public long InputLength => (long)Planes * InputPlane;
+
+    /// <summary>Elements of the whole output.</summary>
+    public long OutputLength => (long)Planes * OutputPlane;
+
+    /// <summary>Describes adaptive average pooling; spans have one entry per spatial dimension (1 to 3).</summary>
+    public static AdaptivePoolGeometry CreateAverage(int batch, int channels, ReadOnlySpan<int> inputSize, ReadOnlySpan<int> outputSize)
+        => Create("adaptive_avg_pool" + inputSize.Length + "d", batch, channels, inputSize, outputSize);
+
+    /// <summary>Describes adaptive max pooling; spans have one entry per spatial dimension (1 to 3).</summary>
+    public static AdaptivePoolGeometry CreateMax(int batch, int channels, ReadOnlySpan<int> inputSize, ReadOnlySpan<int> outputSize)
+        => Create("adaptive_max_pool" + inputSize.Length + "d", batch, channels, inputSize, outputSize);
+
+    private static AdaptivePoolGeometry Create(string op, int batch, int channels, ReadOnlySpan<int> inputSize,
+        ReadOnlySpan<int> outputSize)
+    {
+        int rank = inputSize.Length;
+        if (rank is < 1 or > 3)
+            throw new ArgumentException($"{op}: expected 1 to 3 spatial dimensions, got input size {PoolGeometry.Format(inputSize)}.");
+        if (outputSize.Length != rank)
+            throw new ArgumentException(
+                $"{op}: expected output_size with {rank} value(s), got {PoolGeometry.Format(outputSize)}.");
+        if (batch < 0 || channels < 0)
+            throw new ArgumentException($"{op}: batch and channel counts must be non-negative, got N={batch}, C={channels}.");
+        for (int i = 0; i < rank; i++)
+        {
+            if (inputSize[i] < 1)
+                throw new ArgumentException(
+                    $"{op}: input spatial sizes must be positive, got {PoolGeometry.Format(inputSize)}.");
+            if (outputSize[i] < 0)
+                throw new ArgumentException(
+                    $"{op}: elements of output_size must be greater than or equal to 0, got {PoolGeometry.Format(outputSize)}.");
+        }
+        Span<int> input = stackalloc int[3], output = stackalloc int[3];
+        for (int i = 0; i < 3; i++)
+        {
+            bool lead = i < 3 - rank;
+            input[i] = lead ? 1 : inputSize[i - (3 - rank)];
+            output[i] = lead ? 1 : outputSize[i - (3 - rank)];
+        }
+        return new AdaptivePoolGeometry(op, rank, batch, channels, input, output);
+    }
+
+    /// <summary>First input position pooled by output cell <paramref name="index"/>: floor(index·in/out).</summary>
+    public static int Start(int index, int input, int output) => (int)((long)index * input / output);
+
+    /// <summary>One past the last input position pooled by output cell <paramref name="index"/>: ceil((index + 1)·in/out).</summary>
+    public static int End(int index, int input, int output) => (int)(((long)(index + 1) * input + output - 1) / output);
+
+    /// <summary>Throws unless a buffer length matches this geometry (names the operation and sizes).</summary>
+    internal void RequireLength(string what, int actual, long expected)
+    {
+        if (actual != expected)
+            throw new ArgumentException(
+                $"{OperationName}: {what} buffer has {actual} elements, expected {expected} for input " +
+                $"{Shape(InputDepth, InputHeight, InputWidth)} and output {Shape(OutputDepth, OutputHeight, OutputWidth)}.");
+    }
+
+    /// <summary>Formats [N, C, spatial...] with only the spatial dimensions the caller described.</summary>
+    private string Shape(int d, int h, int w)
+    {
+        ReadOnlySpan<int> all = [Batch, Channels, d, h, w];
+        Span<int> shape = stackalloc int[2 + SpatialRank];
+        shape[0] = Batch;
+        shape[1] = Channels;
+        all[(5 - SpatialRank)..].CopyTo(shape[2..]);
+        return PoolGeometry.Format(shape);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{OperationName}: input [{Batch}, {Channels}, {InputDepth}, {InputHeight}, {InputWidth}], " +
+        $"output [{OutputDepth}, {OutputHeight}, {OutputWidth}]";
+}

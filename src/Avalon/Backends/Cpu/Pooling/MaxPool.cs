@@ -1,0 +1,83 @@
+using System.Numerics;
+
+namespace Avalon.Backends.Cpu.Pooling;
+
+/// <summary>
+/// Max pooling forward (max_pool1d/2d/3d with return_indices). Each output is the largest input in its
+/// dilated window, NaN winning as in PyTorch, and its index is the flat position d·H·W + h·W + w inside
+/// the input plane. The backward is <see cref="PoolIndexScatter"/>.
+/// </summary>
+internal static unsafe class MaxPool
+{
+    /// <summary>Writes the pooled values and their int64 plane indices; both buffers are [N, C, oD, oH, oW].</summary>
+    public static void Forward<T>(in PoolGeometry g, ReadOnlySpan<T> input, Span<T> output, Span<long> indices)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        g.RequireLength("input", input.Length, g.InputLength);
+        g.RequireLength("output", output.Length, g.OutputLength);
+        g.RequireLength("indices", indices.Length, g.OutputLength);
+        fixed (T* pIn = input, pOut = output)
+        fixed (long* pIdx = indices)
+        {
+            var job = new Job<T>(g, pIn, pOut, pIdx);
+            PlaneParallel.For(g.Planes, (long)g.OutputPlane * g.KernelVolume, job.Execute);
+        }
+    }
+
+    private sealed class Job<T>(PoolGeometry g, T* input, T* output, long* indices)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Execute(int first, int end)
+        {
+            int inH = g.InputHeight, inW = g.InputWidth;
+            int dD = g.DilationDepth, dH = g.DilationHeight, dW = g.DilationWidth;
+            for (int plane = first; plane < end; plane++)
+            {
+                T* x = input + (long)plane * g.InputPlane;
+                T* y = output + (long)plane * g.OutputPlane;
+                long* ind = indices + (long)plane * g.OutputPlane;
+                for (int od = 0; od < g.OutputDepth; od++)
+                {
+                    Window(od, g.StrideDepth, g.PadDepth, g.KernelDepth, dD, g.InputDepth, out int d0, out int d1);
+                    for (int oh = 0; oh < g.OutputHeight; oh++)
+                    {
+                        Window(oh, g.StrideHeight, g.PadHeight, g.KernelHeight, dH, inH, out int h0, out int h1);
+                        for (int ow = 0; ow < g.OutputWidth; ow++, y++, ind++)
+                        {
+                            Window(ow, g.StrideWidth, g.PadWidth, g.KernelWidth, dW, inW, out int w0, out int w1);
+                            long best = ((long)d0 * inH + h0) * inW + w0;
+                            T bestValue = T.NegativeInfinity;
+                            for (int d = d0; d < d1; d += dD)
+                            for (int h = h0; h < h1; h += dH)
+                            {
+                                long rowStart = ((long)d * inH + h) * inW;
+                                for (int w = w0; w < w1; w += dW)
+                                {
+                                    T v = x[rowStart + w];
+                                    if (v > bestValue || T.IsNaN(v))
+                                    {
+                                        bestValue = v;
+                                        best = rowStart + w;
+                                    }
+                                }
+                            }
+                            *y = bestValue;
+                            *ind = best;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The input positions [start, end) stepped by dilation covered by output cell <paramref name="o"/>,
+    /// start moved forward by whole dilation steps until it is inside the input (PyTorch's rule).
+    /// </summary>
+    private static void Window(int o, int stride, int pad, int kernel, int dilation, int size, out int start, out int end)
+    {
+        start = o * stride - pad;
+        end = Math.Min(start + (kernel - 1) * dilation + 1, size);
+        if (start < 0) start += (-start + dilation - 1) / dilation * dilation;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Numerics;
+
+namespace Avalon.Backends.Cpu.Pooling;
+
+/// <summary>
+/// Backward of max pooling and adaptive max pooling: every output gradient is added to the input
+/// position its index names within the same (n, c) plane; all other input gradients are zero.
+/// </summary>
+internal static unsafe class PoolIndexScatter
+{
+    /// <summary>Backward of <see cref="MaxPool.Forward{T}"/>. Overwrites gradInput.</summary>
+    public static void Backward<T>(in PoolGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<long> indices, Span<T> gradInput)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        g.RequireLength("grad_output", gradOutput.Length, g.OutputLength);
+        g.RequireLength("indices", indices.Length, g.OutputLength);
+        g.RequireLength("grad_input", gradInput.Length, g.InputLength);
+        Run(g.OperationName, g.Planes, g.InputPlane, g.OutputPlane, gradOutput, indices, gradInput);
+    }
+
+    /// <summary>Backward of <see cref="AdaptiveMaxPool.Forward{T}"/>. Overwrites gradInput.</summary>
+    public static void Backward<T>(in AdaptivePoolGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<long> indices,
+        Span<T> gradInput) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        g.RequireLength("grad_output", gradOutput.Length, g.OutputLength);
+        g.RequireLength("indices", indices.Length, g.OutputLength);
+        g.RequireLength("grad_input", gradInput.Length, g.InputLength);
+        Run(g.OperationName, g.Planes, g.InputPlane, g.OutputPlane, gradOutput, indices, gradInput);
+    }
+
+    private static void Run<T>(string op, int planes, int inPlane, int outPlane, ReadOnlySpan<T> gradOutput,
+        ReadOnlySpan<long> indices, Span<T> gradInput) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        gradInput.Clear();
+        fixed (T* pGy = gradOutput, pGx = gradInput)
+        fixed (long* pIdx = indices)
+        {
+            var job = new Job<T>(inPlane, outPlane, pGy, pIdx, pGx);
+            PlaneParallel.For(planes, outPlane, job.Execute);
+            if (job.BadPosition >= 0)
+                throw new ArgumentException(
+                    $"{op} backward: index {indices[(int)job.BadPosition]} at flat output position {job.BadPosition} " +
+                    $"is outside its input plane of {inPlane} elements; indices must come from the forward pass.");
+        }
+    }
+
+    private sealed class Job<T>(int inPlane, int outPlane, T* gradOutput, long* indices, T* gradInput)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <summary>Flat position of an out-of-range index found by any range, or -1.</summary>
+        public long BadPosition = -1;
+
+        public void Execute(int first, int end)
+        {
+            for (int plane = first; plane < end; plane++)
+            {
+                T* gy = gradOutput + (long)plane * outPlane;
+                long* ind = indices + (long)plane * outPlane;
+                T* gx = gradInput + (long)plane * inPlane;
+                for (int i = 0; i < outPlane; i++)
+                {
+                    long index = ind[i];
+                    if ((ulong)index >= (ulong)inPlane)
+                    {
+                        BadPosition = (long)plane * outPlane + i;
+                        return;
+                    }
+                    gx[index] += gy[i];
+                }
+            }
+        }
+    }
+}
