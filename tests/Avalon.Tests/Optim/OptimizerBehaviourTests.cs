@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Avalon.Nn;
 using Avalon.Optim;
 using Avalon.Tests.Reference;
 
@@ -287,5 +288,26 @@ public sealed class OptimizerBehaviourTests
         rms.Step();
         rms.Step();
         Assert.Equal(2L, rms.GetState(p)!["step"]);
+    }
+
+    [Fact]
+    public void ModuleParametersAreUpdatedWhereTheModuleHoldsThem()
+    {
+        var layer = new Linear(3, 2, generator: new Generator(7));
+        Tensor weight = layer.Weight;
+        var sgd = new Sgd(layer.Parameters(), lr: 0.1);
+        var x = Tensor.From(new float[] { 1, -2, 0.5f, 3, 0, -1 }, 2, 3);
+        float[] before = weight.ToArray<float>();
+
+        sgd.ZeroGrad();
+        Tensor loss = (layer.Forward(x) * layer.Forward(x)).Sum();
+        loss.Backward();
+        float[] grad = weight.Grad!.ToArray<float>();
+        sgd.Step();
+
+        Assert.Same(weight, layer.Weight);
+        float[] after = layer.Weight.ToArray<float>();
+        for (int i = 0; i < after.Length; i++) Assert.Equal(before[i] - 0.1f * grad[i], after[i], 6);
+        Assert.True((layer.Forward(x) * layer.Forward(x)).Sum().Item() < loss.Item());
     }
 }
