@@ -128,4 +128,50 @@ public class ReductionSemanticsTests
         Assert.False(Tensor.From(new[] { -0.0, 0.0 }).Any().Item<bool>());
         Assert.Equal(new long[] { 2, 1 }, Tensor.From(new long[] { 1, 0, 2, 3 }, 2, 2).CountNonzero(0).ToArray<long>());
     }
+
+    [Fact]
+    public void GradientOfMaxWithDimGoesToTheIndexedElement()
+    {
+        // Like torch.max(x, dim): the whole gradient goes to the first of tied maxima.
+        var x = Tensor.From(new double[] { 1, 3, 3, 2, -1, 2 }, 2, 3).RequiresGrad_();
+        x.Max(1).Values.Sum().Backward();
+        Assert.Equal(new double[] { 0, 1, 0, 1, 0, 0 }, x.Grad!.ToArray<double>());
+    }
+
+    [Fact]
+    public void GradientOfAmaxIsSharedAmongTies()
+    {
+        var x = Tensor.From(new double[] { 1, 3, 3, 2, 2, 2 }, 2, 3).RequiresGrad_();
+        x.Amax(1).Sum().Backward();
+        Assert.Equal(new[] { 0, 0.5, 0.5, 1 / 3.0, 1 / 3.0, 1 / 3.0 }, x.Grad!.ToArray<double>());
+        var y = Tensor.From(new double[] { 4, 1, 4 }).RequiresGrad_();
+        y.Max().Backward();
+        Assert.Equal(new[] { 0.5, 0, 0.5 }, y.Grad!.ToArray<double>());
+    }
+
+    [Fact]
+    public void GradientOfProdWithZeros()
+    {
+        // PyTorch: d prod / dx for [2, 0, 3] is [0, 6, 0]; with two zeros every entry is 0.
+        var x = Tensor.From(new double[] { 2, 0, 3 }).RequiresGrad_();
+        x.Prod().Backward();
+        Assert.Equal(new double[] { 0, 6, 0 }, x.Grad!.ToArray<double>());
+        var z = Tensor.From(new double[] { 0, 5, 0 }).RequiresGrad_();
+        z.Prod().Backward();
+        Assert.Equal(new double[] { 0, 0, 0 }, z.Grad!.ToArray<double>());
+    }
+
+    [Fact]
+    public void ContiguousViewsWithAnOffsetAreReducedInPlace()
+    {
+        // Rows 1..2 of a [4, 3] matrix: contiguous, starting at element 3.
+        var x = Tensor.From(new double[] { 9, 9, 9, 1, 2, 3, 4, 5, 7, 9, 9, 9 }, 4, 3).Slice(0, 1, 3);
+        Assert.True(x.IsContiguous);
+        Assert.Equal(new double[] { 5, 7, 10 }, x.Sum(0).ToArray<double>());
+        Assert.Equal(new double[] { 4, 5, 7 }, x.Amax(0).ToArray<double>());
+        Assert.Equal(new long[] { 2, 2 }, x.ArgMax(1).ToArray<long>());
+        var softmax = x.Softmax(0).ToArray<double>();
+        Assert.Equal(1 / (1 + Math.Exp(3)), softmax[0], 12);
+        Assert.Equal(1 / (1 + Math.Exp(-4)), softmax[5], 12);
+    }
 }
