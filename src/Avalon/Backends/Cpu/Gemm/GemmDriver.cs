@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Avalon.Backends.Cpu;
 
@@ -22,6 +23,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     public static int Nc => RoundUp(4096, TKernel.Nr);
 
     /// <summary>Runs the whole problem on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmProblem<T> p)
     {
         if (p.M == 0 || p.N == 0) return;
@@ -60,6 +62,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     }
 
     /// <summary>Sweeps the micro-kernel over an mc×nc block of C; partial tiles go through <paramref name="edge"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel(int mc, int nc, int kc, T alpha, T* packedA, T* packedB, T beta, T* c, nint ldc, T* edge)
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Avalon.Backends.Cpu;
 
@@ -13,6 +14,7 @@ internal static unsafe class GemmPacking
     /// Packs op(A)[i0..i0+mc, p0..p0+kc] into ceil(mc/mr) panels of mr×kc, panel after panel; rows past
     /// mc are zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA<T>(bool transA, T* a, nint lda, int i0, int p0, int mc, int kc, int mr, T* dest)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -55,6 +57,7 @@ internal static unsafe class GemmPacking
     /// Packs op(B)[p0..p0+kc, j0..j0+nc] into ceil(nc/nr) panels of kc×nr, panel after panel; columns
     /// past nc are zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB<T>(bool transB, T* b, nint ldb, int p0, int j0, int kc, int nc, int nr, T* dest)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
