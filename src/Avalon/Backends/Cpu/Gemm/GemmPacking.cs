@@ -67,14 +67,25 @@ internal static unsafe class GemmPacking
             T* panel = dest + (nint)jr * kc;
             if (transB)
             {
-                // op(B)[p, j] = b[j * ldb + p]: walk each stored row and scatter with stride nr.
+                // op(B)[p, j] = b[j * ldb + p]: transpose whole tiles in registers where they fit,
+                // then walk the remaining stored rows and scatter with stride nr.
+                int tile = GemmTranspose.TileSize<T>(), pTiled = 0;
+                if (cols == nr && nr % tile == 0 && GemmTranspose.IsSupported<T>())
+                {
+                    pTiled = kc - kc % tile;
+                    T* rows = b + (nint)(j0 + jr) * ldb + p0;
+                    for (int j = 0; j < nr; j += tile)
+                        for (int p = 0; p < pTiled; p += tile)
+                            GemmTranspose.Tile(rows + j * ldb + p, ldb, panel + (nint)p * nr + j, nr);
+                }
+
                 for (int j = 0; j < nr; j++)
                 {
                     T* dst = panel + j;
                     if (j < cols)
                     {
                         T* src = b + (nint)(j0 + jr + j) * ldb + p0;
-                        for (int p = 0; p < kc; p++) dst[p * nr] = src[p];
+                        for (int p = pTiled; p < kc; p++) dst[p * nr] = src[p];
                     }
                     else
                     {
