@@ -148,14 +148,24 @@ public unsafe class GemmTests
         try
         {
             CpuParallel.Threads = 2;
-            foreach (var (batch, m, n, k) in new[] { (5, 7, 9, 11), (3, 70, 65, 40), (1, 150, 140, 130) })
+            // tasks 0: the public entry point (which keeps small batches on one thread); 2 and 3
+            // force whole-matrix tasks (batch >= tasks) or split matrices (batch < tasks).
+            foreach (int tasks in new[] { 0, 2, 3 })
+            foreach (var (batch, m, n, k) in new[] { (5, 7, 9, 11), (2, 70, 65, 40), (1, 150, 140, 130) })
             {
                 long strideA = m * k + 3, strideC = m * n + 1;
                 float[] a = Random(rng, (int)(strideA * batch)), b = Random(rng, k * n);
                 float[] c = Random(rng, (int)(strideC * batch));
                 float[] c0 = (float[])c.Clone();
                 fixed (float* pa = a, pb = b, pc = c)
-                    Gemm.SgemmBatched(false, true, m, n, k, 1.5f, pa, k, strideA, pb, k, 0, -0.5f, pc, n, strideC, batch);
+                {
+                    if (tasks == 0)
+                        Gemm.SgemmBatched(false, true, m, n, k, 1.5f, pa, k, strideA, pb, k, 0, -0.5f, pc, n, strideC, batch);
+                    else
+                        Gemm.Compute(GemmKernelKind.Auto, tasks, new GemmProblem<float>(false, true, m, n, k, 1.5f, pa, k, pb, k, -0.5f, pc, n),
+                            batch, (nint)strideA, 0, (nint)strideC);
+                }
+
                 for (int i = 0; i < batch; i++)
                 {
                     double[] expected = Reference(false, true, m, n, k, 1.5, a.AsSpan((int)(i * strideA)), k, b, k, -0.5,

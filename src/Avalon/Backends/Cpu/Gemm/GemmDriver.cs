@@ -63,7 +63,7 @@ internal static unsafe class GemmDriver<T, TKernel>
 
     /// <summary>Sweeps the micro-kernel over an mc×nc block of C; partial tiles go through <paramref name="edge"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MacroKernel(int mc, int nc, int kc, T alpha, T* packedA, T* packedB, T beta, T* c, nint ldc, T* edge)
+    internal static void MacroKernel(int mc, int nc, int kc, T alpha, T* packedA, T* packedB, T beta, T* c, nint ldc, T* edge)
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
         for (int jr = 0; jr < nc; jr += nr)
@@ -96,7 +96,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     }
 
     /// <summary>C = beta * C, the whole product when k is 0 or alpha is 0; beta 0 writes zeros (NaN in C is dropped).</summary>
-    private static void ScaleC(in GemmProblem<T> p)
+    internal static void ScaleC(in GemmProblem<T> p)
     {
         if (p.Beta == T.One) return;
         for (int i = 0; i < p.M; i++)
@@ -108,5 +108,5 @@ internal static unsafe class GemmDriver<T, TKernel>
         }
     }
 
-    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+    internal static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 }
