@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Avalon.Backends.Cpu;
 
@@ -35,14 +36,24 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // op(A)[i, p] = a[i * lda + p]: walk each row and scatter with stride mr.
+                // op(A)[i, p] = a[i * lda + p]: transpose whole 6-row tiles in registers where they
+                // fit, then walk each row and scatter with stride mr.
+                int tile = GemmTranspose.TileSize<T>(), pTiled = 0;
+                if (rows == 6 && mr == 6 && GemmTranspose.IsSupported<T>())
+                {
+                    pTiled = kc - kc % tile;
+                    T* src = a + (nint)(i0 + ir) * lda + p0;
+                    for (int p = 0; p < pTiled; p += tile)
+                        GemmTranspose.SixRows(src + p, lda, panel + p * mr);
+                }
+
                 for (int r = 0; r < mr; r++)
                 {
                     T* dst = panel + r;
                     if (r < rows)
                     {
                         T* src = a + (nint)(i0 + ir + r) * lda + p0;
-                        for (int p = 0; p < kc; p++) dst[p * mr] = src[p];
+                        for (int p = pTiled; p < kc; p++) dst[p * mr] = src[p];
                     }
                     else
                     {
@@ -97,6 +108,14 @@ internal static unsafe class GemmPacking
             {
                 // op(B)[p, j] = b[p * ldb + j]: each step of k is a contiguous run of columns.
                 T* src = b + (nint)p0 * ldb + j0 + jr;
+                if (cols == nr && nr % Vector256<T>.Count == 0 && Vector256.IsHardwareAccelerated)
+                {
+                    for (int p = 0; p < kc; p++, src += ldb, panel += nr)
+                        for (int j = 0; j < nr; j += Vector256<T>.Count)
+                            Vector256.Store(Vector256.Load(src + j), panel + j);
+                    continue;
+                }
+
                 nint bytes = (nint)cols * sizeof(T);
                 for (int p = 0; p < kc; p++, src += ldb, panel += nr)
                 {
