@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text;
+using Avalon.Data;
+using Avalon.Nn;
+using Avalon.Optim;
+using Avalon.Training.Callbacks;
+using Avalon.Training.Metrics;
+using Avalon.Training.Progress;
+
+namespace Avalon.Training;
+
+/// <summary>
+/// The training loop behind <c>Fit</c>. Each step: zero the gradients, forward, loss, eager
+/// <c>Backward</c>, <c>optimizer.Step()</c>, then the running loss and metrics. Each epoch ends with
+/// validation, the epoch's logs, the callbacks and a history record.
+/// </summary>
+internal static class FitLoop
+{
+    private const string Operation = "Fit";
+
+    public static TrainingHistory Run(
+        Module model, Func<Tensor, Tensor, Tensor> loss, Optimizer optimizer, IDataset train, int epochs, int batchSize,
+        IDataset? validation, IReadOnlyList<IMetric>? metrics, IReadOnlyList<ICallback>? callbacks, FitOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(train);
+        if (epochs < 1)
+            throw new ArgumentOutOfRangeException(nameof(epochs), epochs, $"{Operation}: epochs must be at least 1, got {epochs}.");
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{Operation}: batchSize must be at least 1, got {batchSize}.");
+        options ??= new FitOptions();
+        if (options.Generator is not null && options.Seed is not null)
+            throw new ArgumentException($"{Operation}: FitOptions sets both Generator and Seed; set one of them.", nameof(options));
+        if (options.ValidationBatchSize is int vb && vb < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), vb, $"{Operation}: FitOptions.ValidationBatchSize must be at least 1, got {vb}.");
+        if (options.LogEvery < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.LogEvery, $"{Operation}: FitOptions.LogEvery must be non-negative, got {options.LogEvery}.");
+        var metricList = metrics ?? [];
+        EvaluationLoop.CheckNames(metricList, Operation);
+        IReadOnlyList<ICallback> callbackList = callbacks ?? [];
+        for (int i = 0; i < callbackList.Count; i++)
+            if (callbackList[i] is null) throw new ArgumentNullException(nameof(callbacks), $"{Operation}: callback {i} is null.");
+
+        var generator = options.Generator ?? (options.Seed is ulong seed ? new Generator(seed) : Generator.Default);
+        var loader = new DataLoader(train, batchSize, options.Shuffle, options.DropLast, generator, options.Prefetch);
+        if (loader.Count == 0)
+            throw new ArgumentException(
+                $"{Operation}: the training data gives no batches ({train.Count} samples, batch size {batchSize}{(options.DropLast ? ", DropLast" : "")}); pass more samples{(options.DropLast ? " or turn DropLast off" : "")}.", nameof(train));
+        var validationLoader = validation is null ? null : new DataLoader(validation, options.ValidationBatchSize ?? batchSize, prefetch: options.Prefetch);
+
+        IScalarMetric? shown = null;
+        foreach (var m in metricList)
+        {
+            if (m is IScalarMetric s)
+            {
+                shown = s;
+                break;
+            }
+        }
+        var time = options.Time ?? TimeProvider.System;
+        var token = options.CancellationToken;
+        var device = BatchInputs.DeviceOf(model);
+        var history = new TrainingHistory();
+
+        using var progress = TrainingProgress.Create(epochs, shown?.Name, options.Progress, options.ProgressOutput, time);
+        using var mode = TrainingModeScope.Train(model);
+        var context = new CallbackContext(model, optimizer, epochs, history, progress) { StepsPerEpoch = loader.Count };
+        foreach (var c in callbackList) c.OnTrainBegin(context);
+
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            context.Epoch = epoch;
+            context.Step = 0;
+            context.RunningLoss = double.NaN;
+            context.Logs.Clear();
+            foreach (var c in callbackList) c.OnEpochBegin(context);
+
+            long start = time.GetTimestamp();
+            double learningRate = optimizer.ParamGroups[0].LearningRate;
+            model.Train();
+            foreach (var m in metricList) m.Reset();
+            progress.BeginEpoch(epoch, loader.Count);
+            double lossSum = 0;
+            long samples = 0;
+            int step = 0;
+            foreach (var batch in loader.WithCancellation(token))
+            {
+                foreach (var c in callbackList) c.OnBatchBegin(context);
+                var (input, target) = BatchInputs.Split(batch, device);
+                optimizer.ZeroGrad(setToNone: true);
+                var output = model.Forward(input);
+                var value = loss(output, target);
+                BatchInputs.CheckLoss(value, Operation);
+                if (!value.RequiresGrad)
+                    throw new InvalidOperationException(
+                        $"{Operation}: the loss does not depend on any tensor that requires a gradient; are all parameters frozen (RequiresGrad false), or is the forward pass running under NoGrad?");
+                value.Backward();
+                optimizer.Step();
+
+                double batchLoss = value.Item();
+                lossSum += batchLoss * batch.Size;
+                samples += batch.Size;
+                step++;
+                if (metricList.Count > 0)
+                {
+                    var detached = output.Detach();
+                    foreach (var m in metricList) m.Update(detached, target);
+                }
+                context.Step = step;
+                context.GlobalStep++;
+                context.BatchLoss = batchLoss;
+                context.RunningLoss = lossSum / samples;
+                progress.Update(step, samples, context.RunningLoss, shown?.Compute());
+                if (options.LogEvery > 0 && step % options.LogEvery == 0) progress.WriteLine(progress.StatusLine());
+                foreach (var c in callbackList) c.OnBatchEnd(context);
+                if (context.StopTraining) break;
+            }
+
+            var logs = context.Logs;
+            logs["loss"] = lossSum / samples;
+            var trainMetrics = EvaluationLoop.ScalarValues(metricList);
+            foreach (var (name, value) in trainMetrics) logs[name] = value;
+            EvaluationResult? validationResult = null;
+            if (validationLoader is not null)
+            {
+                validationResult = EvaluationLoop.Run(model, loss, validationLoader, metricList, token, Operation);
+                logs["val_loss"] = validationResult.Loss;
+                foreach (var (name, value) in validationResult.Metrics) logs["val_" + name] = value;
+            }
+            logs["lr"] = learningRate;
+            progress.EndEpoch(Summary(trainMetrics, shown, validationResult));
+
+            foreach (var c in callbackList) c.OnEpochEnd(context);
+            history.Add(new EpochResult(
+                epoch, lossSum / samples, trainMetrics, validationResult?.Loss,
+                validationResult?.Metrics ?? new Dictionary<string, double>(), learningRate,
+                time.GetElapsedTime(start), new Dictionary<string, double>(logs, StringComparer.Ordinal)));
+            if (context.StopTraining)
+            {
+                history.StoppedEarly = epoch < epochs;
+                break;
+            }
+        }
+
+        foreach (var c in callbackList) c.OnTrainEnd(context);
+        return history;
+    }
+
+    /// <summary>The end-of-epoch text beyond what the progress line shows: further metrics and validation results.</summary>
+    private static string Summary(Dictionary<string, double> trainMetrics, IScalarMetric? shown, EvaluationResult? validation)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        foreach (var (name, value) in trainMetrics)
+        {
+            if (shown is not null && name == shown.Name) continue;
+            text.Append(c, $"  {name} {value:0.0000}");
+        }
+        if (validation is not null)
+        {
+            text.Append(c, $"  val_loss {validation.Loss:0.0000}");
+            foreach (var (name, value) in validation.Metrics) text.Append(c, $"  val_{name} {value:0.0000}");
+        }
+        return text.ToString().TrimStart();
+    }
+}
