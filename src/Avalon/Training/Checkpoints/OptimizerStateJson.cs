@@ -184,14 +184,16 @@ internal static class OptimizerStateJson
             json.WriteEndObject();
             return;
         }
-        string text = d.ToString("R", CultureInfo.InvariantCulture);
-        if (text.AsSpan().IndexOfAny('.', 'E', 'e') < 0) text += ".0";
+        // Shortest round-trip form, spelled as Python's json writes it (1e-08, not 1E-08).
+        string text = d.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e');
+        if (text.AsSpan().IndexOfAny('.', 'e') < 0) text += ".0";
         json.WriteRawValue(text, skipInputValidation: true);
     }
 
     private static object ReadValue(JsonElement element, string name) => element.ValueKind switch
     {
-        JsonValueKind.Number => IsInteger(element.GetRawText()) && element.TryGetInt64(out long l) ? l : element.GetDouble(),
+        // The casts keep a long a long: without them the conditional's type would be double.
+        JsonValueKind.Number => IsInteger(element.GetRawText()) && element.TryGetInt64(out long l) ? (object)l : (object)element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.String => element.GetString()!,
