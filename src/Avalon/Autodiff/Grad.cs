@@ -22,6 +22,7 @@ public static class Grad
     }
 
     /// <summary>The value of a scalar function of one tensor and its gradient.</summary>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
     public static (Tensor Value, Tensor Gradient) Of(Func<Tensor, Tensor> f, Tensor x)
     {
         var r = Of((Func<Tensor[], Tensor>)(a => f(a[0])), x);
