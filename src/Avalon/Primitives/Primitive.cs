@@ -32,6 +32,9 @@ public abstract class Primitive
     /// <summary>The primitive's name as it prints on a tape (snake_case, like ATen's).</summary>
     public string Name { get; }
 
+    /// <summary>True for primitives registered by user code rather than built into Avalon.</summary>
+    public virtual bool IsUserDefined => GetType().Assembly != typeof(Primitive).Assembly;
+
     /// <summary>
     /// False for primitives whose output carries no gradient (comparisons, argmax, integer results):
     /// no rule is needed and no gradient flows through them.

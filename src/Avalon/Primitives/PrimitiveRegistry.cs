@@ -70,6 +70,8 @@ public static class PrimitiveRegistry
     private sealed class DelegatePrimitive(string name, Func<TensorSpec[], Attributes, TensorSpec> specRule,
         Func<GradContext, Tensor?[]>? backward) : Primitive(name)
     {
+        public override bool IsUserDefined => true;
+
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) => specRule(inputs, attributes);
 
         public override Tensor?[] Backward(GradContext context) =>

@@ -30,7 +30,12 @@ public sealed partial class Tensor
     private Func<double, string> ChooseFormat(double[] values)
     {
         var inv = CultureInfo.InvariantCulture;
-        if (DType == DType.Bool) return v => v != 0 ? "True" : "False";
+        if (DType == DType.Bool)
+        {
+            // Like PyTorch, every entry is padded to the widest word present.
+            int width = values.Contains(0) ? 5 : 4;
+            return v => (v != 0 ? "True" : "False").PadLeft(width);
+        }
         if (!DType.IsFloatingPoint())
         {
             int width = values.Length == 0 ? 1 : values.Max(v => ((long)v).ToString(inv).Length);

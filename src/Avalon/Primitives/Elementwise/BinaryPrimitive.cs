@@ -10,13 +10,15 @@ internal sealed class BinaryPrimitive : Primitive
     private readonly Func<GradContext, (Tensor? A, Tensor? B)>? _rule;
     private readonly DType? _outputDType;
     private readonly bool _floatOnly;
+    private readonly bool _boolOnly;
 
     public BinaryPrimitive(string name, Kernel cpu, Func<GradContext, (Tensor? A, Tensor? B)>? rule,
-        DType? outputDType = null, bool floatOnly = false) : base(name)
+        DType? outputDType = null, bool floatOnly = false, bool boolOnly = false) : base(name)
     {
         _rule = rule;
         _outputDType = outputDType;
         _floatOnly = floatOnly;
+        _boolOnly = boolOnly;
         RegisterKernel(DeviceType.Cpu, cpu);
     }
 
@@ -31,6 +33,8 @@ internal sealed class BinaryPrimitive : Primitive
                 $"{Name}: expected both inputs to have the same dtype, but got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Convert one with .To(DType.{b.DType}) or .To(DType.{a.DType}).");
         if (_floatOnly && !a.DType.IsFloatingPoint())
             throw new ArgumentException($"{Name}: expected floating-point inputs, got {a.DType.Name()}. Convert with .To(DType.Float32).");
+        if (_boolOnly && a.DType != DType.Bool)
+            throw new ArgumentException($"{Name}: expected bool inputs, got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Make bool tensors with a comparison (e.g. x.Ne(0)) or .To(DType.Bool).");
         var shape = ShapeUtil.Broadcast(a.Shape.Dims, b.Shape.Dims, Name);
         return new TensorSpec(Shape.Wrap(shape), _outputDType ?? a.DType, a.Device);
     }

@@ -6,13 +6,16 @@ internal sealed class UnaryPrimitive : Primitive
     private readonly Func<GradContext, Tensor?>? _rule;
     private readonly bool _floatOnly;
     private readonly DType? _outputDType;
+    private readonly bool _boolOnly;
 
-    public UnaryPrimitive(string name, Kernel cpu, Func<GradContext, Tensor?>? rule, bool floatOnly = true, DType? outputDType = null)
+    public UnaryPrimitive(string name, Kernel cpu, Func<GradContext, Tensor?>? rule, bool floatOnly = true, DType? outputDType = null,
+        bool boolOnly = false)
         : base(name)
     {
         _rule = rule;
         _floatOnly = floatOnly;
         _outputDType = outputDType;
+        _boolOnly = boolOnly;
         RegisterKernel(DeviceType.Cpu, cpu);
     }
 
@@ -24,6 +27,8 @@ internal sealed class UnaryPrimitive : Primitive
         var x = inputs[0];
         if (_floatOnly && !x.DType.IsFloatingPoint())
             throw new ArgumentException($"{Name}: expected a floating-point tensor, got {x}. Convert with .To(DType.Float32).");
+        if (_boolOnly && x.DType != DType.Bool)
+            throw new ArgumentException($"{Name}: expected a bool tensor, got {x}. Make bool tensors with a comparison (e.g. x.Ne(0)) or .To(DType.Bool).");
         if (x.DType == DType.Bool && _outputDType is null)
             throw new ArgumentException($"{Name}: not defined for bool tensors (got {x}).");
         return x with { DType = _outputDType ?? x.DType };

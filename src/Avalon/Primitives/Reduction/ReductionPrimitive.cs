@@ -1,5 +1,16 @@
 namespace Avalon.Primitives.Reduction;
 
+/// <summary>Which input dtypes a reduction accepts.</summary>
+internal enum ReductionInputs
+{
+    /// <summary>Every dtype (the kernel decides).</summary>
+    Any,
+    /// <summary>Float and integer dtypes, not bool.</summary>
+    Numeric,
+    /// <summary>Floating-point dtypes only.</summary>
+    FloatingPoint,
+}
+
 /// <summary>
 /// A reduction over a set of dims (attribute <c>dims</c>, normalised and sorted; <c>keepdim</c>).
 /// The output keeps size-1 dims where reduced when keepdim is true.
@@ -9,13 +20,16 @@ internal sealed class ReductionPrimitive : Primitive
     private readonly Func<GradContext, Tensor?>? _rule;
     private readonly DType? _outputDType;
     private readonly bool _allowEmpty;
+    private readonly ReductionInputs _inputs;
 
-    public ReductionPrimitive(string name, Kernel cpu, Func<GradContext, Tensor?>? rule, DType? outputDType = null, bool allowEmpty = true)
+    public ReductionPrimitive(string name, Kernel cpu, Func<GradContext, Tensor?>? rule, DType? outputDType = null, bool allowEmpty = true,
+        ReductionInputs inputs = ReductionInputs.Any)
         : base(name)
     {
         _rule = rule;
         _outputDType = outputDType;
         _allowEmpty = allowEmpty;
+        _inputs = inputs;
         RegisterKernel(DeviceType.Cpu, cpu);
     }
 
@@ -24,8 +38,11 @@ internal sealed class ReductionPrimitive : Primitive
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
         var x = inputs[0];
+        if (_inputs == ReductionInputs.FloatingPoint && !x.DType.IsFloatingPoint())
+            throw new ArgumentException($"{Name}: expected a floating-point tensor, got {x}. Convert with .To(DType.Float32).");
+        if (_inputs == ReductionInputs.Numeric && x.DType == DType.Bool)
+            throw new ArgumentException($"{Name}: not implemented for bool tensors (got {x}). Convert with .To(DType.Int64) first.");
         var dims = attributes.Ints("dims");
-        bool keep = attributes.Bool("keepdim");
         var reduced = new bool[x.Shape.Rank];
         foreach (int d in dims)
         {
@@ -35,9 +52,12 @@ internal sealed class ReductionPrimitive : Primitive
             {
                 reduced[d] = true;
                 if (!_allowEmpty && x.Shape.Dims[d] == 0)
-                    throw new ArgumentException($"{Name}: cannot reduce over dimension {d} of size 0 (input shape {x.Shape}); the operation has no identity.");
+                    throw new ArgumentException(dims.Length == x.Shape.Rank
+                        ? $"{Name}: cannot reduce a tensor with no elements (input shape {x.Shape}) over all its dims: the operation has no identity."
+                        : $"{Name}: cannot reduce over dimension {d} of size 0 (input shape {x.Shape}): the operation has no identity.");
             }
         }
+        bool keep = attributes.Bool("keepdim");
         var shape = new List<int>();
         for (int i = 0; i < x.Shape.Rank; i++)
         {
@@ -57,5 +77,14 @@ internal sealed class ReductionPrimitive : Primitive
         var shape = c.Inputs[0].Shape.ToArray();
         foreach (int d in c.Attributes.Ints("dims")) if (shape.Length > 0) shape[d] = 1;
         return g.Reshape(shape);
+    }
+
+    /// <summary>The number of elements each output element reduces.</summary>
+    public static int GroupSize(GradContext c)
+    {
+        var shape = c.Inputs[0].Shape;
+        int n = 1;
+        if (shape.Rank > 0) foreach (int d in c.Attributes.Ints("dims")) n *= shape[d];
+        return n;
     }
 }

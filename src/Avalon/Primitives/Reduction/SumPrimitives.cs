@@ -6,6 +6,6 @@ namespace Avalon.Primitives.Reduction;
 [PrimitiveSet]
 internal static class SumPrimitives
 {
-    public static readonly Primitive Sum = new ReductionPrimitive("sum", SumKernel.Run,
+    public static readonly Primitive Sum = new ReductionPrimitive("sum", ReduceKernels.Sum,
         c => ReductionPrimitive.KeepDims(c.GradOutput, c).Expand(c.Inputs[0].Shape.ToArray()));
 }

@@ -19,7 +19,7 @@ public class PrimitiveCoverageTests
     public void EveryDifferentiablePrimitiveHasAGradCheck()
     {
         var covered = AllCases().Select(c => c.Primitive).ToHashSet();
-        var missing = PrimitiveRegistry.All.Where(p => p.IsDifferentiable && !covered.Contains(p.Name)).Select(p => p.Name).ToList();
+        var missing = PrimitiveRegistry.All.Where(p => p.IsDifferentiable && !p.IsUserDefined && !covered.Contains(p.Name)).Select(p => p.Name).ToList();
         Assert.True(missing.Count == 0, "Primitives without a finite-difference gradient check: " + string.Join(", ", missing));
     }
 

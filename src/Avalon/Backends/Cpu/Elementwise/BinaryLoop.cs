@@ -13,15 +13,20 @@ internal static class BinaryLoop
 {
     /// <summary>out = op(a, b) with NumPy broadcasting into the dense tensor <paramref name="output"/>.</summary>
     public static void Run<T, TOp>(Tensor a, Tensor b, Tensor output)
+        where T : unmanaged where TOp : IBinaryOperator<T> =>
+        Run<T, TOp>(a, a.CpuSpan<T>(), b, b.CpuSpan<T>(), output, output.CpuSpan<T>());
+
+    /// <summary>
+    /// As <see cref="Run{T, TOp}(Tensor, Tensor, Tensor)"/> over storages given as spans, so that a storage
+    /// can be read as another element type of the same size (bool as byte for the logical operators).
+    /// </summary>
+    public static void Run<T, TOp>(Tensor a, ReadOnlySpan<T> da, Tensor b, ReadOnlySpan<T> db, Tensor output, Span<T> dout)
         where T : unmanaged where TOp : IBinaryOperator<T>
     {
         var shape = output.Shape.Dims;
         var sa = ShapeUtil.BroadcastStrides(a.Shape.Dims, a.StridesInternal, shape);
         var sb = ShapeUtil.BroadcastStrides(b.Shape.Dims, b.StridesInternal, shape);
         var so = output.StridesInternal;
-        var da = a.CpuSpan<T>();
-        var db = b.CpuSpan<T>();
-        var dout = output.CpuSpan<T>();
         var it = new RowIterator(shape, [sa, sb, so], [a.Offset, b.Offset, output.Offset]);
         int n = it.RowLength;
         int ra = it.RowStrides[0], rb = it.RowStrides[1], ro = it.RowStrides[2];

@@ -65,3 +65,30 @@ internal readonly struct PowOperator<T> : IBinaryOperator<T> where T : unmanaged
     public static Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => throw new NotSupportedException();
     public static Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => throw new NotSupportedException();
 }
+
+/// <summary>Logical and of bools stored as bytes holding 0 or 1.</summary>
+internal readonly struct LogicalAndOperator : IBinaryOperator<byte>
+{
+    public static bool Vectorized => true;
+    public static byte Invoke(byte a, byte b) => (byte)(a & b);
+    public static Vector256<byte> Invoke(Vector256<byte> a, Vector256<byte> b) => a & b;
+    public static Vector512<byte> Invoke(Vector512<byte> a, Vector512<byte> b) => a & b;
+}
+
+/// <summary>Logical or of bools stored as bytes holding 0 or 1.</summary>
+internal readonly struct LogicalOrOperator : IBinaryOperator<byte>
+{
+    public static bool Vectorized => true;
+    public static byte Invoke(byte a, byte b) => (byte)(a | b);
+    public static Vector256<byte> Invoke(Vector256<byte> a, Vector256<byte> b) => a | b;
+    public static Vector512<byte> Invoke(Vector512<byte> a, Vector512<byte> b) => a | b;
+}
+
+/// <summary>Logical exclusive or of bools stored as bytes holding 0 or 1.</summary>
+internal readonly struct LogicalXorOperator : IBinaryOperator<byte>
+{
+    public static bool Vectorized => true;
+    public static byte Invoke(byte a, byte b) => (byte)(a ^ b);
+    public static Vector256<byte> Invoke(Vector256<byte> a, Vector256<byte> b) => a ^ b;
+    public static Vector512<byte> Invoke(Vector512<byte> a, Vector512<byte> b) => a ^ b;
+}

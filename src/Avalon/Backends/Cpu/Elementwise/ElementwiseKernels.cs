@@ -43,6 +43,7 @@ internal static class ElementwiseKernels
         {
             var x = inputs[0].ContiguousNoGrad();
             var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+            if (output.Numel == 0) return output;   // some TensorPrimitives functions reject empty spans
             switch (spec.DType)
             {
                 case DType.Float32 when f32 is not null: f32(x.ContiguousSpan<float>(), output.ContiguousSpan<float>()); break;

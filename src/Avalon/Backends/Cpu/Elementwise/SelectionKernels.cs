@@ -1,0 +1,81 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Avalon.Primitives;
+
+namespace Avalon.Backends.Cpu.Elementwise;
+
+/// <summary>CPU kernels of the selection primitives: where and clamp (maximum/minimum use <see cref="BinaryLoop"/>).</summary>
+internal static class SelectionKernels
+{
+    public static readonly Kernel Maximum =
+        ElementwiseKernels.Arithmetic<MaximumOperator<float>, MaximumOperator<double>, MaximumOperator<int>, MaximumOperator<long>>("maximum");
+
+    public static readonly Kernel Minimum =
+        ElementwiseKernels.Arithmetic<MinimumOperator<float>, MinimumOperator<double>, MinimumOperator<int>, MinimumOperator<long>>("minimum");
+
+    /// <summary>where(cond, a, b) with all three broadcast to the output's shape.</summary>
+    public static readonly Kernel Where = (inputs, _, spec) =>
+    {
+        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+        switch (spec.DType)
+        {
+            case DType.Float32: WhereTyped<float>(inputs[0], inputs[1], inputs[2], output); break;
+            case DType.Float64: WhereTyped<double>(inputs[0], inputs[1], inputs[2], output); break;
+            case DType.Int32: WhereTyped<int>(inputs[0], inputs[1], inputs[2], output); break;
+            case DType.Int64: WhereTyped<long>(inputs[0], inputs[1], inputs[2], output); break;
+            case DType.Bool: WhereTyped<bool>(inputs[0], inputs[1], inputs[2], output); break;
+            default: throw new NotSupportedException($"where: not implemented for dtype {spec.DType.Name()}.");
+        }
+        return output;
+    };
+
+    private static void WhereTyped<T>(Tensor cond, Tensor a, Tensor b, Tensor output) where T : unmanaged
+    {
+        var shape = output.Shape.Dims;
+        var sc = ShapeUtil.BroadcastStrides(cond.Shape.Dims, cond.StridesInternal, shape);
+        var sa = ShapeUtil.BroadcastStrides(a.Shape.Dims, a.StridesInternal, shape);
+        var sb = ShapeUtil.BroadcastStrides(b.Shape.Dims, b.StridesInternal, shape);
+        var dc = cond.CpuSpan<bool>();
+        var da = a.CpuSpan<T>();
+        var db = b.CpuSpan<T>();
+        var dout = output.CpuSpan<T>();
+        var it = new RowIterator(shape, [sc, sa, sb, output.StridesInternal], [cond.Offset, a.Offset, b.Offset, output.Offset]);
+        int n = it.RowLength;
+        int rc = it.RowStrides[0], ra = it.RowStrides[1], rb = it.RowStrides[2], ro = it.RowStrides[3];
+        while (it.MoveNext())
+        {
+            int oc = it.Offsets[0], oa = it.Offsets[1], ob = it.Offsets[2], oo = it.Offsets[3];
+            if (rc == 1 && ra == 1 && rb == 1 && ro == 1)
+            {
+                var c = dc.Slice(oc, n);
+                var x = da.Slice(oa, n);
+                var y = db.Slice(ob, n);
+                var d = dout.Slice(oo, n);
+                for (int i = 0; i < c.Length; i++) d[i] = c[i] ? x[i] : y[i];
+            }
+            else
+            {
+                for (int i = 0; i < n; i++) dout[oo + i * ro] = dc[oc + i * rc] ? da[oa + i * ra] : db[ob + i * rb];
+            }
+        }
+    }
+
+    /// <summary>clamp(x, min, max) for scalar bounds (attributes <c>min</c> and/or <c>max</c>): min(max(x, min), max), NaN propagating.</summary>
+    public static readonly Kernel Clamp = (inputs, attributes, spec) =>
+    {
+        double? lo = attributes.Has("min") ? attributes.Double("min") : null;
+        double? hi = attributes.Has("max") ? attributes.Double("max") : null;
+        return ElementwiseKernels.Unary("clamp",
+            (x, y) => ClampTyped(x, y, (float?)lo, (float?)hi),
+            (x, y) => ClampTyped(x, y, lo, hi),
+            (x, y) => ClampTyped(x, y, lo is { } l ? (int)l : null, hi is { } h ? (int)h : null),
+            (x, y) => ClampTyped(x, y, lo is { } l ? (long)l : null, hi is { } h ? (long)h : null))(inputs, attributes, spec);
+    };
+
+    private static void ClampTyped<T>(ReadOnlySpan<T> x, Span<T> y, T? lo, T? hi) where T : unmanaged, INumber<T>
+    {
+        if (lo is { } l) TensorPrimitives.Max(x, l, y);
+        else x.CopyTo(y);
+        if (hi is { } h) TensorPrimitives.Min(y, h, y);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Avalon.Primitives;
+
+namespace Avalon.Backends.Cpu.Reduction;
+
+/// <summary>
+/// argmax / argmin over the <c>dims</c> attribute as int64 indices into the flattened reduced dims,
+/// with PyTorch's rules: the first occurrence wins among ties, and the first NaN wins over any number.
+/// </summary>
+internal static class ArgExtremumKernel
+{
+    /// <summary>argmax.</summary>
+    public static readonly Kernel ArgMax = (inputs, a, spec) => Dispatch<MaxDirection>("argmax", inputs[0], a, spec);
+
+    /// <summary>argmin.</summary>
+    public static readonly Kernel ArgMin = (inputs, a, spec) => Dispatch<MinDirection>("argmin", inputs[0], a, spec);
+
+    private static Tensor Dispatch<TDir>(string name, Tensor x, Attributes a, TensorSpec spec) where TDir : IDirection
+    {
+        var dims = a.Ints("dims");
+        return x.DType switch
+        {
+            DType.Float32 => Run<float, TDir>(x, dims, spec),
+            DType.Float64 => Run<double, TDir>(x, dims, spec),
+            DType.Int32 => Run<int, TDir>(x, dims, spec),
+            DType.Int64 => Run<long, TDir>(x, dims, spec),
+            _ => throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}."),
+        };
+    }
+
+    private static Tensor Run<T, TDir>(Tensor x, int[] dims, TensorSpec spec) where T : unmanaged, INumber<T> where TDir : IDirection
+    {
+        var plan = ReductionLayout.Plan(x, dims);
+        var output = Tensor.Empty(spec.Shape.Dims, DType.Int64, spec.Device);
+        if (plan.Outer * plan.Inner == 0) return output;
+        ReductionParallel.For(plan, block => Block<T, TDir>(plan, output, block));
+        return output;
+    }
+
+    private static void Block<T, TDir>(ReductionPlan plan, Tensor output, ReductionBlock block)
+        where T : unmanaged, INumber<T> where TDir : IDirection
+    {
+        ReadOnlySpan<T> src = plan.Dense.CpuSpan<T>().Slice(plan.Dense.Offset);
+        var dst = output.ContiguousSpan<long>();
+        int n = plan.Length, inner = plan.Inner;
+        if (inner == 1)
+        {
+            for (int o = block.O0; o < block.O1; o++)
+            {
+                var row = src.Slice(o * n, n);
+                dst[o] = TDir.IsMax ? TensorPrimitives.IndexOfMax(row) : TensorPrimitives.IndexOfMin(row);
+            }
+            return;
+        }
+        int width = block.I1 - block.I0;
+        var best = new T[width];
+        for (int o = block.O0; o < block.O1; o++)
+        {
+            var idx = dst.Slice(o * inner + block.I0, width);
+            int baseIndex = o * n * inner + block.I0;
+            src.Slice(baseIndex, width).CopyTo(best);
+            idx.Clear();
+            for (int r = 1; r < n; r++)
+            {
+                var row = src.Slice(baseIndex + r * inner, width);
+                for (int i = 0; i < width; i++)
+                {
+                    T v = row[i], b = best[i];
+                    // Strict comparison keeps the first of equal values; a NaN replaces any number once.
+                    bool better = TDir.IsMax ? v > b : v < b;
+                    if (better || T.IsNaN(v) && !T.IsNaN(b))
+                    {
+                        best[i] = v;
+                        idx[i] = r;
+                    }
+                }
+            }
+        }
+    }
+
+    private interface IDirection
+    {
+        static abstract bool IsMax { get; }
+    }
+
+    private readonly struct MaxDirection : IDirection
+    {
+        public static bool IsMax => true;
+    }
+
+    private readonly struct MinDirection : IDirection
+    {
+        public static bool IsMax => false;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Numerics;
+using Avalon.Primitives;
+
+namespace Avalon.Backends.Cpu.Reduction;
+
+/// <summary>
+/// equal_mask(a, b): 1 where a == b and 0 elsewhere, broadcast, in the floating-point dtype given by the
+/// <c>dtype</c> attribute. Derivative rules of reductions use it to find the elements that attained an
+/// extremum or are zero.
+/// </summary>
+internal static class EqualMaskKernel
+{
+    /// <summary>The kernel.</summary>
+    public static readonly Kernel Run = (inputs, a, spec) =>
+    {
+        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+        switch (inputs[0].DType, spec.DType)
+        {
+            case (DType.Float32, DType.Float32): Compute<float, float>(inputs[0], inputs[1], output); break;
+            case (DType.Float64, DType.Float64): Compute<double, double>(inputs[0], inputs[1], output); break;
+            case (DType.Int64, DType.Float32): Compute<long, float>(inputs[0], inputs[1], output); break;
+            case (DType.Int64, DType.Float64): Compute<long, double>(inputs[0], inputs[1], output); break;
+            case (DType.Int32, DType.Float32): Compute<int, float>(inputs[0], inputs[1], output); break;
+            case (DType.Int32, DType.Float64): Compute<int, double>(inputs[0], inputs[1], output); break;
+            default:
+                throw new NotSupportedException($"equal_mask: not implemented for {inputs[0].DType.Name()} inputs with a {spec.DType.Name()} result.");
+        }
+        return output;
+    };
+
+    private static void Compute<T, TOut>(Tensor a, Tensor b, Tensor output)
+        where T : unmanaged, INumber<T> where TOut : unmanaged, INumber<TOut>
+    {
+        var shape = output.Shape.Dims;
+        var sa = ShapeUtil.BroadcastStrides(a.Shape.Dims, a.StridesInternal, shape);
+        var sb = ShapeUtil.BroadcastStrides(b.Shape.Dims, b.StridesInternal, shape);
+        var da = a.CpuSpan<T>();
+        var db = b.CpuSpan<T>();
+        var dout = output.CpuSpan<TOut>();
+        var it = new RowIterator(shape, [sa, sb, output.StridesInternal], [a.Offset, b.Offset, output.Offset]);
+        int n = it.RowLength;
+        int ra = it.RowStrides[0], rb = it.RowStrides[1], ro = it.RowStrides[2];
+        while (it.MoveNext())
+        {
+            int oa = it.Offsets[0], ob = it.Offsets[1], oo = it.Offsets[2];
+            for (int i = 0; i < n; i++)
+                dout[oo + i * ro] = da[oa + i * ra] == db[ob + i * rb] ? TOut.One : TOut.Zero;
+        }
+    }
+}

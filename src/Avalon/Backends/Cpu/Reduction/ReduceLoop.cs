@@ -1,0 +1,48 @@
+using Avalon.Primitives;
+
+namespace Avalon.Backends.Cpu.Reduction;
+
+/// <summary>
+/// The one loop skeleton for associative reductions over a <see cref="ReductionPlan"/>: vectorised row
+/// reductions when the groups are contiguous rows, row-wise vector folds into the output when they are
+/// columns (reductions over leading or middle dims), split over threads by <see cref="ReductionParallel"/>.
+/// </summary>
+internal static class ReduceLoop
+{
+    /// <summary>Reduces <paramref name="x"/> over <paramref name="dims"/> into a new dense tensor of spec <paramref name="spec"/>.</summary>
+    public static Tensor Run<T, TOp>(Tensor x, int[] dims, TensorSpec spec)
+        where T : unmanaged where TOp : IReduceOperator<T>
+    {
+        var plan = ReductionLayout.Plan(x, dims);
+        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+        if (plan.Outer * plan.Inner == 0) return output;
+        if (plan.Length == 0)
+        {
+            output.ContiguousSpan<T>().Fill(TOp.Identity);
+            return output;
+        }
+        ReductionParallel.For(plan, block => Block<T, TOp>(plan, output, block));
+        return output;
+    }
+
+    private static void Block<T, TOp>(ReductionPlan plan, Tensor output, ReductionBlock block)
+        where T : unmanaged where TOp : IReduceOperator<T>
+    {
+        ReadOnlySpan<T> src = plan.Dense.CpuSpan<T>().Slice(plan.Dense.Offset);
+        var dst = output.ContiguousSpan<T>();
+        int n = plan.Length, inner = plan.Inner;
+        if (inner == 1)
+        {
+            for (int o = block.O0; o < block.O1; o++) dst[o] = TOp.Row(src.Slice(o * n, n));
+            return;
+        }
+        int width = block.I1 - block.I0;
+        for (int o = block.O0; o < block.O1; o++)
+        {
+            var acc = dst.Slice(o * inner + block.I0, width);
+            int baseIndex = o * n * inner + block.I0;
+            src.Slice(baseIndex, width).CopyTo(acc);
+            for (int r = 1; r < n; r++) TOp.Fold(src.Slice(baseIndex + r * inner, width), acc);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Avalon.Primitives;
+
+namespace Avalon.Backends.Cpu.Reduction;
+
+/// <summary>
+/// Fused, numerically stable softmax and log_softmax over the <c>dim</c> attribute: one pass for the
+/// maximum, one for Σ exp(x − max), one for the output. Rows along the last dim are vectorised with
+/// TensorPrimitives; for another dim the same passes run on whole rows of the trailing dims at once.
+/// </summary>
+internal static class SoftmaxKernel
+{
+    /// <summary>softmax.</summary>
+    public static readonly Kernel Softmax = (inputs, a, spec) => Dispatch("softmax", inputs[0], a, spec, log: false);
+
+    /// <summary>log_softmax.</summary>
+    public static readonly Kernel LogSoftmax = (inputs, a, spec) => Dispatch("log_softmax", inputs[0], a, spec, log: true);
+
+    private static Tensor Dispatch(string name, Tensor x, Attributes a, TensorSpec spec, bool log) => x.DType switch
+    {
+        DType.Float32 => Run<float>(x, a.Int("dim"), spec, log),
+        DType.Float64 => Run<double>(x, a.Int("dim"), spec, log),
+        _ => throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}."),
+    };
+
+    private static Tensor Run<T>(Tensor x, int dim, TensorSpec spec, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var dense = x.ContiguousNoGrad();
+        var plan = ReductionLayout.Plan(dense, x.Rank == 0 ? [] : [dim]);
+        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+        if (plan.Outer * plan.Length * plan.Inner == 0) return output;
+        ReductionParallel.For(plan, block => Block<T>(plan, output, block, log));
+        return output;
+    }
+
+    private static void Block<T>(ReductionPlan plan, Tensor output, ReductionBlock block, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ReadOnlySpan<T> src = plan.Dense.CpuSpan<T>().Slice(plan.Dense.Offset);
+        var dst = output.ContiguousSpan<T>();
+        int n = plan.Length, inner = plan.Inner;
+        if (inner == 1)
+        {
+            for (int o = block.O0; o < block.O1; o++)
+            {
+                var row = src.Slice(o * n, n);
+                var y = dst.Slice(o * n, n);
+                T max = TensorPrimitives.Max(row);
+                TensorPrimitives.Subtract(row, max, y);
+                TensorPrimitives.Exp<T>(y, y);
+                T sum = TensorPrimitives.Sum<T>(y);
+                if (log) TensorPrimitives.Subtract(row, max + T.Log(sum), y);
+                else TensorPrimitives.Divide(y, sum, y);
+            }
+            return;
+        }
+        int width = block.I1 - block.I0;
+        var maxRow = new T[width];
+        var sumRow = new T[width];
+        for (int o = block.O0; o < block.O1; o++)
+        {
+            int baseIndex = o * n * inner + block.I0;
+            src.Slice(baseIndex, width).CopyTo(maxRow);
+            for (int r = 1; r < n; r++) TensorPrimitives.Max(maxRow, src.Slice(baseIndex + r * inner, width), maxRow);
+            sumRow.AsSpan().Clear();
+            for (int r = 0; r < n; r++)
+            {
+                var y = dst.Slice(baseIndex + r * inner, width);
+                TensorPrimitives.Subtract(src.Slice(baseIndex + r * inner, width), maxRow, y);
+                TensorPrimitives.Exp<T>(y, y);
+                TensorPrimitives.Add(sumRow, y, sumRow);
+            }
+            if (log)
+            {
+                // log Σ exp(x) = max + log Σ exp(x − max); reuse sumRow for it.
+                TensorPrimitives.Log<T>(sumRow, sumRow);
+                TensorPrimitives.Add(sumRow, maxRow, sumRow);
+                for (int r = 0; r < n; r++)
+                    TensorPrimitives.Subtract(src.Slice(baseIndex + r * inner, width), sumRow, dst.Slice(baseIndex + r * inner, width));
+            }
+            else
+            {
+                for (int r = 0; r < n; r++)
+                {
+                    var y = dst.Slice(baseIndex + r * inner, width);
+                    TensorPrimitives.Divide(y, sumRow, y);
+                }
+            }
+        }
+    }
+}

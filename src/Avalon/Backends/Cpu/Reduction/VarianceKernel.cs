@@ -1,0 +1,77 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Avalon.Primitives;
+
+namespace Avalon.Backends.Cpu.Reduction;
+
+/// <summary>
+/// var / std over the <c>dims</c> attribute with Bessel's <c>correction</c>: two passes per group (mean,
+/// then the sum of squared deviations), which stays accurate where E[x²] − E[x]² cancels. The divisor is
+/// max(0, N − correction), so too few elements give NaN or infinity like PyTorch.
+/// </summary>
+internal static class VarianceKernel
+{
+    /// <summary>Variance.</summary>
+    public static readonly Kernel Var = (inputs, a, spec) => Dispatch("var", inputs[0], a, spec, sqrt: false);
+
+    /// <summary>Standard deviation.</summary>
+    public static readonly Kernel Std = (inputs, a, spec) => Dispatch("std", inputs[0], a, spec, sqrt: true);
+
+    private static Tensor Dispatch(string name, Tensor x, Attributes a, TensorSpec spec, bool sqrt) => x.DType switch
+    {
+        DType.Float32 => Run<float>(x, a, spec, sqrt),
+        DType.Float64 => Run<double>(x, a, spec, sqrt),
+        _ => throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}."),
+    };
+
+    private static Tensor Run<T>(Tensor x, Attributes a, TensorSpec spec, bool sqrt) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var plan = ReductionLayout.Plan(x, a.Ints("dims"));
+        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+        if (plan.Outer * plan.Inner == 0) return output;
+        T divisor = T.CreateChecked(Math.Max(0, plan.Length - a.Int("correction")));
+        ReductionParallel.For(plan, block => Block(plan, output, block, divisor, sqrt));
+        return output;
+    }
+
+    private static void Block<T>(ReductionPlan plan, Tensor output, ReductionBlock block, T divisor, bool sqrt)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ReadOnlySpan<T> src = plan.Dense.CpuSpan<T>().Slice(plan.Dense.Offset);
+        var dst = output.ContiguousSpan<T>();
+        int n = plan.Length, inner = plan.Inner;
+        T count = T.CreateChecked(n);
+        if (inner == 1)
+        {
+            var deviation = new T[n];
+            for (int o = block.O0; o < block.O1; o++)
+            {
+                var row = src.Slice(o * n, n);
+                T mean = TensorPrimitives.Sum(row) / count;
+                TensorPrimitives.Subtract(row, mean, deviation);
+                T v = TensorPrimitives.SumOfSquares<T>(deviation) / divisor;
+                dst[o] = sqrt ? T.Sqrt(v) : v;
+            }
+            return;
+        }
+        int width = block.I1 - block.I0;
+        var meanRow = new T[width];
+        var tmp = new T[width];
+        for (int o = block.O0; o < block.O1; o++)
+        {
+            var acc = dst.Slice(o * inner + block.I0, width);
+            int baseIndex = o * n * inner + block.I0;
+            meanRow.AsSpan().Clear();
+            for (int r = 0; r < n; r++) TensorPrimitives.Add(meanRow, src.Slice(baseIndex + r * inner, width), meanRow);
+            TensorPrimitives.Divide(meanRow, count, meanRow);
+            acc.Clear();
+            for (int r = 0; r < n; r++)
+            {
+                TensorPrimitives.Subtract(src.Slice(baseIndex + r * inner, width), meanRow, tmp);
+                TensorPrimitives.MultiplyAdd(tmp, tmp, acc, acc);
+            }
+            TensorPrimitives.Divide(acc, divisor, acc);
+            if (sqrt) TensorPrimitives.Sqrt(acc, acc);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Avalon.Backends.Cpu.Elementwise;
+
+namespace Avalon.Primitives.Elementwise;
+
+/// <summary>Elementwise selection: maximum, minimum, clamp and where, with their derivative rules.</summary>
+[PrimitiveSet]
+internal static class SelectionPrimitives
+{
+    /// <summary>max(a, b); where a == b the gradient is split in half between them (like PyTorch).</summary>
+    public static readonly Primitive Maximum = new BinaryPrimitive("maximum", SelectionKernels.Maximum,
+        c => SplitTies(c, c.Inputs[0] > c.Inputs[1], c.Inputs[0] < c.Inputs[1]));
+
+    /// <summary>min(a, b); where a == b the gradient is split in half between them (like PyTorch).</summary>
+    public static readonly Primitive Minimum = new BinaryPrimitive("minimum", SelectionKernels.Minimum,
+        c => SplitTies(c, c.Inputs[0] < c.Inputs[1], c.Inputs[0] > c.Inputs[1]));
+
+    /// <summary>
+    /// clamp(x, min, max) for scalar bounds (attributes <c>min</c> and/or <c>max</c>, doubles); the
+    /// gradient passes where min ≤ x ≤ max, bounds included (like PyTorch).
+    /// </summary>
+    public static readonly Primitive Clamp = new UnaryPrimitive("clamp", SelectionKernels.Clamp,
+        c =>
+        {
+            var x = c.Inputs[0];
+            Tensor? inside = null;
+            if (c.Attributes.Has("min")) inside = x >= c.Attributes.Double("min");
+            if (c.Attributes.Has("max"))
+            {
+                var below = x <= c.Attributes.Double("max");
+                inside = inside is null ? below : inside & below;
+            }
+            return inside is null ? c.GradOutput : Tensor.Where(inside, c.GradOutput, MathPrimitives.Zero(c.GradOutput));
+        },
+        floatOnly: false);
+
+    /// <summary>where(cond, a, b): a where cond holds, else b; all three broadcast together.</summary>
+    public static readonly Primitive Where = new WherePrimitive();
+
+    // Gradient of a max/min as PyTorch computes it: half to each side on ties, otherwise all of it to each
+    // side unless the other side wins (so both get all of it where either is NaN).
+    private static (Tensor?, Tensor?) SplitTies(GradContext c, Tensor aWins, Tensor bWins)
+    {
+        var g = c.GradOutput;
+        var zero = MathPrimitives.Zero(g);
+        var shared = Tensor.Where(c.Inputs[0].Eq(c.Inputs[1]), g * 0.5, g);
+        return (
+            c.NeedsInputGrad[0] ? Tensor.Where(bWins, zero, shared) : null,
+            c.NeedsInputGrad[1] ? Tensor.Where(aWins, zero, shared) : null);
+    }
+
+    private sealed class WherePrimitive : Primitive
+    {
+        public WherePrimitive() : base("where") => RegisterKernel(DeviceType.Cpu, SelectionKernels.Where);
+
+        public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
+        {
+            if (inputs.Length != 3) throw new ArgumentException($"where: expected 3 inputs (condition, input, other), got {inputs.Length}.");
+            var (cond, a, b) = (inputs[0], inputs[1], inputs[2]);
+            if (cond.DType != DType.Bool)
+                throw new ArgumentException($"where: expected condition to be a bool tensor, got {cond}. Make one with a comparison (e.g. x.Gt(0)).");
+            if (a.DType != b.DType)
+                throw new ArgumentException(
+                    $"where: expected input and other to have the same dtype, but got {a} and {b}. Convert one with .To(DType.{a.DType}) or .To(DType.{b.DType}).");
+            var shape = ShapeUtil.Broadcast(ShapeUtil.Broadcast(cond.Shape.Dims, a.Shape.Dims, "where"), b.Shape.Dims, "where");
+            return new TensorSpec(Shape.Wrap(shape), a.DType, a.Device);
+        }
+
+        public override Tensor?[] Backward(GradContext c)
+        {
+            var (cond, a, b, g) = (c.Inputs[0], c.Inputs[1], c.Inputs[2], c.GradOutput);
+            var zero = MathPrimitives.Zero(g);
+            return
+            [
+                null,
+                c.NeedsInputGrad[1] ? GradHelpers.SumToShape(Tensor.Where(cond, g, zero), a.Shape) : null,
+                c.NeedsInputGrad[2] ? GradHelpers.SumToShape(Tensor.Where(cond, zero, g), b.Shape) : null,
+            ];
+        }
+    }
+}
