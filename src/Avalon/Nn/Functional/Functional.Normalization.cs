@@ -4,9 +4,6 @@ namespace Avalon.Nn;
 
 public static partial class Functional
 {
-    /// <summary>1 / √t, differentiable (t &gt; 0: a variance plus a positive eps).</summary>
-    private static Tensor ReciprocalSqrt(Tensor t) => (t.Log() * -0.5).Exp();
-
     /// <summary>A per-channel [C] tensor reshaped to broadcast against [N, C, *] input of rank <paramref name="rank"/>.</summary>
     private static Tensor PerChannel(Tensor t, int rank)
     {
@@ -68,7 +65,7 @@ public static partial class Functional
             var mean = input.Mean(dims, keepDim: true);
             var centered = input - mean;
             var variance = (centered * centered).Mean(dims, keepDim: true);
-            normalized = centered * ReciprocalSqrt(variance + eps);
+            normalized = centered * (variance + eps).Rsqrt();
             using (new NoGrad())
             {
                 if (runningMean is not null)
@@ -81,7 +78,7 @@ public static partial class Functional
         {
             if (runningMean is null || runningVar is null)
                 throw new ArgumentException("batch_norm: running_mean and running_var must be given when not training (or pass training: true to use batch statistics).");
-            normalized = (input - PerChannel(runningMean, rank)) * ReciprocalSqrt(PerChannel(runningVar, rank) + eps);
+            normalized = (input - PerChannel(runningMean, rank)) * (PerChannel(runningVar, rank) + eps).Rsqrt();
         }
         if (weight is not null) normalized = normalized * PerChannel(weight, rank);
         if (bias is not null) normalized = normalized + PerChannel(bias, rank);
@@ -108,7 +105,7 @@ public static partial class Functional
                 throw new ArgumentException($"layer_norm: expected {name} of shape {ShapeUtil.Format(normalizedShape)}, got {t.Shape}.");
         var dims = Enumerable.Range(input.Rank - k, k).ToArray();
         var centered = input - input.Mean(dims, keepDim: true);
-        var normalized = centered * ReciprocalSqrt((centered * centered).Mean(dims, keepDim: true) + eps);
+        var normalized = centered * ((centered * centered).Mean(dims, keepDim: true) + eps).Rsqrt();
         if (weight is not null) normalized = normalized * weight;
         if (bias is not null) normalized = normalized + bias;
         return normalized;
@@ -134,7 +131,7 @@ public static partial class Functional
         RequirePerChannel("group_norm", "bias", bias, channels);
         var grouped = input.Reshape(n, numGroups, -1);
         var centered = grouped - grouped.Mean(2, keepDim: true);
-        var normalized = (centered * ReciprocalSqrt((centered * centered).Mean(2, keepDim: true) + eps)).Reshape(input.Shape.ToArray());
+        var normalized = (centered * ((centered * centered).Mean(2, keepDim: true) + eps).Rsqrt()).Reshape(input.Shape.ToArray());
         if (weight is not null) normalized = normalized * PerChannel(weight, input.Rank);
         if (bias is not null) normalized = normalized + PerChannel(bias, input.Rank);
         return normalized;
@@ -170,7 +167,7 @@ public static partial class Functional
             var mean = input.Mean(dims, keepDim: true);
             var centered = input - mean;
             var variance = (centered * centered).Mean(dims, keepDim: true);
-            normalized = centered * ReciprocalSqrt(variance + eps);
+            normalized = centered * (variance + eps).Rsqrt();
             using (new NoGrad())
             {
                 // PyTorch runs batch norm on [1, N·C, *] and averages the N copies of each channel's running update.
@@ -185,7 +182,7 @@ public static partial class Functional
         {
             if (runningMean is null || runningVar is null)
                 throw new ArgumentException("instance_norm: running_mean and running_var must be given when use_input_stats is false.");
-            normalized = (input - PerChannel(runningMean, rank)) * ReciprocalSqrt(PerChannel(runningVar, rank) + eps);
+            normalized = (input - PerChannel(runningMean, rank)) * (PerChannel(runningVar, rank) + eps).Rsqrt();
         }
         if (weight is not null) normalized = normalized * PerChannel(weight, rank);
         if (bias is not null) normalized = normalized + PerChannel(bias, rank);
