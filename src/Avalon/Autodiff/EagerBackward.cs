@@ -61,7 +61,13 @@ internal static class EagerBackward
 
     private static void Accumulate(Tensor leaf, Tensor g)
     {
-        if (!GradMode.IsEnabled) g = g.Detach();
+        // Without a graph the stored gradient gets its own dense storage: optimisers and clipping edit
+        // .Grad in place, which must not reach a tensor shared with another leaf or a broadcast view.
+        if (!GradMode.IsEnabled)
+        {
+            leaf.Grad = leaf.Grad is null ? g.ContiguousCopy() : (leaf.Grad + g).Detach();
+            return;
+        }
         leaf.Grad = leaf.Grad is null ? g : leaf.Grad + g;
     }
 

@@ -18,17 +18,56 @@ internal static class ReductionLayout
 {
     /// <summary>
     /// The plan for reducing <paramref name="x"/> over <paramref name="dims"/> (sorted, normalised).
-    /// A contiguous input whose reduced dims are adjacent (ignoring size-1 dims) is used in place as
-    /// <c>[Outer, Length, Inner]</c>; anything else is copied once with the reduced dims moved last.
+    /// A dense input (contiguous, or a permutation of a contiguous tensor such as a transpose, as long as
+    /// the kept dims stay in order) whose reduced dims are adjacent in memory (ignoring size-1 dims) is
+    /// used in place as <c>[Outer, Length, Inner]</c>; anything else is copied once with the reduced dims
+    /// moved last.
     /// </summary>
     public static ReductionPlan Plan(Tensor x, int[] dims)
     {
         var reduced = new bool[x.Rank];
         foreach (int d in dims) reduced[d] = true;
-        if (x.IsContiguous && TryAdjacent(x.Shape.Dims, reduced, out int outer, out int length, out int inner))
-            return new ReductionPlan(x, outer, length, inner);
+        var view = x.IsContiguous ? x : InMemoryOrder(x, ref reduced);
+        if (view is not null && TryAdjacent(view.Shape.Dims, reduced, out int outer, out int length, out int inner))
+            return new ReductionPlan(view, outer, length, inner);
         var dense = Rows(x, dims, out int rowLength, out int rows);
         return new ReductionPlan(dense, rows, rowLength, 1);
+    }
+
+    // x with its dims reordered by decreasing stride when that makes it contiguous and keeps the kept
+    // dims (size > 1) in their logical order, so the output's row-major order is unchanged, and the
+    // reduced dims too, so a group's elements (and argmax's indices) keep their order; else null.
+    private static Tensor? InMemoryOrder(Tensor x, ref bool[] reduced)
+    {
+        int rank = x.Rank;
+        var shape = x.Shape.Dims;
+        var strides = x.StridesInternal;
+        var order = new int[rank];
+        for (int i = 0; i < rank; i++) order[i] = i;
+        // Insertion sort: stable, and ranks are small.
+        for (int i = 1; i < rank; i++)
+            for (int j = i; j > 0 && strides[order[j - 1]] < strides[order[j]]; j--)
+                (order[j - 1], order[j]) = (order[j], order[j - 1]);
+        int lastKept = -1, lastReduced = -1;
+        foreach (int d in order)
+        {
+            if (shape[d] == 1) continue;
+            ref int last = ref reduced[d] ? ref lastReduced : ref lastKept;
+            if (d < last) return null;
+            last = d;
+        }
+        var newShape = new int[rank];
+        var newStrides = new int[rank];
+        var newReduced = new bool[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            newShape[i] = shape[order[i]];
+            newStrides[i] = strides[order[i]];
+            newReduced[i] = reduced[order[i]];
+        }
+        if (!ShapeUtil.IsContiguous(newShape, newStrides)) return null;
+        reduced = newReduced;
+        return x.ViewOf(newShape, newStrides, x.Offset);
     }
 
     // Outer/Length/Inner sizes when the reduced dims of size > 1 form one run of adjacent dims.

@@ -1,0 +1,50 @@
+namespace Avalon.Interop.Safetensors;
+
+/// <summary>The safetensors names of Avalon's dtypes, and the order the reference writer lays tensors out in.</summary>
+internal static class SafetensorsDType
+{
+    /// <summary>Every dtype name the safetensors format defines, so an unsupported one can be told from garbage.</summary>
+    private static readonly HashSet<string> s_known =
+    [
+        "BOOL", "F4", "F6_E2M3", "F6_E3M2", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0", "I16", "U16", "F16", "BF16",
+        "I32", "U32", "F32", "C64", "F64", "I64", "U64",
+    ];
+
+    public const string Supported = "F32, F64, I32, I64, BOOL";
+
+    public static string Name(DType dtype) => dtype switch
+    {
+        DType.Float32 => "F32",
+        DType.Float64 => "F64",
+        DType.Int32 => "I32",
+        DType.Int64 => "I64",
+        DType.Bool => "BOOL",
+        _ => throw new NotSupportedException($"safetensors: dtype {dtype.Name()} has no safetensors name."),
+    };
+
+    public static DType? Parse(string name) => name switch
+    {
+        "F32" => DType.Float32,
+        "F64" => DType.Float64,
+        "I32" => DType.Int32,
+        "I64" => DType.Int64,
+        "BOOL" => DType.Bool,
+        _ => null,
+    };
+
+    public static bool IsKnown(string name) => s_known.Contains(name);
+
+    /// <summary>
+    /// The position of the dtype in the format's dtype list, which is ordered by alignment; the
+    /// reference implementation writes tensors by descending rank, then by name.
+    /// </summary>
+    public static int AlignmentRank(DType dtype) => dtype switch
+    {
+        DType.Bool => 0,
+        DType.Int32 => 13,
+        DType.Float32 => 15,
+        DType.Float64 => 17,
+        DType.Int64 => 18,
+        _ => throw new NotSupportedException($"safetensors: dtype {dtype.Name()} has no safetensors name."),
+    };
+}

@@ -1,0 +1,96 @@
+using System.Buffers.Binary;
+using Avalon.Data;
+
+namespace Avalon.Interop.Safetensors;
+
+/// <summary>
+/// Reads and writes the safetensors format: an 8-byte little-endian header length <c>N</c>, a UTF-8
+/// JSON header of <c>N</c> bytes (<c>{"name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, "__metadata__": {...}}</c>),
+/// then the tensors' raw little-endian bytes, row-major.
+/// </summary>
+/// <remarks>
+/// Reading never executes anything from the file and validates it fully before allocating tensor
+/// memory: the header length, the JSON shape, dtypes, that each tensor's byte length equals its shape
+/// times its element size, and that the tensors tile the data area with no gap, overlap or trailing
+/// byte. A file that breaks a rule raises <see cref="InvalidDataException"/> naming the rule.
+/// Writing is atomic and byte-for-byte what the reference Python/Rust library writes (tensors ordered
+/// by descending dtype alignment, then name; compact JSON; header padded with spaces to a multiple of 8),
+/// except that metadata keys are sorted, where the reference writes them in hash order.
+/// Supported dtypes: F32, F64, I32, I64 and BOOL.
+/// </remarks>
+public static partial class SafetensorsFile
+{
+    /// <summary>The largest header accepted, in bytes (the reference implementation's limit).</summary>
+    public const long MaxHeaderLength = 100_000_000;
+
+    /// <summary>Reads a safetensors file.</summary>
+    /// <param name="path">The file to read.</param>
+    /// <returns>Its tensors (on the CPU) and metadata.</returns>
+    /// <exception cref="InvalidDataException">The file is not a valid safetensors file; the message says why.</exception>
+    /// <exception cref="NotSupportedException">A tensor has a dtype Avalon does not have (for example F16).</exception>
+    public static SafetensorsContent Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        return Read(stream, $"'{path}'");
+    }
+
+    /// <summary>Reads safetensors data from the current position of <paramref name="stream"/> to its end.</summary>
+    /// <param name="stream">A readable stream; one that cannot seek is first copied into memory.</param>
+    /// <returns>The tensors (on the CPU) and metadata.</returns>
+    /// <exception cref="InvalidDataException">The data is not valid safetensors; the message says why.</exception>
+    /// <exception cref="NotSupportedException">A tensor has a dtype Avalon does not have (for example F16).</exception>
+    public static SafetensorsContent Read(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return Read(stream, "stream");
+    }
+
+    private static SafetensorsContent Read(Stream stream, string source)
+    {
+        CheckByteOrder();
+        if (!stream.CanSeek)
+        {
+            var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            copy.Position = 0;
+            stream = copy;
+        }
+        long available = stream.Length - stream.Position;
+        if (available < 8)
+            throw SafetensorsHeader.Corrupt(source, $"the file is truncated: {available} bytes, but the header length alone takes 8");
+        Span<byte> prefix = stackalloc byte[8];
+        stream.ReadExactly(prefix);
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (headerLength > MaxHeaderLength)
+            throw SafetensorsHeader.Corrupt(source, $"the header length {headerLength} exceeds the limit of {MaxHeaderLength} bytes");
+        if ((long)headerLength > available - 8)
+            throw SafetensorsHeader.Corrupt(source, $"the header length {headerLength} runs past the end of the file ({available} bytes); the file is truncated");
+        var header = new byte[headerLength];
+        stream.ReadExactly(header);
+        long dataLength = available - 8 - (long)headerLength;
+        var (entries, metadata) = SafetensorsHeader.Parse(header, dataLength, source);
+
+        var tensors = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var data = HostTensors.NewArray(entry.DType, ShapeUtil.Numel(entry.Shape));
+            var bytes = HostTensors.BytesOf(data);
+            stream.ReadExactly(bytes);
+            if (entry.DType == DType.Bool)
+            {
+                int bad = bytes.IndexOfAnyExcept((byte)0, (byte)1);
+                if (bad >= 0)
+                    throw SafetensorsHeader.Corrupt(source, $"BOOL tensor '{entry.Name}' holds the byte {bytes[bad]} at element {bad}; expected 0 or 1");
+            }
+            tensors.Add(entry.Name, HostTensors.Wrap(data, entry.DType, entry.Shape));
+        }
+        return new SafetensorsContent(tensors, metadata);
+    }
+
+    private static void CheckByteOrder()
+    {
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("safetensors: reading and writing is implemented for little-endian machines only.");
+    }
+}

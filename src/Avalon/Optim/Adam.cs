@@ -1,0 +1,189 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Avalon.Optim;
+
+/// <summary>
+/// Adam (Kingma and Ba, 2014), optionally with the AMSGrad variant and L2 weight decay added to the
+/// gradient (PyTorch's <c>torch.optim.Adam</c>). For decoupled weight decay use <see cref="AdamW"/>.
+/// </summary>
+/// <remarks>
+/// For each parameter θ with gradient g (negated when <c>maximize</c>), at step t:
+/// <code>
+/// g ← g + weight_decay·θ
+/// m ← β₁·m + (1 − β₁)·g
+/// v ← β₂·v + (1 − β₂)·g²
+/// v̂ ← max(v̂, v) if amsgrad, else v
+/// θ ← θ − lr / (1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + eps)
+/// </code>
+/// State per parameter: <c>step</c> (a double), <c>exp_avg</c>, <c>exp_avg_sq</c> and, with amsgrad,
+/// <c>max_exp_avg_sq</c>. Hyperparameters: <c>lr</c>, <c>betas</c>, <c>eps</c>, <c>weight_decay</c>,
+/// <c>amsgrad</c>, <c>maximize</c>.
+/// </remarks>
+public sealed class Adam : Optimizer
+{
+    /// <summary>Creates Adam over <paramref name="parameters"/>.</summary>
+    /// <param name="parameters">The tensors to optimise.</param>
+    /// <param name="lr">Learning rate (default 1e-3).</param>
+    /// <param name="betas">Decay rates of the running averages of the gradient and its square (default (0.9, 0.999)).</param>
+    /// <param name="eps">Added to the denominator for numerical stability (default 1e-8).</param>
+    /// <param name="weightDecay">L2 penalty added to the gradient (default 0).</param>
+    /// <param name="amsgrad">Use the AMSGrad variant.</param>
+    /// <param name="maximize">Maximise the objective instead of minimising it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the message names it).</exception>
+    public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, (double Beta1, double Beta2)? betas = null,
+        double eps = 1e-8, double weightDecay = 0, bool amsgrad = false, bool maximize = false)
+        : base(parameters, AdamAlgorithm.Defaults(lr, betas ?? (0.9, 0.999), eps, weightDecay, amsgrad, maximize))
+    {
+    }
+
+    /// <summary>Creates Adam over parameter groups; a group's own hyperparameters override these defaults.</summary>
+    /// <param name="groups">The parameter groups.</param>
+    /// <param name="lr">Default learning rate.</param>
+    /// <param name="betas">Default decay rates (default (0.9, 0.999)).</param>
+    /// <param name="eps">Default epsilon.</param>
+    /// <param name="weightDecay">Default L2 penalty.</param>
+    /// <param name="amsgrad">Default for AMSGrad.</param>
+    /// <param name="maximize">Default for maximising the objective.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the message names it).</exception>
+    public Adam(IEnumerable<ParamGroup> groups, double lr = 1e-3, (double Beta1, double Beta2)? betas = null,
+        double eps = 1e-8, double weightDecay = 0, bool amsgrad = false, bool maximize = false)
+        : base(groups, AdamAlgorithm.Defaults(lr, betas ?? (0.9, 0.999), eps, weightDecay, amsgrad, maximize))
+    {
+    }
+
+    /// <inheritdoc />
+    protected override void ValidateGroup(ParamGroup group) => AdamAlgorithm.Validate(group, ThrowIfInvalid);
+
+    /// <inheritdoc />
+    protected override void StepGroup(ParamGroup group) => AdamAlgorithm.StepGroup(this, group, decoupledWeightDecay: false);
+}
+
+/// <summary>
+/// The Adam update shared by <see cref="Adam"/> (weight decay added to the gradient) and
+/// <see cref="AdamW"/> (weight decay applied to the parameter).
+/// </summary>
+internal static class AdamAlgorithm
+{
+    public static Dictionary<string, object> Defaults(double lr, (double Beta1, double Beta2) betas, double eps,
+        double weightDecay, bool amsgrad, bool maximize) => new()
+    {
+        ["lr"] = lr,
+        ["betas"] = new[] { betas.Beta1, betas.Beta2 },
+        ["eps"] = eps,
+        ["weight_decay"] = weightDecay,
+        ["amsgrad"] = amsgrad,
+        ["maximize"] = maximize,
+    };
+
+    public static void Validate(ParamGroup group, Action<bool, string, object, string> throwIfInvalid)
+    {
+        double lr = group.GetDouble("lr"), eps = group.GetDouble("eps"), weightDecay = group.GetDouble("weight_decay");
+        double[] betas = group.GetDoubles("betas");
+        throwIfInvalid(betas.Length != 2, "betas", betas, "betas (expected two values)");
+        throwIfInvalid(!(lr >= 0), "lr", lr, "learning rate");
+        throwIfInvalid(!(eps >= 0), "eps", eps, "epsilon value");
+        throwIfInvalid(!(betas[0] >= 0 && betas[0] < 1), "betas", betas[0], "beta parameter at index 0");
+        throwIfInvalid(!(betas[1] >= 0 && betas[1] < 1), "betas", betas[1], "beta parameter at index 1");
+        throwIfInvalid(!(weightDecay >= 0), "weight_decay", weightDecay, "weight_decay value");
+        group.GetBool("amsgrad");
+        group.GetBool("maximize");
+    }
+
+    /// <summary>Steps every parameter of <paramref name="group"/> that has a gradient.</summary>
+    /// <param name="optimizer">Gives access to state, gradients and messages (an <see cref="Adam"/> or <see cref="AdamW"/>).</param>
+    /// <param name="group">The group to step.</param>
+    /// <param name="decoupledWeightDecay">AdamW: shrink θ by (1 − lr·weight_decay) instead of adding weight_decay·θ to g.</param>
+    public static void StepGroup(Optimizer optimizer, ParamGroup group, bool decoupledWeightDecay)
+    {
+        double lr = group.GetDouble("lr"), eps = group.GetDouble("eps"), weightDecay = group.GetDouble("weight_decay");
+        double[] betas = group.GetDoubles("betas");
+        bool amsgrad = group.GetBool("amsgrad"), maximize = group.GetBool("maximize");
+        var h = new Hyper(lr, betas[0], betas[1], eps, weightDecay, amsgrad, maximize, decoupledWeightDecay);
+        foreach (Tensor p in group.Parameters)
+        {
+            if (p.Grad is null) continue;
+            optimizer.CheckDense(p);
+            Tensor grad = optimizer.DenseGradient(p);
+            var state = optimizer.StateFor(p);
+            if (state.Count == 0)
+            {
+                state["step"] = 0.0;
+                state["exp_avg"] = Tensor.ZerosLike(p);
+                state["exp_avg_sq"] = Tensor.ZerosLike(p);
+                if (amsgrad) state["max_exp_avg_sq"] = Tensor.ZerosLike(p);
+            }
+            double step = Convert.ToDouble(state["step"]) + 1;
+            state["step"] = step;
+            var expAvg = (Tensor)state["exp_avg"];
+            var expAvgSq = (Tensor)state["exp_avg_sq"];
+            Tensor? maxExpAvgSq = amsgrad ? (Tensor)state["max_exp_avg_sq"] : null;
+            switch (p.DType)
+            {
+                case DType.Float32:
+                    Update(p.ContiguousSpan<float>(), grad.ContiguousSpan<float>(), expAvg.ContiguousSpan<float>(),
+                        expAvgSq.ContiguousSpan<float>(), maxExpAvgSq is null ? default : maxExpAvgSq.ContiguousSpan<float>(), step, h);
+                    break;
+                case DType.Float64:
+                    Update(p.ContiguousSpan<double>(), grad.ContiguousSpan<double>(), expAvg.ContiguousSpan<double>(),
+                        expAvgSq.ContiguousSpan<double>(), maxExpAvgSq is null ? default : maxExpAvgSq.ContiguousSpan<double>(), step, h);
+                    break;
+                default:
+                    throw optimizer.UnsupportedDType(p);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The reference update of one parameter (PyTorch's <c>_single_tensor_adam</c> and
+    /// <c>_single_tensor_adamw</c>), op by op.
+    /// </summary>
+    private static void Update<T>(Span<T> param, ReadOnlySpan<T> grad, Span<T> expAvg, Span<T> expAvgSq,
+        Span<T> maxExpAvgSq, double step, in Hyper h)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var gradScratch = new ScratchBuffer<T>(param.Length);
+        using var tmpScratch = new ScratchBuffer<T>(param.Length);
+        Span<T> tmp = tmpScratch.Span;
+
+        ReadOnlySpan<T> g = grad;
+        if (h.Maximize || (h.WeightDecay != 0 && !h.Decoupled))
+        {
+            Span<T> adjusted = gradScratch.Span;
+            if (h.Maximize) TensorPrimitives.Negate(grad, adjusted);
+            else grad.CopyTo(adjusted);
+            if (h.WeightDecay != 0 && !h.Decoupled)
+                TensorPrimitives.FusedMultiplyAdd(param, T.CreateTruncating(h.WeightDecay), adjusted, adjusted);
+            g = adjusted;
+        }
+        if (h.Decoupled && h.WeightDecay != 0)
+            TensorPrimitives.Multiply(param, T.CreateTruncating(1 - h.Lr * h.WeightDecay), param);
+
+        TensorPrimitives.Multiply(expAvg, T.CreateTruncating(h.Beta1), expAvg);
+        TensorPrimitives.FusedMultiplyAdd(g, T.CreateTruncating(1 - h.Beta1), expAvg, expAvg);
+        TensorPrimitives.Multiply(expAvgSq, T.CreateTruncating(h.Beta2), expAvgSq);
+        TensorPrimitives.Multiply(g, g, tmp);
+        TensorPrimitives.FusedMultiplyAdd(tmp, T.CreateTruncating(1 - h.Beta2), expAvgSq, expAvgSq);
+
+        double biasCorrection1 = 1 - Math.Pow(h.Beta1, step);
+        double biasCorrection2 = 1 - Math.Pow(h.Beta2, step);
+        double stepSize = h.Lr / biasCorrection1;
+        double biasCorrection2Sqrt = Math.Sqrt(biasCorrection2);
+
+        ReadOnlySpan<T> secondMoment = expAvgSq;
+        if (h.Amsgrad)
+        {
+            TensorPrimitives.Max(maxExpAvgSq, expAvgSq, maxExpAvgSq);
+            secondMoment = maxExpAvgSq;
+        }
+        // denom = sqrt(v) / sqrt(bias_correction2) + eps; θ += -step_size * m / denom
+        TensorPrimitives.Sqrt(secondMoment, tmp);
+        TensorPrimitives.Divide(tmp, T.CreateTruncating(biasCorrection2Sqrt), tmp);
+        TensorPrimitives.Add(tmp, T.CreateTruncating(h.Eps), tmp);
+        TensorPrimitives.Divide(expAvg, tmp, tmp);
+        TensorPrimitives.FusedMultiplyAdd(tmp, T.CreateTruncating(-stepSize), param, param);
+    }
+
+    private readonly record struct Hyper(double Lr, double Beta1, double Beta2, double Eps, double WeightDecay,
+        bool Amsgrad, bool Maximize, bool Decoupled);
+}

@@ -1,0 +1,323 @@
+using Avalon.Autodiff;
+
+namespace Avalon.Optim;
+
+/// <summary>
+/// Base class of the optimisers (PyTorch's <c>torch.optim.Optimizer</c>): parameter groups with their
+/// hyperparameters, per-parameter state created on first use, <see cref="Step()"/>,
+/// <see cref="ZeroGrad"/> and a state dict.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A subclass passes its defaults (hyperparameters by PyTorch name) to the constructor and
+/// implements <see cref="StepGroup"/>, which updates the parameters of one group in place from
+/// their <see cref="Tensor.Grad"/>; parameters without a gradient are skipped. The parameter tensors
+/// keep their identity: modules that hold them see the new values.
+/// </para>
+/// <para>
+/// Usage, as in PyTorch: <c>optimizer.ZeroGrad(); loss.Backward(); optimizer.Step();</c>
+/// </para>
+/// </remarks>
+public abstract class Optimizer
+{
+    private readonly List<ParamGroup> _groups = [];
+    private readonly Dictionary<string, object> _defaults;
+    private Dictionary<Tensor, Dictionary<string, object>> _state = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Creates an optimiser over one group holding <paramref name="parameters"/>.</summary>
+    /// <param name="parameters">The tensors to optimise (dense, floating-point leaves).</param>
+    /// <param name="defaults">Every hyperparameter of the optimiser with its value, by PyTorch name.</param>
+    protected Optimizer(IEnumerable<Tensor> parameters, IReadOnlyDictionary<string, object> defaults)
+        : this([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], defaults)
+    {
+    }
+
+    /// <summary>Creates an optimiser over several parameter groups.</summary>
+    /// <param name="groups">The groups; hyperparameters a group leaves out take the value in <paramref name="defaults"/>.</param>
+    /// <param name="defaults">Every hyperparameter of the optimiser with its value, by PyTorch name.</param>
+    protected Optimizer(IEnumerable<ParamGroup> groups, IReadOnlyDictionary<string, object> defaults)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        ArgumentNullException.ThrowIfNull(defaults);
+        var normalized = new ParamGroup([], defaults);
+        ValidateGroup(normalized);
+        _defaults = new Dictionary<string, object>(normalized.Options, StringComparer.Ordinal);
+
+        int count = 0;
+        foreach (ParamGroup group in groups)
+        {
+            AddParamGroup(group);
+            count++;
+        }
+        if (count == 0 || (count == 1 && _groups[0].Parameters.Count == 0))
+            throw new ArgumentException($"{Name}: optimizer got an empty parameter list.", nameof(groups));
+    }
+
+    /// <summary>The optimiser's name in messages (its type name).</summary>
+    protected virtual string Name => GetType().Name;
+
+    /// <summary>The default hyperparameters, by PyTorch name (PyTorch's <c>optimizer.defaults</c>).</summary>
+    public IReadOnlyDictionary<string, object> Defaults => _defaults;
+
+    /// <summary>The parameter groups (PyTorch's <c>optimizer.param_groups</c>); change a group's hyperparameters between steps to adjust them.</summary>
+    public IReadOnlyList<ParamGroup> ParamGroups => _groups;
+
+    /// <summary>
+    /// Adds a parameter group (PyTorch's <c>add_param_group</c>). The optimiser keeps its own copy of
+    /// the group's hyperparameters, filling in the defaults for those it leaves out.
+    /// </summary>
+    /// <exception cref="ArgumentException">A parameter is not a floating-point leaf tensor, or appears twice.</exception>
+    public void AddParamGroup(ParamGroup group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var own = group.Clone();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (ParamGroup existing in _groups)
+            foreach (Tensor p in existing.Parameters) seen.Add(p);
+        for (int i = 0; i < own.Parameters.Count; i++)
+        {
+            Tensor p = own.Parameters[i] ?? throw new ArgumentException(
+                $"{Name}: parameter {i} of group {_groups.Count} is null.", nameof(group));
+            if (!p.IsLeaf)
+                throw new ArgumentException(
+                    $"{Name}: can't optimize a non-leaf Tensor (parameter {i} of group {_groups.Count}, shape {p.Shape}, produced by {p.GradFn}); pass the leaf or call Detach().", nameof(group));
+            if (!p.DType.IsFloatingPoint())
+                throw new ArgumentException(
+                    $"{Name}: can only optimize floating-point tensors, but parameter {i} of group {_groups.Count} is {p.DType.Name()} with shape {p.Shape}.", nameof(group));
+            if (!seen.Add(p))
+                throw new ArgumentException(
+                    $"{Name}: some parameters appear more than once in the parameter groups (parameter {i} of group {_groups.Count}, shape {p.Shape}).", nameof(group));
+        }
+        foreach (var (name, value) in _defaults) own.SetDefault(name, value);
+        ValidateGroup(own);
+        _groups.Add(own);
+    }
+
+    /// <summary>Performs one optimisation step: updates every parameter that has a gradient, under <see cref="NoGrad"/>.</summary>
+    public void Step()
+    {
+        using var noGrad = new NoGrad();
+        foreach (ParamGroup group in _groups) StepGroup(group);
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="closure"/> (which should zero the gradients, compute the loss and call
+    /// <see cref="Tensor.Backward"/>), then performs one step; returns the loss.
+    /// </summary>
+    public Tensor Step(Func<Tensor> closure)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
+        Tensor loss = closure();
+        Step();
+        return loss;
+    }
+
+    /// <summary>
+    /// Resets the gradients of all parameters (PyTorch 1.13's <c>zero_grad</c>): fills them with zeros in
+    /// place, or with <paramref name="setToNone"/> sets <see cref="Tensor.Grad"/> to null. Optimisers skip
+    /// parameters whose gradient is null, but step those with a zero gradient (weight decay and momentum
+    /// still apply).
+    /// </summary>
+    public void ZeroGrad(bool setToNone = false)
+    {
+        foreach (ParamGroup group in _groups)
+        {
+            foreach (Tensor p in group.Parameters)
+            {
+                Tensor? grad = p.Grad;
+                if (grad is null) continue;
+                if (setToNone)
+                {
+                    p.Grad = null;
+                    continue;
+                }
+                if (grad.GradFn is not null)
+                {
+                    grad = grad.Detach();
+                    p.Grad = grad;
+                }
+                else if (grad.RequiresGrad)
+                {
+                    grad.RequiresGrad = false;
+                }
+                grad.Storage.Backend.Fill(grad, 0);
+            }
+        }
+    }
+
+    /// <summary>The state of <paramref name="parameter"/> (PyTorch's <c>optimizer.state[p]</c>), or null before its first step.</summary>
+    public IReadOnlyDictionary<string, object>? GetState(Tensor parameter) =>
+        _state.TryGetValue(parameter, out var state) ? state : null;
+
+    /// <summary>The mutable state of <paramref name="parameter"/>, created empty on first use.</summary>
+    protected Dictionary<string, object> State(Tensor parameter)
+    {
+        if (!_state.TryGetValue(parameter, out var state))
+        {
+            state = new Dictionary<string, object>(StringComparer.Ordinal);
+            _state.Add(parameter, state);
+        }
+        return state;
+    }
+
+    /// <summary>The state of <paramref name="parameter"/> for the update algorithms shared between optimisers.</summary>
+    internal Dictionary<string, object> StateFor(Tensor parameter) => State(parameter);
+
+    /// <summary>Updates the parameters of <paramref name="group"/> from their gradients (called by <see cref="Step()"/> under <see cref="NoGrad"/>).</summary>
+    protected abstract void StepGroup(ParamGroup group);
+
+    /// <summary>
+    /// Checks the hyperparameters of a group (and of the defaults) and throws an
+    /// <see cref="ArgumentOutOfRangeException"/> naming the bad one. Called from the constructor: read
+    /// only the group.
+    /// </summary>
+    protected virtual void ValidateGroup(ParamGroup group)
+    {
+    }
+
+    /// <summary>
+    /// A snapshot of the optimiser's state (PyTorch's <c>state_dict()</c>): state tensors are copies, so
+    /// later steps do not change it.
+    /// </summary>
+    public OptimizerStateDict StateDict()
+    {
+        var groups = new List<ParamGroupState>(_groups.Count);
+        var state = new Dictionary<int, Dictionary<string, object>>();
+        int index = 0;
+        foreach (ParamGroup group in _groups)
+        {
+            var indices = new int[group.Parameters.Count];
+            for (int i = 0; i < indices.Length; i++, index++)
+            {
+                indices[i] = index;
+                if (_state.TryGetValue(group.Parameters[i], out var own) && own.Count > 0)
+                    state.Add(index, CopyState(own, null));
+            }
+            groups.Add(new ParamGroupState(indices, CopyOptions(group.Options)));
+        }
+        return new OptimizerStateDict(state, groups);
+    }
+
+    /// <summary>
+    /// Replaces the state and the hyperparameters with those of <paramref name="stateDict"/> (PyTorch's
+    /// <c>load_state_dict</c>). The groups must match this optimiser's in number and size; parameters
+    /// are matched by index. State tensors are copied and converted to the parameter's dtype.
+    /// </summary>
+    /// <exception cref="ArgumentException">The groups or the state do not fit this optimiser's parameters.</exception>
+    public void LoadStateDict(OptimizerStateDict stateDict)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        ArgumentNullException.ThrowIfNull(stateDict.State);
+        ArgumentNullException.ThrowIfNull(stateDict.ParamGroups);
+        if (stateDict.ParamGroups.Count != _groups.Count)
+            throw new ArgumentException(
+                $"{Name}.LoadStateDict: loaded state dict has {stateDict.ParamGroups.Count} parameter groups, this optimizer has {_groups.Count}.", nameof(stateDict));
+
+        var byIndex = new Dictionary<int, Tensor>();
+        var newGroups = new List<ParamGroup>(_groups.Count);
+        for (int g = 0; g < _groups.Count; g++)
+        {
+            ParamGroupState saved = stateDict.ParamGroups[g];
+            IReadOnlyList<Tensor> parameters = _groups[g].Parameters;
+            if (saved.Params.Length != parameters.Count)
+                throw new ArgumentException(
+                    $"{Name}.LoadStateDict: loaded state dict contains a parameter group that doesn't match the size of optimizer's group: group {g} has {saved.Params.Length} parameters there, {parameters.Count} here.", nameof(stateDict));
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                if (!byIndex.TryAdd(saved.Params[i], parameters[i]))
+                    throw new ArgumentException(
+                        $"{Name}.LoadStateDict: parameter index {saved.Params[i]} appears more than once in the loaded parameter groups.", nameof(stateDict));
+            }
+            var group = new ParamGroup(parameters, CopyOptions(saved.Options));
+            ValidateGroup(group);
+            newGroups.Add(group);
+        }
+
+        var newState = new Dictionary<Tensor, Dictionary<string, object>>(ReferenceEqualityComparer.Instance);
+        foreach (var (index, saved) in stateDict.State)
+        {
+            if (!byIndex.TryGetValue(index, out Tensor? parameter))
+                throw new ArgumentException(
+                    $"{Name}.LoadStateDict: loaded state refers to parameter index {index}, which is in no parameter group.", nameof(stateDict));
+            newState.Add(parameter, CopyState(saved, parameter));
+        }
+
+        _groups.Clear();
+        _groups.AddRange(newGroups);
+        _state = newState;
+    }
+
+    /// <summary>
+    /// The gradient of <paramref name="parameter"/> as a dense tensor (a copy when it is strided),
+    /// checked to match the parameter's shape and dtype.
+    /// </summary>
+    internal Tensor DenseGradient(Tensor parameter)
+    {
+        Tensor grad = parameter.Grad ?? throw new InvalidOperationException($"{Name}: the parameter of shape {parameter.Shape} has no gradient.");
+        if (grad.Shape != parameter.Shape)
+            throw new InvalidOperationException(
+                $"{Name}: the gradient of a parameter has shape {grad.Shape} but the parameter has shape {parameter.Shape}; they must match.");
+        if (grad.DType != parameter.DType)
+            throw new InvalidOperationException(
+                $"{Name}: the gradient of a parameter of shape {parameter.Shape} is {grad.DType.Name()} but the parameter is {parameter.DType.Name()}; they must match.");
+        return grad.ContiguousNoGrad();
+    }
+
+    /// <summary>Checks that <paramref name="parameter"/> can be updated in place (dense, on the CPU).</summary>
+    internal void CheckDense(Tensor parameter)
+    {
+        if (!parameter.IsContiguous)
+            throw new InvalidOperationException(
+                $"{Name}: a parameter of shape {parameter.Shape} with strides [{string.Join(", ", parameter.Strides)}] is not contiguous; optimizers update parameters in place and need dense parameters.");
+    }
+
+    /// <summary>The element type dispatch every reference update uses: float32 or float64.</summary>
+    internal NotSupportedException UnsupportedDType(Tensor parameter) =>
+        new($"{Name}: parameters of dtype {parameter.DType.Name()} are not supported; use float32 or float64.");
+
+    /// <summary>
+    /// Throws PyTorch's message for a bad hyperparameter, e.g. "Adam: Invalid learning rate: -1", when
+    /// <paramref name="invalid"/> is true.
+    /// </summary>
+    private protected void ThrowIfInvalid(bool invalid, string key, object value, string description)
+    {
+        if (invalid)
+            throw new ArgumentOutOfRangeException(key, value, $"{Name}: Invalid {description}: {ParamGroup.FormatValue(value)}");
+    }
+
+    /// <summary>A dense parameter-shaped state tensor as a span, or an empty span when it is absent.</summary>
+    private protected static Span<T> SpanOrEmpty<T>(Tensor? tensor) where T : unmanaged =>
+        tensor is null ? default : tensor.ContiguousSpan<T>();
+
+    private static Dictionary<string, object> CopyOptions(IReadOnlyDictionary<string, object> options)
+    {
+        var copy = new Dictionary<string, object>(options.Count, StringComparer.Ordinal);
+        foreach (var (name, value) in options) copy.Add(name, value is double[] a ? a.Clone() : value);
+        return copy;
+    }
+
+    private Dictionary<string, object> CopyState(IReadOnlyDictionary<string, object> state, Tensor? parameter)
+    {
+        var copy = new Dictionary<string, object>(state.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in state)
+        {
+            copy.Add(key, value switch
+            {
+                Tensor t when parameter is null => t.ContiguousCopy(),
+                Tensor t => ConvertStateTensor(key, t, parameter),
+                double[] a => a.Clone(),
+                _ => value,
+            });
+        }
+        return copy;
+    }
+
+    private Tensor ConvertStateTensor(string key, Tensor value, Tensor parameter)
+    {
+        if (key == "step" || !value.DType.IsFloatingPoint()) return value.ContiguousCopy();
+        if (value.Shape != parameter.Shape)
+            throw new ArgumentException(
+                $"{Name}.LoadStateDict: state '{key}' has shape {value.Shape} but its parameter has shape {parameter.Shape}.", "stateDict");
+        return value.DType == parameter.DType ? value.ContiguousCopy() : value.Storage.Backend.Cast(value, parameter.DType);
+    }
+}

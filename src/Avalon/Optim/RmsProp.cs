@@ -1,0 +1,177 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Avalon.Optim;
+
+/// <summary>
+/// RMSprop (Hinton's lecture 6e), optionally centered and with momentum (PyTorch's
+/// <c>torch.optim.RMSprop</c>).
+/// </summary>
+/// <remarks>
+/// For each parameter θ with gradient g (negated when <c>maximize</c>):
+/// <code>
+/// g ← g + weight_decay·θ
+/// v ← α·v + (1 − α)·g²
+/// ḡ ← α·ḡ + (1 − α)·g;  a ← √(v − ḡ²) + eps     (centered)
+///                       a ← √v + eps            (otherwise)
+/// b ← momentum·b + g / a;  θ ← θ − lr·b          (momentum &gt; 0)
+/// θ ← θ − lr·g / a                               (otherwise)
+/// </code>
+/// State per parameter: <c>step</c> (a long), <c>square_avg</c>, <c>momentum_buffer</c> (momentum &gt; 0)
+/// and <c>grad_avg</c> (centered). Hyperparameters: <c>lr</c>, <c>momentum</c>, <c>alpha</c>,
+/// <c>eps</c>, <c>centered</c>, <c>weight_decay</c>, <c>maximize</c>.
+/// </remarks>
+public sealed class RmsProp : Optimizer
+{
+    /// <summary>Creates RMSprop over <paramref name="parameters"/>.</summary>
+    /// <param name="parameters">The tensors to optimise.</param>
+    /// <param name="lr">Learning rate (default 1e-2).</param>
+    /// <param name="alpha">Smoothing constant of the running average of the squared gradient (default 0.99).</param>
+    /// <param name="eps">Added to the denominator for numerical stability (default 1e-8).</param>
+    /// <param name="weightDecay">L2 penalty (default 0).</param>
+    /// <param name="momentum">Momentum factor (default 0).</param>
+    /// <param name="centered">Normalise by an estimate of the gradient's variance instead of its second moment.</param>
+    /// <param name="maximize">Maximise the objective instead of minimising it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the message names it).</exception>
+    public RmsProp(IEnumerable<Tensor> parameters, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8,
+        double weightDecay = 0, double momentum = 0, bool centered = false, bool maximize = false)
+        : base(parameters, MakeDefaults(lr, alpha, eps, weightDecay, momentum, centered, maximize))
+    {
+    }
+
+    /// <summary>Creates RMSprop over parameter groups; a group's own hyperparameters override these defaults.</summary>
+    /// <param name="groups">The parameter groups.</param>
+    /// <param name="lr">Default learning rate.</param>
+    /// <param name="alpha">Default smoothing constant.</param>
+    /// <param name="eps">Default epsilon.</param>
+    /// <param name="weightDecay">Default L2 penalty.</param>
+    /// <param name="momentum">Default momentum factor.</param>
+    /// <param name="centered">Default for the centered variant.</param>
+    /// <param name="maximize">Default for maximising the objective.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the message names it).</exception>
+    public RmsProp(IEnumerable<ParamGroup> groups, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8,
+        double weightDecay = 0, double momentum = 0, bool centered = false, bool maximize = false)
+        : base(groups, MakeDefaults(lr, alpha, eps, weightDecay, momentum, centered, maximize))
+    {
+    }
+
+    private static Dictionary<string, object> MakeDefaults(double lr, double alpha, double eps, double weightDecay,
+        double momentum, bool centered, bool maximize) => new()
+    {
+        ["lr"] = lr,
+        ["momentum"] = momentum,
+        ["alpha"] = alpha,
+        ["eps"] = eps,
+        ["centered"] = centered,
+        ["weight_decay"] = weightDecay,
+        ["maximize"] = maximize,
+    };
+
+    /// <inheritdoc />
+    protected override void ValidateGroup(ParamGroup group)
+    {
+        double lr = group.GetDouble("lr"), eps = group.GetDouble("eps"), momentum = group.GetDouble("momentum");
+        double weightDecay = group.GetDouble("weight_decay"), alpha = group.GetDouble("alpha");
+        ThrowIfInvalid(!(lr >= 0), "lr", lr, "learning rate");
+        ThrowIfInvalid(!(eps >= 0), "eps", eps, "epsilon value");
+        ThrowIfInvalid(!(momentum >= 0), "momentum", momentum, "momentum value");
+        ThrowIfInvalid(!(weightDecay >= 0), "weight_decay", weightDecay, "weight_decay value");
+        ThrowIfInvalid(!(alpha >= 0), "alpha", alpha, "alpha value");
+        group.GetBool("centered");
+        group.GetBool("maximize");
+    }
+
+    /// <inheritdoc />
+    protected override void StepGroup(ParamGroup group)
+    {
+        var h = new Hyper(group.GetDouble("lr"), group.GetDouble("alpha"), group.GetDouble("eps"),
+            group.GetDouble("weight_decay"), group.GetDouble("momentum"), group.GetBool("centered"), group.GetBool("maximize"));
+        foreach (Tensor p in group.Parameters)
+        {
+            if (p.Grad is null) continue;
+            CheckDense(p);
+            Tensor grad = DenseGradient(p);
+            var state = State(p);
+            if (state.Count == 0)
+            {
+                state["step"] = 0L;
+                state["square_avg"] = Tensor.ZerosLike(p);
+                if (h.Momentum > 0) state["momentum_buffer"] = Tensor.ZerosLike(p);
+                if (h.Centered) state["grad_avg"] = Tensor.ZerosLike(p);
+            }
+            state["step"] = Convert.ToInt64(state["step"]) + 1;
+            var squareAvg = (Tensor)state["square_avg"];
+            Tensor? buffer = h.Momentum > 0 ? (Tensor)state["momentum_buffer"] : null;
+            Tensor? gradAvg = h.Centered ? (Tensor)state["grad_avg"] : null;
+            switch (p.DType)
+            {
+                case DType.Float32:
+                    Update(p.ContiguousSpan<float>(), grad.ContiguousSpan<float>(), squareAvg.ContiguousSpan<float>(),
+                        SpanOrEmpty<float>(buffer), SpanOrEmpty<float>(gradAvg), h);
+                    break;
+                case DType.Float64:
+                    Update(p.ContiguousSpan<double>(), grad.ContiguousSpan<double>(), squareAvg.ContiguousSpan<double>(),
+                        SpanOrEmpty<double>(buffer), SpanOrEmpty<double>(gradAvg), h);
+                    break;
+                default:
+                    throw UnsupportedDType(p);
+            }
+        }
+    }
+
+    /// <summary>The reference update of one parameter (PyTorch's <c>_single_tensor_rmsprop</c>), op by op.</summary>
+    private static void Update<T>(Span<T> param, ReadOnlySpan<T> grad, Span<T> squareAvg, Span<T> buffer,
+        Span<T> gradAvg, in Hyper h)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var gradScratch = new ScratchBuffer<T>(param.Length);
+        using var avgScratch = new ScratchBuffer<T>(param.Length);
+        Span<T> avg = avgScratch.Span;
+
+        ReadOnlySpan<T> g = grad;
+        if (h.Maximize || h.WeightDecay != 0)
+        {
+            Span<T> adjusted = gradScratch.Span;
+            if (h.Maximize) TensorPrimitives.Negate(grad, adjusted);
+            else grad.CopyTo(adjusted);
+            if (h.WeightDecay != 0) TensorPrimitives.FusedMultiplyAdd(param, T.CreateTruncating(h.WeightDecay), adjusted, adjusted);
+            g = adjusted;
+        }
+
+        TensorPrimitives.Multiply(squareAvg, T.CreateTruncating(h.Alpha), squareAvg);
+        TensorPrimitives.Multiply(g, g, avg);
+        TensorPrimitives.FusedMultiplyAdd(avg, T.CreateTruncating(1 - h.Alpha), squareAvg, squareAvg);
+
+        if (h.Centered)
+        {
+            TensorPrimitives.Multiply(gradAvg, T.CreateTruncating(h.Alpha), gradAvg);
+            TensorPrimitives.FusedMultiplyAdd(g, T.CreateTruncating(1 - h.Alpha), gradAvg, gradAvg);
+            // avg = sqrt(square_avg - grad_avg²)
+            TensorPrimitives.Multiply(gradAvg, gradAvg, avg);
+            TensorPrimitives.Subtract(squareAvg, avg, avg);
+            TensorPrimitives.Sqrt(avg, avg);
+        }
+        else
+        {
+            TensorPrimitives.Sqrt(squareAvg, avg);
+        }
+        TensorPrimitives.Add(avg, T.CreateTruncating(h.Eps), avg);
+
+        if (h.Momentum > 0)
+        {
+            // b = momentum·b + g / avg; θ -= lr·b
+            TensorPrimitives.Divide(g, avg, avg);
+            TensorPrimitives.Multiply(buffer, T.CreateTruncating(h.Momentum), buffer);
+            TensorPrimitives.Add(buffer, avg, buffer);
+            TensorPrimitives.FusedMultiplyAdd(buffer, T.CreateTruncating(-h.Lr), param, param);
+        }
+        else
+        {
+            TensorPrimitives.Divide(g, avg, avg);
+            TensorPrimitives.FusedMultiplyAdd(avg, T.CreateTruncating(-h.Lr), param, param);
+        }
+    }
+
+    private readonly record struct Hyper(double Lr, double Alpha, double Eps, double WeightDecay, double Momentum,
+        bool Centered, bool Maximize);
+}

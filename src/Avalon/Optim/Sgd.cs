@@ -1,0 +1,150 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Avalon.Optim;
+
+/// <summary>
+/// Stochastic gradient descent, optionally with momentum, dampening, Nesterov momentum and weight
+/// decay (PyTorch's <c>torch.optim.SGD</c>).
+/// </summary>
+/// <remarks>
+/// For each parameter θ with gradient g (negated when <c>maximize</c>):
+/// <code>
+/// g ← g + weight_decay·θ
+/// b ← g on the first step, else momentum·b + (1 − dampening)·g      (when momentum ≠ 0)
+/// g ← g + momentum·b if nesterov, else b                            (when momentum ≠ 0)
+/// θ ← θ − lr·g
+/// </code>
+/// State per parameter: <c>momentum_buffer</c> (only when momentum ≠ 0).
+/// Hyperparameters: <c>lr</c>, <c>momentum</c>, <c>dampening</c>, <c>weight_decay</c>,
+/// <c>nesterov</c>, <c>maximize</c>.
+/// </remarks>
+public sealed class Sgd : Optimizer
+{
+    /// <summary>Creates SGD over <paramref name="parameters"/>.</summary>
+    /// <param name="parameters">The tensors to optimise.</param>
+    /// <param name="lr">Learning rate (required, as in PyTorch).</param>
+    /// <param name="momentum">Momentum factor (default 0).</param>
+    /// <param name="dampening">Dampening for momentum (default 0).</param>
+    /// <param name="weightDecay">L2 penalty (default 0).</param>
+    /// <param name="nesterov">Use Nesterov momentum (needs momentum &gt; 0 and zero dampening).</param>
+    /// <param name="maximize">Maximise the objective instead of minimising it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the message names it).</exception>
+    public Sgd(IEnumerable<Tensor> parameters, double lr, double momentum = 0, double dampening = 0,
+        double weightDecay = 0, bool nesterov = false, bool maximize = false)
+        : base(parameters, MakeDefaults(lr, momentum, dampening, weightDecay, nesterov, maximize))
+    {
+    }
+
+    /// <summary>Creates SGD over parameter groups; a group's own hyperparameters override these defaults.</summary>
+    /// <param name="groups">The parameter groups.</param>
+    /// <param name="lr">Default learning rate.</param>
+    /// <param name="momentum">Default momentum factor.</param>
+    /// <param name="dampening">Default dampening for momentum.</param>
+    /// <param name="weightDecay">Default L2 penalty.</param>
+    /// <param name="nesterov">Default for Nesterov momentum.</param>
+    /// <param name="maximize">Default for maximising the objective.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range (the message names it).</exception>
+    public Sgd(IEnumerable<ParamGroup> groups, double lr, double momentum = 0, double dampening = 0,
+        double weightDecay = 0, bool nesterov = false, bool maximize = false)
+        : base(groups, MakeDefaults(lr, momentum, dampening, weightDecay, nesterov, maximize))
+    {
+    }
+
+    private static Dictionary<string, object> MakeDefaults(double lr, double momentum, double dampening,
+        double weightDecay, bool nesterov, bool maximize) => new()
+    {
+        ["lr"] = lr,
+        ["momentum"] = momentum,
+        ["dampening"] = dampening,
+        ["weight_decay"] = weightDecay,
+        ["nesterov"] = nesterov,
+        ["maximize"] = maximize,
+    };
+
+    /// <inheritdoc />
+    protected override void ValidateGroup(ParamGroup group)
+    {
+        double lr = group.GetDouble("lr"), momentum = group.GetDouble("momentum");
+        double dampening = group.GetDouble("dampening"), weightDecay = group.GetDouble("weight_decay");
+        ThrowIfInvalid(!(lr >= 0), "lr", lr, "learning rate");
+        ThrowIfInvalid(!(momentum >= 0), "momentum", momentum, "momentum value");
+        ThrowIfInvalid(!(weightDecay >= 0), "weight_decay", weightDecay, "weight_decay value");
+        group.GetBool("maximize");
+        if (group.GetBool("nesterov") && (momentum <= 0 || dampening != 0))
+            throw new ArgumentOutOfRangeException("nesterov", true,
+                $"{Name}: Nesterov momentum requires a momentum and zero dampening (momentum {momentum}, dampening {dampening}).");
+    }
+
+    /// <inheritdoc />
+    protected override void StepGroup(ParamGroup group)
+    {
+        double lr = group.GetDouble("lr"), momentum = group.GetDouble("momentum");
+        double dampening = group.GetDouble("dampening"), weightDecay = group.GetDouble("weight_decay");
+        bool nesterov = group.GetBool("nesterov"), maximize = group.GetBool("maximize");
+        foreach (Tensor p in group.Parameters)
+        {
+            if (p.Grad is null) continue;
+            CheckDense(p);
+            Tensor grad = DenseGradient(p);
+            Tensor? buffer = null;
+            bool firstStep = false;
+            if (momentum != 0)
+            {
+                var state = State(p);
+                if (state.TryGetValue("momentum_buffer", out object? b))
+                {
+                    buffer = (Tensor)b;
+                }
+                else
+                {
+                    buffer = Tensor.ZerosLike(p);
+                    state["momentum_buffer"] = buffer;
+                    firstStep = true;
+                }
+            }
+            switch (p.DType)
+            {
+                case DType.Float32:
+                    Update(p.ContiguousSpan<float>(), grad.ContiguousSpan<float>(), SpanOrEmpty<float>(buffer), firstStep,
+                        lr, momentum, dampening, weightDecay, nesterov, maximize);
+                    break;
+                case DType.Float64:
+                    Update(p.ContiguousSpan<double>(), grad.ContiguousSpan<double>(), SpanOrEmpty<double>(buffer), firstStep,
+                        lr, momentum, dampening, weightDecay, nesterov, maximize);
+                    break;
+                default:
+                    throw UnsupportedDType(p);
+            }
+        }
+    }
+
+    /// <summary>The reference update of one parameter (PyTorch's <c>_single_tensor_sgd</c>), op by op.</summary>
+    private static void Update<T>(Span<T> param, ReadOnlySpan<T> grad, Span<T> buffer, bool firstStep,
+        double lr, double momentum, double dampening, double weightDecay, bool nesterov, bool maximize)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var scratch = new ScratchBuffer<T>(param.Length);
+        Span<T> d = scratch.Span;
+        if (maximize) TensorPrimitives.Negate(grad, d);
+        else grad.CopyTo(d);
+        if (weightDecay != 0) TensorPrimitives.FusedMultiplyAdd(param, T.CreateTruncating(weightDecay), d, d);
+
+        ReadOnlySpan<T> direction = d;
+        if (momentum != 0)
+        {
+            if (firstStep)
+            {
+                d.CopyTo(buffer);
+            }
+            else
+            {
+                TensorPrimitives.Multiply(buffer, T.CreateTruncating(momentum), buffer);
+                TensorPrimitives.FusedMultiplyAdd(d, T.CreateTruncating(1 - dampening), buffer, buffer);
+            }
+            if (nesterov) TensorPrimitives.FusedMultiplyAdd(buffer, T.CreateTruncating(momentum), d, d);
+            else direction = buffer;
+        }
+        TensorPrimitives.FusedMultiplyAdd(direction, T.CreateTruncating(-lr), param, param);
+    }
+}
