@@ -1,3 +1,4 @@
+using Avalon.Autodiff;
 using Avalon.Nn;
 
 namespace Avalon.Tests.Nn;
@@ -56,6 +57,17 @@ public sealed class LossBehaviourTests
             Assert.Equal(0.0, g[c]);
             Assert.Equal(0.0, g[6 + c]);
         }
+    }
+
+    [Fact]
+    public void TapeTracedWithoutIgnoredTargetsReplaysOnIgnoredOnes()
+    {
+        var x = Logits(7, 3, 4);
+        var tape = Grad.Trace(a => Functional.CrossEntropy(a[0], a[1]), x, Tensor.From(new long[] { 0, 1, 2 }));
+        var targets = Tensor.From(new long[] { 3, -100, 1 });
+        var replayed = tape.Run(x, targets)[0].Item();
+        Assert.Equal(Functional.CrossEntropy(x, targets).Item(), replayed, 6);
+        Assert.True(double.IsFinite(replayed));
     }
 
     [Fact]

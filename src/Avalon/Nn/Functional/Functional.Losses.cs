@@ -120,12 +120,12 @@ public static partial class Functional
         {
             int classes = batched.Size(1);
             var smooth = -(weight is null ? logProbs : logProbs * ClassView(weight, batched.Rank)).Sum(1);
-            if (parts.Keep is not null) smooth = smooth * parts.Keep;
+            smooth = smooth * parts.Keep;
             var smoothLoss = reduction switch
             {
                 Reduction.None => smooth,
                 Reduction.Sum => smooth.Sum(),
-                _ => parts.Weights is null ? smooth.Mean() : smooth.Sum() / parts.Weights.Sum(),
+                _ => smooth.Sum() / parts.Weights.Sum(),
             };
             loss = loss * (1 - labelSmoothing) + smoothLoss * (labelSmoothing / classes);
         }
@@ -330,28 +330,29 @@ public static partial class Functional
     }
 
     // The parts of a negative log-likelihood: per-element losses −w[y]·x[n, y] (0 where ignored), the
-    // per-element weights (null when all are 1) and the keep mask (null when nothing is ignored).
-    private readonly record struct NllTerms(Tensor Losses, Tensor? Weights, Tensor? Keep);
+    // per-element weights w[y] (0 where ignored), the divisor of Mean, and the keep mask (1, or 0 where ignored).
+    private readonly record struct NllTerms(Tensor Losses, Tensor Weights, Tensor Keep);
 
     private static NllTerms NllParts(Tensor logProbs, Tensor target, Tensor? weight, int ignoreIndex, string op)
     {
         int classes = logProbs.Size(1);
         CheckClassWeight(weight, logProbs, classes, op);
-        bool anyIgnored = CheckTargets(target, classes, ignoreIndex, op);
-        Tensor? keep = anyIgnored ? target.Ne(ignoreIndex) : null;
-        var index = keep is null ? target : Tensor.Where(keep, target, 0.0);
+        CheckTargets(target, classes, ignoreIndex, op);
+        // The mask is built even when no target is ignored, so a recorded tape stays right when it is
+        // replayed on targets that do hold ignore_index.
+        var keep = target.Ne(ignoreIndex);
+        var index = Tensor.Where(keep, target, 0.0);
         var picked = logProbs.Gather(1, index.Unsqueeze(1)).Squeeze(1);
-        Tensor? weights = weight?.IndexSelect(0, index.Reshape(-1)).Reshape(index.Shape.ToArray());
-        Tensor? keepMask = keep?.To(logProbs.DType);
-        if (keepMask is not null) weights = weights is null ? keepMask : weights * keepMask;
-        return new NllTerms(weights is null ? -picked : -(picked * weights), weights, keepMask);
+        var keepMask = keep.To(logProbs.DType);
+        var weights = weight is null ? keepMask : weight.IndexSelect(0, index.Reshape(-1)).Reshape(index.Shape.ToArray()) * keepMask;
+        return new NllTerms(-(picked * weights), weights, keepMask);
     }
 
     private static Tensor ReduceNll(NllTerms parts, Reduction reduction, string op) => reduction switch
     {
         Reduction.None => parts.Losses,
         Reduction.Sum => parts.Losses.Sum(),
-        Reduction.Mean => parts.Weights is null ? parts.Losses.Mean() : parts.Losses.Sum() / parts.Weights.Sum(),
+        Reduction.Mean => parts.Losses.Sum() / parts.Weights.Sum(),
         _ => throw BadReduction(reduction, op),
     };
 
@@ -382,18 +383,12 @@ public static partial class Functional
         return (input, target);
     }
 
-    // Checks every class index and says whether any equals ignoreIndex.
-    private static bool CheckTargets(Tensor target, int classes, int ignoreIndex, string op)
+    private static void CheckTargets(Tensor target, int classes, int ignoreIndex, string op)
     {
-        bool anyIgnored = false;
         foreach (long t in target.ToArray<long>())
-        {
-            if (t == ignoreIndex) anyIgnored = true;
-            else if (t < 0 || t >= classes)
+            if ((t < 0 || t >= classes) && t != ignoreIndex)
                 throw new IndexOutOfRangeException(
                     $"{op}: target {t} is out of bounds: expected class indices in [0, {classes}) (or ignore_index {ignoreIndex}) for an input with {classes} classes.");
-        }
-        return anyIgnored;
     }
 
     private static void CheckClassWeight(Tensor? weight, Tensor input, int classes, string op)
