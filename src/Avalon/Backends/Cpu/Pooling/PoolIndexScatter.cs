@@ -28,7 +28,11 @@ internal static unsafe class PoolIndexScatter
         Run(g.OperationName, g.Planes, g.InputPlane, g.OutputPlane, gradOutput, indices, gradInput);
     }
 
-    private static void Run<T>(string op, int planes, int inPlane, int outPlane, ReadOnlySpan<T> gradOutput,
+    /// <summary>
+    /// The scatter itself over [planes, outPlane] gradients and indices into [planes, inPlane] input gradients
+    /// (used directly when no pooling geometry is at hand). Overwrites gradInput.
+    /// </summary>
+    internal static void Run<T>(string op, int planes, int inPlane, int outPlane, ReadOnlySpan<T> gradOutput,
         ReadOnlySpan<long> indices, Span<T> gradInput) where T : unmanaged, IFloatingPointIeee754<T>
     {
         gradInput.Clear();

@@ -49,7 +49,13 @@ internal static class SoftmaxKernel
                 TensorPrimitives.Subtract(row, max, y);
                 TensorPrimitives.Exp<T>(y, y);
                 T sum = TensorPrimitives.Sum<T>(y);
-                if (log) TensorPrimitives.Subtract(row, max + T.Log(sum), y);
+                if (log)
+                {
+                    // (x − max) − log Σ, as PyTorch does: folding max + log Σ first would round away a
+                    // log Σ below half an ulp of max, giving 0 instead of a small negative log-probability.
+                    TensorPrimitives.Subtract(row, max, y);
+                    TensorPrimitives.Subtract(y, T.Log(sum), y);
+                }
                 else TensorPrimitives.Divide(y, sum, y);
             }
             return;
@@ -72,11 +78,14 @@ internal static class SoftmaxKernel
             }
             if (log)
             {
-                // log Σ exp(x) = max + log Σ exp(x − max); reuse sumRow for it.
+                // (x − max) − log Σ exp(x − max), in that order (see the contiguous case); reuse sumRow for log Σ.
                 TensorPrimitives.Log<T>(sumRow, sumRow);
-                TensorPrimitives.Add(sumRow, maxRow, sumRow);
                 for (int r = 0; r < n; r++)
-                    TensorPrimitives.Subtract(src.Slice(baseIndex + r * inner, width), sumRow, dst.Slice(baseIndex + r * inner, width));
+                {
+                    var y = dst.Slice(baseIndex + r * inner, width);
+                    TensorPrimitives.Subtract(src.Slice(baseIndex + r * inner, width), maxRow, y);
+                    TensorPrimitives.Subtract(y, sumRow, y);
+                }
             }
             else
             {

@@ -1,0 +1,57 @@
+using System.Numerics;
+
+namespace Avalon.Backends.Cpu.Pooling;
+
+/// <summary>
+/// The adjoint of <see cref="PoolIndexScatter"/>: output[plane, i] = input[plane, indices[plane, i]], the
+/// values a max pooling picked. It is the derivative of the max-pool backward with respect to its
+/// gradient, and the values of a max pooling whose indices are already known.
+/// </summary>
+internal static unsafe class PoolIndexGather
+{
+    /// <summary>Gathers [planes, outPlane] values from [planes, inPlane] input by plane indices. Overwrites output.</summary>
+    public static void Run<T>(string op, int planes, int inPlane, int outPlane, ReadOnlySpan<T> input,
+        ReadOnlySpan<long> indices, Span<T> output) where T : unmanaged
+    {
+        if (input.Length != (long)planes * inPlane || indices.Length != (long)planes * outPlane || output.Length != indices.Length)
+            throw new ArgumentException(
+                $"{op}: expected input of {(long)planes * inPlane} elements and indices/output of {(long)planes * outPlane}, " +
+                $"got {input.Length}, {indices.Length} and {output.Length}.");
+        fixed (T* pIn = input, pOut = output)
+        fixed (long* pIdx = indices)
+        {
+            var job = new Job<T>(inPlane, outPlane, pIn, pIdx, pOut);
+            PlaneParallel.For(planes, outPlane, job.Execute);
+            if (job.BadPosition >= 0)
+                throw new ArgumentException(
+                    $"{op}: index {indices[(int)job.BadPosition]} at flat position {job.BadPosition} is outside its " +
+                    $"input plane of {inPlane} elements; indices must come from a max pooling of this input's shape.");
+        }
+    }
+
+    private sealed class Job<T>(int inPlane, int outPlane, T* input, long* indices, T* output) where T : unmanaged
+    {
+        /// <summary>Flat position of an out-of-range index found by any range, or -1.</summary>
+        public long BadPosition = -1;
+
+        public void Execute(int first, int end)
+        {
+            for (int plane = first; plane < end; plane++)
+            {
+                T* x = input + (long)plane * inPlane;
+                long* ind = indices + (long)plane * outPlane;
+                T* y = output + (long)plane * outPlane;
+                for (int i = 0; i < outPlane; i++)
+                {
+                    long index = ind[i];
+                    if ((ulong)index >= (ulong)inPlane)
+                    {
+                        BadPosition = (long)plane * outPlane + i;
+                        return;
+                    }
+                    y[i] = x[index];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Avalon.Backends.Cpu.Convolution;
+
+namespace Avalon.Primitives.Convolution;
+
+/// <summary>
+/// The attributes of the convolution primitives (stride, padding, dilation, groups, and for the transposed
+/// convolution output_padding; the gradient primitives also carry the size they produce), read once per call
+/// and turned into the kernels' <see cref="ConvGeometry"/>.
+/// </summary>
+internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[] Dilation, int Groups, int[] OutputPadding)
+{
+    /// <summary>Reads the attributes of a call.</summary>
+    public static ConvAttributes Read(Attributes a) => new(
+        a.Ints("stride"), a.Ints("padding"), a.Ints("dilation"), a.Int("groups"),
+        a.Has("output_padding") ? a.Ints("output_padding") : []);
+
+    /// <summary>The attributes of a convolution (shared by its gradient primitives, which add a size).</summary>
+    public static Attributes Of(int[] stride, int[] padding, int[] dilation, int groups) =>
+        Attributes.Of(("stride", stride), ("padding", padding), ("dilation", dilation), ("groups", groups));
+
+    /// <summary>These attributes plus one extra named size (input_size or kernel_size).</summary>
+    public Attributes With(string name, int[] size) =>
+        Attributes.Of(("stride", Stride), ("padding", Padding), ("dilation", Dilation), ("groups", Groups), (name, size));
+
+    /// <summary>The plain convolution attributes (no size, no output padding).</summary>
+    public Attributes Plain() => Of(Stride, Padding, Dilation, Groups);
+
+    /// <summary>
+    /// Geometry of the convolution of <paramref name="input"/> [N, Cin, *spatial] with a weight
+    /// [Cout, Cin / groups, *kernel] of shape <paramref name="weight"/>.
+    /// </summary>
+    public ConvGeometry Convolution(string op, Shape input, Shape weight)
+    {
+        int rank = input.Rank - 2;
+        RequireRanks(op, input, weight, "weight");
+        if (input[1] != weight[1] * Groups)
+            throw new ArgumentException(
+                $"{op}: given groups={Groups}, weight of size {weight}, expected input{input} to have {weight[1] * Groups} channels, but got {input[1]} channels instead.");
+        if (weight[0] % Groups != 0)
+            throw new ArgumentException($"{op}: out_channels ({weight[0]}, from weight of size {weight}) must be divisible by groups ({Groups}).");
+        return ConvGeometry.Create(input[0], input[1], weight[0], Groups, input.AsSpan()[2..], weight.AsSpan()[2..],
+            Stride, Padding, Dilation);
+    }
+
+    /// <summary>
+    /// Geometry of the transposed convolution of <paramref name="input"/> [N, Cin, *spatial] with a weight
+    /// [Cin, Cout / groups, *kernel], described by the convolution it is the adjoint of.
+    /// </summary>
+    public ConvGeometry Transposed(string op, Shape input, Shape weight)
+    {
+        RequireRanks(op, input, weight, "weight");
+        if (input[1] != weight[0])
+            throw new ArgumentException(
+                $"{op}: given transposed=1, weight of size {weight}, expected input{input} to have {weight[0]} channels, but got {input[1]} channels instead.");
+        if (weight[0] % Groups != 0)
+            throw new ArgumentException($"{op}: in_channels ({weight[0]}, from weight of size {weight}) must be divisible by groups ({Groups}).");
+        int[] outputPadding = OutputPadding.Length == 0 ? new int[input.Rank - 2] : OutputPadding;
+        return ConvGeometry.CreateTransposed(input[0], input[1], weight[1] * Groups, Groups, input.AsSpan()[2..],
+            weight.AsSpan()[2..], Stride, Padding, outputPadding, Dilation);
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> spatial sizes equal the geometry's output sizes.</summary>
+    public static void RequireOutput(string op, in ConvGeometry g, string what, Shape actual, int channels)
+    {
+        int rank = g.SpatialRank;
+        ReadOnlySpan<int> all = [g.OutputDepth, g.OutputHeight, g.OutputWidth];
+        var expected = new int[2 + rank];
+        expected[0] = g.Batch;
+        expected[1] = channels;
+        all[(3 - rank)..].CopyTo(expected.AsSpan(2));
+        if (!actual.AsSpan().SequenceEqual(expected))
+            throw new ArgumentException($"{op}: expected {what} of shape {ShapeUtil.Format(expected)} for {g.Describe()}, got {actual}.");
+    }
+
+    /// <summary>The output shape [N, C, *spatial] of a geometry (the convolution's output).</summary>
+    public static int[] OutputShape(in ConvGeometry g) =>
+        Pick(g.Batch, g.OutChannels, g.OutputDepth, g.OutputHeight, g.OutputWidth, g.SpatialRank);
+
+    /// <summary>The input shape [N, C, *spatial] of a geometry (the convolution's input).</summary>
+    public static int[] InputShape(in ConvGeometry g) =>
+        Pick(g.Batch, g.InChannels, g.InputDepth, g.InputHeight, g.InputWidth, g.SpatialRank);
+
+    private static int[] Pick(int a, int b, int d, int h, int w, int rank)
+    {
+        ReadOnlySpan<int> all = [d, h, w];
+        var shape = new int[2 + rank];
+        (shape[0], shape[1]) = (a, b);
+        all[(3 - rank)..].CopyTo(shape.AsSpan(2));
+        return shape;
+    }
+
+    private static void RequireRanks(string op, Shape input, Shape weight, string weightName)
+    {
+        if (input.Rank is < 3 or > 5)
+            throw new ArgumentException(
+                $"{op}: expected a batched input of rank 3 to 5 ([N, C, *spatial] with 1 to 3 spatial dims), got shape {input}.");
+        if (weight.Rank != input.Rank)
+            throw new ArgumentException(
+                $"{op}: expected {weightName} of rank {input.Rank} to match input of shape {input}, got {weightName} of shape {weight}.");
+    }
+}

@@ -1,0 +1,73 @@
+using Avalon.Backends.Cpu.Pooling;
+
+namespace Avalon.Primitives.Pooling;
+
+/// <summary>Turns pooling attributes and an input shape [N, C, *spatial] into the kernels' geometries.</summary>
+internal static class PoolAttributes
+{
+    /// <summary>Throws unless <paramref name="x"/> is [N, C, *spatial] with as many spatial dims as <paramref name="perDim"/> has values.</summary>
+    public static void RequireRank(string family, Shape x, int[] perDim, string what)
+    {
+        int rank = perDim.Length;
+        if (rank is < 1 or > 3)
+            throw new ArgumentException($"{family}: expected {what} with 1 to 3 values (one per spatial dim), got {ShapeUtil.Format(perDim)}.");
+        if (x.Rank != rank + 2)
+            throw new ArgumentException(
+                $"{family}{rank}d: expected a batched input of rank {rank + 2} ([N, C{string.Concat(Enumerable.Repeat(", *", rank))}]), got shape {x}.");
+    }
+
+    /// <summary>Geometry of max_pool / max_pool_indices (kernel_size, stride, padding, dilation, ceil_mode).</summary>
+    public static PoolGeometry Max(Shape x, Attributes a)
+    {
+        var kernel = a.Ints("kernel_size");
+        RequireRank("max_pool", x, kernel, "kernel_size");
+        return PoolGeometry.CreateMax(x[0], x[1], x.AsSpan()[2..], kernel, a.Ints("stride"), a.Ints("padding"),
+            a.Ints("dilation"), a.Bool("ceil_mode"));
+    }
+
+    /// <summary>Geometry of avg_pool (kernel_size, stride, padding, ceil_mode).</summary>
+    public static PoolGeometry Average(Shape x, Attributes a)
+    {
+        var kernel = a.Ints("kernel_size");
+        RequireRank("avg_pool", x, kernel, "kernel_size");
+        return PoolGeometry.CreateAverage(x[0], x[1], x.AsSpan()[2..], kernel, a.Ints("stride"), a.Ints("padding"),
+            a.Bool("ceil_mode"));
+    }
+
+    /// <summary>The divisor_override attribute, or null when absent.</summary>
+    public static int? Divisor(Attributes a) => a.Has("divisor_override") ? a.Int("divisor_override") : null;
+
+    /// <summary>Geometry of adaptive_avg_pool (output_size).</summary>
+    public static AdaptivePoolGeometry AdaptiveAverage(Shape x, Attributes a)
+    {
+        var size = a.Ints("output_size");
+        RequireRank("adaptive_avg_pool", x, size, "output_size");
+        return AdaptivePoolGeometry.CreateAverage(x[0], x[1], x.AsSpan()[2..], size);
+    }
+
+    /// <summary>Geometry of adaptive_max_pool (output_size).</summary>
+    public static AdaptivePoolGeometry AdaptiveMax(Shape x, Attributes a)
+    {
+        var size = a.Ints("output_size");
+        RequireRank("adaptive_max_pool", x, size, "output_size");
+        return AdaptivePoolGeometry.CreateMax(x[0], x[1], x.AsSpan()[2..], size);
+    }
+
+    /// <summary>[N, C, oD, oH, oW] restricted to the caller's spatial rank.</summary>
+    public static int[] Shape(int n, int c, int d, int h, int w, int rank)
+    {
+        ReadOnlySpan<int> all = [d, h, w];
+        var shape = new int[2 + rank];
+        (shape[0], shape[1]) = (n, c);
+        all[(3 - rank)..].CopyTo(shape.AsSpan(2));
+        return shape;
+    }
+
+    /// <summary>The output shape of a sliding-window pooling.</summary>
+    public static int[] OutputShape(in PoolGeometry g) =>
+        Shape(g.Batch, g.Channels, g.OutputDepth, g.OutputHeight, g.OutputWidth, g.SpatialRank);
+
+    /// <summary>The output shape of an adaptive pooling.</summary>
+    public static int[] OutputShape(in AdaptivePoolGeometry g) =>
+        Shape(g.Batch, g.Channels, g.OutputDepth, g.OutputHeight, g.OutputWidth, g.SpatialRank);
+}
