@@ -15,12 +15,13 @@ namespace Avalon.Training;
 /// <code>
 /// var model = new Net();
 /// var optimizer = new Adam(model.Parameters(), lr: 1e-3);
-/// var history = model.Fit(CrossEntropy, optimizer, train, epochs: 10, batchSize: 64,
+/// var history = model.Fit(new CrossEntropyLoss(), optimizer, train, epochs: 10, batchSize: 64,
 ///     validation: test, metrics: [new Accuracy()],
 ///     callbacks: [new EarlyStopping(patience: 2), new ModelCheckpoint("best.safetensors")],
 ///     options: new FitOptions { Seed = 0 });
 /// history.SaveSvg("training.svg");
-/// var result = model.Evaluate(CrossEntropy, test, batchSize: 256, metrics: [new Accuracy()]);
+/// // A loss function works too; Functional's losses have optional arguments, so wrap them in a lambda.
+/// var result = model.Evaluate((output, target) => CrossEntropy(output, target), test, metrics: [new Accuracy()]);
 /// Tensor logits = model.Predict(test);
 /// </code>
 /// </example>
@@ -46,7 +47,7 @@ public static class ModuleTrainingExtensions
     /// initial weights and no other randomness, two runs give identical histories.</para>
     /// </remarks>
     /// <param name="model">The model to train; its parameters are updated in place.</param>
-    /// <param name="loss">The loss, <c>(output, target) =&gt; scalar</c>, for example <c>Functional.CrossEntropy</c>.</param>
+    /// <param name="loss">The loss, <c>(output, target) =&gt; scalar</c>, for example <c>(o, t) =&gt; Functional.CrossEntropy(o, t)</c>.</param>
     /// <param name="optimizer">The optimiser, built over the model's parameters.</param>
     /// <param name="train">The training samples (input, target).</param>
     /// <param name="epochs">The number of passes over <paramref name="train"/> (≥ 1).</param>

@@ -115,6 +115,24 @@ public sealed class FitTests
     }
 
     [Fact]
+    public void TrainsWithTheLibraryLossModuleAndFunction()
+    {
+        var data = Blobs(400, seed: 2);
+        var withModule = new Mlp(2, 16, 2, seed: 1);
+        var h1 = withModule.Fit(new CrossEntropyLoss(), new Adam(withModule.Parameters(), lr: 0.02), data, epochs: 3, batchSize: 32,
+            metrics: [new Accuracy()], options: Quiet());
+        var withFunction = new Mlp(2, 16, 2, seed: 1);
+        var h2 = withFunction.Fit((o, t) => Functional.CrossEntropy(o, t), new Adam(withFunction.Parameters(), lr: 0.02), data, epochs: 3, batchSize: 32,
+            metrics: [new Accuracy()], options: Quiet());
+        var reference = new Mlp(2, 16, 2, seed: 1);
+        var h3 = reference.Fit(CrossEntropy, new Adam(reference.Parameters(), lr: 0.02), data, epochs: 3, batchSize: 32, options: Quiet());
+
+        Assert.True(h1.Last!.Metrics["accuracy"] > 0.9, $"accuracy {h1.Last.Metrics["accuracy"]}");
+        Assert.Equal(h1.Series("loss"), h2.Series("loss"));
+        for (int i = 0; i < 3; i++) Assert.Equal(h3.Epochs[i].TrainLoss, h1.Epochs[i].TrainLoss, 4);
+    }
+
+    [Fact]
     public void PlainProgressPrintsEpochLossAndAccuracyLines()
     {
         var output = new StringWriter();
