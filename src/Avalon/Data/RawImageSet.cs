@@ -63,7 +63,7 @@ public sealed class RawImageSet
         DatasetSource.Cache => $"{Header} from the cache folder {Location}",
         DatasetSource.SystemPackage => $"{Header} from the system package folder {Location}",
         DatasetSource.Download => $"{Header} downloaded into {Location}",
-        _ => $"{Header} from the class-balanced sample embedded in Avalon (SearchLog says why)",
+        _ => $"{Header} from the class-balanced sample embedded in Avalon",
     };
 
     private string Header => $"{DatasetName} {Split.ToString().ToLowerInvariant()}: {Count} images of {Rows}x{Columns}";

@@ -1,0 +1,57 @@
+// Trains the seed README's CNN on Fashion-MNIST and reports its test accuracy on the last line.
+//
+//   dotnet run -c Release --project samples/FashionMnist                 embedded sample (offline, deterministic)
+//   dotnet run -c Release --project samples/FashionMnist -- --full       full data set (see README for where it is looked for)
+//
+// Options: --epochs N, --batch-size N, --lr X, --seed N, --data DIR, --out DIR, --threads N.
+using System.Globalization;
+using Avalon;
+using Avalon.Data;
+using Avalon.Nn;
+using Avalon.Optim;
+using Avalon.Samples.FashionMnist;
+using Avalon.Training;
+using Avalon.Training.Checkpoints;
+using Avalon.Training.Metrics;
+
+var options = SampleOptions.Parse(args);
+if (options.Threads is int threads) Threads.Count = threads;
+Generator.ManualSeed(options.Seed);
+
+var load = new DatasetLoadOptions
+{
+    UseEmbeddedSample = !options.Full,
+    Path = options.DataDirectory,
+    FallBackToEmbeddedSample = false,
+};
+var train = new FashionMnistDataset(DatasetSplit.Train, options: load);
+var test = new FashionMnistDataset(DatasetSplit.Test, options: load);
+Console.WriteLine(train.Images.SourceDescription);
+Console.WriteLine(test.Images.SourceDescription);
+
+var model = new Net();
+Console.WriteLine(model);
+Console.WriteLine($"{model.ParameterCount:N0} parameters; {Threads.Count} threads");
+
+var optimizer = new Adam(model.Parameters(), lr: options.LearningRate);
+var history = model.Fit(
+    loss: (output, target) => Functional.NllLoss(output, target),
+    optimizer: optimizer,
+    train: train,
+    epochs: options.Epochs,
+    batchSize: options.BatchSize,
+    validation: test,
+    metrics: [new Accuracy()],
+    options: new FitOptions { Generator = new Generator(options.Seed) });
+
+Directory.CreateDirectory(options.OutputDirectory);
+var checkpoint = Path.Combine(options.OutputDirectory, "fashion-mnist-cnn.safetensors");
+model.Save(checkpoint, optimizer, epoch: options.Epochs);
+var curve = Path.Combine(options.OutputDirectory, "training-curve.svg");
+history.SaveSvg(curve, "Fashion-MNIST CNN");
+Console.WriteLine(history.ToText());
+Console.WriteLine($"checkpoint: {checkpoint}");
+Console.WriteLine($"curve: {curve}");
+
+var result = model.Evaluate((o, t) => Functional.NllLoss(o, t), test, batchSize: 500, metrics: [new Accuracy()]);
+Console.WriteLine($"test accuracy: {(result["accuracy"] * 100).ToString("F2", CultureInfo.InvariantCulture)}%");
