@@ -19,6 +19,30 @@ public static partial class Functional
             throw new ArgumentException($"{op}: expected {name} of shape [{channels}] (one per channel), got {t.Shape}.");
     }
 
+    /// <summary>
+    /// (x − mean) / √(var + eps) over <paramref name="dims"/> with the biased variance; also returns the
+    /// mean and variance (kept dims) for the running statistics.
+    /// </summary>
+    private static (Tensor Normalized, Tensor Mean, Tensor Variance) Standardize(Tensor x, int[] dims, double eps)
+    {
+        var mean = x.Mean(dims, keepDim: true);
+        var centered = x - mean;
+        var variance = (centered * centered).Mean(dims, keepDim: true);
+        return (centered * (variance + eps).Rsqrt(), mean, variance);
+    }
+
+    /// <summary>Normalises [N, C, *] <paramref name="input"/> with per-channel running statistics.</summary>
+    private static Tensor StandardizeWithRunning(Tensor input, Tensor runningMean, Tensor runningVar, double eps) =>
+        (input - PerChannel(runningMean, input.Rank)) * (PerChannel(runningVar, input.Rank) + eps).Rsqrt();
+
+    /// <summary>Applies the optional per-channel scale and shift to [N, C, *] <paramref name="x"/>.</summary>
+    private static Tensor PerChannelAffine(Tensor x, Tensor? weight, Tensor? bias)
+    {
+        if (weight is not null) x = x * PerChannel(weight, x.Rank);
+        if (bias is not null) x = x + PerChannel(bias, x.Rank);
+        return x;
+    }
+
     /// <summary>Overwrites <paramref name="target"/> (a running-statistics buffer) with <paramref name="value"/>, recording nothing.</summary>
     private static void Overwrite(Tensor target, Tensor value)
     {
@@ -62,10 +86,7 @@ public static partial class Functional
             long count = channels == 0 ? 0 : input.Numel / channels;
             if (count <= 1)
                 throw new ArgumentException($"batch_norm: expected more than 1 value per channel when training, got input size {input.Shape}.");
-            var mean = input.Mean(dims, keepDim: true);
-            var centered = input - mean;
-            var variance = (centered * centered).Mean(dims, keepDim: true);
-            normalized = centered * (variance + eps).Rsqrt();
+            (normalized, var mean, var variance) = Standardize(input, dims, eps);
             using (new NoGrad())
             {
                 if (runningMean is not null)
@@ -78,11 +99,9 @@ public static partial class Functional
         {
             if (runningMean is null || runningVar is null)
                 throw new ArgumentException("batch_norm: running_mean and running_var must be given when not training (or pass training: true to use batch statistics).");
-            normalized = (input - PerChannel(runningMean, rank)) * (PerChannel(runningVar, rank) + eps).Rsqrt();
+            normalized = StandardizeWithRunning(input, runningMean, runningVar, eps);
         }
-        if (weight is not null) normalized = normalized * PerChannel(weight, rank);
-        if (bias is not null) normalized = normalized + PerChannel(bias, rank);
-        return normalized;
+        return PerChannelAffine(normalized, weight, bias);
     }
 
     /// <summary>
@@ -104,8 +123,7 @@ public static partial class Functional
             if (t is not null && !t.Shape.AsSpan().SequenceEqual(normalizedShape))
                 throw new ArgumentException($"layer_norm: expected {name} of shape {ShapeUtil.Format(normalizedShape)}, got {t.Shape}.");
         var dims = Enumerable.Range(input.Rank - k, k).ToArray();
-        var centered = input - input.Mean(dims, keepDim: true);
-        var normalized = centered * ((centered * centered).Mean(dims, keepDim: true) + eps).Rsqrt();
+        var normalized = Standardize(input, dims, eps).Normalized;
         if (weight is not null) normalized = normalized * weight;
         if (bias is not null) normalized = normalized + bias;
         return normalized;
@@ -130,11 +148,8 @@ public static partial class Functional
         RequirePerChannel("group_norm", "weight", weight, channels);
         RequirePerChannel("group_norm", "bias", bias, channels);
         var grouped = input.Reshape(n, numGroups, -1);
-        var centered = grouped - grouped.Mean(2, keepDim: true);
-        var normalized = (centered * ((centered * centered).Mean(2, keepDim: true) + eps).Rsqrt()).Reshape(input.Shape.ToArray());
-        if (weight is not null) normalized = normalized * PerChannel(weight, input.Rank);
-        if (bias is not null) normalized = normalized + PerChannel(bias, input.Rank);
-        return normalized;
+        var normalized = Standardize(grouped, [2], eps).Normalized.Reshape(input.Shape.ToArray());
+        return PerChannelAffine(normalized, weight, bias);
     }
 
     /// <summary>
@@ -164,10 +179,7 @@ public static partial class Functional
             long count = input.Numel / Math.Max(1, input.Shape[0] * channels);
             if (count <= 1)
                 throw new ArgumentException($"instance_norm: expected more than 1 spatial element when training, got input size {input.Shape}.");
-            var mean = input.Mean(dims, keepDim: true);
-            var centered = input - mean;
-            var variance = (centered * centered).Mean(dims, keepDim: true);
-            normalized = centered * (variance + eps).Rsqrt();
+            (normalized, var mean, var variance) = Standardize(input, dims, eps);
             using (new NoGrad())
             {
                 // PyTorch runs batch norm on [1, N·C, *] and averages the N copies of each channel's running update.
@@ -182,10 +194,8 @@ public static partial class Functional
         {
             if (runningMean is null || runningVar is null)
                 throw new ArgumentException("instance_norm: running_mean and running_var must be given when use_input_stats is false.");
-            normalized = (input - PerChannel(runningMean, rank)) * (PerChannel(runningVar, rank) + eps).Rsqrt();
+            normalized = StandardizeWithRunning(input, runningMean, runningVar, eps);
         }
-        if (weight is not null) normalized = normalized * PerChannel(weight, rank);
-        if (bias is not null) normalized = normalized + PerChannel(bias, rank);
-        return normalized;
+        return PerChannelAffine(normalized, weight, bias);
     }
 }

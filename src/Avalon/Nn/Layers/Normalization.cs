@@ -4,30 +4,17 @@ using static Avalon.Nn.Functional;
 namespace Avalon.Nn;
 
 /// <summary>
-/// What BatchNorm1d/2d/3d share (PyTorch's <c>_BatchNorm</c>): per-channel affine parameters and running
-/// statistics, updated in training exactly as PyTorch does.
+/// What BatchNormNd and InstanceNormNd share (PyTorch's <c>_NormBase</c>): the optional per-channel affine
+/// parameters and running statistics, with their checks and resets.
 /// </summary>
-/// <remarks>
-/// <para>In training the batch statistics normalise the input (biased variance) and the running ones move
-/// towards them: running = (1 − momentum)·running + momentum·batch with the unbiased variance; with
-/// momentum null the running statistics are the cumulative average over
-/// <see cref="NumBatchesTracked"/> batches. In evaluation the running statistics normalise the input.</para>
-/// <para><b>Initialisation:</b> weight 1, bias 0, running mean 0, running variance 1.</para>
-/// </remarks>
-public abstract class BatchNormNd : Module
+/// <remarks><para><b>Initialisation:</b> weight 1, bias 0, running mean 0, running variance 1.</para></remarks>
+public abstract class NormBase : Module
 {
-    private readonly string _name;
-    private readonly int[] _ranks;
-
-    private protected BatchNormNd(string name, int[] ranks, int numFeatures, double eps, double? momentum, bool affine,
-        bool trackRunningStats, DType? dtype)
+    private protected NormBase(string name, int numFeatures, double eps, bool affine, bool trackRunningStats, DType? dtype)
     {
         if (numFeatures < 1) throw new ArgumentException($"{name}: num_features must be positive, got {numFeatures}.");
-        _name = name;
-        _ranks = ranks;
         NumFeatures = numFeatures;
         Eps = eps;
-        Momentum = momentum;
         Affine = affine;
         TrackRunningStats = trackRunningStats;
         var dt = dtype ?? Tensor.DefaultDType;
@@ -46,9 +33,6 @@ public abstract class BatchNormNd : Module
 
     /// <summary>Added to the variance for numerical stability.</summary>
     public double Eps { get; }
-
-    /// <summary>Weight of the batch statistics in the running update; null for a cumulative average.</summary>
-    public double? Momentum { get; }
 
     /// <summary>Whether the layer has a learnable per-channel scale and shift.</summary>
     public bool Affine { get; }
@@ -89,6 +73,35 @@ public abstract class BatchNormNd : Module
         Weight?.Fill_(1);
         Bias?.Fill_(0);
     }
+}
+
+/// <summary>
+/// What BatchNorm1d/2d/3d share (PyTorch's <c>_BatchNorm</c>): per-channel affine parameters and running
+/// statistics, updated in training exactly as PyTorch does.
+/// </summary>
+/// <remarks>
+/// <para>In training the batch statistics normalise the input (biased variance) and the running ones move
+/// towards them: running = (1 − momentum)·running + momentum·batch with the unbiased variance; with
+/// momentum null the running statistics are the cumulative average over
+/// <see cref="NormBase.NumBatchesTracked"/> batches. In evaluation the running statistics normalise the input.</para>
+/// <para><b>Initialisation:</b> weight 1, bias 0, running mean 0, running variance 1.</para>
+/// </remarks>
+public abstract class BatchNormNd : NormBase
+{
+    private readonly string _name;
+    private readonly int[] _ranks;
+
+    private protected BatchNormNd(string name, int[] ranks, int numFeatures, double eps, double? momentum, bool affine,
+        bool trackRunningStats, DType? dtype)
+        : base(name, numFeatures, eps, affine, trackRunningStats, dtype)
+    {
+        _name = name;
+        _ranks = ranks;
+        Momentum = momentum;
+    }
+
+    /// <summary>Weight of the batch statistics in the running update; null for a cumulative average.</summary>
+    public double? Momentum { get; }
 
     /// <summary>Normalises the input (see the class remarks).</summary>
     /// <param name="input">[N, C, *] of the rank this layer accepts.</param>
@@ -164,65 +177,22 @@ public class BatchNorm3d : BatchNormNd
 /// What InstanceNorm1d/2d/3d share (PyTorch's <c>_InstanceNorm</c>): every (sample, channel) plane is
 /// normalised over its positions; optional per-channel affine and running statistics (both off by default).
 /// </summary>
-public abstract class InstanceNormNd : Module
+public abstract class InstanceNormNd : NormBase
 {
     private readonly string _name;
     private readonly int _spatial;
 
     private protected InstanceNormNd(string name, int spatial, int numFeatures, double eps, double momentum, bool affine,
         bool trackRunningStats, DType? dtype)
+        : base(name, numFeatures, eps, affine, trackRunningStats, dtype)
     {
-        if (numFeatures < 1) throw new ArgumentException($"{name}: num_features must be positive, got {numFeatures}.");
         _name = name;
         _spatial = spatial;
-        NumFeatures = numFeatures;
-        Eps = eps;
         Momentum = momentum;
-        Affine = affine;
-        TrackRunningStats = trackRunningStats;
-        var dt = dtype ?? Tensor.DefaultDType;
-        Weight = affine ? Tensor.Ones([numFeatures], dt).RequiresGrad_() : null;
-        Bias = affine ? Tensor.Zeros([numFeatures], dt).RequiresGrad_() : null;
-        if (trackRunningStats)
-        {
-            RunningMean = Tensor.Zeros([numFeatures], dt);
-            RunningVar = Tensor.Ones([numFeatures], dt);
-            NumBatchesTracked = Tensor.Zeros([], DType.Int64);
-        }
     }
-
-    /// <summary>Number of channels C.</summary>
-    public int NumFeatures { get; }
-
-    /// <summary>Added to the variance for numerical stability.</summary>
-    public double Eps { get; }
 
     /// <summary>Weight of the batch statistics in the running update.</summary>
     public double Momentum { get; }
-
-    /// <summary>Whether the layer has a learnable per-channel scale and shift.</summary>
-    public bool Affine { get; }
-
-    /// <summary>Whether running statistics are kept (and used in evaluation).</summary>
-    public bool TrackRunningStats { get; }
-
-    /// <summary>Per-channel scale [C], or null without affine.</summary>
-    public Tensor? Weight { get; set; }
-
-    /// <summary>Per-channel shift [C], or null without affine.</summary>
-    public Tensor? Bias { get; set; }
-
-    /// <summary>Running mean [C], or null without running statistics.</summary>
-    [Buffer]
-    public Tensor? RunningMean { get; set; }
-
-    /// <summary>Running variance [C], or null without running statistics.</summary>
-    [Buffer]
-    public Tensor? RunningVar { get; set; }
-
-    /// <summary>Number of training batches seen (int64 scalar), or null without running statistics.</summary>
-    [Buffer]
-    public Tensor? NumBatchesTracked { get; set; }
 
     /// <summary>Normalises the input.</summary>
     /// <param name="input">[N, C, *spatial] or unbatched [C, *spatial].</param>

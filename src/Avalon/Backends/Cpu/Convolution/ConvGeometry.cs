@@ -134,11 +134,11 @@ internal readonly struct ConvGeometry
 
         Span<int> input = stackalloc int[3], kernel = stackalloc int[3], str = stackalloc int[3];
         Span<int> pad = stackalloc int[3], dil = stackalloc int[3], output = stackalloc int[3];
-        Expand(inputSize, input, 1);
-        Expand(kernelSize, kernel, 1);
-        Expand(stride, str, 1);
-        Expand(padding, pad, 0);
-        Expand(dilation, dil, 1);
+        SpatialSizes.ExpandTo3(inputSize, input, 1);
+        SpatialSizes.ExpandTo3(kernelSize, kernel, 1);
+        SpatialSizes.ExpandTo3(stride, str, 1);
+        SpatialSizes.ExpandTo3(padding, pad, 0);
+        SpatialSizes.ExpandTo3(dilation, dil, 1);
         for (int i = 0; i < 3; i++)
         {
             long padded = (long)input[i] + 2L * pad[i];
@@ -170,29 +170,31 @@ internal readonly struct ConvGeometry
         int rank = inputSize.Length;
         string op = "conv_transpose" + rank + "d";
         ValidateCommon(op, rank, batch, inChannels, outChannels, groups, inputSize, kernelSize, stride, padding, dilation);
-        RequireLength(op, "output_padding", outputPadding, rank);
+        SpatialSizes.RequireLength(op, "output_padding", outputPadding, rank);
 
         Span<int> input = stackalloc int[3], kernel = stackalloc int[3], str = stackalloc int[3];
         Span<int> pad = stackalloc int[3], outPad = stackalloc int[3], dil = stackalloc int[3];
         Span<int> output = stackalloc int[3];
-        Expand(inputSize, input, 1);
-        Expand(kernelSize, kernel, 1);
-        Expand(stride, str, 1);
-        Expand(padding, pad, 0);
-        Expand(outputPadding, outPad, 0);
-        Expand(dilation, dil, 1);
+        SpatialSizes.ExpandTo3(inputSize, input, 1);
+        SpatialSizes.ExpandTo3(kernelSize, kernel, 1);
+        SpatialSizes.ExpandTo3(stride, str, 1);
+        SpatialSizes.ExpandTo3(padding, pad, 0);
+        SpatialSizes.ExpandTo3(outputPadding, outPad, 0);
+        SpatialSizes.ExpandTo3(dilation, dil, 1);
         for (int i = 0; i < 3; i++)
         {
             if (outPad[i] < 0 || (outPad[i] >= str[i] && outPad[i] >= dil[i]))
                 throw new ArgumentException(
                     $"{op}: output padding must be non-negative and smaller than either stride or dilation, but got " +
-                    $"output_padding={Format(outputPadding)}, stride={Format(stride)}, dilation={Format(dilation)}.");
+                    $"output_padding={ShapeUtil.Format(outputPadding)}, stride={ShapeUtil.Format(stride)}, " +
+                    $"dilation={ShapeUtil.Format(dilation)}.");
             long o = (long)(input[i] - 1) * str[i] - 2L * pad[i] + (long)dil[i] * (kernel[i] - 1) + outPad[i] + 1;
             if (o < 1 || o > int.MaxValue)
                 throw new ArgumentException(
                     $"{op}: calculated output size along spatial dimension {i - (3 - rank)} is {o} for input size " +
-                    $"{Format(inputSize)}, kernel {Format(kernelSize)}, stride {Format(stride)}, padding {Format(padding)}, " +
-                    $"output_padding {Format(outputPadding)}, dilation {Format(dilation)}; it must be at least 1.");
+                    $"{ShapeUtil.Format(inputSize)}, kernel {ShapeUtil.Format(kernelSize)}, stride {ShapeUtil.Format(stride)}, " +
+                    $"padding {ShapeUtil.Format(padding)}, output_padding {ShapeUtil.Format(outputPadding)}, " +
+                    $"dilation {ShapeUtil.Format(dilation)}; it must be at least 1.");
             output[i] = (int)o;
         }
         // The adjoint convolution maps the transposed output (channels outChannels) back to the transposed
@@ -206,12 +208,11 @@ internal readonly struct ConvGeometry
         ReadOnlySpan<int> inputSize, ReadOnlySpan<int> kernelSize, ReadOnlySpan<int> stride,
         ReadOnlySpan<int> padding, ReadOnlySpan<int> dilation)
     {
-        if (rank is < 1 or > 3)
-            throw new ArgumentException($"{op}: expected 1 to 3 spatial dimensions, got input size {Format(inputSize)}.");
-        RequireLength(op, "kernel_size", kernelSize, rank);
-        RequireLength(op, "stride", stride, rank);
-        RequireLength(op, "padding", padding, rank);
-        RequireLength(op, "dilation", dilation, rank);
+        SpatialSizes.RequireRank(op, inputSize);
+        SpatialSizes.RequireLength(op, "kernel_size", kernelSize, rank);
+        SpatialSizes.RequireLength(op, "stride", stride, rank);
+        SpatialSizes.RequireLength(op, "padding", padding, rank);
+        SpatialSizes.RequireLength(op, "dilation", dilation, rank);
         if (batch < 0)
             throw new ArgumentException($"{op}: batch size must be non-negative, got {batch}.");
         if (inChannels < 1 || outChannels < 1)
@@ -225,30 +226,16 @@ internal readonly struct ConvGeometry
         for (int i = 0; i < rank; i++)
         {
             if (inputSize[i] < 1)
-                throw new ArgumentException($"{op}: input spatial sizes must be positive, got {Format(inputSize)}.");
+                throw new ArgumentException($"{op}: input spatial sizes must be positive, got {ShapeUtil.Format(inputSize)}.");
             if (kernelSize[i] < 1)
-                throw new ArgumentException($"{op}: kernel_size must be positive, got {Format(kernelSize)}.");
+                throw new ArgumentException($"{op}: kernel_size must be positive, got {ShapeUtil.Format(kernelSize)}.");
             if (stride[i] < 1)
-                throw new ArgumentException($"{op}: stride must be positive, got {Format(stride)}.");
+                throw new ArgumentException($"{op}: stride must be positive, got {ShapeUtil.Format(stride)}.");
             if (padding[i] < 0)
-                throw new ArgumentException($"{op}: padding must be non-negative, got {Format(padding)}.");
+                throw new ArgumentException($"{op}: padding must be non-negative, got {ShapeUtil.Format(padding)}.");
             if (dilation[i] < 1)
-                throw new ArgumentException($"{op}: dilation must be positive, got {Format(dilation)}.");
+                throw new ArgumentException($"{op}: dilation must be positive, got {ShapeUtil.Format(dilation)}.");
         }
-    }
-
-    private static void RequireLength(string op, string name, ReadOnlySpan<int> values, int rank)
-    {
-        if (values.Length != rank)
-            throw new ArgumentException(
-                $"{op}: expected {name} with {rank} value(s), one per spatial dimension, got {Format(values)}.");
-    }
-
-    /// <summary>Right-aligns <paramref name="source"/> into three slots, filling the leading ones.</summary>
-    private static void Expand(ReadOnlySpan<int> source, Span<int> destination, int fill)
-    {
-        int lead = 3 - source.Length;
-        for (int i = 0; i < 3; i++) destination[i] = i < lead ? fill : source[i - lead];
     }
 
     private static string FormatPadded(ReadOnlySpan<int> input, ReadOnlySpan<int> pad, int rank)
@@ -265,8 +252,6 @@ internal readonly struct ConvGeometry
         return string.Join(" x ", v.ToArray());
     }
 
-    internal static string Format(ReadOnlySpan<int> values) => "[" + string.Join(", ", values.ToArray()) + "]";
-
     /// <summary>Throws unless the buffer lengths match this geometry (names the operation and sizes).</summary>
     internal void RequireLength(string what, int actual, long expected)
     {
@@ -278,23 +263,12 @@ internal readonly struct ConvGeometry
     /// <summary>A short description of the problem for messages.</summary>
     public string Describe()
     {
-        string input = Shape(Batch, InChannels, InputDepth, InputHeight, InputWidth);
-        string weight = Shape(OutChannels, InChannelsPerGroup, KernelDepth, KernelHeight, KernelWidth);
-        string output = Shape(Batch, OutChannels, OutputDepth, OutputHeight, OutputWidth);
+        string input = SpatialSizes.FormatShape(Batch, InChannels, InputDepth, InputHeight, InputWidth, SpatialRank);
+        string weight = SpatialSizes.FormatShape(OutChannels, InChannelsPerGroup, KernelDepth, KernelHeight, KernelWidth, SpatialRank);
+        string output = SpatialSizes.FormatShape(Batch, OutChannels, OutputDepth, OutputHeight, OutputWidth, SpatialRank);
         return IsTransposed
             ? $"input {output}, weight {weight}, output {input}, groups {Groups}"
             : $"input {input}, weight {weight}, output {output}, groups {Groups}";
-    }
-
-    /// <summary>Formats a [a, b, d, h, w] shape with only the spatial dimensions the caller described.</summary>
-    private string Shape(int a, int b, int d, int h, int w)
-    {
-        ReadOnlySpan<int> all = [a, b, d, h, w];
-        Span<int> shape = stackalloc int[2 + SpatialRank];
-        shape[0] = a;
-        shape[1] = b;
-        all[(5 - SpatialRank)..].CopyTo(shape[2..]);
-        return Format(shape);
     }
 
     /// <inheritdoc/>

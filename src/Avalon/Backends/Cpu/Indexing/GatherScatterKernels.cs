@@ -49,78 +49,68 @@ internal static class GatherScatterKernels
         return strides;
     }
 
-    private readonly struct GatherVisitor(Tensor x, Tensor index, Tensor output, int dim, Shape inputShape) : IElementVisitor
+    /// <summary>
+    /// The walk gather, scatter and scatter_add share: over <paramref name="index"/>'s shape row by row,
+    /// <paramref name="indexed"/> is addressed with its <paramref name="dim"/> position taken from the index
+    /// and <paramref name="other"/> by position; <typeparamref name="TStep"/> moves the element.
+    /// </summary>
+    private static void Walk<T, TStep>(string op, Tensor indexed, Tensor index, Tensor other, int dim, Shape inputShape)
+        where T : unmanaged
+        where TStep : struct, IIndexedStep<T>
     {
-        public void Visit<T>() where T : unmanaged
+        if (index.Numel == 0) return;
+        var a = indexed.CpuSpan<T>();
+        var b = other.CpuSpan<T>();
+        var idx = index.CpuSpan<long>();
+        int size = indexed.Shape.Dims[dim], dimStride = indexed.StridesInternal[dim];
+        var it = new RowIterator(index.Shape.Dims, [index.StridesInternal, WithoutDim(indexed, dim), other.StridesInternal],
+            [index.Offset, indexed.Offset, other.Offset]);
+        int n = it.RowLength, si = it.RowStrides[0], sa = it.RowStrides[1], sb = it.RowStrides[2];
+        while (it.MoveNext())
         {
-            if (output.Numel == 0) return;
-            var src = x.CpuSpan<T>();
-            var dst = output.CpuSpan<T>();
-            var idx = index.CpuSpan<long>();
-            int size = x.Shape.Dims[dim], dimStride = x.StridesInternal[dim];
-            var it = new RowIterator(index.Shape.Dims, [index.StridesInternal, WithoutDim(x, dim), output.StridesInternal],
-                [index.Offset, x.Offset, output.Offset]);
-            int n = it.RowLength, si = it.RowStrides[0], sx = it.RowStrides[1], so = it.RowStrides[2];
-            while (it.MoveNext())
+            int io = it.Offsets[0], ao = it.Offsets[1], bo = it.Offsets[2];
+            for (int i = 0; i < n; i++)
             {
-                int io = it.Offsets[0], xo = it.Offsets[1], oo = it.Offsets[2];
-                for (int i = 0; i < n; i++)
-                {
-                    long k = idx[io + i * si];
-                    if ((ulong)k >= (ulong)size) throw IndexErrors.OutOfRange("gather", k, dim, size, inputShape, index.Shape);
-                    dst[oo + i * so] = src[xo + i * sx + (int)k * dimStride];
-                }
+                long k = idx[io + i * si];
+                if ((ulong)k >= (ulong)size) throw IndexErrors.OutOfRange(op, k, dim, size, inputShape, index.Shape);
+                TStep.Apply(a, ao + i * sa + (int)k * dimStride, b, bo + i * sb);
             }
         }
+    }
+
+    /// <summary>What <see cref="Walk{T, TStep}"/> does with one pair of elements.</summary>
+    private interface IIndexedStep<T> where T : unmanaged
+    {
+        /// <summary>Moves between <paramref name="indexed"/>[<paramref name="i"/>] and <paramref name="other"/>[<paramref name="j"/>].</summary>
+        static abstract void Apply(Span<T> indexed, int i, Span<T> other, int j);
+    }
+
+    private readonly struct GatherStep<T> : IIndexedStep<T> where T : unmanaged
+    {
+        public static void Apply(Span<T> indexed, int i, Span<T> other, int j) => other[j] = indexed[i];
+    }
+
+    // The last write wins when an index repeats, as PyTorch's CPU kernel does.
+    private readonly struct ScatterStep<T> : IIndexedStep<T> where T : unmanaged
+    {
+        public static void Apply(Span<T> indexed, int i, Span<T> other, int j) => indexed[i] = other[j];
+    }
+
+    private readonly struct ScatterAddStep<T> : IIndexedStep<T> where T : unmanaged, INumber<T>
+    {
+        public static void Apply(Span<T> indexed, int i, Span<T> other, int j) => indexed[i] += other[j];
+    }
+
+    private readonly struct GatherVisitor(Tensor x, Tensor index, Tensor output, int dim, Shape inputShape) : IElementVisitor
+    {
+        public void Visit<T>() where T : unmanaged => Walk<T, GatherStep<T>>("gather", x, index, output, dim, inputShape);
     }
 
     private readonly struct ScatterVisitor(Tensor output, Tensor index, Tensor source, int dim, Shape inputShape, string op)
         : IElementVisitor, INumericVisitor
     {
-        // scatter: overwrite (the last write wins when an index repeats, as PyTorch's CPU kernel does).
-        void IElementVisitor.Visit<T>()
-        {
-            if (index.Numel == 0) return;
-            var dst = output.CpuSpan<T>();
-            var src = source.CpuSpan<T>();
-            var idx = index.CpuSpan<long>();
-            int size = output.Shape.Dims[dim], dimStride = output.StridesInternal[dim];
-            var it = new RowIterator(index.Shape.Dims, [index.StridesInternal, source.StridesInternal, WithoutDim(output, dim)],
-                [index.Offset, source.Offset, output.Offset]);
-            int n = it.RowLength, si = it.RowStrides[0], ss = it.RowStrides[1], so = it.RowStrides[2];
-            while (it.MoveNext())
-            {
-                int io = it.Offsets[0], sro = it.Offsets[1], oo = it.Offsets[2];
-                for (int i = 0; i < n; i++)
-                {
-                    long k = idx[io + i * si];
-                    if ((ulong)k >= (ulong)size) throw IndexErrors.OutOfRange(op, k, dim, size, inputShape, index.Shape);
-                    dst[oo + i * so + (int)k * dimStride] = src[sro + i * ss];
-                }
-            }
-        }
+        void IElementVisitor.Visit<T>() => Walk<T, ScatterStep<T>>(op, output, index, source, dim, inputShape);
 
-        // scatter_add: accumulate.
-        void INumericVisitor.Visit<T>()
-        {
-            if (index.Numel == 0) return;
-            var dst = output.CpuSpan<T>();
-            var src = source.CpuSpan<T>();
-            var idx = index.CpuSpan<long>();
-            int size = output.Shape.Dims[dim], dimStride = output.StridesInternal[dim];
-            var it = new RowIterator(index.Shape.Dims, [index.StridesInternal, source.StridesInternal, WithoutDim(output, dim)],
-                [index.Offset, source.Offset, output.Offset]);
-            int n = it.RowLength, si = it.RowStrides[0], ss = it.RowStrides[1], so = it.RowStrides[2];
-            while (it.MoveNext())
-            {
-                int io = it.Offsets[0], sro = it.Offsets[1], oo = it.Offsets[2];
-                for (int i = 0; i < n; i++)
-                {
-                    long k = idx[io + i * si];
-                    if ((ulong)k >= (ulong)size) throw IndexErrors.OutOfRange(op, k, dim, size, inputShape, index.Shape);
-                    dst[oo + i * so + (int)k * dimStride] += src[sro + i * ss];
-                }
-            }
-        }
+        void INumericVisitor.Visit<T>() => Walk<T, ScatterAddStep<T>>(op, output, index, source, dim, inputShape);
     }
 }

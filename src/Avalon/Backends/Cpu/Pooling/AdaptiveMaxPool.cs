@@ -45,24 +45,7 @@ internal static unsafe class AdaptiveMaxPool
                         for (int ow = 0; ow < outW; ow++, y++, ind++)
                         {
                             int w0 = AdaptivePoolGeometry.Start(ow, inW, outW), w1 = AdaptivePoolGeometry.End(ow, inW, outW);
-                            long best = ((long)d0 * inH + h0) * inW + w0;
-                            T bestValue = T.NegativeInfinity;
-                            for (int d = d0; d < d1; d++)
-                            for (int h = h0; h < h1; h++)
-                            {
-                                long rowStart = ((long)d * inH + h) * inW;
-                                for (int w = w0; w < w1; w++)
-                                {
-                                    T v = x[rowStart + w];
-                                    if (v > bestValue || T.IsNaN(v))
-                                    {
-                                        bestValue = v;
-                                        best = rowStart + w;
-                                    }
-                                }
-                            }
-                            *y = bestValue;
-                            *ind = best;
+                            *y = PoolWindow.Max(x, inH, inW, d0, d1, 1, h0, h1, 1, w0, w1, 1, out *ind);
                         }
                     }
                 }

@@ -65,29 +65,24 @@ internal readonly struct AdaptivePoolGeometry
         ReadOnlySpan<int> outputSize)
     {
         int rank = inputSize.Length;
-        if (rank is < 1 or > 3)
-            throw new ArgumentException($"{op}: expected 1 to 3 spatial dimensions, got input size {PoolGeometry.Format(inputSize)}.");
+        SpatialSizes.RequireRank(op, inputSize);
         if (outputSize.Length != rank)
             throw new ArgumentException(
-                $"{op}: expected output_size with {rank} value(s), got {PoolGeometry.Format(outputSize)}.");
+                $"{op}: expected output_size with {rank} value(s), got {ShapeUtil.Format(outputSize)}.");
         if (batch < 0 || channels < 0)
             throw new ArgumentException($"{op}: batch and channel counts must be non-negative, got N={batch}, C={channels}.");
         for (int i = 0; i < rank; i++)
         {
             if (inputSize[i] < 1)
                 throw new ArgumentException(
-                    $"{op}: input spatial sizes must be positive, got {PoolGeometry.Format(inputSize)}.");
+                    $"{op}: input spatial sizes must be positive, got {ShapeUtil.Format(inputSize)}.");
             if (outputSize[i] < 0)
                 throw new ArgumentException(
-                    $"{op}: elements of output_size must be greater than or equal to 0, got {PoolGeometry.Format(outputSize)}.");
+                    $"{op}: elements of output_size must be greater than or equal to 0, got {ShapeUtil.Format(outputSize)}.");
         }
         Span<int> input = stackalloc int[3], output = stackalloc int[3];
-        for (int i = 0; i < 3; i++)
-        {
-            bool lead = i < 3 - rank;
-            input[i] = lead ? 1 : inputSize[i - (3 - rank)];
-            output[i] = lead ? 1 : outputSize[i - (3 - rank)];
-        }
+        SpatialSizes.ExpandTo3(inputSize, input, 1);
+        SpatialSizes.ExpandTo3(outputSize, output, 1);
         return new AdaptivePoolGeometry(op, rank, batch, channels, input, output);
     }
 
@@ -103,18 +98,8 @@ internal readonly struct AdaptivePoolGeometry
         if (actual != expected)
             throw new ArgumentException(
                 $"{OperationName}: {what} buffer has {actual} elements, expected {expected} for input " +
-                $"{Shape(InputDepth, InputHeight, InputWidth)} and output {Shape(OutputDepth, OutputHeight, OutputWidth)}.");
-    }
-
-    /// <summary>Formats [N, C, spatial...] with only the spatial dimensions the caller described.</summary>
-    private string Shape(int d, int h, int w)
-    {
-        ReadOnlySpan<int> all = [Batch, Channels, d, h, w];
-        Span<int> shape = stackalloc int[2 + SpatialRank];
-        shape[0] = Batch;
-        shape[1] = Channels;
-        all[(5 - SpatialRank)..].CopyTo(shape[2..]);
-        return PoolGeometry.Format(shape);
+                $"{SpatialSizes.FormatShape(Batch, Channels, InputDepth, InputHeight, InputWidth, SpatialRank)} and output " +
+                $"{SpatialSizes.FormatShape(Batch, Channels, OutputDepth, OutputHeight, OutputWidth, SpatialRank)}.");
     }
 
     /// <inheritdoc/>

@@ -83,22 +83,11 @@ internal static unsafe class AvgPool
                             if (backward)
                             {
                                 T share = *y / T.CreateTruncating(divisor);
-                                for (int d = d0; d < d1; d++)
-                                for (int h = h0; h < h1; h++)
-                                {
-                                    T* row = x + ((long)d * inH + h) * inW;
-                                    for (int w = w0; w < w1; w++) row[w] += share;
-                                }
+                                PoolWindow.Spread(x, inH, inW, d0, d1, h0, h1, w0, w1, share);
                             }
                             else
                             {
-                                T sum = T.Zero;
-                                for (int d = d0; d < d1; d++)
-                                for (int h = h0; h < h1; h++)
-                                {
-                                    T* row = x + ((long)d * inH + h) * inW;
-                                    for (int w = w0; w < w1; w++) sum += row[w];
-                                }
+                                T sum = PoolWindow.Sum(x, inH, inW, d0, d1, h0, h1, w0, w1);
                                 *y = sum / T.CreateTruncating(divisor);
                             }
                         }

@@ -45,24 +45,7 @@ internal static unsafe class MaxPool
                         for (int ow = 0; ow < g.OutputWidth; ow++, y++, ind++)
                         {
                             Window(ow, g.StrideWidth, g.PadWidth, g.KernelWidth, dW, inW, out int w0, out int w1);
-                            long best = ((long)d0 * inH + h0) * inW + w0;
-                            T bestValue = T.NegativeInfinity;
-                            for (int d = d0; d < d1; d += dD)
-                            for (int h = h0; h < h1; h += dH)
-                            {
-                                long rowStart = ((long)d * inH + h) * inW;
-                                for (int w = w0; w < w1; w += dW)
-                                {
-                                    T v = x[rowStart + w];
-                                    if (v > bestValue || T.IsNaN(v))
-                                    {
-                                        bestValue = v;
-                                        best = rowStart + w;
-                                    }
-                                }
-                            }
-                            *y = bestValue;
-                            *ind = best;
+                            *y = PoolWindow.Max(x, inH, inW, d0, d1, dD, h0, h1, dH, w0, w1, dW, out *ind);
                         }
                     }
                 }

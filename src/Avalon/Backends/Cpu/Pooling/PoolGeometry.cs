@@ -115,38 +115,37 @@ internal readonly struct PoolGeometry
         bool ceilMode)
     {
         int rank = inputSize.Length;
-        if (rank is < 1 or > 3)
-            throw new ArgumentException($"{op}: expected 1 to 3 spatial dimensions, got input size {Format(inputSize)}.");
+        SpatialSizes.RequireRank(op, inputSize);
         if (stride.IsEmpty) stride = kernelSize;
-        RequireLength(op, "kernel_size", kernelSize, rank);
-        RequireLength(op, "stride", stride, rank);
-        RequireLength(op, "padding", padding, rank);
-        RequireLength(op, "dilation", dilation, rank);
+        SpatialSizes.RequireLength(op, "kernel_size", kernelSize, rank);
+        SpatialSizes.RequireLength(op, "stride", stride, rank);
+        SpatialSizes.RequireLength(op, "padding", padding, rank);
+        SpatialSizes.RequireLength(op, "dilation", dilation, rank);
         if (batch < 0 || channels < 0)
             throw new ArgumentException($"{op}: batch and channel counts must be non-negative, got N={batch}, C={channels}.");
         for (int i = 0; i < rank; i++)
         {
             if (inputSize[i] < 1)
-                throw new ArgumentException($"{op}: input spatial sizes must be positive, got {Format(inputSize)}.");
+                throw new ArgumentException($"{op}: input spatial sizes must be positive, got {ShapeUtil.Format(inputSize)}.");
             if (kernelSize[i] < 1)
-                throw new ArgumentException($"{op}: kernel_size must be positive, got {Format(kernelSize)}.");
+                throw new ArgumentException($"{op}: kernel_size must be positive, got {ShapeUtil.Format(kernelSize)}.");
             if (stride[i] < 1)
-                throw new ArgumentException($"{op}: stride must be positive, got {Format(stride)}.");
+                throw new ArgumentException($"{op}: stride must be positive, got {ShapeUtil.Format(stride)}.");
             if (dilation[i] < 1)
-                throw new ArgumentException($"{op}: dilation must be positive, got {Format(dilation)}.");
+                throw new ArgumentException($"{op}: dilation must be positive, got {ShapeUtil.Format(dilation)}.");
             if (padding[i] < 0 || padding[i] > kernelSize[i] / 2)
                 throw new ArgumentException(
                     $"{op}: padding should be non-negative and at most half of the kernel size, but got padding " +
-                    $"{Format(padding)} for kernel_size {Format(kernelSize)}.");
+                    $"{ShapeUtil.Format(padding)} for kernel_size {ShapeUtil.Format(kernelSize)}.");
         }
 
         Span<int> input = stackalloc int[3], kernel = stackalloc int[3], str = stackalloc int[3];
         Span<int> pad = stackalloc int[3], dil = stackalloc int[3], output = stackalloc int[3];
-        Expand(inputSize, input, 1);
-        Expand(kernelSize, kernel, 1);
-        Expand(stride, str, 1);
-        Expand(padding, pad, 0);
-        Expand(dilation, dil, 1);
+        SpatialSizes.ExpandTo3(inputSize, input, 1);
+        SpatialSizes.ExpandTo3(kernelSize, kernel, 1);
+        SpatialSizes.ExpandTo3(stride, str, 1);
+        SpatialSizes.ExpandTo3(padding, pad, 0);
+        SpatialSizes.ExpandTo3(dilation, dil, 1);
         bool tooSmall = false;
         for (int i = 0; i < 3; i++)
         {
@@ -155,9 +154,9 @@ internal readonly struct PoolGeometry
         }
         if (tooSmall)
             throw new ArgumentException(
-                $"{op}: given input size {Format(inputSize)} (per channel), kernel_size {Format(kernelSize)}, stride " +
-                $"{Format(stride)}, padding {Format(padding)}, dilation {Format(dilation)}: calculated output size " +
-                $"{Format(output[(3 - rank)..])} is too small.");
+                $"{op}: given input size {ShapeUtil.Format(inputSize)} (per channel), kernel_size " +
+                $"{ShapeUtil.Format(kernelSize)}, stride {ShapeUtil.Format(stride)}, padding {ShapeUtil.Format(padding)}, " +
+                $"dilation {ShapeUtil.Format(dilation)}: calculated output size {ShapeUtil.Format(output[(3 - rank)..])} is too small.");
         return new PoolGeometry(op, rank, batch, channels, ceilMode, input, kernel, str, pad, dil, output);
     }
 
@@ -179,39 +178,14 @@ internal readonly struct PoolGeometry
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
     }
 
-    private static void RequireLength(string op, string name, ReadOnlySpan<int> values, int rank)
-    {
-        if (values.Length != rank)
-            throw new ArgumentException(
-                $"{op}: expected {name} with {rank} value(s), one per spatial dimension, got {Format(values)}.");
-    }
-
-    private static void Expand(ReadOnlySpan<int> source, Span<int> destination, int fill)
-    {
-        int lead = 3 - source.Length;
-        for (int i = 0; i < 3; i++) destination[i] = i < lead ? fill : source[i - lead];
-    }
-
-    internal static string Format(ReadOnlySpan<int> values) => "[" + string.Join(", ", values.ToArray()) + "]";
-
     /// <summary>Throws unless a buffer length matches this geometry (names the operation and sizes).</summary>
     internal void RequireLength(string what, int actual, long expected)
     {
         if (actual != expected)
             throw new ArgumentException(
                 $"{OperationName}: {what} buffer has {actual} elements, expected {expected} for input " +
-                $"{Shape(InputDepth, InputHeight, InputWidth)} and output {Shape(OutputDepth, OutputHeight, OutputWidth)}.");
-    }
-
-    /// <summary>Formats [N, C, spatial...] with only the spatial dimensions the caller described.</summary>
-    private string Shape(int d, int h, int w)
-    {
-        ReadOnlySpan<int> all = [Batch, Channels, d, h, w];
-        Span<int> shape = stackalloc int[2 + SpatialRank];
-        shape[0] = Batch;
-        shape[1] = Channels;
-        all[(5 - SpatialRank)..].CopyTo(shape[2..]);
-        return PoolGeometry.Format(shape);
+                $"{SpatialSizes.FormatShape(Batch, Channels, InputDepth, InputHeight, InputWidth, SpatialRank)} and output " +
+                $"{SpatialSizes.FormatShape(Batch, Channels, OutputDepth, OutputHeight, OutputWidth, SpatialRank)}.");
     }
 
     /// <inheritdoc/>

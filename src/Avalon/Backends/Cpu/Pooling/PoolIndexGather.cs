@@ -20,7 +20,7 @@ internal static unsafe class PoolIndexGather
         fixed (T* pIn = input, pOut = output)
         fixed (long* pIdx = indices)
         {
-            var job = new Job<T>(inPlane, outPlane, pIn, pIdx, pOut);
+            var job = new PoolIndexLoop<T, GatherStep<T>>(inPlane, outPlane, pIn, pIdx, pOut);
             PlaneParallel.For(planes, outPlane, job.Execute);
             if (job.BadPosition >= 0)
                 throw new ArgumentException(
@@ -29,29 +29,8 @@ internal static unsafe class PoolIndexGather
         }
     }
 
-    private sealed class Job<T>(int inPlane, int outPlane, T* input, long* indices, T* output) where T : unmanaged
+    private readonly struct GatherStep<T> : IPoolIndexStep<T> where T : unmanaged
     {
-        /// <summary>Flat position of an out-of-range index found by any range, or -1.</summary>
-        public long BadPosition = -1;
-
-        public void Execute(int first, int end)
-        {
-            for (int plane = first; plane < end; plane++)
-            {
-                T* x = input + (long)plane * inPlane;
-                long* ind = indices + (long)plane * outPlane;
-                T* y = output + (long)plane * outPlane;
-                for (int i = 0; i < outPlane; i++)
-                {
-                    long index = ind[i];
-                    if ((ulong)index >= (ulong)inPlane)
-                    {
-                        BadPosition = (long)plane * outPlane + i;
-                        return;
-                    }
-                    y[i] = x[index];
-                }
-            }
-        }
+        public static void Apply(T* inputPlane, T* pooledPlane, long index, int i) => pooledPlane[i] = inputPlane[index];
     }
 }

@@ -39,7 +39,7 @@ internal static unsafe class PoolIndexScatter
         fixed (T* pGy = gradOutput, pGx = gradInput)
         fixed (long* pIdx = indices)
         {
-            var job = new Job<T>(inPlane, outPlane, pGy, pIdx, pGx);
+            var job = new PoolIndexLoop<T, ScatterAddStep<T>>(inPlane, outPlane, pGx, pIdx, pGy);
             PlaneParallel.For(planes, outPlane, job.Execute);
             if (job.BadPosition >= 0)
                 throw new ArgumentException(
@@ -48,30 +48,8 @@ internal static unsafe class PoolIndexScatter
         }
     }
 
-    private sealed class Job<T>(int inPlane, int outPlane, T* gradOutput, long* indices, T* gradInput)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct ScatterAddStep<T> : IPoolIndexStep<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        /// <summary>Flat position of an out-of-range index found by any range, or -1.</summary>
-        public long BadPosition = -1;
-
-        public void Execute(int first, int end)
-        {
-            for (int plane = first; plane < end; plane++)
-            {
-                T* gy = gradOutput + (long)plane * outPlane;
-                long* ind = indices + (long)plane * outPlane;
-                T* gx = gradInput + (long)plane * inPlane;
-                for (int i = 0; i < outPlane; i++)
-                {
-                    long index = ind[i];
-                    if ((ulong)index >= (ulong)inPlane)
-                    {
-                        BadPosition = (long)plane * outPlane + i;
-                        return;
-                    }
-                    gx[index] += gy[i];
-                }
-            }
-        }
+        public static void Apply(T* inputPlane, T* pooledPlane, long index, int i) => inputPlane[index] += pooledPlane[i];
     }
 }
