@@ -65,10 +65,23 @@ public sealed partial class Tensor
     /// <summary>Whether two tensors share storage (one is a view of the other).</summary>
     public bool SharesStorageWith(Tensor other) => ReferenceEquals(Storage, other.Storage);
 
-    /// <summary>A new uninitialised (zeroed) dense tensor.</summary>
+    /// <summary>A new dense tensor of zeros (kernels may accumulate into it).</summary>
     internal static Tensor Empty(int[] shape, DType dtype, Device device)
     {
         var storage = Backend.For(device).Allocate(dtype, ShapeUtil.Numel(shape));
+        return new Tensor(storage, (int[])shape.Clone());
+    }
+
+    /// <summary>
+    /// A new dense tensor whose elements are unspecified: only for a kernel that writes every element
+    /// before anything reads it. Set <c>AVALON_POISON_UNINITIALIZED=1</c> to fill it with NaN and catch misuse.
+    /// </summary>
+    internal static Tensor Uninitialized(int[] shape, DType dtype, Device device)
+    {
+        int numel = ShapeUtil.Numel(shape);
+        var storage = device.Type == DeviceType.Cpu
+            ? CpuBackend.Instance.AllocateUninitialized(dtype, numel)
+            : Backend.For(device).Allocate(dtype, numel);
         return new Tensor(storage, (int[])shape.Clone());
     }
 
@@ -93,7 +106,7 @@ public sealed partial class Tensor
     internal Tensor ContiguousNoGrad()
     {
         if (IsContiguous) return this;
-        var result = Empty(_shape, DType, Device);
+        var result = Uninitialized(_shape, DType, Device);
         Storage.Backend.Copy(this, result);
         return result;
     }
@@ -103,7 +116,7 @@ public sealed partial class Tensor
     /// <summary>A dense copy that records nothing, always copying.</summary>
     internal Tensor ContiguousCopy()
     {
-        var result = Empty(_shape, DType, Device);
+        var result = Uninitialized(_shape, DType, Device);
         Storage.Backend.Copy(this, result);
         return result;
     }

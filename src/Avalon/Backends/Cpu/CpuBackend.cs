@@ -12,6 +12,13 @@ internal sealed class CpuBackend : IBackend
 
     public Storage Allocate(DType dtype, int length) => new CpuStorage(CpuStorage.NewArray(dtype, length), dtype);
 
+    /// <summary>
+    /// Allocates a storage whose elements are unspecified, for outputs a kernel writes in full
+    /// (see <see cref="Memory.UninitializedArrays"/>).
+    /// </summary>
+    public Storage AllocateUninitialized(DType dtype, int length) =>
+        new CpuStorage(Memory.UninitializedArrays.Allocate(dtype, length), dtype);
+
     public Storage FromHost(Array data, DType dtype)
     {
         if (data.GetType().GetElementType() != dtype.ClrType())
@@ -21,7 +28,7 @@ internal sealed class CpuBackend : IBackend
 
     public Array ToHost(Tensor tensor)
     {
-        var dense = Tensor.Empty(tensor.Shape.Dims, tensor.DType, Device.Cpu);
+        var dense = Tensor.Uninitialized(tensor.Shape.Dims, tensor.DType, Device.Cpu);
         Copy(tensor, dense);
         return ((CpuStorage)dense.Storage).Data;
     }
@@ -83,7 +90,7 @@ internal sealed class CpuBackend : IBackend
     public Tensor Cast(Tensor src, DType dtype)
     {
         var dense = src.IsContiguous ? src : src.ContiguousNoGrad();
-        var result = Tensor.Empty(src.Shape.Dims, dtype, Device.Cpu);
+        var result = Tensor.Uninitialized(src.Shape.Dims, dtype, Device.Cpu);
         int n = src.Numel;
         var from = ((CpuStorage)dense.Storage).Data;
         int off = dense.Offset;

@@ -58,7 +58,8 @@ internal static class ConvolutionPrimitives
         return gy.Sum(dims);
     }
 
-    private static Tensor Allocate(TensorSpec spec) => Tensor.Empty(spec.Shape.ToArray(), spec.DType, spec.Device);
+    // Every convolution kernel overwrites its whole output (GEMM with beta 0, or an explicit clear).
+    private static Tensor Allocate(TensorSpec spec) => Tensor.Uninitialized(spec.Shape.ToArray(), spec.DType, spec.Device);
 
     private sealed class ConvPrimitive : Primitive
     {

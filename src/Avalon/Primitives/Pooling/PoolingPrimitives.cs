@@ -46,7 +46,9 @@ internal static class PoolingPrimitives
     /// <summary>adaptive_avg_pool_backward(gy; input_size) → gx: each gradient spread evenly over its bin.</summary>
     public static readonly Primitive AdaptiveAvgPoolBackward = new AdaptiveAvgPoolBackwardPrimitive();
 
-    private static Tensor Allocate(TensorSpec spec) => Tensor.Empty(spec.Shape.ToArray(), spec.DType, spec.Device);
+    // Every pooling kernel writes its whole output: forwards write each window's result (a max-pool
+    // window always holds an input element), backwards clear the gradient before scattering into it.
+    private static Tensor Allocate(TensorSpec spec) => Tensor.Uninitialized(spec.Shape.ToArray(), spec.DType, spec.Device);
 
     private static void RequireFloat(string op, TensorSpec x)
     {
@@ -98,7 +100,7 @@ internal static class PoolingPrimitives
         private sealed class Body(PoolGeometry g, Tensor x, Tensor y) : IPoolBody
         {
             public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-                Backends.Cpu.Pooling.MaxPool.Forward(g, x.ContiguousSpan<T>(), y.ContiguousSpan<T>(), new long[y.Numel]);
+                Backends.Cpu.Pooling.MaxPool.Forward(g, x.ContiguousSpan<T>(), y.ContiguousSpan<T>(), GC.AllocateUninitializedArray<long>(y.Numel));
         }
 
         public override Tensor?[] Backward(GradContext c)
@@ -173,7 +175,7 @@ internal static class PoolingPrimitives
         private sealed class Body(PoolGeometry g, Tensor x, Tensor indices) : IPoolBody
         {
             public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-                Backends.Cpu.Pooling.MaxPool.Forward(g, x.ContiguousSpan<T>(), new T[indices.Numel], indices.ContiguousSpan<long>());
+                Backends.Cpu.Pooling.MaxPool.Forward(g, x.ContiguousSpan<T>(), GC.AllocateUninitializedArray<T>(indices.Numel), indices.ContiguousSpan<long>());
         }
 
         private sealed class AdaptiveBody(AdaptivePoolGeometry g, Tensor x, Tensor indices) : IPoolBody

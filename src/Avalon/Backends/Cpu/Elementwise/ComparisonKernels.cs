@@ -14,7 +14,7 @@ internal static class ComparisonKernels
         (inputs, _, spec) =>
         {
             var (a, b) = (inputs[0], inputs[1]);
-            var output = Tensor.Empty(spec.Shape.Dims, DType.Bool, spec.Device);
+            var output = Tensor.Uninitialized(spec.Shape.Dims, DType.Bool, spec.Device);
             switch (a.DType)
             {
                 case DType.Float32: CompareLoop.Run<float, TF>(a, a.CpuSpan<float>(), b, b.CpuSpan<float>(), output); break;

@@ -25,7 +25,7 @@ internal static class ElementwiseKernels
                 DType.Int64 => i64,
                 _ => null,
             } ?? throw new NotSupportedException($"{name}: not implemented for dtype {spec.DType.Name()}.");
-            var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+            var output = Tensor.Uninitialized(spec.Shape.Dims, spec.DType, spec.Device);   // the loop writes every element
             loop(inputs[0], inputs[1], output);
             return output;
         };
@@ -42,7 +42,7 @@ internal static class ElementwiseKernels
         (inputs, _, spec) =>
         {
             var x = inputs[0].ContiguousNoGrad();
-            var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+            var output = Tensor.Uninitialized(spec.Shape.Dims, spec.DType, spec.Device);   // the transform writes every element
             if (output.Numel == 0) return output;   // some TensorPrimitives functions reject empty spans
             switch (spec.DType)
             {

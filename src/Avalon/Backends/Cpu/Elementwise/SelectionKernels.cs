@@ -16,7 +16,7 @@ internal static class SelectionKernels
     /// <summary>where(cond, a, b) with all three broadcast to the output's shape.</summary>
     public static readonly Kernel Where = (inputs, _, spec) =>
     {
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+        var output = Tensor.Uninitialized(spec.Shape.Dims, spec.DType, spec.Device);
         switch (spec.DType)
         {
             case DType.Float32: WhereTyped<float>(inputs[0], inputs[1], inputs[2], output); break;

@@ -13,11 +13,11 @@ internal static unsafe class MatMulKernel
     {
         var a = inputs[0];
         var b = inputs[1];
-        var output = Tensor.Empty(spec.Shape.ToArray(), spec.DType, spec.Device);
         int rank = spec.Shape.Rank;
         int m = a.Shape[-2], k = a.Shape[-1], n = b.Shape[-1];
+        if (k == 0) return Tensor.Empty(spec.Shape.ToArray(), spec.DType, spec.Device);   // an empty sum: zeros
+        var output = Tensor.Uninitialized(spec.Shape.ToArray(), spec.DType, spec.Device);  // GEMM with beta 0 writes every element
         if (output.Numel == 0) return output;
-        if (k == 0) return output; // zeros
 
         // Fold: a dense [..., m, k] times a 2-D b is one (batch*m) x k by k x n product.
         if (b.Rank == 2 && a.IsContiguous && a.Rank > 2)
