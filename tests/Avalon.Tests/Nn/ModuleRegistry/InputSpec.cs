@@ -38,7 +38,9 @@ internal sealed record InputSpec(int[] Shape, InputKind Kind, double Low = 0, do
     public bool IsFloat => Kind != InputKind.Index;
 
     /// <summary>Draws the input from <paramref name="generator"/>; floating-point inputs get <paramref name="dtype"/>.</summary>
-    /// <remarks>Values are drawn in double precision and then cast, so float32 and float64 samples hold the same numbers.</remarks>
+    /// <remarks>Values are drawn in double precision and then cast, so float32 and float64 samples hold the same
+    /// numbers. The data is reshaped rather than passed with its shape, because <c>Tensor.From(data, shape)</c>
+    /// reads an empty shape as 1-D and a sample may be a 0-d tensor.</remarks>
     public Tensor Create(Generator generator, DType dtype)
     {
         int n = 1;
@@ -47,7 +49,7 @@ internal sealed record InputSpec(int[] Shape, InputKind Kind, double Low = 0, do
         {
             var indices = new long[n];
             for (int i = 0; i < n; i++) indices[i] = generator.NextInt64(0, (long)High);
-            return Tensor.From(indices, Shape);
+            return Tensor.From(indices).Reshape(Shape);
         }
         var values = new double[n];
         for (int i = 0; i < n; i++)
@@ -59,7 +61,7 @@ internal sealed record InputSpec(int[] Shape, InputKind Kind, double Low = 0, do
                 _ => generator.NextDouble() < 0.5 ? -1.0 : 1.0,
             };
         }
-        var t = Tensor.From(values, Shape);
+        var t = Tensor.From(values).Reshape(Shape);
         return dtype == DType.Float64 ? t : t.To(dtype);
     }
 

@@ -30,7 +30,7 @@ internal static class ModuleRegistry
 
     /// <summary>An elementwise activation: one sample of rank 3 and one of rank 1, output shaped like the input.</summary>
     private static ModuleEntry Act<T>(string name, Func<T> create) where T : Module =>
-        Plain(name, create).With(S([2, 3, 4], Normal(2, 3, 4)), S([5], Normal(5)));
+        Plain(name, create).With(S([2, 3, 4], Normal(2, 3, 4)), S([5], Normal(5)), S([0, 3], Normal(0, 3)));
 
     /// <summary>A loss of (input, target): the mean (a scalar) and, with Reduction.None, the input's shape.</summary>
     private static ModuleEntry Loss2<T>(string name, Func<T> create, Func<T, Tensor, Tensor, Tensor> forward, params ModuleSample[] samples)
@@ -73,7 +73,7 @@ internal static class ModuleRegistry
             Plain("PReLU(3)", () => new PReLU(3, 0.1)).With(S([2, 3, 4], Normal(2, 3, 4)), S([4, 3], Normal(4, 3))),
 
             // Linear
-            Seeded("Linear", g => new Linear(5, 3, generator: g)).With(S([4, 3], Normal(4, 5)), S([2, 3, 3], Normal(2, 3, 5))),
+            Seeded("Linear", g => new Linear(5, 3, generator: g)).With(S([4, 3], Normal(4, 5)), S([2, 3, 3], Normal(2, 3, 5)), S([3], Normal(5)), S([0, 3], Normal(0, 5))),
             Seeded("Linear(bias=False)", g => new Linear(5, 3, bias: false, generator: g)).With(S([4, 3], Normal(4, 5))),
             Seeded("Bilinear", g => new Bilinear(4, 5, 3, generator: g))
                 .Calling<Bilinear>((m, x) => m.Forward(x[0], x[1])).With(S([6, 3], Normal(6, 4), Normal(6, 5))),
@@ -84,7 +84,7 @@ internal static class ModuleRegistry
             Seeded("Conv1d", g => new Conv1d(4, 6, 3, stride: 2, padding: 1, generator: g)).With(S([2, 6, 5], Normal(2, 4, 9))),
             Seeded("Conv1d(groups,dilation)", g => new Conv1d(4, 6, 3, padding: 2, dilation: 2, groups: 2, generator: g))
                 .With(S([2, 6, 9], Normal(2, 4, 9))),
-            Seeded("Conv2d", g => new Conv2d(3, 4, 3, padding: 1, generator: g)).With(S([2, 4, 5, 6], Normal(2, 3, 5, 6))),
+            Seeded("Conv2d", g => new Conv2d(3, 4, 3, padding: 1, generator: g)).With(S([2, 4, 5, 6], Normal(2, 3, 5, 6)), S([4, 1, 1], Normal(3, 1, 1)), S([0, 4, 5, 6], Normal(0, 3, 5, 6))),
             Seeded("Conv2d(stride,groups,bias=False)", g => new Conv2d(4, 6, [3, 2], stride: [2, 1], groups: 2, bias: false, generator: g))
                 .With(S([2, 6, 3, 4], Normal(2, 4, 7, 5))),
             Seeded("Conv2d(same,dilation)", g => new Conv2d(2, 3, [3, 2], "same", dilation: [1, 2], generator: g))
@@ -98,7 +98,7 @@ internal static class ModuleRegistry
 
             // Pooling
             Plain("MaxPool1d", () => new MaxPool1d(3, stride: 2)).With(S([2, 3, 4], Normal(2, 3, 9))),
-            Plain("MaxPool2d", () => new MaxPool2d(2)).With(S([2, 3, 3, 2], Normal(2, 3, 6, 5))),
+            Plain("MaxPool2d", () => new MaxPool2d(2)).With(S([2, 3, 3, 2], Normal(2, 3, 6, 5)), S([3, 3, 2], Normal(3, 6, 5))),
             Plain("MaxPool2d(padding,ceil)", () => new MaxPool2d(3, stride: 2, padding: 1, ceilMode: true)).With(S([1, 2, 4, 4], Normal(1, 2, 7, 6))),
             Plain("MaxPool3d", () => new MaxPool3d(2)).With(S([1, 2, 2, 2, 2], Normal(1, 2, 4, 4, 4))),
             Plain("AvgPool1d", () => new AvgPool1d(3, stride: 2, padding: 1)).With(S([2, 3, 4], Normal(2, 3, 8))),
@@ -125,7 +125,7 @@ internal static class ModuleRegistry
             Plain("InstanceNorm1d(affine,running_stats)", () => new InstanceNorm1d(3, affine: true, trackRunningStats: true)).With(S([2, 3, 6], Normal(2, 3, 6))),
             Plain("InstanceNorm2d", () => new InstanceNorm2d(3)).With(S([2, 3, 4, 5], Normal(2, 3, 4, 5))),
             Plain("InstanceNorm2d(affine,running_stats)", () => new InstanceNorm2d(3, affine: true, trackRunningStats: true)).With(S([2, 3, 4, 5], Normal(2, 3, 4, 5))),
-            Plain("LayerNorm", () => new LayerNorm(5)).With(S([2, 3, 5], Normal(2, 3, 5))),
+            Plain("LayerNorm", () => new LayerNorm(5)).With(S([2, 3, 5], Normal(2, 3, 5)), S([5], Normal(5)), S([0, 5], Normal(0, 5))),
             Plain("LayerNorm([3,5],no_affine)", () => new LayerNorm([3, 5], elementwiseAffine: false)).With(S([2, 3, 5], Normal(2, 3, 5))),
             Plain("GroupNorm", () => new GroupNorm(2, 4)).With(S([2, 4, 3, 2], Normal(2, 4, 3, 2)), S([3, 4], Normal(3, 4))),
             Plain("GroupNorm(no_affine)", () => new GroupNorm(2, 4, affine: false)).With(S([2, 4, 5], Normal(2, 4, 5))),
@@ -136,13 +136,13 @@ internal static class ModuleRegistry
             Seeded("Dropout2d", g => new Dropout2d(0.4, g)).Random().With(S([2, 4, 3, 3], Normal(2, 4, 3, 3))),
 
             // Embedding
-            Seeded("Embedding", g => new Embedding(10, 4, generator: g)).With(S([2, 3, 4], Index(10, 2, 3))),
+            Seeded("Embedding", g => new Embedding(10, 4, generator: g)).With(S([2, 3, 4], Index(10, 2, 3)), S([4], Index(10)), S([0, 4], Index(10, 0))),
             Seeded("Embedding(padding_idx)", g => new Embedding(10, 4, paddingIdx: 0, generator: g)).With(S([12, 4], Index(3, 12)))
                 .NotApplicable(ModuleCheck.FiniteDifferences, "the padding row's gradient is zero by definition (PyTorch), not the derivative of the lookup"),
 
             // Shape and resampling
             Plain("Identity", () => new Identity()).With(S([3, 4], Normal(3, 4))),
-            Plain("Flatten", () => new Flatten()).With(S([2, 12], Normal(2, 3, 4))),
+            Plain("Flatten", () => new Flatten()).With(S([2, 12], Normal(2, 3, 4)), S([0, 12], Normal(0, 3, 4))),
             Plain("Flatten(0,1)", () => new Flatten(0, 1)).With(S([6, 4], Normal(2, 3, 4))),
             Plain("Unflatten", () => new Unflatten(1, [2, 3])).With(S([4, 2, 3], Normal(4, 6))),
             Plain("PixelShuffle", () => new PixelShuffle(2)).With(S([1, 2, 6, 4], Normal(1, 8, 3, 2))),
@@ -155,7 +155,7 @@ internal static class ModuleRegistry
 
             // Losses
             Loss2("MSELoss", () => new MSELoss(), (m, a, b) => m.Forward(a, b), S([], Normal(3, 4), Normal(3, 4))),
-            Loss2("MSELoss(none)", () => new MSELoss(Reduction.None), (m, a, b) => m.Forward(a, b), S([3, 4], Normal(3, 4), Normal(3, 4))),
+            Loss2("MSELoss(none)", () => new MSELoss(Reduction.None), (m, a, b) => m.Forward(a, b), S([3, 4], Normal(3, 4), Normal(3, 4)), S([0, 4], Normal(0, 4), Normal(0, 4))),
             Loss2("L1Loss", () => new L1Loss(), (m, a, b) => m.Forward(a, b), S([], Normal(3, 4), Normal(3, 4))),
             Loss2("L1Loss(sum)", () => new L1Loss(Reduction.Sum), (m, a, b) => m.Forward(a, b), S([], Normal(5), Normal(5))),
             Loss2("SmoothL1Loss", () => new SmoothL1Loss(beta: 0.5), (m, a, b) => m.Forward(a, b), S([], Normal(3, 4), Normal(3, 4))),

@@ -42,6 +42,13 @@ public sealed class RegistryCompletenessTests
     }
 
     [Fact]
+    public void PyTorchReprsBelongToRegisteredEntries()
+    {
+        var stale = TorchReprs.ByEntry.Keys.Where(k => !ModuleRegistry.Entries.ContainsKey(k)).ToList();
+        Assert.True(stale.Count == 0, $"TorchReprs has records for entries that are not registered: {string.Join(", ", stale)}");
+    }
+
+    [Fact]
     public void NotApplicableMarksCarryAReason()
     {
         foreach (var entry in ModuleRegistry.Entries.Values)

@@ -62,4 +62,14 @@ public sealed class RegistryForwardTests
             Assert.False(repr.Contains(noise, StringComparison.Ordinal), $"{name}: ToString() contains '{noise}': {repr}");
         Assert.Equal(repr, module.To(DType.Float64).ToString());
     }
+
+    [Theory]
+    [MemberData(nameof(Entries))]
+    public void ToStringEqualsPyTorchsRepr(string name)
+    {
+        var entry = Entry(name);
+        if (!Applies(entry, ModuleCheck.Repr)) return;
+        Assert.True(TorchReprs.ByEntry.TryGetValue(name, out var torch), $"{name}: no PyTorch repr recorded in TorchReprs");
+        Assert.Equal(torch.Repr, entry.Create(new Generator(ModelSeed)).ToString());
+    }
 }
