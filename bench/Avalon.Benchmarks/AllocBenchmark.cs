@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime;
 using System.Text.Json;
+using Avalon.Benchmarks.Models;
 using Avalon.Optim;
 
 namespace Avalon.Benchmarks;

@@ -18,8 +18,10 @@ public sealed partial class Tensor
     public Tensor Sum() => Sum(null);
 
     /// <summary>Sum over <paramref name="dims"/> (all when null).</summary>
-    public Tensor Sum(int[]? dims, bool keepDim = false) =>
-        SumPrimitives.Sum.Invoke(Attributes.Of(("dims", ReductionDims(dims, "sum")), ("keepdim", keepDim)), this);
+    /// <remarks>A bool tensor sums to an int64 count of its true elements, as in PyTorch.</remarks>
+    public Tensor Sum(int[]? dims, bool keepDim = false) => DType == DType.Bool
+        ? To(DType.Int64).Sum(dims, keepDim)
+        : SumPrimitives.Sum.Invoke(Attributes.Of(("dims", ReductionDims(dims, "sum")), ("keepdim", keepDim)), this);
 
     /// <summary>Sum over one dim.</summary>
     public Tensor Sum(int dim, bool keepDim = false) => Sum([dim], keepDim);

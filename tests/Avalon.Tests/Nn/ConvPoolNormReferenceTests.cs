@@ -20,15 +20,12 @@ public sealed class ConvPoolNormReferenceTests
         "InstanceNorm1d", "InstanceNorm2d", "Upsample", "PixelShuffle", "PixelUnshuffle",
     ];
 
-    /// <summary>Padding modes other than zeros need a padding primitive that does not exist yet.</summary>
-    private static bool IsUnsupported(ReferenceCase c) => c.ArgString("padding_mode", "zeros") != "zeros";
-
     public static IEnumerable<object[]> Cases()
     {
         var data = ReferenceData.Load("layers");
         foreach (var kind in s_kinds)
             foreach (var c in data.OfKind(kind))
-                if (!IsUnsupported(c)) yield return [c.Name];
+                yield return [c.Name];
     }
 
     [Fact]
@@ -75,10 +72,25 @@ public sealed class ConvPoolNormReferenceTests
     }
 
     [Fact]
-    public void PaddingModesOtherThanZerosAreReportedAsUnsupported()
+    public void TransposedConvolutionsOnlyPadWithZeros()
     {
-        var ex = Assert.Throws<NotSupportedException>(() => new Conv2d(2, 2, 3, padding: 1, paddingMode: "reflect"));
-        Assert.Contains("reflect", ex.Message);
+        var ex = Assert.Throws<ArgumentException>(() => new ConvTranspose2d(2, 2, 3, padding: 1, paddingMode: "reflect"));
+        Assert.Contains("only 'zeros' padding mode", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("reflect")]
+    [InlineData("replicate")]
+    [InlineData("circular")]
+    public void PaddingModesEqualExplicitPadThenUnpaddedConv(string mode)
+    {
+        var conv = new Conv2d(2, 3, 3, padding: 1, paddingMode: mode, generator: new Generator(4));
+        var x = Tensor.Randn([1, 2, 5, 6], new Generator(5));
+        var padMode = mode switch { "reflect" => PadMode.Reflect, "replicate" => PadMode.Replicate, _ => PadMode.Circular };
+        var expected = Functional.Conv2d(x.Pad([1, 1, 1, 1], padMode), conv.Weight, conv.Bias);
+        Assert.Equal(expected.ToArray<float>(), conv.Forward(x).ToArray<float>());
+        Assert.Equal([1, 3, 5, 6], conv.Forward(x).Shape.ToArray());
+        Assert.Contains($"padding_mode={mode}", conv.ToString());
     }
 
     private static int Rank(string kind) => kind[^2] - '0';
@@ -104,23 +116,24 @@ public sealed class ConvPoolNormReferenceTests
                 var d = c.ArgInts("dilation", r, 1);
                 int g = c.ArgInt("groups", 1);
                 bool bias = c.ArgBool("bias", true);
+                string mode = c.ArgString("padding_mode", "zeros");
                 bool stringPadding = c.HasArg("padding") && c.Args.GetProperty("padding").ValueKind == JsonValueKind.String;
                 if (stringPadding)
                 {
                     string p = c.ArgString("padding", "valid");
                     return r switch
                     {
-                        1 => new Conv1d(cin, cout, k, p, s, d, g, bias, dtype: dtype),
-                        2 => new Conv2d(cin, cout, k, p, s, d, g, bias, dtype: dtype),
-                        _ => new Conv3d(cin, cout, k, p, s, d, g, bias, dtype: dtype),
+                        1 => new Conv1d(cin, cout, k, p, s, d, g, bias, mode, dtype: dtype),
+                        2 => new Conv2d(cin, cout, k, p, s, d, g, bias, mode, dtype: dtype),
+                        _ => new Conv3d(cin, cout, k, p, s, d, g, bias, mode, dtype: dtype),
                     };
                 }
                 var pad = c.ArgInts("padding", r, 0);
                 return r switch
                 {
-                    1 => new Conv1d(cin, cout, k, s, pad, d, g, bias, dtype: dtype),
-                    2 => new Conv2d(cin, cout, k, s, pad, d, g, bias, dtype: dtype),
-                    _ => new Conv3d(cin, cout, k, s, pad, d, g, bias, dtype: dtype),
+                    1 => new Conv1d(cin, cout, k, s, pad, d, g, bias, mode, dtype: dtype),
+                    2 => new Conv2d(cin, cout, k, s, pad, d, g, bias, mode, dtype: dtype),
+                    _ => new Conv3d(cin, cout, k, s, pad, d, g, bias, mode, dtype: dtype),
                 };
             }
             case "ConvTranspose1d" or "ConvTranspose2d":

@@ -31,8 +31,8 @@ public abstract class ConvNd : Module
             throw new ArgumentException($"{name}: padding='same' is not supported for strided convolutions.");
         if (paddingMode is not ("zeros" or "reflect" or "replicate" or "circular"))
             throw new ArgumentException($"{name}: padding_mode must be one of 'zeros', 'reflect', 'replicate' or 'circular', got '{paddingMode}'.");
-        if (paddingMode != "zeros")
-            throw new NotSupportedException($"{name}: padding_mode '{paddingMode}' is not supported yet; only 'zeros' is.");
+        if (transposed && paddingMode != "zeros")
+            throw new ArgumentException($"{name}: only 'zeros' padding mode is supported for {name}, got '{paddingMode}'.");
         Rank = rank;
         InChannels = inChannels;
         OutChannels = outChannels;
@@ -95,7 +95,7 @@ public abstract class ConvNd : Module
     /// <summary>Number of channel groups.</summary>
     public int Groups { get; }
 
-    /// <summary>How the input is padded; "zeros".</summary>
+    /// <summary>How the input is padded: "zeros", "reflect", "replicate" or "circular".</summary>
     public string PaddingMode { get; }
 
     /// <summary>
@@ -106,6 +106,40 @@ public abstract class ConvNd : Module
 
     /// <summary>The bias [out_channels], or null when built with <c>bias: false</c>.</summary>
     public Tensor? Bias { get; set; }
+
+    /// <summary>
+    /// For padding modes other than zeros: the input padded explicitly in that mode (the convolution then
+    /// runs unpadded), with PyTorch's amounts; 'same' puts the odd extra element on the right.
+    /// </summary>
+    private protected Tensor PadInput(Tensor input)
+    {
+        var pads = new int[2 * Rank];
+        for (int i = 0; i < Rank; i++)
+        {
+            int d = Rank - 1 - i; // F.pad lists the last dim first
+            int left, right;
+            if (PaddingString == "same")
+            {
+                int total = Dilation[d] * (KernelSize[d] - 1);
+                left = total / 2;
+                right = total - left;
+            }
+            else if (PaddingString == "valid") left = right = 0;
+            else left = right = Padding[d];
+            pads[2 * i] = left;
+            pads[2 * i + 1] = right;
+        }
+        var mode = PaddingMode switch
+        {
+            "reflect" => PadMode.Reflect,
+            "replicate" => PadMode.Replicate,
+            _ => PadMode.Circular,
+        };
+        return input.Pad(pads, mode);
+    }
+
+    /// <summary>Zero padding of the convolution itself when the input was padded by <see cref="PadInput"/>.</summary>
+    private protected int[] NoPadding => new int[Rank];
 
     /// <summary>Draws fresh parameters the way PyTorch does (see the class remarks).</summary>
     public void ResetParameters(Generator? generator = null)
@@ -156,7 +190,7 @@ public class Conv1d : ConvNd
     /// <param name="dilation">Spacing between kernel elements (default 1).</param>
     /// <param name="groups">Blocked connections from input to output channels (default 1).</param>
     /// <param name="bias">Whether to learn an additive bias (default true).</param>
-    /// <param name="paddingMode">"zeros" (the only mode supported so far).</param>
+    /// <param name="paddingMode">"zeros" (default), "reflect", "replicate" or "circular".</param>
     /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     /// <param name="generator">The random source of the initialisation.</param>
     public Conv1d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1,
@@ -173,7 +207,7 @@ public class Conv1d : ConvNd
     /// <param name="dilation">Spacing between kernel elements (default 1).</param>
     /// <param name="groups">Blocked connections from input to output channels (default 1).</param>
     /// <param name="bias">Whether to learn an additive bias (default true).</param>
-    /// <param name="paddingMode">"zeros" (the only mode supported so far).</param>
+    /// <param name="paddingMode">"zeros" (default), "reflect", "replicate" or "circular".</param>
     /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     /// <param name="generator">The random source of the initialisation.</param>
     public Conv1d(int inChannels, int outChannels, int[] kernelSize, int[]? stride = null, int[]? padding = null,
@@ -191,7 +225,7 @@ public class Conv1d : ConvNd
     /// <param name="dilation">Spacing between kernel elements (default 1).</param>
     /// <param name="groups">Blocked connections from input to output channels (default 1).</param>
     /// <param name="bias">Whether to learn an additive bias (default true).</param>
-    /// <param name="paddingMode">"zeros" (the only mode supported so far).</param>
+    /// <param name="paddingMode">"zeros" (default), "reflect", "replicate" or "circular".</param>
     /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     /// <param name="generator">The random source of the initialisation.</param>
     public Conv1d(int inChannels, int outChannels, int[] kernelSize, string padding, int[]? stride = null, int[]? dilation = null,
@@ -202,9 +236,11 @@ public class Conv1d : ConvNd
     /// <summary>Applies the convolution.</summary>
     /// <param name="input">[N, C_in, L] or [C_in, L].</param>
     /// <returns>[N, C_out, *out].</returns>
-    public override Tensor Forward(Tensor input) => PaddingString is string p
-        ? Conv1d(input, Weight, p, Bias, Stride, Dilation, Groups)
-        : Conv1d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+    public override Tensor Forward(Tensor input) => PaddingMode != "zeros"
+        ? Conv1d(PadInput(input), Weight, Bias, Stride, NoPadding, Dilation, Groups)
+        : PaddingString is string p
+            ? Conv1d(input, Weight, p, Bias, Stride, Dilation, Groups)
+            : Conv1d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
 }
 
 /// <summary>
@@ -227,7 +263,7 @@ public class Conv2d : ConvNd
     /// <param name="dilation">Spacing between kernel elements (default 1).</param>
     /// <param name="groups">Blocked connections from input to output channels (default 1).</param>
     /// <param name="bias">Whether to learn an additive bias (default true).</param>
-    /// <param name="paddingMode">"zeros" (the only mode supported so far).</param>
+    /// <param name="paddingMode">"zeros" (default), "reflect", "replicate" or "circular".</param>
     /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     /// <param name="generator">The random source of the initialisation.</param>
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1,
@@ -244,7 +280,7 @@ public class Conv2d : ConvNd
     /// <param name="dilation">Spacing between kernel elements (default 1).</param>
     /// <param name="groups">Blocked connections from input to output channels (default 1).</param>
     /// <param name="bias">Whether to learn an additive bias (default true).</param>
-    /// <param name="paddingMode">"zeros" (the only mode supported so far).</param>
+    /// <param name="paddingMode">"zeros" (default), "reflect", "replicate" or "circular".</param>
     /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     /// <param name="generator">The random source of the initialisation.</param>
     public Conv2d(int inChannels, int outChannels, int[] kernelSize, int[]? stride = null, int[]? padding = null,
@@ -262,7 +298,7 @@ public class Conv2d : ConvNd
     /// <param name="dilation">Spacing between kernel elements (default 1).</param>
     /// <param name="groups">Blocked connections from input to output channels (default 1).</param>
     /// <param name="bias">Whether to learn an additive bias (default true).</param>
-    /// <param name="paddingMode">"zeros" (the only mode supported so far).</param>
+    /// <param name="paddingMode">"zeros" (default), "reflect", "replicate" or "circular".</param>
     /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     /// <param name="generator">The random source of the initialisation.</param>
     public Conv2d(int inChannels, int outChannels, int[] kernelSize, string padding, int[]? stride = null, int[]? dilation = null,
@@ -273,9 +309,11 @@ public class Conv2d : ConvNd
     /// <summary>Applies the convolution.</summary>
     /// <param name="input">[N, C_in, H, W] or [C_in, H, W].</param>
     /// <returns>[N, C_out, *out].</returns>
-    public override Tensor Forward(Tensor input) => PaddingString is string p
-        ? Conv2d(input, Weight, p, Bias, Stride, Dilation, Groups)
-        : Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+    public override Tensor Forward(Tensor input) => PaddingMode != "zeros"
+        ? Conv2d(PadInput(input), Weight, Bias, Stride, NoPadding, Dilation, Groups)
+        : PaddingString is string p
+            ? Conv2d(input, Weight, p, Bias, Stride, Dilation, Groups)
+            : Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
 }
 
 /// <summary>
@@ -298,7 +336,7 @@ public class Conv3d : ConvNd
     /// <param name="dilation">Spacing between kernel elements (default 1).</param>
     /// <param name="groups">Blocked connections from input to output channels (default 1).</param>
     /// <param name="bias">Whether to learn an additive bias (default true).</param>
-    /// <param name="paddingMode">"zeros" (the only mode supported so far).</param>
+    /// <param name="paddingMode">"zeros" (default), "reflect", "replicate" or "circular".</param>
     /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     /// <param name="generator">The random source of the initialisation.</param>
     public Conv3d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1,
@@ -315,7 +353,7 @@ public class Conv3d : ConvNd
     /// <param name="dilation">Spacing between kernel elements (default 1).</param>
     /// <param name="groups">Blocked connections from input to output channels (default 1).</param>
     /// <param name="bias">Whether to learn an additive bias (default true).</param>
-    /// <param name="paddingMode">"zeros" (the only mode supported so far).</param>
+    /// <param name="paddingMode">"zeros" (default), "reflect", "replicate" or "circular".</param>
     /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     /// <param name="generator">The random source of the initialisation.</param>
     public Conv3d(int inChannels, int outChannels, int[] kernelSize, int[]? stride = null, int[]? padding = null,
@@ -333,7 +371,7 @@ public class Conv3d : ConvNd
     /// <param name="dilation">Spacing between kernel elements (default 1).</param>
     /// <param name="groups">Blocked connections from input to output channels (default 1).</param>
     /// <param name="bias">Whether to learn an additive bias (default true).</param>
-    /// <param name="paddingMode">"zeros" (the only mode supported so far).</param>
+    /// <param name="paddingMode">"zeros" (default), "reflect", "replicate" or "circular".</param>
     /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     /// <param name="generator">The random source of the initialisation.</param>
     public Conv3d(int inChannels, int outChannels, int[] kernelSize, string padding, int[]? stride = null, int[]? dilation = null,
@@ -344,9 +382,11 @@ public class Conv3d : ConvNd
     /// <summary>Applies the convolution.</summary>
     /// <param name="input">[N, C_in, D, H, W] or [C_in, D, H, W].</param>
     /// <returns>[N, C_out, *out].</returns>
-    public override Tensor Forward(Tensor input) => PaddingString is string p
-        ? Conv3d(input, Weight, p, Bias, Stride, Dilation, Groups)
-        : Conv3d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+    public override Tensor Forward(Tensor input) => PaddingMode != "zeros"
+        ? Conv3d(PadInput(input), Weight, Bias, Stride, NoPadding, Dilation, Groups)
+        : PaddingString is string p
+            ? Conv3d(input, Weight, p, Bias, Stride, Dilation, Groups)
+            : Conv3d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
 }
 
 /// <summary>

@@ -100,7 +100,7 @@ internal static class PoolingPrimitives
         private sealed class Body(PoolGeometry g, Tensor x, Tensor y) : IPoolBody
         {
             public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-                Backends.Cpu.Pooling.MaxPool.Forward(g, x.ContiguousSpan<T>(), y.ContiguousSpan<T>(), GC.AllocateUninitializedArray<long>(y.Numel));
+                Backends.Cpu.Pooling.MaxPool.Forward(g, x.ContiguousSpan<T>(), y.ContiguousSpan<T>(), Span<long>.Empty);
         }
 
         public override Tensor?[] Backward(GradContext c)
@@ -175,7 +175,7 @@ internal static class PoolingPrimitives
         private sealed class Body(PoolGeometry g, Tensor x, Tensor indices) : IPoolBody
         {
             public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-                Backends.Cpu.Pooling.MaxPool.Forward(g, x.ContiguousSpan<T>(), GC.AllocateUninitializedArray<T>(indices.Numel), indices.ContiguousSpan<long>());
+                Backends.Cpu.Pooling.MaxPool.Forward(g, x.ContiguousSpan<T>(), Span<T>.Empty, indices.ContiguousSpan<long>());
         }
 
         private sealed class AdaptiveBody(AdaptivePoolGeometry g, Tensor x, Tensor indices) : IPoolBody

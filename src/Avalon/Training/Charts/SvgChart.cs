@@ -69,6 +69,13 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
         var yTicks = NiceTicks(yMin, yMax, 5);
         (yMin, yMax) = (Math.Min(yMin, yTicks[0]), Math.Max(yMax, yTicks[^1]));
         var xTicks = NiceTicks(xMin, xMax, 6).Where(t => t >= xMin - 1e-9 && t <= xMax + 1e-9).ToArray();
+        // Whole-number x values (epochs) get whole-number ticks only.
+        if (all.Length > 0 && all.All(p => p.X == Math.Floor(p.X)))
+        {
+            xTicks = xTicks.Where(t => t == Math.Floor(t)).ToArray();
+            if (xTicks.Length < 2)
+                xTicks = Enumerable.Range((int)Math.Ceiling(xMin), (int)Math.Floor(xMax) - (int)Math.Ceiling(xMin) + 1).Select(i => (double)i).ToArray();
+        }
 
         double X(double x) => plotLeft + (x - xMin) / (xMax - xMin) * plotWidth;
         double Y(double y) => plotTop + plotHeight - (y - yMin) / (yMax - yMin) * plotHeight;

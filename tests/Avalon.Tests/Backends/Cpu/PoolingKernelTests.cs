@@ -261,6 +261,32 @@ public class PoolingKernelTests
 
     [Theory]
     [MemberData(nameof(MaxCases))]
+    public void MaxPool_ValuesOnlyAndIndicesOnlyMatchNaive(MaxCase c)
+    {
+        var rng = new Random(5 + StableSeed(c));
+        var g = c.Geometry();
+        double[] x = RandomArray(rng, g.InputLength);
+        var (expected, expectedIndices, _) = NaiveMax(c, x);
+
+        var y = new double[g.OutputLength];
+        MaxPool.Forward<double>(g, x, y, Span<long>.Empty);
+        Assert.Equal(expected, y);
+
+        var indices = new long[g.OutputLength];
+        MaxPool.Forward<float>(g, ToFloat(x), Span<float>.Empty, indices);
+        Assert.Equal(expectedIndices, indices);
+    }
+
+    [Fact]
+    public void MaxPool_RejectsNeitherValuesNorIndices()
+    {
+        var g = PoolGeometry.CreateMax(1, 1, [4], [2], [], [0], [1], false);
+        var e = Assert.Throws<ArgumentException>(() => MaxPool.Forward<float>(g, new float[4], Span<float>.Empty, Span<long>.Empty));
+        Assert.Contains("max_pool", e.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(MaxCases))]
     public void MaxPoolBackward_ScattersIntoArgmax(MaxCase c)
     {
         var rng = new Random(3 + StableSeed(c));

@@ -32,6 +32,16 @@ public class TrainingCurveTests
     }
 
     [Fact]
+    public void EpochAxisHasWholeNumberTicksOnly()
+    {
+        var texts = XDocument.Parse(Sample().ToSvg("t")).Descendants(XName.Get("text", "http://www.w3.org/2000/svg"))
+            .Select(t => t.Value).ToList();
+        Assert.Contains("2", texts);
+        Assert.DoesNotContain("1.5", texts);
+        Assert.DoesNotContain("2.5", texts);
+    }
+
+    [Fact]
     public void PolylineFollowsTheValues()
     {
         var chart = new SvgChart("t", "x", "y").AddSeries("s", [(0, 0), (1, 10), (2, 5)]);

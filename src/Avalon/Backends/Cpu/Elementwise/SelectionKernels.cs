@@ -45,13 +45,10 @@ internal static class SelectionKernels
         while (it.MoveNext())
         {
             int oc = it.Offsets[0], oa = it.Offsets[1], ob = it.Offsets[2], oo = it.Offsets[3];
-            if (rc == 1 && ra == 1 && rb == 1 && ro == 1)
+            if (rc == 1 && ro == 1 && (uint)ra <= 1 && (uint)rb <= 1 && n > 0)
             {
-                var c = dc.Slice(oc, n);
-                var x = da.Slice(oa, n);
-                var y = db.Slice(ob, n);
-                var d = dout.Slice(oo, n);
-                for (int i = 0; i < c.Length; i++) d[i] = c[i] ? x[i] : y[i];
+                // Dense condition and output; each value operand dense or a broadcast scalar.
+                WhereLoop.Run(dc.Slice(oc, n), ref da[oa], ra, ref db[ob], rb, dout.Slice(oo, n));
             }
             else
             {

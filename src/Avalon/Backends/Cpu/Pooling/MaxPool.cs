@@ -9,13 +9,19 @@ namespace Avalon.Backends.Cpu.Pooling;
 /// </summary>
 internal static unsafe class MaxPool
 {
-    /// <summary>Writes the pooled values and their int64 plane indices; both buffers are [N, C, oD, oH, oW].</summary>
+    /// <summary>
+    /// Writes the pooled values and their int64 plane indices; both buffers are [N, C, oD, oH, oW]. Either
+    /// buffer may be empty (not both) when the caller needs only the other: max_pool keeps the values and
+    /// max_pool_indices the positions, so neither allocates and fills a buffer it throws away.
+    /// </summary>
     public static void Forward<T>(in PoolGeometry g, ReadOnlySpan<T> input, Span<T> output, Span<long> indices)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         g.RequireLength("input", input.Length, g.InputLength);
-        g.RequireLength("output", output.Length, g.OutputLength);
-        g.RequireLength("indices", indices.Length, g.OutputLength);
+        if (output.IsEmpty && indices.IsEmpty && g.OutputLength != 0)
+            throw new ArgumentException("max_pool: expected an output buffer, an indices buffer or both, got neither.");
+        if (!output.IsEmpty) g.RequireLength("output", output.Length, g.OutputLength);
+        if (!indices.IsEmpty) g.RequireLength("indices", indices.Length, g.OutputLength);
         fixed (T* pIn = input, pOut = output)
         fixed (long* pIdx = indices)
         {
@@ -31,21 +37,23 @@ internal static unsafe class MaxPool
         {
             int inH = g.InputHeight, inW = g.InputWidth;
             int dD = g.DilationDepth, dH = g.DilationHeight, dW = g.DilationWidth;
+            bool values = output != null, positions = indices != null;
             for (int plane = first; plane < end; plane++)
             {
                 T* x = input + (long)plane * g.InputPlane;
-                T* y = output + (long)plane * g.OutputPlane;
-                long* ind = indices + (long)plane * g.OutputPlane;
+                long o = (long)plane * g.OutputPlane;
                 for (int od = 0; od < g.OutputDepth; od++)
                 {
                     Window(od, g.StrideDepth, g.PadDepth, g.KernelDepth, dD, g.InputDepth, out int d0, out int d1);
                     for (int oh = 0; oh < g.OutputHeight; oh++)
                     {
                         Window(oh, g.StrideHeight, g.PadHeight, g.KernelHeight, dH, inH, out int h0, out int h1);
-                        for (int ow = 0; ow < g.OutputWidth; ow++, y++, ind++)
+                        for (int ow = 0; ow < g.OutputWidth; ow++, o++)
                         {
                             Window(ow, g.StrideWidth, g.PadWidth, g.KernelWidth, dW, inW, out int w0, out int w1);
-                            *y = PoolWindow.Max(x, inH, inW, d0, d1, dD, h0, h1, dH, w0, w1, dW, out *ind);
+                            T max = PoolWindow.Max(x, inH, inW, d0, d1, dD, h0, h1, dH, w0, w1, dW, out long position);
+                            if (values) output[o] = max;
+                            if (positions) indices[o] = position;
                         }
                     }
                 }
