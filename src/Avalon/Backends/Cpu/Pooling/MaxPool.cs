@@ -5,7 +5,7 @@ namespace Avalon.Backends.Cpu.Pooling;
 /// <summary>
 /// Max pooling forward (max_pool1d/2d/3d with return_indices). Each output is the largest input in its
 /// dilated window, NaN winning as in PyTorch, and its index is the flat position d·H·W + h·W + w inside
-/// the input plane. Windows two wide that tile the input take the vectorised <see cref="MaxPoolPairs"/>.
+/// the input plane. Windows that tile the input take the vectorised <see cref="MaxPoolTiled"/>.
 /// The backward is <see cref="PoolIndexScatter"/>.
 /// </summary>
 internal static unsafe class MaxPool
@@ -21,7 +21,7 @@ internal static unsafe class MaxPool
     /// <summary>
     /// <see cref="Forward{T}(in PoolGeometry, ReadOnlySpan{T}, Span{T}, Span{long})"/>, where
     /// <paramref name="allowFastPath"/> false forces the general window loop (the reference the
-    /// vectorised <see cref="MaxPoolPairs"/> is tested against).
+    /// vectorised <see cref="MaxPoolTiled"/> is tested against).
     /// </summary>
     internal static void Forward<T>(in PoolGeometry g, ReadOnlySpan<T> input, Span<T> output, Span<long> indices, bool allowFastPath)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -34,7 +34,7 @@ internal static unsafe class MaxPool
         fixed (T* pIn = input, pOut = output)
         fixed (long* pIdx = indices)
         {
-            var job = new Job<T>(g, pIn, pOut, pIdx, allowFastPath && MaxPoolPairs.Applies(g));
+            var job = new Job<T>(g, pIn, pOut, pIdx, allowFastPath && MaxPoolTiled.Applies(g));
             PlaneParallel.For(g.Planes, (long)g.OutputPlane * g.KernelVolume, job.Execute);
         }
     }
@@ -46,7 +46,7 @@ internal static unsafe class MaxPool
         {
             if (pairs)
             {
-                MaxPoolPairs.Run(g, input, output, indices, first, end);
+                MaxPoolTiled.Run(g, input, output, indices, first, end);
                 return;
             }
             int inH = g.InputHeight, inW = g.InputWidth;

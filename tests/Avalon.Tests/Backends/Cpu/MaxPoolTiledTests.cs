@@ -3,11 +3,11 @@ using Avalon.Backends.Cpu.Pooling;
 namespace Avalon.Tests.Backends.Cpu;
 
 /// <summary>
-/// The vectorised two-wide max pooling against the general window loop, bit for bit (values and
+/// The vectorised max pooling of tiling windows against the general window loop, bit for bit (values and
 /// indices), on data full of ties, signed zeros, infinities and NaNs with distinct payloads, for every
 /// remainder of the vector width.
 /// </summary>
-public class MaxPoolPairsTests
+public class MaxPoolTiledTests
 {
     /// <summary>Values drawn from a small set so that windows tie often; NaNs carry their draw in the payload.</summary>
     private static double Draw(Random random, double nanRate)
@@ -28,7 +28,7 @@ public class MaxPoolPairsTests
 
     private static void Compare<T>(PoolGeometry g, T[] input, string label) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        Assert.True(MaxPoolPairs.Applies(g), label);
+        Assert.True(MaxPoolTiled.Applies(g), label);
         long n = g.OutputLength;
         var expected = new T[n];
         var expectedIndices = new long[n];
@@ -59,16 +59,19 @@ public class MaxPoolPairsTests
     public void MatchesTheWindowLoopForEveryWidthRemainder(double nanRate)
     {
         var random = new Random(1234 + (int)(nanRate * 100));
+        foreach (int kW in new[] { 2, 3, 5 })
         foreach (int kH in new[] { 1, 2, 3 })
-        for (int inW = 2; inW <= 37; inW++)
+        for (int outW = 1; outW <= 19; outW++)   // every remainder of 8 and 4 outputs, with and without full blocks
         {
-            int inH = kH * (1 + random.Next(3)) + random.Next(kH);   // sometimes rows left over at the bottom
+            int inW = outW * kW + random.Next(kW);   // sometimes columns left over at the right
+            int inH = kH * (1 + random.Next(3)) + random.Next(kH);   // and rows at the bottom
             int n = 1 + random.Next(2), c = 1 + random.Next(3);
-            var g = PoolGeometry.CreateMax(n, c, [inH, inW], [kH, 2], [], [0, 0], [1, 1], ceilMode: false);
+            var g = PoolGeometry.CreateMax(n, c, [inH, inW], [kH, kW], [], [0, 0], [1, 1], ceilMode: false);
             var data = new double[g.InputLength];
             for (int i = 0; i < data.Length; i++) data[i] = Draw(random, nanRate);
-            Compare(g, data, $"double kH={kH} in=[{inH},{inW}] nan={nanRate}");
-            Compare(g, data.Select(v => (float)v).ToArray(), $"float kH={kH} in=[{inH},{inW}] nan={nanRate}");
+            string label = $"k=[{kH},{kW}] in=[{inH},{inW}] nan={nanRate}";
+            Compare(g, data, "double " + label);
+            Compare(g, data.Select(v => (float)v).ToArray(), "float " + label);
         }
     }
 
@@ -104,11 +107,13 @@ public class MaxPoolPairsTests
     [Fact]
     public void OverlappingPaddedOrPartialWindowsTakeTheGeneralLoop()
     {
-        Assert.False(MaxPoolPairs.Applies(PoolGeometry.CreateMax(1, 1, [4, 8], [2, 2], [1, 1], [0, 0], [1, 1], false)));
-        Assert.False(MaxPoolPairs.Applies(PoolGeometry.CreateMax(1, 1, [4, 8], [2, 2], [], [1, 1], [1, 1], false)));
-        Assert.False(MaxPoolPairs.Applies(PoolGeometry.CreateMax(1, 1, [4, 8], [2, 2], [], [0, 0], [1, 2], false)));
-        Assert.False(MaxPoolPairs.Applies(PoolGeometry.CreateMax(1, 1, [4, 9], [2, 2], [], [0, 0], [1, 1], ceilMode: true)));
-        Assert.False(MaxPoolPairs.Applies(PoolGeometry.CreateMax(1, 1, [4, 9], [3, 3], [], [0, 0], [1, 1], false)));
-        Assert.True(MaxPoolPairs.Applies(PoolGeometry.CreateMax(1, 1, [4, 9], [2, 2], [], [0, 0], [1, 1], false)));
+        Assert.False(MaxPoolTiled.Applies(PoolGeometry.CreateMax(1, 1, [4, 8], [2, 2], [1, 1], [0, 0], [1, 1], false)));
+        Assert.False(MaxPoolTiled.Applies(PoolGeometry.CreateMax(1, 1, [4, 8], [2, 2], [], [1, 1], [1, 1], false)));
+        Assert.False(MaxPoolTiled.Applies(PoolGeometry.CreateMax(1, 1, [4, 8], [2, 2], [], [0, 0], [1, 2], false)));
+        Assert.False(MaxPoolTiled.Applies(PoolGeometry.CreateMax(1, 1, [4, 9], [2, 2], [], [0, 0], [1, 1], ceilMode: true)));
+        Assert.False(MaxPoolTiled.Applies(PoolGeometry.CreateMax(1, 1, [4, 9], [3, 3], [2, 2], [0, 0], [1, 1], false)));
+        Assert.False(MaxPoolTiled.Applies(PoolGeometry.CreateMax(1, 1, [4, 9], [2, 1], [], [0, 0], [1, 1], false)));
+        Assert.True(MaxPoolTiled.Applies(PoolGeometry.CreateMax(1, 1, [4, 9], [2, 2], [], [0, 0], [1, 1], false)));
+        Assert.True(MaxPoolTiled.Applies(PoolGeometry.CreateMax(1, 1, [4, 9], [3, 3], [], [0, 0], [1, 1], false)));
     }
 }
