@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Avalon.Backends.Cpu.Pooling;
 
 /// <summary>
-/// The common max pooling case, vectorised: 1-D or 2-D windows kH × kW (kW ≥ 2) that tile the input
+/// The common max pooling case, vectorised: windows kH × kW (kW ≥ 2, depth 1) that tile the input
 /// (stride = kernel, no padding, no dilation, every window whole). A row of outputs goes eight floats
 /// (four doubles) at a time, then four (two) in 128-bit vectors, then one by one. Two-wide windows load
 /// an input row and split it into its even and odd columns; wider ones gather each column of the
