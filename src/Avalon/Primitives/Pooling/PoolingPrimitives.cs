@@ -8,8 +8,9 @@ namespace Avalon.Primitives.Pooling;
 /// backward passes as primitives so that every rule is differentiable again.
 /// </summary>
 /// <remarks>
-/// Max pooling's rule recomputes the argmax positions (<c>max_pool_indices</c>, not differentiable) and
-/// scatters the gradient there (<c>max_pool_backward</c>); the scatter is linear in the gradient and its
+/// Max pooling's rule takes the argmax positions (<c>max_pool_indices(x, y)</c>, not differentiable: the
+/// positions the forward kernel kept for its output y, see <see cref="SavedPoolIndices"/>, else a new search)
+/// and scatters the gradient there (<c>max_pool_backward</c>); the scatter is linear in the gradient and its
 /// rule gathers at the same positions (<c>max_pool_gather</c>), whose rule is the scatter again. The
 /// average poolings are linear maps whose backward primitives have the forward as their rule.
 /// </remarks>
@@ -19,13 +20,16 @@ internal static class PoolingPrimitives
     /// <summary>max_pool(x; kernel_size, stride, padding, dilation, ceil_mode) → the window maxima.</summary>
     public static readonly Primitive MaxPool = new MaxPoolPrimitive();
 
-    /// <summary>max_pool_indices(x; as max_pool) → int64 flat positions of the maxima inside each input plane.</summary>
+    /// <summary>
+    /// max_pool_indices(x[, y]; as max_pool) → int64 flat positions of the maxima inside each input plane.
+    /// Given y, the output of max_pool on x, it returns the positions that forward kept when it did.
+    /// </summary>
     public static readonly Primitive MaxPoolIndices = new MaxPoolIndicesPrimitive("max_pool_indices", adaptive: false);
 
     /// <summary>adaptive_max_pool(x; output_size) → the bin maxima.</summary>
     public static readonly Primitive AdaptiveMaxPool = new AdaptiveMaxPoolPrimitive();
 
-    /// <summary>adaptive_max_pool_indices(x; output_size) → int64 flat positions of the bin maxima.</summary>
+    /// <summary>adaptive_max_pool_indices(x[, y]; output_size) → int64 flat positions of the bin maxima (y: as max_pool_indices).</summary>
     public static readonly Primitive AdaptiveMaxPoolIndices = new MaxPoolIndicesPrimitive("adaptive_max_pool_indices", adaptive: true);
 
     /// <summary>max_pool_backward(gy, indices; input_size) → gx: gy added at the positions the indices name.</summary>
@@ -93,19 +97,24 @@ internal static class PoolingPrimitives
         {
             var x = inputs[0].ContiguousNoGrad();
             var y = Allocate(spec);
-            Dispatch(spec.DType, new Body(PoolAttributes.Max(x.Shape, a), x, y));
+            // When the call may be differentiated, the argmax positions come out of the same pass and are
+            // kept for the rule.
+            var indices = SavedPoolIndices.Wanted(inputs[0]) ? Allocate(spec with { DType = DType.Int64 }) : null;
+            Dispatch(spec.DType, new Body(PoolAttributes.Max(x.Shape, a), x, y, indices));
+            if (indices is not null) SavedPoolIndices.Save(y, inputs[0], a, indices);
             return y;
         }
 
-        private sealed class Body(PoolGeometry g, Tensor x, Tensor y) : IPoolBody
+        private sealed class Body(PoolGeometry g, Tensor x, Tensor y, Tensor? indices) : IPoolBody
         {
             public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-                Backends.Cpu.Pooling.MaxPool.Forward(g, x.ContiguousSpan<T>(), y.ContiguousSpan<T>(), Span<long>.Empty);
+                Backends.Cpu.Pooling.MaxPool.Forward(g, x.ContiguousSpan<T>(), y.ContiguousSpan<T>(),
+                    indices is null ? Span<long>.Empty : indices.ContiguousSpan<long>());
         }
 
         public override Tensor?[] Backward(GradContext c)
         {
-            var indices = MaxPoolIndices.Invoke(c.Attributes, c.Inputs[0]);
+            var indices = MaxPoolIndices.Invoke(c.Attributes, c.Inputs[0], c.Output);
             return [MaxPoolBackward.Invoke(Attributes.Of(("input_size", Spatial(c.Inputs[0]))), c.GradOutput, indices)];
         }
     }
@@ -124,19 +133,22 @@ internal static class PoolingPrimitives
         {
             var x = inputs[0].ContiguousNoGrad();
             var y = Allocate(spec);
-            Dispatch(spec.DType, new Body(PoolAttributes.AdaptiveMax(x.Shape, a), x, y));
+            // The kernel finds the positions anyway; they are kept for the rule when it may run.
+            var indices = Allocate(spec with { DType = DType.Int64 });
+            Dispatch(spec.DType, new Body(PoolAttributes.AdaptiveMax(x.Shape, a), x, y, indices));
+            if (SavedPoolIndices.Wanted(inputs[0])) SavedPoolIndices.Save(y, inputs[0], a, indices);
             return y;
         }
 
-        private sealed class Body(AdaptivePoolGeometry g, Tensor x, Tensor y) : IPoolBody
+        private sealed class Body(AdaptivePoolGeometry g, Tensor x, Tensor y, Tensor indices) : IPoolBody
         {
             public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-                Backends.Cpu.Pooling.AdaptiveMaxPool.Forward(g, x.ContiguousSpan<T>(), y.ContiguousSpan<T>(), new long[y.Numel]);
+                Backends.Cpu.Pooling.AdaptiveMaxPool.Forward(g, x.ContiguousSpan<T>(), y.ContiguousSpan<T>(), indices.ContiguousSpan<long>());
         }
 
         public override Tensor?[] Backward(GradContext c)
         {
-            var indices = AdaptiveMaxPoolIndices.Invoke(c.Attributes, c.Inputs[0]);
+            var indices = AdaptiveMaxPoolIndices.Invoke(c.Attributes, c.Inputs[0], c.Output);
             return [MaxPoolBackward.Invoke(Attributes.Of(("input_size", Spatial(c.Inputs[0]))), c.GradOutput, indices)];
         }
     }
@@ -155,15 +167,22 @@ internal static class PoolingPrimitives
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
+            if (inputs.Length is < 1 or > 2)
+                throw new ArgumentException($"{Name}: expected the pooled input and optionally the forward's output, got {inputs.Length} tensors.");
             RequireFloat(Name, inputs[0]);
             var shape = _adaptive
                 ? PoolAttributes.OutputShape(PoolAttributes.AdaptiveMax(inputs[0].Shape, attributes))
                 : PoolAttributes.OutputShape(PoolAttributes.Max(inputs[0].Shape, attributes));
+            if (inputs.Length == 2 && (inputs[1].Shape != Shape.Wrap(shape) || inputs[1].DType != inputs[0].DType))
+                throw new ArgumentException(
+                    $"{Name}: expected the forward's output as {inputs[0].DType.Name()}{ShapeUtil.Format(shape)} for input {inputs[0]}, got {inputs[1]}.");
             return inputs[0] with { Shape = shape, DType = DType.Int64 };
         }
 
         private Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec)
         {
+            // Given the forward's output (the max pooling rule passes it), the positions its kernel kept.
+            if (inputs.Length == 2 && SavedPoolIndices.Take(inputs[1], inputs[0], a) is { } saved) return saved;
             var x = inputs[0].ContiguousNoGrad();
             var indices = Allocate(spec);
             Dispatch(x.DType, _adaptive

@@ -77,6 +77,11 @@ public class PoolingKernelTests
         new(1, 2, [5, 6, 7], [2, 3, 4]),
         new(2, 1, [4, 4, 4], [3, 3, 3]),
         new(4, 8, [33, 35], [7, 7]),
+        // Bins that tile the input evenly (the vectorised path): two, three and six wide, 1-d to 3-d.
+        new(2, 3, [8, 24], [4, 12]),
+        new(1, 2, [9, 27], [3, 9]),
+        new(2, 2, [18], [9]),
+        new(1, 2, [3, 8, 12], [3, 4, 2]),
     };
 
     // ---- naive float64 references -------------------------------------------------------------

@@ -21,6 +21,10 @@ public sealed class PoolingGradCases : IGradCheckCases
         yield return new("max_pool", "1d dilation 2 (squared, so second order is not zero)",
             x => Functional.MaxPool1d(x[0] * x[0], [2], [1], dilation: [2]), [R(1, 2, 7)]);
         yield return new("max_pool", "3d k2", x => Functional.MaxPool3d(x[0], 2), [R(1, 1, 4, 3, 4)]);
+        yield return new("max_pool", "2d k2 on the vectorised path (squared)",
+            x => Functional.MaxPool2d(x[0] * x[0], 2), [R(2, 2, 4, 19)]);
+        yield return new("max_pool", "2d k[3, 2] on the vectorised path", x => Functional.MaxPool2d(x[0], [3, 2]), [R(1, 2, 7, 16)]);
+        yield return new("max_pool", "2d k3 on the vectorised path", x => Functional.MaxPool2d(x[0], 3), [R(1, 2, 6, 26)]);
         var poolInput = R(2, 3, 5, 4);
         var indices = PoolingPrimitives.MaxPoolIndices.Invoke(
             Attributes.Of(("kernel_size", new[] { 2, 2 }), ("stride", new[] { 2, 1 }), ("padding", new[] { 1, 0 }),

@@ -5,7 +5,7 @@ namespace Avalon.Backends.Cpu.Pooling;
 /// <summary>
 /// Adaptive max pooling forward (adaptive_max_pool1d/2d/3d with return_indices): the largest input of
 /// each bin (NaN winning, as in PyTorch) and its flat index inside the input plane. The backward is
-/// <see cref="PoolIndexScatter"/>.
+/// <see cref="PoolIndexScatter"/>. Bins that tile the input evenly go through <see cref="MaxPoolTiled"/>.
 /// </summary>
 internal static unsafe class AdaptiveMaxPool
 {
@@ -16,12 +16,34 @@ internal static unsafe class AdaptiveMaxPool
         g.RequireLength("input", input.Length, g.InputLength);
         g.RequireLength("output", output.Length, g.OutputLength);
         g.RequireLength("indices", indices.Length, g.OutputLength);
+        if (Tiling(g) is { } tiled)
+        {
+            MaxPool.Forward(tiled, input, output, indices);
+            return;
+        }
         fixed (T* pIn = input, pOut = output)
         fixed (long* pIdx = indices)
         {
             var job = new Job<T>(g, pIn, pOut, pIdx);
             PlaneParallel.For(g.Planes, g.InputPlane + (long)g.OutputPlane, job.Execute);
         }
+    }
+
+    /// <summary>
+    /// When every size divides evenly the bins are windows of in / out elements that tile the input, so
+    /// the vectorised <see cref="MaxPoolTiled"/> computes the same maxima and indices; otherwise null.
+    /// </summary>
+    private static PoolGeometry? Tiling(in AdaptivePoolGeometry g)
+    {
+        if (g.Planes == 0 || g.OutputPlane == 0 || g.InputDepth != g.OutputDepth || g.InputHeight % g.OutputHeight != 0 || g.InputWidth % g.OutputWidth != 0)
+            return null;
+        Span<int> input = [g.InputDepth, g.InputHeight, g.InputWidth];
+        Span<int> kernel = [1, g.InputHeight / g.OutputHeight, g.InputWidth / g.OutputWidth];
+        int rank = g.SpatialRank;
+        Span<int> zeros = [0, 0, 0], ones = [1, 1, 1];
+        var tiled = PoolGeometry.CreateMax(g.Batch, g.Channels, input[(3 - rank)..], kernel[(3 - rank)..], [],
+            zeros[..rank], ones[..rank], ceilMode: false);
+        return MaxPoolTiled.Applies(tiled) ? tiled : null;
     }
 
     private sealed class Job<T>(AdaptivePoolGeometry g, T* input, T* output, long* indices)

@@ -5,7 +5,8 @@ namespace Avalon.Backends.Cpu.Pooling;
 /// <summary>
 /// Max pooling forward (max_pool1d/2d/3d with return_indices). Each output is the largest input in its
 /// dilated window, NaN winning as in PyTorch, and its index is the flat position d·H·W + h·W + w inside
-/// the input plane. The backward is <see cref="PoolIndexScatter"/>.
+/// the input plane. Windows that tile the input take the vectorised <see cref="MaxPoolTiled"/>.
+/// The backward is <see cref="PoolIndexScatter"/>.
 /// </summary>
 internal static unsafe class MaxPool
 {
@@ -15,6 +16,14 @@ internal static unsafe class MaxPool
     /// max_pool_indices the positions, so neither allocates and fills a buffer it throws away.
     /// </summary>
     public static void Forward<T>(in PoolGeometry g, ReadOnlySpan<T> input, Span<T> output, Span<long> indices)
+        where T : unmanaged, IFloatingPointIeee754<T> => Forward(g, input, output, indices, allowFastPath: true);
+
+    /// <summary>
+    /// <see cref="Forward{T}(in PoolGeometry, ReadOnlySpan{T}, Span{T}, Span{long})"/>, where
+    /// <paramref name="allowFastPath"/> false forces the general window loop (the reference the
+    /// vectorised <see cref="MaxPoolTiled"/> is tested against).
+    /// </summary>
+    internal static void Forward<T>(in PoolGeometry g, ReadOnlySpan<T> input, Span<T> output, Span<long> indices, bool allowFastPath)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         g.RequireLength("input", input.Length, g.InputLength);
@@ -25,16 +34,21 @@ internal static unsafe class MaxPool
         fixed (T* pIn = input, pOut = output)
         fixed (long* pIdx = indices)
         {
-            var job = new Job<T>(g, pIn, pOut, pIdx);
+            var job = new Job<T>(g, pIn, pOut, pIdx, allowFastPath && MaxPoolTiled.Applies(g));
             PlaneParallel.For(g.Planes, (long)g.OutputPlane * g.KernelVolume, job.Execute);
         }
     }
 
-    private sealed class Job<T>(PoolGeometry g, T* input, T* output, long* indices)
+    private sealed class Job<T>(PoolGeometry g, T* input, T* output, long* indices, bool pairs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Execute(int first, int end)
         {
+            if (pairs)
+            {
+                MaxPoolTiled.Run(g, input, output, indices, first, end);
+                return;
+            }
             int inH = g.InputHeight, inW = g.InputWidth;
             int dD = g.DilationDepth, dH = g.DilationHeight, dW = g.DilationWidth;
             bool values = output != null, positions = indices != null;

@@ -8,7 +8,7 @@ namespace Avalon.Backends.Cpu.Pooling;
 /// </summary>
 internal static unsafe class PoolIndexScatter
 {
-    /// <summary>Backward of <see cref="MaxPool.Forward{T}"/>. Overwrites gradInput.</summary>
+    /// <summary>Backward of <see cref="MaxPool.Forward{T}(in PoolGeometry, ReadOnlySpan{T}, Span{T}, Span{long})"/>. Overwrites gradInput.</summary>
     public static void Backward<T>(in PoolGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<long> indices, Span<T> gradInput)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
