@@ -25,13 +25,17 @@ internal static unsafe class ConvolutionForward
 
         fixed (T* pIn = input, pW = weight, pB = bias, pOut = output)
         {
-            var job = new Job<T>(g, pIn, pW, pB, pOut);
-            CpuParallel.For(g.Batch * g.Groups, job.Execute);
+            int items = g.Batch * g.Groups;
+            var job = new Job<T>(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads);
+            CpuParallel.For(items, job.Execute);
         }
     }
 
-    /// <summary>One (sample, group) slice; <paramref name="bias"/> is null when there is none.</summary>
-    private sealed class Job<T>(ConvGeometry g, T* input, T* weight, T* bias, T* output)
+    /// <summary>
+    /// One (sample, group) slice; <paramref name="bias"/> is null when there is none. With <paramref name="serial"/>
+    /// (as many slices as threads or more) each GEMM stays on its task's thread.
+    /// </summary>
+    private sealed class Job<T>(ConvGeometry g, T* input, T* weight, T* bias, T* output, bool serial)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Execute(int item)
@@ -43,7 +47,7 @@ internal static unsafe class ConvolutionForward
             T* y = output + ((long)n * g.OutChannels + (long)grp * coutG) * outPlane;
             T* w = weight + (long)grp * coutG * rows;
             if (g.IsPointwise)
-                GemmDispatch.Multiply(false, false, coutG, outPlane, rows, w, rows, x, inPlane, false, y, outPlane);
+                GemmDispatch.Multiply(false, false, coutG, outPlane, rows, w, rows, x, inPlane, false, y, outPlane, serial);
             else
                 MultiplyColumns(x, w, y, rows, outPlane, coutG);
             if (bias != null)
@@ -64,8 +68,8 @@ internal static unsafe class ConvolutionForward
             {
                 fixed (T* columns = scratch)
                 {
-                    VolumeColumns.ToColumns(g, x, columns);
-                    GemmDispatch.Multiply(false, false, coutG, outPlane, rows, w, rows, columns, outPlane, false, y, outPlane);
+                    VolumeColumns.ToColumns(g, x, columns, outPlane);
+                    GemmDispatch.Multiply(false, false, coutG, outPlane, rows, w, rows, columns, outPlane, false, y, outPlane, serial);
                 }
             }
             finally
