@@ -8,6 +8,12 @@ namespace Avalon.Backends.Cpu.Convolution;
 /// Convolution forward (PyTorch's conv1d/2d/3d, cross-correlation) by vol2col + GEMM, one task per
 /// (sample, group). A 1×1 stride-1 unpadded convolution multiplies the input directly.
 /// </summary>
+/// <remarks>
+/// Unlike the backward kernels, the forward keeps one GEMM per sample: that GEMM writes the sample's
+/// [Cout, positions] output in place, whereas a GEMM over a chunk of samples yields [Cout, chunk·positions],
+/// which must then be copied apart into the NCHW output. Measured on LeNet-sized layers, the copy cost
+/// as much as the wider GEMM saved (a few percent faster with 500-row columns, 14 % slower with 25).
+/// </remarks>
 internal static unsafe class ConvolutionForward
 {
     /// <summary>

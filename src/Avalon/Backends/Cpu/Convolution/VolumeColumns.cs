@@ -39,26 +39,37 @@ internal static unsafe class VolumeColumns
             int offH = kh * g.DilationHeight - g.PadHeight;
             int offW = kw * g.DilationWidth - g.PadWidth;
             ValidRange(offW, sw, inW, outW, out int lo, out int hi);
+            ValidRange(offH, sh, inH, outH, out int hLo, out int hHi);
             T* channel = input + (nint)c * inD * inH * inW;
             T* dst = dstRow;
-            for (int od = 0; od < outD; od++)
+            for (int od = 0; od < outD; od++, dst += (nint)outH * outW)
             {
                 int id = od * sd + offD;
-                for (int oh = 0; oh < outH; oh++, dst += outW)
+                if ((uint)id >= (uint)inD)
                 {
-                    int ih = oh * sh + offH;
-                    if ((uint)id >= (uint)inD || (uint)ih >= (uint)inH)
-                    {
-                        Clear(dst, outW);
-                        continue;
-                    }
-                    T* src = channel + ((nint)id * inH + ih) * inW + offW;
-                    if (lo > 0) Clear(dst, lo);
-                    if (hi < outW) Clear(dst + hi, outW - hi);
+                    Clear(dst, outH * outW);
+                    continue;
+                }
+                // Rows above and below the input are padding; the rows between read input row oh·sh + offH.
+                Clear(dst, hLo * outW);
+                Clear(dst + (nint)hHi * outW, (outH - hHi) * outW);
+                T* src = channel + ((nint)id * inH + hLo * sh + offH) * inW + offW;
+                T* d = dst + (nint)hLo * outW;
+                nint srcStep = (nint)sh * inW;
+                if (sw == 1 && lo == 0 && hi == outW)
+                {
+                    // The common case, no padding along the row: nothing but copies.
+                    for (int oh = hLo; oh < hHi; oh++, src += srcStep, d += outW) Copy(src, d, outW);
+                    continue;
+                }
+                for (int oh = hLo; oh < hHi; oh++, src += srcStep, d += outW)
+                {
+                    if (lo > 0) Clear(d, lo);
+                    if (hi < outW) Clear(d + hi, outW - hi);
                     if (sw == 1)
-                        Copy(src + lo, dst + lo, hi - lo);
+                        Copy(src + lo, d + lo, hi - lo);
                     else
-                        for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * sw];
+                        for (int ow = lo; ow < hi; ow++) d[ow] = src[ow * sw];
                 }
             }
         }
@@ -86,17 +97,18 @@ internal static unsafe class VolumeColumns
             int offH = kh * g.DilationHeight - g.PadHeight;
             int offW = kw * g.DilationWidth - g.PadWidth;
             ValidRange(offW, sw, inW, outW, out int lo, out int hi);
+            ValidRange(offH, sh, inH, outH, out int hLo, out int hHi);
             if (hi <= lo) continue;
             T* channel = volume + (nint)c * inD * inH * inW;
-            T* src = srcRow;
             for (int od = 0; od < outD; od++)
             {
                 int id = od * sd + offD;
-                for (int oh = 0; oh < outH; oh++, src += outW)
+                if ((uint)id >= (uint)inD) continue;
+                T* src = srcRow + ((nint)od * outH + hLo) * outW;
+                T* dst = channel + ((nint)id * inH + hLo * sh + offH) * inW + offW;
+                nint dstStep = (nint)sh * inW;
+                for (int oh = hLo; oh < hHi; oh++, src += outW, dst += dstStep)
                 {
-                    int ih = oh * sh + offH;
-                    if ((uint)id >= (uint)inD || (uint)ih >= (uint)inH) continue;
-                    T* dst = channel + ((nint)id * inH + ih) * inW + offW;
                     if (sw == 1)
                         Add(src + lo, dst + lo, hi - lo);
                     else
