@@ -49,13 +49,16 @@ internal static class ConvolutionPrimitives
             throw new ArgumentException($"{op}: expected bias of shape [{channels}] (one per output channel), got {b}.");
     }
 
-    /// <summary>Bias gradient: the output gradient summed over the batch and every spatial position.</summary>
+    /// <summary>
+    /// Bias gradient: the output gradient summed over the batch and every spatial position. Viewed as
+    /// [N, C, positions], the positions are summed first (contiguous rows: a vectorised row sum), then the
+    /// small [N, C] result over the batch; one strided sum over dims (0, 2, ...) is several times slower.
+    /// </summary>
     private static Tensor BiasGrad(Tensor gy)
     {
-        var dims = new int[gy.Rank - 1];
-        dims[0] = 0;
-        for (int i = 2; i < gy.Rank; i++) dims[i - 1] = i;
-        return gy.Sum(dims);
+        int positions = 1;
+        for (int i = 2; i < gy.Rank; i++) positions *= gy.Shape[i];
+        return gy.Reshape(gy.Shape[0], gy.Shape[1], positions).Sum(2).Sum(0);
     }
 
     // Every convolution kernel overwrites its whole output (GEMM with beta 0, or an explicit clear).

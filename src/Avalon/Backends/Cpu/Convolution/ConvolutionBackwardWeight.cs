@@ -6,8 +6,10 @@ namespace Avalon.Backends.Cpu.Convolution;
 
 /// <summary>
 /// Gradient of a convolution with respect to its weight: gradWeight_g = Σₙ gradOutput[n, g] × columns(input[n, g])ᵀ.
-/// The batch is split into chunks that accumulate into private partial gradients in parallel (one task
-/// per chunk and group); the partials are summed at the end.
+/// The batch is split into one range per thread, each accumulating into a private partial gradient (one
+/// task per range and group); the partials are summed at the end. Within a range, samples are taken in
+/// chunks (see <see cref="ColumnChunk"/>): the chunk's columns and output gradients, side by side, make
+/// one GEMM whose inner dimension runs over all of the chunk's output positions.
 /// </summary>
 internal static unsafe class ConvolutionBackwardWeight
 {
@@ -20,6 +22,15 @@ internal static unsafe class ConvolutionBackwardWeight
     /// </summary>
     public static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> gradOutput, Span<T> gradWeight)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Run(g, input, gradOutput, gradWeight, samplesPerChunk: 0);
+
+    /// <summary>
+    /// As <see cref="Run{T}(in ConvGeometry, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/> with at most
+    /// <paramref name="samplesPerChunk"/> samples per GEMM, or the cache-sized default when it is 0 (tests
+    /// set it to reach every chunk split).
+    /// </summary>
+    internal static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> gradOutput, Span<T> gradWeight,
+        int samplesPerChunk) where T : unmanaged, IFloatingPointIeee754<T>
     {
         g.RequireLength("input", input.Length, g.InputLength);
         g.RequireLength("grad_output", gradOutput.Length, g.OutputLength);
@@ -31,16 +42,20 @@ internal static unsafe class ConvolutionBackwardWeight
         }
 
         long weightLength = g.WeightLength;
-        int chunks = (int)Math.Min(Math.Min(g.Batch, CpuParallel.Threads), 1 + PartialBudget / weightLength);
-        T[]? partials = chunks > 1 ? ArrayPool<T>.Shared.Rent(checked((int)((chunks - 1) * weightLength))) : null;
+        int ranges = (int)Math.Min(Math.Min(g.Batch, CpuParallel.Threads), 1 + PartialBudget / weightLength);
+        int chunk = g.IsPointwise ? 1
+            : samplesPerChunk > 0 ? samplesPerChunk
+            : ColumnChunk.Samples<T>(g, (g.Batch + ranges - 1) / ranges);
+        T[]? partials = ranges > 1 ? ArrayPool<T>.Shared.Rent(checked((int)((ranges - 1) * weightLength))) : null;
         try
         {
             fixed (T* pIn = input, pGy = gradOutput, pGw = gradWeight, pPart = partials)
             {
-                var job = new Job<T>(g, pIn, pGy, pGw, pPart, chunks);
-                CpuParallel.For(chunks * g.Groups, job.Execute);
+                int items = ranges * g.Groups;
+                var job = new Job<T>(g, pIn, pGy, pGw, pPart, ranges, chunk, serial: items >= CpuParallel.Threads);
+                CpuParallel.For(items, job.Execute);
             }
-            for (int p = 1; p < chunks; p++)
+            for (int p = 1; p < ranges; p++)
                 TensorPrimitives.Add(gradWeight, partials.AsSpan((int)((p - 1) * weightLength), (int)weightLength), gradWeight);
         }
         finally
@@ -49,39 +64,50 @@ internal static unsafe class ConvolutionBackwardWeight
         }
     }
 
-    private sealed class Job<T>(ConvGeometry g, T* input, T* gradOutput, T* gradWeight, T* partials, int chunks)
+    private sealed class Job<T>(ConvGeometry g, T* input, T* gradOutput, T* gradWeight, T* partials, int ranges, int chunk, bool serial)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Execute(int item)
         {
-            int chunk = item / g.Groups, grp = item % g.Groups;
-            int first = (int)((long)chunk * g.Batch / chunks), end = (int)((long)(chunk + 1) * g.Batch / chunks);
+            int range = item / g.Groups, grp = item % g.Groups;
+            int first = (int)((long)range * g.Batch / ranges), end = (int)((long)(range + 1) * g.Batch / ranges);
             int cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup, rows = g.ColumnRows;
             int inPlane = g.InputPlane, outPlane = g.OutputPlane;
-            T* gw = (chunk == 0 ? gradWeight : partials + (chunk - 1) * g.WeightLength) + (long)grp * coutG * rows;
-            T[]? scratch = g.IsPointwise ? null : ArrayPool<T>.Shared.Rent(checked(rows * outPlane));
+            long inSample = (long)g.InChannels * inPlane, outSample = (long)g.OutChannels * outPlane;
+            T* gw = (range == 0 ? gradWeight : partials + (range - 1) * g.WeightLength) + (long)grp * coutG * rows;
+            int maxWidth = Math.Min(chunk, end - first) * outPlane;
+            T[]? columnsBuffer = g.IsPointwise ? null : ArrayPool<T>.Shared.Rent(checked(rows * maxWidth));
+            T[]? gradBuffer = chunk > 1 && end - first > 1 ? ArrayPool<T>.Shared.Rent(checked(coutG * maxWidth)) : null;
             try
             {
-                fixed (T* columnsBuffer = scratch)
+                fixed (T* columnsStart = columnsBuffer, gathered = gradBuffer)
                 {
-                    for (int n = first; n < end; n++)
+                    for (int n = first; n < end; n += chunk)
                     {
-                        T* x = input + ((long)n * g.InChannels + (long)grp * cinG) * inPlane;
-                        T* gy = gradOutput + ((long)n * g.OutChannels + (long)grp * coutG) * outPlane;
+                        int count = Math.Min(chunk, end - n), width = count * outPlane;
+                        T* x = input + n * inSample + (long)grp * cinG * inPlane;
+                        T* gy = gradOutput + n * outSample + (long)grp * coutG * outPlane;
                         T* columns = x;
                         if (!g.IsPointwise)
                         {
-                            columns = columnsBuffer;
-                            VolumeColumns.ToColumns(g, x, columns);
+                            columns = columnsStart;
+                            for (int s = 0; s < count; s++)
+                                VolumeColumns.ToColumns(g, x + s * inSample, columns + (nint)s * outPlane, width);
                         }
-                        GemmDispatch.Multiply(false, true, coutG, rows, outPlane, gy, outPlane, columns, outPlane,
-                            n != first, gw, rows);
+                        T* a = gy;
+                        if (count > 1)
+                        {
+                            ColumnChunk.Gather(gy, outSample, count, coutG, outPlane, gathered);
+                            a = gathered;
+                        }
+                        GemmDispatch.Multiply(false, true, coutG, rows, width, a, width, columns, width, n != first, gw, rows, serial);
                     }
                 }
             }
             finally
             {
-                if (scratch != null) ArrayPool<T>.Shared.Return(scratch);
+                if (columnsBuffer != null) ArrayPool<T>.Shared.Return(columnsBuffer);
+                if (gradBuffer != null) ArrayPool<T>.Shared.Return(gradBuffer);
             }
         }
     }

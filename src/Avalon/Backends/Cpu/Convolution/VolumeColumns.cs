@@ -1,5 +1,6 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Avalon.Backends.Cpu.Convolution;
 
@@ -7,52 +8,68 @@ namespace Avalon.Backends.Cpu.Convolution;
 /// vol2col and col2vol (im2col and col2im for 3d) for one sample and one channel group. The column
 /// matrix has <see cref="ConvGeometry.ColumnRows"/> rows, one per (channel, kd, kh, kw) in weight order,
 /// and <see cref="ConvGeometry.OutputPlane"/> columns, one per output position, so that a convolution
-/// is weight[Cout/groups, ColumnRows] × columns.
+/// is weight[Cout/groups, ColumnRows] × columns. Its rows are <c>ldColumns</c> elements apart, so the
+/// columns of several samples can sit side by side in one wider matrix (one GEMM for all of them).
 /// </summary>
+/// <remarks>
+/// The runs copied or added are output rows, often only a few vectors long (24 elements for a 5×5
+/// kernel on 28×28 images), so they are moved with inline vector loads and stores: a library call per
+/// run costs more than the run itself.
+/// </remarks>
 internal static unsafe class VolumeColumns
 {
     /// <summary>
-    /// Fills <paramref name="columns"/> ([ColumnRows, OutputPlane]) from <paramref name="input"/>
-    /// ([Cin/groups, D, H, W]); positions that fall into the padding get zero.
+    /// Fills <paramref name="columns"/> ([ColumnRows, OutputPlane], rows <paramref name="ldColumns"/> apart)
+    /// from <paramref name="input"/> ([Cin/groups, D, H, W]); positions that fall into the padding get zero.
     /// </summary>
-    public static void ToColumns<T>(in ConvGeometry g, T* input, T* columns) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void ToColumns<T>(in ConvGeometry g, T* input, T* columns, nint ldColumns)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int outW = g.OutputWidth, outPlane = g.OutputPlane;
-        long row = 0;
+        int outD = g.OutputDepth, outH = g.OutputHeight, outW = g.OutputWidth;
+        int inD = g.InputDepth, inH = g.InputHeight, inW = g.InputWidth;
+        int sd = g.StrideDepth, sh = g.StrideHeight, sw = g.StrideWidth;
+        int kD = g.KernelDepth, kH = g.KernelHeight, kW = g.KernelWidth;
+        T* dstRow = columns;
         for (int c = 0; c < g.InChannelsPerGroup; c++)
-        for (int kd = 0; kd < g.KernelDepth; kd++)
-        for (int kh = 0; kh < g.KernelHeight; kh++)
-        for (int kw = 0; kw < g.KernelWidth; kw++, row++)
+        for (int kd = 0; kd < kD; kd++)
+        for (int kh = 0; kh < kH; kh++)
+        for (int kw = 0; kw < kW; kw++, dstRow += ldColumns)
         {
-            T* dstRow = columns + row * outPlane;
             int offD = kd * g.DilationDepth - g.PadDepth;
             int offH = kh * g.DilationHeight - g.PadHeight;
             int offW = kw * g.DilationWidth - g.PadWidth;
-            ValidRange(offW, g.StrideWidth, g.InputWidth, outW, out int lo, out int hi);
-            for (int od = 0; od < g.OutputDepth; od++)
+            ValidRange(offW, sw, inW, outW, out int lo, out int hi);
+            ValidRange(offH, sh, inH, outH, out int hLo, out int hHi);
+            T* channel = input + (nint)c * inD * inH * inW;
+            T* dst = dstRow;
+            for (int od = 0; od < outD; od++, dst += (nint)outH * outW)
             {
-                int id = od * g.StrideDepth + offD;
-                for (int oh = 0; oh < g.OutputHeight; oh++)
+                int id = od * sd + offD;
+                if ((uint)id >= (uint)inD)
                 {
-                    T* dst = dstRow + ((long)od * g.OutputHeight + oh) * outW;
-                    int ih = oh * g.StrideHeight + offH;
-                    if ((uint)id >= (uint)g.InputDepth || (uint)ih >= (uint)g.InputHeight)
-                    {
-                        new Span<T>(dst, outW).Clear();
-                        continue;
-                    }
-                    T* src = input + (((long)c * g.InputDepth + id) * g.InputHeight + ih) * g.InputWidth;
-                    if (lo > 0) new Span<T>(dst, lo).Clear();
-                    if (hi < outW) new Span<T>(dst + hi, outW - hi).Clear();
-                    if (g.StrideWidth == 1)
-                    {
-                        new ReadOnlySpan<T>(src + lo + offW, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
-                    }
+                    Clear(dst, outH * outW);
+                    continue;
+                }
+                // Rows above and below the input are padding; the rows between read input row oh·sh + offH.
+                Clear(dst, hLo * outW);
+                Clear(dst + (nint)hHi * outW, (outH - hHi) * outW);
+                T* src = channel + ((nint)id * inH + hLo * sh + offH) * inW + offW;
+                T* d = dst + (nint)hLo * outW;
+                nint srcStep = (nint)sh * inW;
+                if (sw == 1 && lo == 0 && hi == outW)
+                {
+                    // The common case, no padding along the row: nothing but copies.
+                    for (int oh = hLo; oh < hHi; oh++, src += srcStep, d += outW) Copy(src, d, outW);
+                    continue;
+                }
+                for (int oh = hLo; oh < hHi; oh++, src += srcStep, d += outW)
+                {
+                    if (lo > 0) Clear(d, lo);
+                    if (hi < outW) Clear(d + hi, outW - hi);
+                    if (sw == 1)
+                        Copy(src + lo, d + lo, hi - lo);
                     else
-                    {
-                        int sw = g.StrideWidth;
-                        for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * sw + offW];
-                    }
+                        for (int ow = lo; ow < hi; ow++) d[ow] = src[ow * sw];
                 }
             }
         }
@@ -62,42 +79,40 @@ internal static unsafe class VolumeColumns
     /// The adjoint of <see cref="ToColumns{T}"/>: overwrites <paramref name="volume"/> ([Cin/groups, D, H, W])
     /// with the sum, over every column entry, of that entry added at the input position it was read from.
     /// </summary>
-    public static void FromColumns<T>(in ConvGeometry g, T* columns, T* volume) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void FromColumns<T>(in ConvGeometry g, T* columns, nint ldColumns, T* volume)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int outW = g.OutputWidth, outPlane = g.OutputPlane;
+        int outD = g.OutputDepth, outH = g.OutputHeight, outW = g.OutputWidth;
+        int inD = g.InputDepth, inH = g.InputHeight, inW = g.InputWidth;
+        int sd = g.StrideDepth, sh = g.StrideHeight, sw = g.StrideWidth;
+        int kD = g.KernelDepth, kH = g.KernelHeight, kW = g.KernelWidth;
         new Span<T>(volume, g.InChannelsPerGroup * g.InputPlane).Clear();
-        long row = 0;
+        T* srcRow = columns;
         for (int c = 0; c < g.InChannelsPerGroup; c++)
-        for (int kd = 0; kd < g.KernelDepth; kd++)
-        for (int kh = 0; kh < g.KernelHeight; kh++)
-        for (int kw = 0; kw < g.KernelWidth; kw++, row++)
+        for (int kd = 0; kd < kD; kd++)
+        for (int kh = 0; kh < kH; kh++)
+        for (int kw = 0; kw < kW; kw++, srcRow += ldColumns)
         {
-            T* srcRow = columns + row * outPlane;
             int offD = kd * g.DilationDepth - g.PadDepth;
             int offH = kh * g.DilationHeight - g.PadHeight;
             int offW = kw * g.DilationWidth - g.PadWidth;
-            ValidRange(offW, g.StrideWidth, g.InputWidth, outW, out int lo, out int hi);
+            ValidRange(offW, sw, inW, outW, out int lo, out int hi);
+            ValidRange(offH, sh, inH, outH, out int hLo, out int hHi);
             if (hi <= lo) continue;
-            for (int od = 0; od < g.OutputDepth; od++)
+            T* channel = volume + (nint)c * inD * inH * inW;
+            for (int od = 0; od < outD; od++)
             {
-                int id = od * g.StrideDepth + offD;
-                if ((uint)id >= (uint)g.InputDepth) continue;
-                for (int oh = 0; oh < g.OutputHeight; oh++)
+                int id = od * sd + offD;
+                if ((uint)id >= (uint)inD) continue;
+                T* src = srcRow + ((nint)od * outH + hLo) * outW;
+                T* dst = channel + ((nint)id * inH + hLo * sh + offH) * inW + offW;
+                nint dstStep = (nint)sh * inW;
+                for (int oh = hLo; oh < hHi; oh++, src += outW, dst += dstStep)
                 {
-                    int ih = oh * g.StrideHeight + offH;
-                    if ((uint)ih >= (uint)g.InputHeight) continue;
-                    T* src = srcRow + ((long)od * g.OutputHeight + oh) * outW;
-                    T* dst = volume + (((long)c * g.InputDepth + id) * g.InputHeight + ih) * g.InputWidth;
-                    if (g.StrideWidth == 1)
-                    {
-                        var d = new Span<T>(dst + lo + offW, hi - lo);
-                        TensorPrimitives.Add(d, new ReadOnlySpan<T>(src + lo, hi - lo), d);
-                    }
+                    if (sw == 1)
+                        Add(src + lo, dst + lo, hi - lo);
                     else
-                    {
-                        int sw = g.StrideWidth;
-                        for (int ow = lo; ow < hi; ow++) dst[ow * sw + offW] += src[ow];
-                    }
+                        for (int ow = lo; ow < hi; ow++) dst[ow * sw] += src[ow];
                 }
             }
         }
@@ -113,5 +128,42 @@ internal static unsafe class VolumeColumns
         if (lo > outSize) lo = outSize;
         if (hi > outSize) hi = outSize;
         if (hi < lo) hi = lo;
+    }
+
+    /// <summary>dst[0..n) = src[0..n); the last vector may overlap the one before it (same values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy<T>(T* src, T* dst, int n) where T : unmanaged
+    {
+        int width = Vector256<T>.Count;
+        if (Vector256.IsHardwareAccelerated && n >= width)
+        {
+            int last = n - width;
+            for (int i = 0; i < last; i += width) Vector256.Store(Vector256.Load(src + i), dst + i);
+            Vector256.Store(Vector256.Load(src + last), dst + last);
+            return;
+        }
+        for (int i = 0; i < n; i++) dst[i] = src[i];
+    }
+
+    /// <summary>dst[0..n) += src[0..n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add<T>(T* src, T* dst, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (int width = Vector256<T>.Count; i <= n - width; i += width)
+                Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] += src[i];
+    }
+
+    /// <summary>dst[0..n) = 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Clear<T>(T* dst, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (int width = Vector256<T>.Count; i <= n - width; i += width)
+                Vector256.Store(Vector256<T>.Zero, dst + i);
+        for (; i < n; i++) dst[i] = T.Zero;
     }
 }
