@@ -3,14 +3,19 @@ using System.Numerics;
 namespace Avalon.Backends.Cpu;
 
 /// <summary>
-/// Spreads GEMM work over <see cref="CpuParallel"/> in one of two ways.
+/// Spreads GEMM work over several threads in one of two ways.
 /// <list type="bullet">
-/// <item>A batch with at least as many matrices as tasks: whole products, one per task.</item>
-/// <item>Otherwise, per product, the BLIS scheme: for each block of B, the threads pack the panels
-/// of B together into one shared buffer, then take (row block × column range) tiles of C, each
-/// packing its own block of A into its thread's workspace. Tiles are several times more than
-/// threads and handed out dynamically, so a thread slowed by another process on its core does
-/// less of the work instead of holding everyone up.</item>
+/// <item>A batch with at least as many matrices as tasks: whole products, one per task, over
+/// <see cref="CpuParallel"/>.</item>
+/// <item>Otherwise, per product, the BLIS scheme in one parallel region on
+/// <see cref="GemmThreadTeam"/>: for each block of B (column block × slice of k, in order), the
+/// threads pack the panels of B together into one of two shared buffers, then take
+/// (row block × column range) tiles of C, each packing its own block of A into its thread's
+/// workspace. There is no barrier between blocks: a thread done with its tiles goes on to pack the
+/// next block while the others finish theirs (see <see cref="Work"/>). Tiles are several times
+/// more than threads and handed out dynamically, so a thread slowed by another process on its core
+/// does less of the work instead of holding everyone up, and the last block is cut finer so that
+/// the threads finish together.</item>
 /// </list>
 /// Every element of C sees the same sequence of operations whatever the split, so results do not
 /// depend on the thread count. One job object per calling thread, with cached delegates, keeps
@@ -22,6 +27,9 @@ internal sealed unsafe class GemmParallelJob<T, TKernel>
 {
     /// <summary>Tiles (and B packing chunks) per task: enough to rebalance around a stalled thread.</summary>
     private const int TilesPerTask = 4;
+
+    /// <summary>How many column pieces each tile of the last block is cut into.</summary>
+    private const int LastBlockSplit = 2;
 
     [ThreadStatic]
     private static GemmParallelJob<T, TKernel>? t_job;
@@ -109,7 +117,7 @@ internal sealed unsafe class GemmParallelJob<T, TKernel>
         if (_regionDone.Length < _tileCount) _regionDone = new int[_tileCount];
         else Array.Clear(_regionDone, 0, _tileCount);
 
-        CpuParallel.For(tasks, _workerBody);
+        GemmThreadTeam.Run(tasks, _workerBody);
     }
 
     /// <summary>
@@ -154,24 +162,26 @@ internal sealed unsafe class GemmParallelJob<T, TKernel>
 
             WaitUntil(ref block.ChunksPacked, chunks);
             T beta = pc == 0 ? p.Beta : T.One;
-            int tile;
-            while ((tile = Interlocked.Increment(ref block.NextTile) - 1) < _tileCount)
+            // The last block is cut finer across columns, so that the threads finish together.
+            int split = s == _blocks - 1 ? LastBlockSplit : 1;
+            int ranges = _columnRanges * split, pieces = _tileCount * split, tile;
+            while ((tile = Interlocked.Increment(ref block.NextTile) - 1) < pieces)
             {
-                // Tile r of every block follows tile r of the block before: slices of k accumulate
-                // onto one region of C in order, and the flag only ever grows.
-                WaitUntil(ref _regionDone[tile], s);
-                int range = tile / _rowTiles, firstPanel = range * panels / _columnRanges;
-                int j = firstPanel * nr, cols = Math.Min((range + 1) * panels / _columnRanges * nr, nc) - j;
+                // Region r of every block follows region r of the block before: slices of k
+                // accumulate onto one region of C in order, and the flag only ever grows.
+                int range = tile / _rowTiles, row = tile % _rowTiles, region = range / split * _rowTiles + row;
+                WaitUntil(ref _regionDone[region], s);
+                int j = range * panels / ranges * nr, cols = Math.Min((range + 1) * panels / ranges * nr, nc) - j;
                 if (cols > 0)
                 {
-                    int ic = tile % _rowTiles * _mcTile, mc = Math.Min(_mcTile, p.M - ic);
+                    int ic = row * _mcTile, mc = Math.Min(_mcTile, p.M - ic);
                     T* packedA = (T*)ws.PackedA((nuint)((long)kc * GemmDriver<T, TKernel>.RoundUp(mc, mr) * sizeof(T)));
                     GemmPacking.PackA(p.TransA, p.A, p.Lda, ic, pc, mc, kc, mr, packedA);
                     GemmDriver<T, TKernel>.MacroKernel(mc, cols, kc, p.Alpha, packedA, packedB + (nint)j * kc, beta,
                         p.C + ic * p.Ldc + jc + j, p.Ldc, edge);
                 }
 
-                Volatile.Write(ref _regionDone[tile], s + 1);
+                Volatile.Write(ref _regionDone[region], s + 1);
                 Interlocked.Increment(ref block.TilesDone);
             }
         }
