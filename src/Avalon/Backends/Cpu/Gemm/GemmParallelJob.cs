@@ -3,14 +3,19 @@ using System.Numerics;
 namespace Avalon.Backends.Cpu;
 
 /// <summary>
-/// Spreads GEMM work over <see cref="CpuParallel"/> in one of two ways.
+/// Spreads GEMM work over several threads in one of two ways.
 /// <list type="bullet">
-/// <item>A batch with at least as many matrices as tasks: whole products, one per task.</item>
-/// <item>Otherwise, per product, the BLIS scheme: for each block of B, the threads pack the panels
-/// of B together into one shared buffer, then take (row block × column range) tiles of C, each
-/// packing its own block of A into its thread's workspace. Tiles are several times more than
-/// threads and handed out dynamically, so a thread slowed by another process on its core does
-/// less of the work instead of holding everyone up.</item>
+/// <item>A batch with at least as many matrices as tasks: whole products, one per task, over
+/// <see cref="CpuParallel"/>.</item>
+/// <item>Otherwise, per product, the BLIS scheme in one parallel region on
+/// <see cref="GemmThreadTeam"/>: for each block of B (column block × slice of k, in order), the
+/// threads pack the panels of B together into one of two shared buffers, then take
+/// (row block × column range) tiles of C, each packing its own block of A into its thread's
+/// workspace. There is no barrier between blocks: a thread done with its tiles goes on to pack the
+/// next block while the others finish theirs (see <see cref="Work"/>). Tiles are several times
+/// more than threads and handed out dynamically, so a thread slowed by another process on its core
+/// does less of the work instead of holding everyone up, and the last block is cut finer so that
+/// the threads finish together.</item>
 /// </list>
 /// Every element of C sees the same sequence of operations whatever the split, so results do not
 /// depend on the thread count. One job object per calling thread, with cached delegates, keeps
@@ -23,23 +28,28 @@ internal sealed unsafe class GemmParallelJob<T, TKernel>
     /// <summary>Tiles (and B packing chunks) per task: enough to rebalance around a stalled thread.</summary>
     private const int TilesPerTask = 4;
 
+    /// <summary>How many column pieces each tile of the last block is cut into.</summary>
+    private const int LastBlockSplit = 2;
+
     [ThreadStatic]
     private static GemmParallelJob<T, TKernel>? t_job;
 
-    private readonly Action<int> _batchBody, _packBody, _tileBody;
+    private readonly Action<int> _batchBody, _workerBody;
     private GemmProblem<T> _problem;
     private nint _strideA, _strideB, _strideC;
 
-    // The current block of the shared-B scheme.
+    // The current product of the shared-B scheme: its blocks (column block × slice of k, in order)
+    // and how each is cut into tiles of C.
     private T* _packedB;
-    private int _jc, _nc, _pc, _kc, _panelsPerPack, _mcTile, _rowTiles, _panelsPerTile;
-    private T _beta;
+    private nint _bufferElements;
+    private int _tasks, _blocks, _kBlocks, _mcTile, _rowTiles, _columnRanges, _tileCount;
+    private GemmBlockProgress[] _state = [];
+    private int[] _regionDone = [];
 
     private GemmParallelJob()
     {
         _batchBody = RunBatchEntry;
-        _packBody = PackBChunk;
-        _tileBody = RunTile;
+        _workerBody = Work;
     }
 
     /// <summary>
@@ -90,43 +100,98 @@ internal sealed unsafe class GemmParallelJob<T, TKernel>
         // short for that, each row block is further cut into column ranges.
         _mcTile = Math.Min(GemmDriver<T, TKernel>.Mc, GemmDriver<T, TKernel>.RoundUp((p.M + tiles - 1) / tiles, mr));
         _rowTiles = (p.M + _mcTile - 1) / _mcTile;
-        int columnRanges = Math.Max(1, tiles / _rowTiles);
+        _columnRanges = Math.Max(1, tiles / _rowTiles);
+        _tasks = tasks;
+        _kBlocks = (p.K + kcMax - 1) / kcMax;
+        _blocks = (p.N + ncMax - 1) / ncMax * _kBlocks;
 
+        // Two packed-B buffers, so that block s + 1 can be packed while block s is still in use.
+        nint bufferElements = (nint)Math.Min(kcMax, p.K) * Math.Min(ncMax, GemmDriver<T, TKernel>.RoundUp(p.N, nr));
+        bufferElements = (bufferElements + 63) & ~(nint)63;
+        _packedB = (T*)GemmWorkspace.Current.PackedB((nuint)(2 * bufferElements * sizeof(T)));
+        _bufferElements = bufferElements;
+
+        if (_state.Length < _blocks) _state = new GemmBlockProgress[Math.Max(_blocks, 2 * _state.Length)];
+        else Array.Clear(_state, 0, _blocks);
+        _tileCount = _rowTiles * _columnRanges;
+        if (_regionDone.Length < _tileCount) _regionDone = new int[_tileCount];
+        else Array.Clear(_regionDone, 0, _tileCount);
+
+        GemmThreadTeam.Run(tasks, _workerBody);
+    }
+
+    /// <summary>
+    /// One thread's share of a product: walks the blocks of B in order, helping to pack each one and
+    /// then taking tiles of it, with no barrier between blocks. A thread waits only for what it reads:
+    /// the packed block before its tiles, the previous slice of k on a tile before accumulating onto
+    /// it, and the tiles of block s - 2 before packing into their buffer. Every wait is on work some
+    /// running thread has already claimed, so a thread that starts late (or never) holds no one up.
+    /// </summary>
+    private void Work(int worker)
+    {
+        ref readonly GemmProblem<T> p = ref _problem;
+        int mr = TKernel.Mr, nr = TKernel.Nr, kcMax = GemmDriver<T, TKernel>.Kc, ncMax = GemmDriver<T, TKernel>.Nc;
+        T* edge = stackalloc T[TKernel.Mr * TKernel.Nr];
         GemmWorkspace ws = GemmWorkspace.Current;
-        _packedB = (T*)ws.PackedB((nuint)((long)Math.Min(kcMax, p.K) * Math.Min(ncMax, GemmDriver<T, TKernel>.RoundUp(p.N, nr)) * sizeof(T)));
-        for (_jc = 0; _jc < p.N; _jc += ncMax)
+        GemmBlockProgress[] state = _state;
+        for (int s = 0; s < _blocks; s++)
         {
-            _nc = Math.Min(ncMax, p.N - _jc);
-            int panels = (_nc + nr - 1) / nr;
-            _panelsPerPack = (panels + tiles - 1) / tiles;
-            _panelsPerTile = (panels + columnRanges - 1) / columnRanges;
-            for (_pc = 0; _pc < p.K; _pc += kcMax)
+            int jc = s / _kBlocks * ncMax, pc = s % _kBlocks * kcMax;
+            int nc = Math.Min(ncMax, p.N - jc), kc = Math.Min(kcMax, p.K - pc);
+            int panels = (nc + nr - 1) / nr;
+            int panelsPerPack = (panels + _tasks * TilesPerTask - 1) / (_tasks * TilesPerTask);
+            int chunks = (panels + panelsPerPack - 1) / panelsPerPack;
+            T* packedB = _packedB + (s & 1) * _bufferElements;
+            ref GemmBlockProgress block = ref state[s];
+
+            int chunk;
+            bool bufferFree = s < 2;
+            while ((chunk = Interlocked.Increment(ref block.NextChunk) - 1) < chunks)
             {
-                _kc = Math.Min(kcMax, p.K - _pc);
-                _beta = _pc == 0 ? p.Beta : T.One;
-                CpuParallel.For((panels + _panelsPerPack - 1) / _panelsPerPack, _packBody);
-                CpuParallel.For(_rowTiles * ((panels + _panelsPerTile - 1) / _panelsPerTile), _tileBody);
+                if (!bufferFree)
+                {
+                    WaitUntil(ref state[s - 2].TilesDone, _tileCount);
+                    bufferFree = true;
+                }
+
+                int j = chunk * panelsPerPack * nr;
+                int cols = Math.Min(panelsPerPack * nr, nc - j);
+                GemmPacking.PackB(p.TransB, p.B, p.Ldb, pc, jc + j, kc, cols, nr, packedB + (nint)j * kc);
+                Interlocked.Increment(ref block.ChunksPacked);
+            }
+
+            WaitUntil(ref block.ChunksPacked, chunks);
+            T beta = pc == 0 ? p.Beta : T.One;
+            // The last block is cut finer across columns, so that the threads finish together.
+            int split = s == _blocks - 1 ? LastBlockSplit : 1;
+            int ranges = _columnRanges * split, pieces = _tileCount * split, tile;
+            while ((tile = Interlocked.Increment(ref block.NextTile) - 1) < pieces)
+            {
+                // Region r of every block follows region r of the block before: slices of k
+                // accumulate onto one region of C in order, and the flag only ever grows.
+                int range = tile / _rowTiles, row = tile % _rowTiles, region = range / split * _rowTiles + row;
+                WaitUntil(ref _regionDone[region], s);
+                int j = range * panels / ranges * nr, cols = Math.Min((range + 1) * panels / ranges * nr, nc) - j;
+                if (cols > 0)
+                {
+                    int ic = row * _mcTile, mc = Math.Min(_mcTile, p.M - ic);
+                    T* packedA = (T*)ws.PackedA((nuint)((long)kc * GemmDriver<T, TKernel>.RoundUp(mc, mr) * sizeof(T)));
+                    GemmPacking.PackA(p.TransA, p.A, p.Lda, ic, pc, mc, kc, mr, packedA);
+                    GemmDriver<T, TKernel>.MacroKernel(mc, cols, kc, p.Alpha, packedA, packedB + (nint)j * kc, beta,
+                        p.C + ic * p.Ldc + jc + j, p.Ldc, edge);
+                }
+
+                Volatile.Write(ref _regionDone[region], s + 1);
+                Interlocked.Increment(ref block.TilesDone);
             }
         }
     }
 
-    private void PackBChunk(int index)
+    /// <summary>Spins (yielding after a while) until <paramref name="counter"/> reaches <paramref name="target"/>.</summary>
+    private static void WaitUntil(ref int counter, int target)
     {
-        int nr = TKernel.Nr, j = index * _panelsPerPack * nr;
-        int cols = Math.Min(_panelsPerPack * nr, _nc - j);
-        GemmPacking.PackB(_problem.TransB, _problem.B, _problem.Ldb, _pc, _jc + j, _kc, cols, nr, _packedB + (nint)j * _kc);
-    }
-
-    private void RunTile(int index)
-    {
-        ref readonly GemmProblem<T> p = ref _problem;
-        int mr = TKernel.Mr, nr = TKernel.Nr;
-        int ic = index % _rowTiles * _mcTile, mc = Math.Min(_mcTile, p.M - ic);
-        int j = index / _rowTiles * _panelsPerTile * nr, cols = Math.Min(_panelsPerTile * nr, _nc - j);
-        T* packedA = (T*)GemmWorkspace.Current.PackedA((nuint)((long)_kc * GemmDriver<T, TKernel>.RoundUp(mc, mr) * sizeof(T)));
-        T* edge = stackalloc T[TKernel.Mr * TKernel.Nr];
-        GemmPacking.PackA(p.TransA, p.A, p.Lda, ic, _pc, mc, _kc, mr, packedA);
-        GemmDriver<T, TKernel>.MacroKernel(mc, cols, _kc, p.Alpha, packedA, _packedB + (nint)j * _kc, _beta,
-            p.C + ic * p.Ldc + _jc + j, p.Ldc, edge);
+        if (Volatile.Read(ref counter) >= target) return;
+        SpinWait spin = default;
+        while (Volatile.Read(ref counter) < target) spin.SpinOnce(sleep1Threshold: -1);
     }
 }
