@@ -124,6 +124,29 @@ public unsafe class GemmTests
     }
 
     [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void WideProductsSplitAcrossThreadsMatchOneThread(bool transA, bool transB)
+    {
+        // n > 4096 spans several column blocks of B and k > 256 several depth slices: the shared-B
+        // schedule must add the slices in the same order whatever the split.
+        var rng = new Random(11);
+        int m = 13, n = 9000, k = 600;
+        float[] a = Random(rng, m * k), b = Random(rng, k * n);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        foreach (int parts in new[] { 2, 3, 5 })
+        {
+            float[] c1 = new float[m * n], cp = new float[m * n];
+            fixed (float* pa = a, pb = b, p1 = c1, pp = cp)
+            {
+                Gemm.Compute(GemmKernelKind.Auto, 1, new GemmProblem<float>(transA, transB, m, n, k, 1f, pa, lda, pb, ldb, 0f, p1, n), 1, 0, 0, 0);
+                Gemm.Compute(GemmKernelKind.Auto, parts, new GemmProblem<float>(transA, transB, m, n, k, 1f, pa, lda, pb, ldb, 0f, pp, n), 1, 0, 0, 0);
+            }
+            Assert.Equal(c1, cp);
+        }
+    }
+
+    [Theory]
     [InlineData(0f, 0f)]
     [InlineData(0f, 1f)]
     [InlineData(2f, 0f)]
