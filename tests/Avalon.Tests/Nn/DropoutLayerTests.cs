@@ -32,3 +32,22 @@ public class DropoutLayerTests
         Assert.Throws<ArgumentException>(() => Functional.Dropout2d(Tensor.Ones(2, 2)));
     }
 }
+
+public class DropoutReferenceTests
+{
+    [Theory]
+    [InlineData("Dropout_eval")]
+    [InlineData("Dropout2d_eval")]
+    public void EvalModeMatchesPyTorch(string name)
+    {
+        var c = Avalon.Tests.Reference.ReferenceData.Load("layers").OfKind(name.Split('_')[0]).Single(x => x.Name == name);
+        double p = c.ArgDouble("p", 0.5);
+        Module layer = c.Kind == "Dropout" ? new Dropout(p) : new Dropout2d(p);
+        layer.Eval();
+        var input = NnTestUtil.ToTensor(c.Tensors("inputs")[0]!).RequiresGrad_();
+        var output = layer.Forward(input);
+        NnTestUtil.AssertClose(c.Tensor("output"), output, name + " output", 1e-6, 1e-7);
+        output.Backward(NnTestUtil.ToTensor(c.Tensor("grad_output")));
+        NnTestUtil.AssertClose(c.Tensors("grad_inputs")[0]!, input.Grad!, name + " grad", 1e-6, 1e-7);
+    }
+}
