@@ -29,7 +29,7 @@ internal abstract class ModelBenchmark : IBenchmarkCommand
 
     protected const string CommonOptions =
         "[--threads 2] [--batch 100] [--seed 0] [--warmup-steps 20] [--max-steps 0 (>0: time only that many steps, extrapolate the epoch)] " +
-        "[--pred-reps 100] [--single-reps 500] [--data DIR] [--json]";
+        "[--pred-reps 100] [--single-reps 500] [--data DIR] [--step-trace FILE (every timed step as CSV)] [--json]";
 
     /// <summary>Model name for the JSON line (as the PyTorch script writes it).</summary>
     protected abstract string ModelName { get; }
@@ -67,6 +67,7 @@ internal abstract class ModelBenchmark : IBenchmarkCommand
         int predReps = (int)args.Double("pred-reps", 100), singleReps = (int)args.Double("single-reps", 500);
         string dataDir = args.String("data", FashionTensors.DefaultDirectory);
         bool json = args.Flag("json");
+        string stepTracePath = args.String("step-trace", "");
         ReadOptions(args);
         args.EnsureAllUsed();
         if (threads < 1 || batch < 1 || warmupSteps < 0 || maxSteps < 0 || predReps < 1 || singleReps < 1)
@@ -102,6 +103,7 @@ internal abstract class ModelBenchmark : IBenchmarkCommand
         var optimizer = new Adam(model.Parameters(), lr: 1e-3);
         int nsteps = maxSteps <= 0 ? stepsPerEpoch : Math.Min(maxSteps, stepsPerEpoch);
         var stepTimes = new List<double>(nsteps);
+        var stepTrace = new StepTrace(nsteps);
         var timer = new PhaseTimer(PhaseNames);
         var trainLoad = new LoadSampler();
         long[] order = FashionTensors.Permutation(n, shuffle);
@@ -109,9 +111,12 @@ internal abstract class ModelBenchmark : IBenchmarkCommand
         Tensor? loss = null;
         for (int s = 0; s < nsteps; s++)
         {
+            stepTrace.BeginStep();
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             loss = TrainStep(model, optimizer, train, trainImages, order, s * batch, batch, timer);
-            stepTimes.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            stepTimes.Add(seconds);
+            stepTrace.EndStep(seconds);
         }
 
         double lastLoss = loss!.Item();
@@ -130,6 +135,7 @@ internal abstract class ModelBenchmark : IBenchmarkCommand
         List<double> t1 = TimePredict(model, predSingle, singleReps, 20);
         Dictionary<string, object> predInfo = predLoad.Stop();
 
+        Dictionary<string, object> stepSummary = TimingSummary.Of(stepTimes);
         var output = new Dictionary<string, object>
         {
             ["bench"] = BenchName,
@@ -142,8 +148,10 @@ internal abstract class ModelBenchmark : IBenchmarkCommand
             ["epoch_steps_timed"] = nsteps,
             ["steps_per_s"] = nsteps / trainWall,
             ["train_imgs_per_s"] = nsteps * batch / trainWall,
-            ["step"] = TimingSummary.Of(stepTimes),
+            ["step"] = stepSummary,
             ["step_phases"] = timer.Summary(),
+            ["step_gc"] = stepTrace.GcSummary(),
+            ["steps_sum_s"] = stepTimes.Sum(),
         };
         foreach (var (key, value) in LastLossFields(lastLoss, batch)) output[key] = value;
         foreach (var (key, value) in evalFields) output[key] = value;
@@ -157,6 +165,8 @@ internal abstract class ModelBenchmark : IBenchmarkCommand
         output["loadavg_start"] = loadAverage;
         output["data"] = train.Source;
 
+        if (stepTracePath.Length > 0) stepTrace.WriteCsv(stepTracePath, timer);
+
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(output));
@@ -166,14 +176,14 @@ internal abstract class ModelBenchmark : IBenchmarkCommand
             var c = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(c, $"{ModelName}: {model.ParameterCount:N0} parameters, batch {batch}, {Threads.Count} threads; {train.Source}"));
             Console.WriteLine(string.Create(c,
-                $"epoch {epochSeconds:F2} s{(extrapolated ? $" (extrapolated from {nsteps} steps)" : "")}, step median {TimedLoop.Median(stepTimes) * 1e3:F2} ms, last loss {lastLoss:F4}; {evalText}"));
+                $"epoch {epochSeconds:F2} s{(extrapolated ? $" (extrapolated from {nsteps} steps)" : "")}, step median {TimedLoop.Median(stepTimes) * 1e3:F2} ms (mean {stepTimes.Average() * 1e3:F2}, p95 {(double)stepSummary["p95_ms"]:F2}), last loss {lastLoss:F4}; {evalText}"));
             Console.Write("step phases (median ms):");
             foreach (var (phase, stats) in timer.Summary())
                 Console.Write(string.Create(c, $" {phase} {(double)((Dictionary<string, object>)stats)["median_ms"]:F3}"));
             Console.WriteLine();
             Console.WriteLine(string.Create(c, $"predict batch {predBatch.Shape[0]}: {TimedLoop.Median(t100) * 1e3:F3} ms, batch 1: {TimedLoop.Median(t1) * 1e3:F3} ms (medians)"));
             Console.WriteLine(string.Create(c,
-                $"train region: cores self {(double)trainInfo["cores_self"]:F2}, other {trainInfo.GetValueOrDefault("cores_other", double.NaN):F2}, GC pause {(double)trainInfo["gc_pause_s"]:F2} s; load average at start {loadAverage:F2}"));
+                $"train region: cores self {(double)trainInfo["cores_self"]:F2}, other {trainInfo.GetValueOrDefault("cores_other", double.NaN):F2}, GC pause {(double)trainInfo["gc_pause_s"]:F2} s, minor page faults in steps {stepTrace.GcSummary()["minor_faults_in_steps"]}; load average at start {loadAverage:F2}"));
         }
 
         return 0;

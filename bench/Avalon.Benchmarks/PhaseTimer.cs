@@ -31,6 +31,12 @@ internal sealed class PhaseTimer
         _last = now;
     }
 
+    /// <summary>The phase names, in order.</summary>
+    public IReadOnlyList<string> Names => _names;
+
+    /// <summary>Seconds of phase <paramref name="phase"/> in step <paramref name="step"/> (NaN where not recorded).</summary>
+    public double Time(int phase, int step) => step < _times[phase].Count ? _times[phase][step] : double.NaN;
+
     /// <summary>Per phase: median and mean in ms over the steps timed.</summary>
     public Dictionary<string, object> Summary()
     {
