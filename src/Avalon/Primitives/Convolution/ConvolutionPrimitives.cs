@@ -64,6 +64,25 @@ internal static class ConvolutionPrimitives
     // Every convolution kernel overwrites its whole output (GEMM with beta 0, or an explicit clear).
     private static Tensor Allocate(TensorSpec spec) => Tensor.Uninitialized(spec.Shape.ToArray(), spec.DType, spec.Device);
 
+    private delegate void BiasedKernel<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight,
+        ReadOnlySpan<T> bias, Span<T> output);
+
+    /// <summary>The CPU kernel shared by conv and conv_transpose: dense (input, weight[, bias]) through a geometry into a new output.</summary>
+    private static Tensor RunBiased(Tensor[] inputs, TensorSpec spec, Func<Shape, Shape, ConvGeometry> geometry,
+        BiasedKernel<float> f32, BiasedKernel<double> f64)
+    {
+        var x = inputs[0].ContiguousNoGrad();
+        var w = inputs[1].ContiguousNoGrad();
+        var b = inputs.Length > 2 ? inputs[2].ContiguousNoGrad() : null;
+        var g = geometry(x.Shape, w.Shape);
+        var y = Allocate(spec);
+        if (spec.DType == DType.Float32)
+            f32(g, x.ContiguousSpan<float>(), w.ContiguousSpan<float>(), b is null ? default : b.ContiguousSpan<float>(), y.ContiguousSpan<float>());
+        else
+            f64(g, x.ContiguousSpan<double>(), w.ContiguousSpan<double>(), b is null ? default : b.ContiguousSpan<double>(), y.ContiguousSpan<double>());
+        return y;
+    }
+
     private sealed class ConvPrimitive : Primitive
     {
         public ConvPrimitive() : base("conv") => RegisterKernel(DeviceType.Cpu, Kernel);
@@ -79,21 +98,9 @@ internal static class ConvolutionPrimitives
             return inputs[0] with { Shape = ConvAttributes.OutputShape(g) };
         }
 
-        private static Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec)
-        {
-            var x = inputs[0].ContiguousNoGrad();
-            var w = inputs[1].ContiguousNoGrad();
-            var b = inputs.Length > 2 ? inputs[2].ContiguousNoGrad() : null;
-            var g = ConvAttributes.Read(a).Convolution("conv", x.Shape, w.Shape);
-            var y = Allocate(spec);
-            if (spec.DType == DType.Float32)
-                ConvolutionForward.Run(g, x.ContiguousSpan<float>(), w.ContiguousSpan<float>(),
-                    b is null ? default : b.ContiguousSpan<float>(), y.ContiguousSpan<float>());
-            else
-                ConvolutionForward.Run(g, x.ContiguousSpan<double>(), w.ContiguousSpan<double>(),
-                    b is null ? default : b.ContiguousSpan<double>(), y.ContiguousSpan<double>());
-            return y;
-        }
+        private static Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec) =>
+            RunBiased(inputs, spec, (x, w) => ConvAttributes.Read(a).Convolution("conv", x, w),
+                ConvolutionForward.Run, ConvolutionForward.Run);
 
         public override Tensor?[] Backward(GradContext c)
         {
@@ -231,21 +238,9 @@ internal static class ConvolutionPrimitives
             return inputs[0] with { Shape = ConvAttributes.InputShape(g) };
         }
 
-        private static Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec)
-        {
-            var x = inputs[0].ContiguousNoGrad();
-            var w = inputs[1].ContiguousNoGrad();
-            var b = inputs.Length > 2 ? inputs[2].ContiguousNoGrad() : null;
-            var g = ConvAttributes.Read(a).Transposed("conv_transpose", x.Shape, w.Shape);
-            var y = Allocate(spec);
-            if (spec.DType == DType.Float32)
-                ConvolutionTransposed.Forward(g, x.ContiguousSpan<float>(), w.ContiguousSpan<float>(),
-                    b is null ? default : b.ContiguousSpan<float>(), y.ContiguousSpan<float>());
-            else
-                ConvolutionTransposed.Forward(g, x.ContiguousSpan<double>(), w.ContiguousSpan<double>(),
-                    b is null ? default : b.ContiguousSpan<double>(), y.ContiguousSpan<double>());
-            return y;
-        }
+        private static Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec) =>
+            RunBiased(inputs, spec, (x, w) => ConvAttributes.Read(a).Transposed("conv_transpose", x, w),
+                ConvolutionTransposed.Forward, ConvolutionTransposed.Forward);
 
         // y = Cᵀ(x; w) for the adjoint convolution C (input y-space, output x-space): d/dx = conv(gy, w),
         // d/dw = conv_backward_weight(gy, x), d/db = gy summed over all but the channel dim.
