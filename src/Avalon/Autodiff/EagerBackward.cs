@@ -1,5 +1,3 @@
-using Avalon.Primitives;
-
 namespace Avalon.Autodiff;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace Avalon.Autodiff;
 /// </summary>
 internal static class EagerBackward
 {
-    public static void Run(Tensor root, Tensor? gradient, bool createGraph)
+    public static void Run(Tensor root, Tensor? gradient, bool createGraph, bool retainGraph)
     {
         if (!root.RequiresGrad)
             throw new InvalidOperationException(
@@ -26,36 +24,61 @@ internal static class EagerBackward
         if (!createGraph) GradMode.Disable();
         try
         {
-            var order = TopologicalOrder(root);
-            var pending = new Dictionary<GradNode, Tensor>(ReferenceEqualityComparer.Instance);
             if (root.GradFn is null)
             {
                 Accumulate(root, gradient);
                 return;
             }
-            pending[root.GradFn] = gradient;
+            var order = TopologicalOrder(root);
+            foreach (var node in order)
+                if (node.Freed)
+                    throw new InvalidOperationException(
+                        $"backward: trying to backward through the graph a second time (through {node}), or to use values it saved after they were freed. " +
+                        "Pass retainGraph: true to the first Backward if you need to backward through the graph again.");
+            var pending = new Dictionary<GradNode, Tensor?[]>(ReferenceEqualityComparer.Instance);
+            Add(pending, root.GradFn, root.GradFnOutput, gradient);
             for (int n = order.Count - 1; n >= 0; n--)
             {
                 var node = order[n];
                 if (!pending.Remove(node, out var g)) continue;
+                CheckVersions(node);
                 var needs = new bool[node.Inputs.Length];
                 for (int i = 0; i < needs.Length; i++) needs[i] = node.Inputs[i].RequiresGrad;
-                var grads = RuleRunner.Apply(node.Primitive, node.Attributes, node.Inputs, node.Output, g, needs);
+                var grads = RuleRunner.Apply(node.Primitive, node.Attributes, node.Inputs, node.Outputs, g, needs);
                 for (int i = 0; i < grads.Length; i++)
                 {
                     var gi = grads[i];
                     if (gi is null) continue;
                     var input = node.Inputs[i];
-                    if (input.GradFn is { } fn)
-                        pending[fn] = pending.TryGetValue(fn, out var acc) ? acc + gi : gi;
-                    else if (input.RequiresGrad)
-                        Accumulate(input, gi);
+                    if (input.GradFn is { } fn) Add(pending, fn, input.GradFnOutput, gi);
+                    else if (input.RequiresGrad) Accumulate(input, gi);
                 }
             }
+            if (!retainGraph)
+                foreach (var node in order) node.Freed = true;
         }
         finally
         {
             if (!createGraph) GradMode.Restore();
+        }
+    }
+
+    private static void Add(Dictionary<GradNode, Tensor?[]> pending, GradNode node, int output, Tensor g)
+    {
+        if (!pending.TryGetValue(node, out var slots)) pending[node] = slots = new Tensor?[node.Outputs.Length];
+        slots[output] = slots[output] is { } acc ? acc + g : g;
+    }
+
+    private static void CheckVersions(GradNode node)
+    {
+        for (int i = 0; i < node.Inputs.Length; i++)
+        {
+            var input = node.Inputs[i];
+            if (input.Version != node.InputVersions[i])
+                throw new InvalidOperationException(
+                    $"backward: one of the tensors needed for gradient computation has been modified by an in-place operation: " +
+                    $"input {i} of {node.Primitive.Name} ({input.DType.Name()}{input.Shape}) is at version {input.Version}; expected version {node.InputVersions[i]}. " +
+                    "Compute the gradient before changing it, or change a copy (.Clone()).");
         }
     }
 

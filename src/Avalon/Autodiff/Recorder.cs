@@ -23,18 +23,40 @@ internal static class Recorder
         tapes.RemoveAt(tapes.Count - 1);
     }
 
-    public static void Record(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor output)
+    public static void Record(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs)
     {
+        if (primitive.Effects.IsInPlace)
+            foreach (int m in primitive.Effects.MutatedInputs) inputs[m].Storage.BumpVersion();
         var tapes = t_activeTapes;
-        if (tapes is not null)
-            foreach (var tape in tapes) tape.RecordCall(primitive, attributes, inputs, output);
+        if (tapes is not null && tapes.Count > 0)
+        {
+            foreach (var tape in tapes) tape.RecordCall(primitive, attributes, inputs, outputs);
+            // While a tape traces, gradients come from the tape: no eager graph is built on the side.
+            return;
+        }
 
-        if (!GradMode.IsEnabled || !primitive.IsDifferentiable || !output.DType.IsFloatingPoint()) return;
+        if (!GradMode.IsEnabled || !primitive.IsDifferentiable) return;
         bool any = false;
         foreach (var x in inputs)
             if (x.RequiresGrad) { any = true; break; }
         if (!any) return;
-        output.GradFn = new GradNode(primitive, attributes, inputs, output);
-        output.RequiresGradInternal = true;
+        GradNode? node = null;
+        for (int k = 0; k < outputs.Length; k++)
+        {
+            var output = outputs[k];
+            if (!output.DType.IsFloatingPoint()) continue;
+            node ??= new GradNode(primitive, attributes, inputs, outputs);
+            output.GradFn = node;
+            output.GradFnOutput = k;
+            output.RequiresGradInternal = true;
+        }
+    }
+
+    /// <summary>Records a seed drawn from <paramref name="generator"/> on every tape tracing on this thread.</summary>
+    public static void RecordSeed(Tensor seed, Generator generator)
+    {
+        var tapes = t_activeTapes;
+        if (tapes is null) return;
+        foreach (var tape in tapes) tape.RecordSeed(seed, generator);
     }
 }

@@ -5,9 +5,9 @@ namespace Avalon.Autodiff;
 /// <summary>Applies one derivative rule and checks what it returns (shared by tapes and eager backward).</summary>
 internal static class RuleRunner
 {
-    public static Tensor?[] Apply(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor output, Tensor gradOutput, bool[] needs)
+    public static Tensor?[] Apply(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs, Tensor?[] gradOutputs, bool[] needs)
     {
-        var context = new GradContext(inputs, attributes, output, gradOutput, needs);
+        var context = new GradContext(inputs, attributes, outputs, gradOutputs, needs);
         var grads = primitive.Backward(context);
         if (grads.Length != inputs.Length)
             throw new InvalidOperationException(

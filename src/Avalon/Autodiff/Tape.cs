@@ -34,7 +34,8 @@ public sealed class Tape
                 foreach (int a in call.Args)
                     if (!defined.Contains(a))
                         throw new ArgumentException($"Tape: op '{op}' uses %{a} before it is defined.");
-            if (!defined.Add(op.Id)) throw new ArgumentException($"Tape: %{op.Id} is defined twice.");
+            foreach (int d in op.Defines)
+                if (!defined.Add(d)) throw new ArgumentException($"Tape: %{d} is defined twice.");
             AddOp(op, op is ConstantOp c ? c.Value : null);
             if (op is InputOp) _inputs.Add(op.Id);
         }
@@ -54,21 +55,25 @@ public sealed class Tape
     /// <summary>The ids of the outputs.</summary>
     public IReadOnlyList<int> Outputs => _outputs;
 
-    /// <summary>The op defining value <paramref name="id"/>.</summary>
+    /// <summary>The op defining value <paramref name="id"/> (for a multi-output call, the call).</summary>
     public TapeOp this[int id] => _ops[IndexOf(id)];
 
     private readonly Dictionary<int, int> _indexById = [];
+    private readonly Dictionary<int, Tensor> _extraValues = [];
     private int _nextId;
+
+    /// <summary>One more than the largest id defined: the first id a new op may take.</summary>
+    public int NextId => _nextId;
 
     private int IndexOf(int id) =>
         _indexById.TryGetValue(id, out int i) ? i : throw new KeyNotFoundException($"Tape: no value %{id}.");
 
     private int AddOp(TapeOp op, Tensor? value)
     {
-        _indexById[op.Id] = _ops.Count;
+        foreach (int d in op.Defines) _indexById[d] = _ops.Count;
         _ops.Add(op);
         _values.Add(value);
-        _nextId = Math.Max(_nextId, op.Id + 1);
+        _nextId = Math.Max(_nextId, op.Id + op.OutputCount);
         return op.Id;
     }
 
@@ -80,7 +85,11 @@ public sealed class Tape
         _ids.TryGetValue(tensor, out int id) ? id : throw new KeyNotFoundException("Tape: the tensor is not recorded on this tape.");
 
     /// <summary>The value computed for <paramref name="id"/> while recording (null for a rebuilt tape that has not run).</summary>
-    public Tensor? ValueOf(int id) => _values[IndexOf(id)];
+    public Tensor? ValueOf(int id)
+    {
+        int index = IndexOf(id);
+        return _ops[index].Id == id ? _values[index] : _extraValues.GetValueOrDefault(id);
+    }
 
     internal int AddInput(Tensor tensor, string name)
     {
@@ -98,7 +107,7 @@ public sealed class Tape
     }
 
     /// <summary>Records one call if it depends on a value of this tape; otherwise it is a constant and is not recorded.</summary>
-    internal void RecordCall(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor output)
+    internal void RecordCall(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs)
     {
         bool depends = false;
         foreach (var x in inputs)
@@ -106,8 +115,22 @@ public sealed class Tape
         if (!depends) return;
         var args = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) args[i] = IdOrConstant(inputs[i]);
-        int id = AddOp(new CallOp(_nextId, TensorSpec.Of(output), primitive, attributes, args), output);
-        _ids[output] = id;
+        var call = new CallOp(_nextId, TensorSpec.Of(outputs[0]), primitive, attributes, args);
+        if (outputs.Length > 1) call = call with { OutputSpecs = outputs.Select(TensorSpec.Of).ToArray() };
+        int id = AddOp(call, outputs[0]);
+        // An in-place call's output is the mutated input itself: from here on the tensor names the new value.
+        for (int k = 0; k < outputs.Length; k++)
+        {
+            _ids[outputs[k]] = id + k;
+            if (k > 0) _extraValues[id + k] = outputs[k];
+        }
+    }
+
+    /// <summary>Records a seed drawn from <paramref name="generator"/> as a value that each run draws afresh.</summary>
+    internal void RecordSeed(Tensor seed, Generator generator)
+    {
+        int id = AddOp(new SeedOp(_nextId, TensorSpec.Of(seed), generator), seed);
+        _ids[seed] = id;
     }
 
     /// <summary>The id of a tensor, recording it as a constant when the tape has not seen it.</summary>
@@ -143,10 +166,14 @@ public sealed class Tape
                 case ConstantOp c:
                     env[op.Id] = c.Value;
                     break;
+                case SeedOp seed:
+                    env[op.Id] = seed.Generator.NextSeed();
+                    break;
                 case CallOp call:
                     var args = new Tensor[call.Args.Length];
                     for (int i = 0; i < args.Length; i++) args[i] = env[call.Args[i]];
-                    env[op.Id] = call.Primitive.Invoke(call.Attributes, args);
+                    var results = call.Primitive.InvokeMany(call.Attributes, args);
+                    for (int r = 0; r < results.Length; r++) env[op.Id + r] = results[r];
                     break;
             }
         }

@@ -7,22 +7,31 @@ namespace Avalon.Autodiff;
 /// </summary>
 internal static class TapeBackward
 {
-    /// <summary>The gradients of <paramref name="outputId"/> with respect to <paramref name="wrt"/> (zeros where unconnected).</summary>
-    public static Tensor[] Run(Tape tape, int outputId, Tensor seed, IReadOnlyList<int> wrt)
+    /// <summary>
+    /// The gradients of the values <paramref name="outputIds"/> (seeded with <paramref name="seeds"/>)
+    /// with respect to <paramref name="wrt"/> (zeros where unconnected).
+    /// </summary>
+    public static Tensor[] Run(Tape tape, IReadOnlyList<int> outputIds, IReadOnlyList<Tensor> seeds, IReadOnlyList<int> wrt)
     {
         var ops = tape.Ops;
         int count = ops.Count;   // rules append to the tape; walk only what the forward recorded
         // Which values depend on a requested input: only those need gradients.
         var depends = new HashSet<int>(wrt);
         for (int i = 0; i < count; i++)
-            if (ops[i] is CallOp call && call.Args.Any(depends.Contains) && call.Primitive.IsDifferentiable)
-                depends.Add(call.Id);
+            if (ops[i] is CallOp call && call.Primitive.IsDifferentiable && call.Args.Any(depends.Contains))
+                foreach (int d in call.Defines) depends.Add(d);
 
-        var grads = new Dictionary<int, Tensor> { [outputId] = seed };
+        var grads = new Dictionary<int, Tensor>();
+        for (int k = 0; k < outputIds.Count; k++)
+            grads[outputIds[k]] = grads.TryGetValue(outputIds[k], out var acc0) ? acc0 + seeds[k] : seeds[k];
         for (int i = count - 1; i >= 0; i--)
         {
-            if (ops[i] is not CallOp call || !grads.TryGetValue(call.Id, out var g)) continue;
-            if (!call.Primitive.IsDifferentiable || !depends.Contains(call.Id)) continue;
+            if (ops[i] is not CallOp call || !call.Primitive.IsDifferentiable || !depends.Contains(call.Id)) continue;
+            var gradOutputs = new Tensor?[call.OutputCount];
+            bool any = false;
+            for (int k = 0; k < gradOutputs.Length; k++)
+                if (grads.TryGetValue(call.Id + k, out var gk)) { gradOutputs[k] = gk; any = true; }
+            if (!any) continue;
             var inputs = new Tensor[call.Args.Length];
             var needs = new bool[call.Args.Length];
             for (int a = 0; a < inputs.Length; a++)
@@ -31,8 +40,9 @@ internal static class TapeBackward
                     ?? throw new InvalidOperationException("TapeBackward: the tape holds no recorded values; run it first.");
                 needs[a] = depends.Contains(call.Args[a]) && inputs[a].DType.IsFloatingPoint();
             }
-            var output = tape.ValueOf(call.Id)!;
-            var argGrads = RuleRunner.Apply(call.Primitive, call.Attributes, inputs, output, g, needs);
+            var outputs = new Tensor[call.OutputCount];
+            for (int k = 0; k < outputs.Length; k++) outputs[k] = tape.ValueOf(call.Id + k)!;
+            var argGrads = RuleRunner.Apply(call.Primitive, call.Attributes, inputs, outputs, gradOutputs, needs);
             for (int a = 0; a < argGrads.Length; a++)
             {
                 var ga = argGrads[a];
@@ -46,4 +56,8 @@ internal static class TapeBackward
             result[k] = grads.TryGetValue(wrt[k], out var gk) ? gk : Tensor.ZerosLike(tape.ValueOf(wrt[k])!);
         return result;
     }
+
+    /// <summary>The gradients of one value seeded with <paramref name="seed"/>.</summary>
+    public static Tensor[] Run(Tape tape, int outputId, Tensor seed, IReadOnlyList<int> wrt) =>
+        Run(tape, [outputId], [seed], wrt);
 }

@@ -1,13 +1,16 @@
 namespace Avalon.Backends;
 
 /// <summary>
-/// A flat block of elements on one device. Tensors are views (shape, strides, offset) over a storage;
-/// several tensors may share one.
+/// A flat block of elements on one device, owned by a backend. Tensors are views (shape, strides,
+/// offset) over a storage; several tensors may share one. A backend derives its own storage type and
+/// builds tensors over it with <see cref="Tensor.OverStorage"/>.
 /// </summary>
-internal abstract class Storage
+public abstract class Storage
 {
+    /// <summary>Creates a storage of <paramref name="length"/> elements of <paramref name="dtype"/>.</summary>
     protected Storage(DType dtype, int length)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
         DType = dtype;
         Length = length;
     }
@@ -23,4 +26,13 @@ internal abstract class Storage
 
     /// <summary>The backend that owns this storage.</summary>
     public abstract IBackend Backend { get; }
+
+    /// <summary>
+    /// How many times the elements were changed in place by a recorded operation (PyTorch's version
+    /// counter): a derivative rule that needs a tensor checks that it was not modified since it was saved.
+    /// </summary>
+    public int Version { get; private set; }
+
+    /// <summary>Counts one in-place change of the elements.</summary>
+    internal void BumpVersion() => Version++;
 }

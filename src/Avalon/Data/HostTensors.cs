@@ -1,3 +1,4 @@
+using Avalon.Backends.Cpu;
 using System.Runtime.InteropServices;
 using Avalon.Backends;
 

@@ -1,3 +1,4 @@
+using Avalon.Backends.Cpu;
 namespace Avalon.Nn;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Avalon.Backends.Cpu;
 using Avalon.Autodiff;
 
 namespace Avalon.Optim;

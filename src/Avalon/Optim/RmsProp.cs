@@ -1,3 +1,4 @@
+using Avalon.Backends.Cpu;
 using System.Numerics;
 using System.Numerics.Tensors;
 

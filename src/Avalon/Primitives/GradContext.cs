@@ -3,12 +3,14 @@ namespace Avalon.Primitives;
 /// <summary>What a derivative rule sees of one primitive call.</summary>
 public sealed class GradContext
 {
-    internal GradContext(Tensor[] inputs, Attributes attributes, Tensor output, Tensor gradOutput, bool[] needsGrad)
+    private readonly Tensor?[] _gradOutputs;
+
+    internal GradContext(Tensor[] inputs, Attributes attributes, Tensor[] outputs, Tensor?[] gradOutputs, bool[] needsGrad)
     {
         Inputs = inputs;
         Attributes = attributes;
-        Output = output;
-        GradOutput = gradOutput;
+        Outputs = outputs;
+        _gradOutputs = gradOutputs;
         NeedsInputGrad = needsGrad;
     }
 
@@ -18,11 +20,26 @@ public sealed class GradContext
     /// <summary>The call's attributes.</summary>
     public Attributes Attributes { get; }
 
-    /// <summary>The call's output.</summary>
-    public Tensor Output { get; }
+    /// <summary>The call's first (for most primitives, only) output.</summary>
+    public Tensor Output => Outputs[0];
 
-    /// <summary>The gradient of the objective with respect to the output (same shape as the output).</summary>
-    public Tensor GradOutput { get; }
+    /// <summary>Every output of the call.</summary>
+    public Tensor[] Outputs { get; }
+
+    /// <summary>
+    /// The gradient of the objective with respect to the first output (same shape as the output; zeros
+    /// when no gradient reached it but one reached another output).
+    /// </summary>
+    public Tensor GradOutput => GradOutputOrZeros(0);
+
+    /// <summary>
+    /// The gradient with respect to each output, null where none reached that output (its value did not
+    /// influence the objective, or it is not differentiable, like max-pool's indices).
+    /// </summary>
+    public IReadOnlyList<Tensor?> GradOutputs => _gradOutputs;
+
+    /// <summary>The gradient with respect to output <paramref name="k"/>, zeros of its shape when none reached it.</summary>
+    public Tensor GradOutputOrZeros(int k) => _gradOutputs[k] ??= Tensor.ZerosLike(Outputs[k]);
 
     /// <summary>For each input, whether its gradient is wanted; a rule may return null where it is not.</summary>
     public bool[] NeedsInputGrad { get; }

@@ -1,32 +1,46 @@
 using Avalon.Autodiff;
+using Avalon.Backends;
 
 namespace Avalon.Primitives;
 
-/// <summary>A device kernel: computes a primitive's output from its inputs, given the output's spec.</summary>
-/// <param name="inputs">The input tensors (validated by the shape rule).</param>
-/// <param name="attributes">The call's attributes.</param>
-/// <param name="output">The output spec computed by the shape rule.</param>
-public delegate Tensor Kernel(Tensor[] inputs, Attributes attributes, TensorSpec output);
+/// <summary>
+/// A device kernel: computes a primitive's outputs from its inputs into the given output buffers.
+/// </summary>
+/// <param name="inputs">The input tensors (validated by the shape rule; any strides).</param>
+/// <param name="attributes">The call's attributes (validated against the primitive's schema, defaults filled in).</param>
+/// <param name="outputs">
+/// One dense, row-major tensor per output, of the spec the shape rule computed, on the inputs' device.
+/// Its elements are unspecified when the kernel starts (the kernel writes every one), and it may be a
+/// slice of a larger buffer (a non-zero <see cref="Tensor.Offset"/>): the eager path allocates fresh
+/// buffers, a planned executor hands in slices of its arena.
+/// </param>
+public delegate void Kernel(Tensor[] inputs, Attributes attributes, Tensor[] outputs);
 
 /// <summary>
-/// One primitive operation: a name, a shape/dtype rule, a forward kernel per device and a derivative
-/// rule written in primitives (so gradients of gradients work). Every tensor operation is a primitive
-/// or a composition of primitives; every primitive call is what a <see cref="Tape"/> records.
+/// One primitive operation: a name, an attribute schema, a shape/dtype rule, effects, a forward kernel
+/// per device and a derivative rule written in primitives (so gradients of gradients work). Every
+/// tensor operation is a primitive or a composition of primitives; every primitive call is what a
+/// <see cref="Tape"/> records. A call defines one or more values (<see cref="OutputCount"/>).
 /// </summary>
 /// <remarks>
-/// To add a primitive, derive from this class (or use <see cref="PrimitiveRegistry.Register(string, Func{TensorSpec[], Attributes, TensorSpec}, Kernel, Func{GradContext, Tensor?[]})"/>),
-/// implement <see cref="InferSpec"/>, register a kernel for each device with <see cref="RegisterKernel"/>,
-/// and override <see cref="Backward"/> (or <see cref="IsDifferentiable"/> for ops such as comparisons).
+/// To add a primitive, derive from this class (or use <see cref="PrimitiveRegistry.Register(string, Func{TensorSpec[], Attributes, TensorSpec}, Kernel, Func{GradContext, Tensor?[]}, bool)"/>),
+/// implement <see cref="InferSpec"/> (or <see cref="InferSpecs"/> for several outputs), declare
+/// <see cref="Schema"/>, and override <see cref="Backward"/> (or <see cref="IsDifferentiable"/> for ops
+/// such as comparisons). Backends register their kernels with <see cref="RegisterKernel"/>; a primitive
+/// never names a backend.
 /// </remarks>
 public abstract class Primitive
 {
     private readonly Kernel?[] _kernels = new Kernel?[Enum.GetValues<DeviceType>().Length];
+    private readonly ReturningKernel?[] _returningKernels = new ReturningKernel?[Enum.GetValues<DeviceType>().Length];
 
     /// <summary>Creates a primitive and registers it by name.</summary>
-    protected Primitive(string name)
+    /// <param name="name">The name it prints under (snake_case).</param>
+    /// <param name="replace">Replace a primitive already registered under that name (otherwise that is an error).</param>
+    protected Primitive(string name, bool replace = false)
     {
         Name = name;
-        PrimitiveRegistry.Add(this);
+        PrimitiveRegistry.Add(this, replace);
     }
 
     /// <summary>The primitive's name as it prints on a tape (snake_case, like ATen's).</summary>
@@ -41,54 +55,171 @@ public abstract class Primitive
     /// </summary>
     public virtual bool IsDifferentiable => true;
 
-    /// <summary>
-    /// The shape/dtype rule: validates the inputs (throwing an exception that names the operation, the
-    /// shapes and dtypes, and what was expected) and returns the output's spec.
-    /// </summary>
-    public abstract TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes);
+    /// <summary>How many values one call defines (1 for most primitives).</summary>
+    public virtual int OutputCount => 1;
+
+    /// <summary>What a call does besides computing its outputs (views, in-place writes, random draws).</summary>
+    public virtual PrimitiveEffects Effects => PrimitiveEffects.Pure;
 
     /// <summary>
-    /// The derivative rule: given the call's inputs, output and the gradient of the output, returns the
-    /// gradient of each input (null where none flows or none is needed), computed with tensor operations
-    /// so that the rule itself is recorded and differentiable.
+    /// The attributes a call takes (names, types, defaults), checked on every call; null when the
+    /// primitive does not declare them (then any attributes pass through unchecked).
+    /// </summary>
+    public virtual AttributeSchema? Schema => null;
+
+    /// <summary>
+    /// The shape/dtype rule of a single-output primitive: validates the inputs (throwing an exception
+    /// that names the operation, the shapes and dtypes, and what was expected) and returns the output's spec.
+    /// </summary>
+    public virtual TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
+        OutputCount == 1
+            ? throw new NotImplementedException($"{Name}: a primitive overrides InferSpec or InferSpecs.")
+            : throw new InvalidOperationException($"{Name} defines {OutputCount} values; use InferSpecs.");
+
+    /// <summary>The shape/dtype rule for every output (by default the single output of <see cref="InferSpec"/>).</summary>
+    public virtual TensorSpec[] InferSpecs(TensorSpec[] inputs, Attributes attributes) => [InferSpec(inputs, attributes)];
+
+    /// <summary>
+    /// The derivative rule: given the call's inputs, outputs and the gradients of the outputs, returns
+    /// the gradient of each input (null where none flows or none is needed), computed with tensor
+    /// operations so that the rule itself is recorded and differentiable.
     /// </summary>
     public virtual Tensor?[] Backward(GradContext context) => throw new MissingDerivativeRuleException(this);
 
-    /// <summary>Registers the kernel that computes this primitive on devices of type <paramref name="device"/>.</summary>
-    public void RegisterKernel(DeviceType device, Kernel kernel) => _kernels[(int)device] = kernel;
+    /// <summary>Registers the kernel that computes this primitive on devices of type <paramref name="device"/> (replacing any).</summary>
+    public void RegisterKernel(DeviceType device, Kernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (this is ViewPrimitive)
+            throw new InvalidOperationException($"{Name} is a view: it has one device-neutral implementation and takes no kernels.");
+        _kernels[(int)device] = kernel;
+    }
 
-    /// <summary>Whether a kernel is registered for <paramref name="device"/>.</summary>
-    public bool HasKernel(DeviceType device) => _kernels[(int)device] is not null;
+    /// <summary>Registers a kernel that allocates and returns its single output (being replaced by <see cref="Kernel"/>s).</summary>
+    internal void RegisterReturningKernel(DeviceType device, ReturningKernel kernel) => _returningKernels[(int)device] = kernel;
+
+    /// <summary>Whether a kernel is registered for <paramref name="device"/> (a view primitive needs none).</summary>
+    public bool HasKernel(DeviceType device) =>
+        this is ViewPrimitive || _kernels[(int)device] is not null || _returningKernels[(int)device] is not null;
+
+    /// <summary>The attributes of a call, checked against <see cref="Schema"/> with defaults filled in.</summary>
+    public Attributes ValidateAttributes(Attributes attributes) => Schema?.Validate(Name, attributes) ?? attributes;
 
     /// <summary>
-    /// Runs the primitive: checks the inputs, computes the output on the inputs' device, and records the
-    /// call on every active tape and, when an input requires a gradient, on the eager autograd graph.
+    /// Runs a single-output primitive: checks the inputs, computes the output on the inputs' device,
+    /// and records the call on every active tape and, when an input requires a gradient, on the eager
+    /// autograd graph.
     /// </summary>
     public Tensor Invoke(Attributes attributes, params Tensor[] inputs)
     {
-        var specs = new TensorSpec[inputs.Length];
-        for (int i = 0; i < inputs.Length; i++) specs[i] = TensorSpec.Of(inputs[i]);
-        var device = inputs.Length > 0 ? inputs[0].Device : Device.Cpu;
-        for (int i = 1; i < inputs.Length; i++)
-            if (inputs[i].Device != device)
-                throw new ArgumentException(
-                    $"{Name}: expected all tensors on the same device, but input 0 is on {device} and input {i} is on {inputs[i].Device}. Move them with .To(device).");
-        var spec = InferSpec(specs, attributes);
-        var output = Compute(inputs, attributes, spec);
-        Recorder.Record(this, attributes, inputs, output);
-        return output;
+        if (OutputCount != 1)
+            throw new InvalidOperationException($"{Name} defines {OutputCount} values; call InvokeMany.");
+        return InvokeMany(attributes, inputs)[0];
     }
 
-    /// <summary>Runs the kernel without recording (used by tape replay).</summary>
-    internal Tensor Compute(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    /// <summary>Runs the primitive like <see cref="Invoke"/> and returns every output.</summary>
+    public Tensor[] InvokeMany(Attributes attributes, params Tensor[] inputs)
     {
-        var kernel = _kernels[(int)spec.Device.Type]
-            ?? throw new NotSupportedException($"{Name}: no kernel is registered for device '{spec.Device}'. Register one with Primitive.RegisterKernel.");
-        var output = kernel(inputs, attributes, spec);
+        attributes = ValidateAttributes(attributes);
+        var specs = Specs(attributes, inputs);
+        var outputs = Execute(inputs, attributes, specs);
+        Recorder.Record(this, attributes, inputs, outputs);
+        return outputs;
+    }
+
+    /// <summary>The output specs of a call (device agreement checked, then the shape rule).</summary>
+    internal TensorSpec[] Specs(Attributes attributes, Tensor[] inputs)
+    {
+        var specs = new TensorSpec[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++) specs[i] = inputs[i].Spec;
+        if (inputs.Length > 0)
+        {
+            var device = inputs[0].Device;
+            for (int i = 1; i < inputs.Length; i++)
+                if (inputs[i].Device != device)
+                    throw new ArgumentException(
+                        $"{Name}: expected all tensors on the same device, but input 0 is on {device} and input {i} is on {inputs[i].Device}. Move them with .To(device).");
+        }
+        var outSpecs = InferSpecs(specs, attributes);
+        if (outSpecs.Length != OutputCount)
+            throw new InvalidOperationException($"{Name}: the shape rule returned {outSpecs.Length} specs for {OutputCount} outputs. This is a bug in the primitive.");
+        return outSpecs;
+    }
+
+    /// <summary>Computes the outputs (fresh buffers, or views for a view primitive) without recording.</summary>
+    internal Tensor[] Execute(Tensor[] inputs, Attributes attributes, TensorSpec[] specs)
+    {
+        if (this is ViewPrimitive view)
+        {
+            var v = view.View(inputs, attributes, specs[0]);
+            CheckOutput(0, v, specs[0]);
+            return [v];
+        }
+        var device = specs.Length > 0 ? specs[0].Device : Device.Cpu;
+        if (_kernels[(int)device.Type] is null && Returning(device) is { } returning)
+        {
+            var r = returning(inputs, attributes, specs[0]);
+            CheckOutput(0, r, specs[0]);
+            return [r];
+        }
+        var outputs = new Tensor[specs.Length];
+        for (int k = 0; k < specs.Length; k++) outputs[k] = Tensor.Uninitialized(specs[k]);
+        RunKernel(inputs, attributes, outputs);
+        return outputs;
+    }
+
+    /// <summary>
+    /// Computes the outputs into the given buffers (dense, of the specs the shape rule gives) without
+    /// recording: what a planned executor calls with slices of its arena. The attributes must already be
+    /// validated (<see cref="ValidateAttributes"/>).
+    /// </summary>
+    public void Compute(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
+    {
+        if (outputs.Length != OutputCount)
+            throw new ArgumentException($"{Name}: expected {OutputCount} output buffers, got {outputs.Length}.");
+        foreach (var o in outputs)
+            if (!o.IsContiguous)
+                throw new ArgumentException($"{Name}: output buffers must be dense (row-major); got strides [{string.Join(", ", o.Strides)}] for shape {o.Shape}.");
+        if (this is ViewPrimitive view)
+        {
+            var v = view.View(inputs, attributes, outputs[0].Spec);
+            v.Storage.Backend.Copy(v, outputs[0]);
+            return;
+        }
+        if (_kernels[(int)outputs[0].Device.Type] is null && Returning(outputs[0].Device) is { } returning)
+        {
+            var r = returning(inputs, attributes, outputs[0].Spec);
+            r.Storage.Backend.Copy(r, outputs[0]);
+            return;
+        }
+        RunKernel(inputs, attributes, outputs);
+    }
+
+    private ReturningKernel? Returning(Device device)
+    {
+        if (_returningKernels[(int)device.Type] is null && _kernels[(int)device.Type] is null) Backend.EnsureKernels(device.Type);
+        return _returningKernels[(int)device.Type];
+    }
+
+    private void RunKernel(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
+    {
+        var device = outputs.Length > 0 ? outputs[0].Device : inputs.Length > 0 ? inputs[0].Device : Device.Cpu;
+        var kernel = _kernels[(int)device.Type];
+        if (kernel is null)
+        {
+            // A backend registers its kernels when a primitive first needs one.
+            Backend.EnsureKernels(device.Type);
+            kernel = _kernels[(int)device.Type]
+                ?? throw new NotSupportedException($"{Name}: no kernel is registered for device '{device}'. Register one with Primitive.RegisterKernel.");
+        }
+        kernel(inputs, attributes, outputs);
+    }
+
+    private void CheckOutput(int k, Tensor output, TensorSpec spec)
+    {
         if (output.Shape != spec.Shape || output.DType != spec.DType)
             throw new InvalidOperationException(
-                $"{Name}: the kernel returned {output.DType.Name()}{output.Shape} but the shape rule promised {spec}. This is a bug in the primitive.");
-        return output;
+                $"{Name}: output {k} is {output.DType.Name()}{output.Shape} but the shape rule promised {spec}. This is a bug in the primitive.");
     }
 
     /// <inheritdoc />

@@ -12,12 +12,13 @@ public static class PrimitiveRegistry
     private static readonly object s_lock = new();
     private static bool s_builtinsLoaded;
 
-    internal static void Add(Primitive primitive)
+    internal static void Add(Primitive primitive, bool replace)
     {
         lock (s_lock)
         {
-            if (s_byName.TryGetValue(primitive.Name, out var existing) && existing.GetType() != primitive.GetType())
-                throw new InvalidOperationException($"A primitive named '{primitive.Name}' is already registered ({existing.GetType().Name}). Choose another name.");
+            if (!replace && s_byName.TryGetValue(primitive.Name, out var existing))
+                throw new InvalidOperationException(
+                    $"A primitive named '{primitive.Name}' is already registered ({existing.GetType().Name}). Choose another name, or pass replace: true to replace it.");
             s_byName[primitive.Name] = primitive;
         }
     }
@@ -46,10 +47,15 @@ public static class PrimitiveRegistry
     /// derivative rule (written with tensor operations). Returns the primitive; call it with
     /// <see cref="Primitive.Invoke"/>.
     /// </summary>
+    /// <param name="name">The primitive's name; registering a name twice is an error unless <paramref name="replace"/> is set.</param>
+    /// <param name="specRule">The shape/dtype rule.</param>
+    /// <param name="cpuKernel">The CPU kernel, writing into its given output.</param>
+    /// <param name="backward">The derivative rule, or null for none (then differentiating it is an error naming it).</param>
+    /// <param name="replace">Replace a primitive already registered under <paramref name="name"/>.</param>
     public static Primitive Register(string name, Func<TensorSpec[], Attributes, TensorSpec> specRule, Kernel cpuKernel,
-        Func<GradContext, Tensor?[]>? backward = null)
+        Func<GradContext, Tensor?[]>? backward = null, bool replace = false)
     {
-        var p = new DelegatePrimitive(name, specRule, backward);
+        var p = new DelegatePrimitive(name, specRule, backward, replace);
         p.RegisterKernel(DeviceType.Cpu, cpuKernel);
         return p;
     }
@@ -68,7 +74,7 @@ public static class PrimitiveRegistry
     }
 
     private sealed class DelegatePrimitive(string name, Func<TensorSpec[], Attributes, TensorSpec> specRule,
-        Func<GradContext, Tensor?[]>? backward) : Primitive(name)
+        Func<GradContext, Tensor?[]>? backward, bool replace) : Primitive(name, replace)
     {
         public override bool IsUserDefined => true;
 

@@ -7,6 +7,11 @@ public enum DeviceType
     Cpu,
     /// <summary>An NVIDIA GPU (backend not yet available in this build).</summary>
     Cuda,
+    /// <summary>
+    /// A device of a backend defined outside Avalon (PyTorch's <c>privateuseone</c>): register it with
+    /// <see cref="Backends.Backend.Register"/>.
+    /// </summary>
+    PrivateUse1,
 }
 
 /// <summary>Where a tensor's storage lives (PyTorch's <c>torch.device</c>).</summary>
@@ -21,5 +26,10 @@ public readonly record struct Device(DeviceType Type, int Index = 0)
     public static Device Cuda => new(DeviceType.Cuda);
 
     /// <inheritdoc />
-    public override string ToString() => Type == DeviceType.Cpu ? "cpu" : $"cuda:{Index}";
+    public override string ToString() => Type switch
+    {
+        DeviceType.Cpu => "cpu",
+        DeviceType.Cuda => $"cuda:{Index}",
+        _ => $"privateuseone:{Index}",
+    };
 }

@@ -15,8 +15,29 @@ public sealed class Generator
 
     private const ulong DefaultSeedValue = 0x5EEDA7A1;
 
+    private static long s_identities;
+
     /// <summary>Creates a generator with the given seed.</summary>
-    public Generator(ulong seed) => Seed(seed);
+    public Generator(ulong seed)
+    {
+        Identity = Interlocked.Increment(ref s_identities);
+        Seed(seed);
+    }
+
+    /// <summary>A number that tells generators apart when a tape prints (<c>seed generator#3</c>).</summary>
+    public long Identity { get; }
+
+    /// <summary>
+    /// Draws the seed of one random primitive call as an int64 scalar tensor. While a tape traces, the
+    /// draw is recorded as a <see cref="Autodiff.SeedOp"/>, so each replay of the tape draws a fresh seed
+    /// from this generator: the same generator seed gives the same sequence of draws, eager or replayed.
+    /// </summary>
+    public Tensor NextSeed()
+    {
+        var seed = Tensor.From(new[] { (long)NextUInt64() }, 1).ReshapeNoGrad([]);
+        Autodiff.Recorder.RecordSeed(seed, this);
+        return seed;
+    }
 
     /// <summary>The seed last set.</summary>
     public ulong InitialSeed { get; private set; }

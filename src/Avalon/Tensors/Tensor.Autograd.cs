@@ -40,6 +40,15 @@ public sealed partial class Tensor
     /// <summary>The recorded call that produced this tensor, or null for a leaf.</summary>
     public GradNode? GradFn { get; internal set; }
 
+    /// <summary>Which output of <see cref="GradFn"/> this tensor is (0 for single-output primitives).</summary>
+    internal int GradFnOutput { get; set; }
+
+    /// <summary>
+    /// The version counter of this tensor's storage (PyTorch's <c>_version</c>): incremented by every
+    /// in-place operation on it or on a view sharing its storage.
+    /// </summary>
+    public int Version => Storage.Version;
+
     /// <summary>True when this tensor was not produced by a recorded operation.</summary>
     public bool IsLeaf => GradFn is null;
 
@@ -49,8 +58,12 @@ public sealed partial class Tensor
     /// </summary>
     /// <param name="gradient">The gradient of the objective with respect to this tensor; may be omitted for a single-element tensor.</param>
     /// <param name="createGraph">Record the backward computation so it can itself be differentiated.</param>
-    public void Backward(Tensor? gradient = null, bool createGraph = false) =>
-        EagerBackward.Run(this, gradient, createGraph);
+    /// <param name="retainGraph">
+    /// Keep the graph so that it can be walked again; without it (and without <paramref name="createGraph"/>),
+    /// a second backward through the same calls is an error, as in PyTorch.
+    /// </param>
+    public void Backward(Tensor? gradient = null, bool createGraph = false, bool? retainGraph = null) =>
+        EagerBackward.Run(this, gradient, createGraph, retainGraph ?? createGraph);
 
     /// <summary>A tensor sharing this one's storage but cut off from the autograd graph and from tapes.</summary>
     public Tensor Detach() => new(Storage, _shape, _strides, Offset);

@@ -1,6 +1,5 @@
 using Avalon.Autodiff;
 using Avalon.Backends;
-using Avalon.Backends.Cpu;
 
 namespace Avalon;
 
@@ -28,7 +27,40 @@ public sealed partial class Tensor
 
     internal Tensor(Storage storage, int[] shape) : this(storage, shape, ShapeUtil.ContiguousStrides(shape), 0) { }
 
-    internal Storage Storage { get; }
+    /// <summary>
+    /// A tensor viewing <paramref name="storage"/> with the given layout (PyTorch's <c>as_strided</c>
+    /// over a storage): how a backend, which allocates <see cref="Backends.Storage"/>s of its own, turns
+    /// them into tensors. Every element the layout reaches must lie inside the storage.
+    /// </summary>
+    /// <param name="storage">The elements.</param>
+    /// <param name="shape">The sizes.</param>
+    /// <param name="strides">The steps in elements per dimension (null: dense row-major).</param>
+    /// <param name="offset">The index of the first element.</param>
+    /// <exception cref="ArgumentException">The layout reaches outside the storage, or a size or stride is negative.</exception>
+    public static Tensor OverStorage(Storage storage, int[] shape, int[]? strides = null, int offset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(shape);
+        strides ??= ShapeUtil.ContiguousStrides(shape);
+        if (strides.Length != shape.Length)
+            throw new ArgumentException($"Tensor.OverStorage: {shape.Length} sizes but {strides.Length} strides.");
+        long last = offset;
+        bool empty = false;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] < 0 || strides[d] < 0)
+                throw new ArgumentException($"Tensor.OverStorage: sizes and strides must be non-negative, got shape {ShapeUtil.Format(shape)} and strides {ShapeUtil.Format(strides)}.");
+            if (shape[d] == 0) empty = true;
+            else last += (long)(shape[d] - 1) * strides[d];
+        }
+        if (offset < 0 || !empty && last >= storage.Length)
+            throw new ArgumentException(
+                $"Tensor.OverStorage: shape {ShapeUtil.Format(shape)}, strides {ShapeUtil.Format(strides)} and offset {offset} reach element {last}, but the storage holds {storage.Length}.");
+        return new Tensor(storage, (int[])shape.Clone(), (int[])strides.Clone(), offset);
+    }
+
+    /// <summary>The storage this tensor views (shared with every view of it).</summary>
+    public Storage Storage { get; }
 
     /// <summary>The sizes of the dimensions.</summary>
     public Shape Shape => Shape.Wrap(_shape);
@@ -78,28 +110,15 @@ public sealed partial class Tensor
     /// </summary>
     internal static Tensor Uninitialized(int[] shape, DType dtype, Device device)
     {
-        int numel = ShapeUtil.Numel(shape);
-        var storage = device.Type == DeviceType.Cpu
-            ? CpuBackend.Instance.AllocateUninitialized(dtype, numel)
-            : Backend.For(device).Allocate(dtype, numel);
+        var storage = Backend.For(device).AllocateUninitialized(dtype, ShapeUtil.Numel(shape));
         return new Tensor(storage, (int[])shape.Clone());
     }
 
-    /// <summary>The CPU storage as a span of <typeparamref name="T"/> (whole storage; index with offset and strides).</summary>
-    internal Span<T> CpuSpan<T>() where T : unmanaged
+    /// <summary>A new dense tensor of the spec whose elements are unspecified (see <see cref="Uninitialized(int[], DType, Device)"/>).</summary>
+    internal static Tensor Uninitialized(Avalon.Primitives.TensorSpec spec)
     {
-        if (Storage is not CpuStorage cpu)
-            throw new InvalidOperationException($"Expected a CPU tensor but it is on {Device}. Move it with .To(Device.Cpu).");
-        if (DTypeInfo.Of<T>() != DType)
-            throw new InvalidOperationException($"Expected a {DTypeInfo.Of<T>().Name()} tensor but it is {DType.Name()}.");
-        return cpu.Span<T>();
-    }
-
-    /// <summary>The elements of a contiguous CPU tensor as a span (exactly <see cref="Numel"/> long).</summary>
-    internal Span<T> ContiguousSpan<T>() where T : unmanaged
-    {
-        if (!IsContiguous) throw new InvalidOperationException("ContiguousSpan requires a contiguous tensor.");
-        return CpuSpan<T>().Slice(Offset, Numel);
+        var storage = Backend.For(spec.Device).AllocateUninitialized(spec.DType, spec.Shape.Numel);
+        return new Tensor(storage, spec.Shape.ToArray());
     }
 
     /// <summary>A dense copy that records nothing (for kernels that need dense input).</summary>

@@ -1,3 +1,4 @@
+using Avalon.Backends;
 using Avalon.Autodiff;
 using Avalon.Primitives;
 
@@ -69,7 +70,7 @@ public class TapeTests
     {
         var noRule = PrimitiveRegistry.Register("test_square_no_rule",
             (specs, _) => specs[0],
-            (x, _, _) => Tensor.From(x[0].ToArray<double>().Select(v => v * v).ToArray(), x[0].Shape.ToArray()));
+            (x, _, o) => Backend.For(o[0].Device).Copy(Tensor.From(x[0].ToArray<double>().Select(v => v * v).ToArray(), x[0].Shape.ToArray()), o[0]));
         var ex = Assert.Throws<MissingDerivativeRuleException>(() => Grad.Of(t => noRule.Invoke(Attributes.Empty, t).Sum(), Tensor.Ones([2], DType.Float64)));
         Assert.Contains("'test_square_no_rule' has no derivative rule", ex.Message);
         Assert.Contains("PrimitiveRegistry.Register", ex.Message);
@@ -80,7 +81,7 @@ public class TapeTests
     {
         var cube = PrimitiveRegistry.Register("test_cube",
             (specs, _) => specs[0],
-            (x, _, _) => Tensor.From(x[0].ToArray<double>().Select(v => v * v * v).ToArray(), x[0].Shape.ToArray()),
+            (x, _, o) => Backend.For(o[0].Device).Copy(Tensor.From(x[0].ToArray<double>().Select(v => v * v * v).ToArray(), x[0].Shape.ToArray()), o[0]),
             c => [c.GradOutput * c.Inputs[0] * c.Inputs[0] * 3.0]);
         var (value, grad) = Grad.Of(t => cube.Invoke(Attributes.Empty, t).Sum(), Tensor.From(new double[] { 1, 2 }));
         Assert.Equal(9, value.Item());

@@ -1,3 +1,4 @@
+using Avalon.Backends.Cpu;
 using Avalon.Backends.Cpu.Convolution;
 
 namespace Avalon.Primitives.Convolution;
@@ -85,7 +86,7 @@ internal static class ConvolutionPrimitives
 
     private sealed class ConvPrimitive : Primitive
     {
-        public ConvPrimitive() : base("conv") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public ConvPrimitive() : base("conv") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -117,7 +118,7 @@ internal static class ConvolutionPrimitives
 
     private sealed class ConvBackwardInputPrimitive : Primitive
     {
-        public ConvBackwardInputPrimitive() : base("conv_backward_input") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public ConvBackwardInputPrimitive() : base("conv_backward_input") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         /// <summary>The geometry of the convolution whose input gradient this is.</summary>
         private static ConvGeometry Geometry(string op, Shape gradOutput, Shape weight, Attributes a)
@@ -170,7 +171,7 @@ internal static class ConvolutionPrimitives
 
     private sealed class ConvBackwardWeightPrimitive : Primitive
     {
-        public ConvBackwardWeightPrimitive() : base("conv_backward_weight") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public ConvBackwardWeightPrimitive() : base("conv_backward_weight") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         private static ConvGeometry Geometry(string op, Shape input, Shape gradOutput, Attributes a)
         {
@@ -225,7 +226,7 @@ internal static class ConvolutionPrimitives
 
     private sealed class ConvTransposePrimitive : Primitive
     {
-        public ConvTransposePrimitive() : base("conv_transpose") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public ConvTransposePrimitive() : base("conv_transpose") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

@@ -12,14 +12,14 @@ internal sealed class BinaryPrimitive : Primitive
     private readonly bool _floatOnly;
     private readonly bool _boolOnly;
 
-    public BinaryPrimitive(string name, Kernel cpu, Func<GradContext, (Tensor? A, Tensor? B)>? rule,
+    public BinaryPrimitive(string name, ReturningKernel cpu, Func<GradContext, (Tensor? A, Tensor? B)>? rule,
         DType? outputDType = null, bool floatOnly = false, bool boolOnly = false) : base(name)
     {
         _rule = rule;
         _outputDType = outputDType;
         _floatOnly = floatOnly;
         _boolOnly = boolOnly;
-        RegisterKernel(DeviceType.Cpu, cpu);
+        RegisterReturningKernel(DeviceType.Cpu, cpu);
     }
 
     public override bool IsDifferentiable => _rule is not null;

@@ -11,7 +11,7 @@ internal static class ConversionPrimitives
     private sealed class ConvertPrimitive : Primitive
     {
         public ConvertPrimitive() : base("convert") =>
-            RegisterKernel(DeviceType.Cpu, (x, a, s) => Backend.For(s.Device).Cast(x[0], s.DType));
+            RegisterReturningKernel(DeviceType.Cpu, (x, a, s) => Backend.For(s.Device).Cast(x[0], s.DType));
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
             inputs[0] with { DType = attributes.Get<DType>("dtype") };

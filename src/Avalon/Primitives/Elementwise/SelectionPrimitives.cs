@@ -50,7 +50,7 @@ internal static class SelectionPrimitives
 
     private sealed class WherePrimitive : Primitive
     {
-        public WherePrimitive() : base("where") => RegisterKernel(DeviceType.Cpu, SelectionKernels.Where);
+        public WherePrimitive() : base("where") => RegisterReturningKernel(DeviceType.Cpu, SelectionKernels.Where);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

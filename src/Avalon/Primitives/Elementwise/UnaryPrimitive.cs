@@ -8,7 +8,7 @@ internal sealed class UnaryPrimitive : Primitive
     private readonly DType? _outputDType;
     private readonly bool _boolOnly;
 
-    public UnaryPrimitive(string name, Kernel cpu, Func<GradContext, Tensor?>? rule, bool floatOnly = true, DType? outputDType = null,
+    public UnaryPrimitive(string name, ReturningKernel cpu, Func<GradContext, Tensor?>? rule, bool floatOnly = true, DType? outputDType = null,
         bool boolOnly = false)
         : base(name)
     {
@@ -16,7 +16,7 @@ internal sealed class UnaryPrimitive : Primitive
         _floatOnly = floatOnly;
         _outputDType = outputDType;
         _boolOnly = boolOnly;
-        RegisterKernel(DeviceType.Cpu, cpu);
+        RegisterReturningKernel(DeviceType.Cpu, cpu);
     }
 
     public override bool IsDifferentiable => _rule is not null;

@@ -42,7 +42,7 @@ internal static class GatherScatterPrimitives
 
     private sealed class GatherPrimitive : Primitive
     {
-        public GatherPrimitive() : base("gather") => RegisterKernel(DeviceType.Cpu, GatherScatterKernels.Gather);
+        public GatherPrimitive() : base("gather") => RegisterReturningKernel(DeviceType.Cpu, GatherScatterKernels.Gather);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -68,10 +68,10 @@ internal static class GatherScatterPrimitives
     {
         private readonly bool _accumulate;
 
-        public ScatterPrimitive(string name, Kernel kernel) : base(name)
+        public ScatterPrimitive(string name, ReturningKernel kernel) : base(name)
         {
             _accumulate = name == "scatter_add";
-            RegisterKernel(DeviceType.Cpu, kernel);
+            RegisterReturningKernel(DeviceType.Cpu, kernel);
         }
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)

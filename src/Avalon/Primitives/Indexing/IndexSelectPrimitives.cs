@@ -33,7 +33,7 @@ internal static class IndexSelectPrimitives
 
     private sealed class IndexSelectPrimitive : Primitive
     {
-        public IndexSelectPrimitive() : base("index_select") => RegisterKernel(DeviceType.Cpu, IndexSelectKernels.IndexSelect);
+        public IndexSelectPrimitive() : base("index_select") => RegisterReturningKernel(DeviceType.Cpu, IndexSelectKernels.IndexSelect);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -54,7 +54,7 @@ internal static class IndexSelectPrimitives
 
     private sealed class IndexAddPrimitive : Primitive
     {
-        public IndexAddPrimitive() : base("index_add") => RegisterKernel(DeviceType.Cpu, IndexSelectKernels.IndexAdd);
+        public IndexAddPrimitive() : base("index_add") => RegisterReturningKernel(DeviceType.Cpu, IndexSelectKernels.IndexAdd);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

@@ -11,7 +11,7 @@ internal static class JoiningPrimitives
 
     private sealed class CatPrimitive : Primitive
     {
-        public CatPrimitive() : base("cat") => RegisterKernel(DeviceType.Cpu, CatKernel.Run);
+        public CatPrimitive() : base("cat") => RegisterReturningKernel(DeviceType.Cpu, CatKernel.Run);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

@@ -11,7 +11,7 @@ internal static class OneHotPrimitives
 
     private sealed class OneHotPrimitive : Primitive
     {
-        public OneHotPrimitive() : base("one_hot") => RegisterKernel(DeviceType.Cpu, OneHotKernel.Run);
+        public OneHotPrimitive() : base("one_hot") => RegisterReturningKernel(DeviceType.Cpu, OneHotKernel.Run);
 
         public override bool IsDifferentiable => false;
 

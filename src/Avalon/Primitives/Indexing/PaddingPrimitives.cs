@@ -87,7 +87,7 @@ internal static class PaddingPrimitives
 
     private sealed class ConstantPadPrimitive : Primitive
     {
-        public ConstantPadPrimitive() : base("constant_pad_nd") => RegisterKernel(DeviceType.Cpu, ConstantPadKernel.Run);
+        public ConstantPadPrimitive() : base("constant_pad_nd") => RegisterReturningKernel(DeviceType.Cpu, ConstantPadKernel.Run);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
             inputs[0] with { Shape = Shape.Wrap(PaddedShape("constant_pad_nd", inputs[0], attributes.Ints("pads"), null)) };
@@ -108,7 +108,7 @@ internal static class PaddingPrimitives
         public IndexMapPadPrimitive(string name, PadIndexMode mode) : base(name)
         {
             _mode = mode;
-            RegisterKernel(DeviceType.Cpu, IndexMapPadKernel.Forward(mode));
+            RegisterReturningKernel(DeviceType.Cpu, IndexMapPadKernel.Forward(mode));
         }
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
@@ -127,7 +127,7 @@ internal static class PaddingPrimitives
         public IndexMapPadBackwardPrimitive(string name, PadIndexMode mode) : base(name)
         {
             _mode = mode;
-            RegisterKernel(DeviceType.Cpu, IndexMapPadKernel.Backward(mode, name));
+            RegisterReturningKernel(DeviceType.Cpu, IndexMapPadKernel.Backward(mode, name));
         }
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)

@@ -17,7 +17,7 @@ internal static class ReorderPrimitives
 
     private sealed class FlipPrimitive : Primitive
     {
-        public FlipPrimitive() : base("flip") => RegisterKernel(DeviceType.Cpu, FlipKernel.Run);
+        public FlipPrimitive() : base("flip") => RegisterReturningKernel(DeviceType.Cpu, FlipKernel.Run);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -38,7 +38,7 @@ internal static class ReorderPrimitives
 
     private sealed class RollPrimitive : Primitive
     {
-        public RollPrimitive() : base("roll") => RegisterKernel(DeviceType.Cpu, RollKernel.Run);
+        public RollPrimitive() : base("roll") => RegisterReturningKernel(DeviceType.Cpu, RollKernel.Run);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

@@ -14,7 +14,7 @@ internal static class TriangularPrimitives
 
     private sealed class TriangularPrimitive : Primitive
     {
-        public TriangularPrimitive(string name, Kernel kernel) : base(name) => RegisterKernel(DeviceType.Cpu, kernel);
+        public TriangularPrimitive(string name, ReturningKernel kernel) : base(name) => RegisterReturningKernel(DeviceType.Cpu, kernel);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

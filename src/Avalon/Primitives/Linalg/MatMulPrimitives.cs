@@ -13,7 +13,7 @@ internal static class MatMulPrimitives
 
     private sealed class MatMulPrimitive : Primitive
     {
-        public MatMulPrimitive() : base("matmul") => RegisterKernel(DeviceType.Cpu, MatMulKernel.Run);
+        public MatMulPrimitive() : base("matmul") => RegisterReturningKernel(DeviceType.Cpu, MatMulKernel.Run);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

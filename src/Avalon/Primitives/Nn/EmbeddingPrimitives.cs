@@ -22,7 +22,7 @@ internal static class EmbeddingPrimitives
 
     private sealed class EmbeddingPrimitive : Primitive
     {
-        public EmbeddingPrimitive() : base("embedding") => RegisterKernel(DeviceType.Cpu, EmbeddingKernels.Forward);
+        public EmbeddingPrimitive() : base("embedding") => RegisterReturningKernel(DeviceType.Cpu, EmbeddingKernels.Forward);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -46,7 +46,7 @@ internal static class EmbeddingPrimitives
 
     private sealed class EmbeddingBackwardPrimitive : Primitive
     {
-        public EmbeddingBackwardPrimitive() : base("embedding_backward") => RegisterKernel(DeviceType.Cpu, EmbeddingKernels.Backward);
+        public EmbeddingBackwardPrimitive() : base("embedding_backward") => RegisterReturningKernel(DeviceType.Cpu, EmbeddingKernels.Backward);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

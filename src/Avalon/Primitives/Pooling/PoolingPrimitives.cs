@@ -1,3 +1,4 @@
+using Avalon.Backends.Cpu;
 using System.Numerics;
 using Avalon.Backends.Cpu.Pooling;
 
@@ -85,7 +86,7 @@ internal static class PoolingPrimitives
 
     private sealed class MaxPoolPrimitive : Primitive
     {
-        public MaxPoolPrimitive() : base("max_pool") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public MaxPoolPrimitive() : base("max_pool") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -121,7 +122,7 @@ internal static class PoolingPrimitives
 
     private sealed class AdaptiveMaxPoolPrimitive : Primitive
     {
-        public AdaptiveMaxPoolPrimitive() : base("adaptive_max_pool") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public AdaptiveMaxPoolPrimitive() : base("adaptive_max_pool") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -160,7 +161,7 @@ internal static class PoolingPrimitives
         public MaxPoolIndicesPrimitive(string name, bool adaptive) : base(name)
         {
             _adaptive = adaptive;
-            RegisterKernel(DeviceType.Cpu, Kernel);
+            RegisterReturningKernel(DeviceType.Cpu, Kernel);
         }
 
         public override bool IsDifferentiable => false;
@@ -206,7 +207,7 @@ internal static class PoolingPrimitives
 
     private sealed class MaxPoolBackwardPrimitive : Primitive
     {
-        public MaxPoolBackwardPrimitive() : base("max_pool_backward") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public MaxPoolBackwardPrimitive() : base("max_pool_backward") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -239,7 +240,7 @@ internal static class PoolingPrimitives
 
     private sealed class MaxPoolGatherPrimitive : Primitive
     {
-        public MaxPoolGatherPrimitive() : base("max_pool_gather") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public MaxPoolGatherPrimitive() : base("max_pool_gather") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -272,7 +273,7 @@ internal static class PoolingPrimitives
 
     private sealed class AvgPoolPrimitive : Primitive
     {
-        public AvgPoolPrimitive() : base("avg_pool") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public AvgPoolPrimitive() : base("avg_pool") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -313,7 +314,7 @@ internal static class PoolingPrimitives
 
     private sealed class AvgPoolBackwardPrimitive : Primitive
     {
-        public AvgPoolBackwardPrimitive() : base("avg_pool_backward") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public AvgPoolBackwardPrimitive() : base("avg_pool_backward") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         private static PoolGeometry Geometry(TensorSpec gy, Attributes a)
         {
@@ -353,7 +354,7 @@ internal static class PoolingPrimitives
 
     private sealed class AdaptiveAvgPoolPrimitive : Primitive
     {
-        public AdaptiveAvgPoolPrimitive() : base("adaptive_avg_pool") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public AdaptiveAvgPoolPrimitive() : base("adaptive_avg_pool") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -381,7 +382,7 @@ internal static class PoolingPrimitives
 
     private sealed class AdaptiveAvgPoolBackwardPrimitive : Primitive
     {
-        public AdaptiveAvgPoolBackwardPrimitive() : base("adaptive_avg_pool_backward") => RegisterKernel(DeviceType.Cpu, Kernel);
+        public AdaptiveAvgPoolBackwardPrimitive() : base("adaptive_avg_pool_backward") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
 
         private static AdaptivePoolGeometry Geometry(TensorSpec gy, Attributes a)
         {

@@ -18,7 +18,7 @@ internal static class EqualMaskPrimitives
 
     private sealed class EqualMaskPrimitive : Primitive
     {
-        public EqualMaskPrimitive() : base("equal_mask") => RegisterKernel(DeviceType.Cpu, EqualMaskKernel.Run);
+        public EqualMaskPrimitive() : base("equal_mask") => RegisterReturningKernel(DeviceType.Cpu, EqualMaskKernel.Run);
 
         public override bool IsDifferentiable => false;
 

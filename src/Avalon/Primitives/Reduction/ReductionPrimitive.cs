@@ -22,7 +22,7 @@ internal sealed class ReductionPrimitive : Primitive
     private readonly bool _allowEmpty;
     private readonly ReductionInputs _inputs;
 
-    public ReductionPrimitive(string name, Kernel cpu, Func<GradContext, Tensor?>? rule, DType? outputDType = null, bool allowEmpty = true,
+    public ReductionPrimitive(string name, ReturningKernel cpu, Func<GradContext, Tensor?>? rule, DType? outputDType = null, bool allowEmpty = true,
         ReductionInputs inputs = ReductionInputs.Any)
         : base(name)
     {
@@ -30,7 +30,7 @@ internal sealed class ReductionPrimitive : Primitive
         _outputDType = outputDType;
         _allowEmpty = allowEmpty;
         _inputs = inputs;
-        RegisterKernel(DeviceType.Cpu, cpu);
+        RegisterReturningKernel(DeviceType.Cpu, cpu);
     }
 
     public override bool IsDifferentiable => _rule is not null;

@@ -27,10 +27,10 @@ internal static class SoftmaxPrimitives
     {
         private readonly Func<GradContext, Tensor> _rule;
 
-        public SoftmaxPrimitive(string name, Kernel cpu, Func<GradContext, Tensor> rule) : base(name)
+        public SoftmaxPrimitive(string name, ReturningKernel cpu, Func<GradContext, Tensor> rule) : base(name)
         {
             _rule = rule;
-            RegisterKernel(DeviceType.Cpu, cpu);
+            RegisterReturningKernel(DeviceType.Cpu, cpu);
         }
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)

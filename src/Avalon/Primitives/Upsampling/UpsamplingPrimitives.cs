@@ -1,3 +1,4 @@
+using Avalon.Backends.Cpu;
 using System.Numerics;
 using Avalon.Backends.Cpu.Upsampling;
 
@@ -74,7 +75,7 @@ internal static class UpsamplingPrimitives
         public UpsamplePrimitive(string name, bool linear) : base(name)
         {
             _linear = linear;
-            RegisterKernel(DeviceType.Cpu, Kernel);
+            RegisterReturningKernel(DeviceType.Cpu, Kernel);
         }
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -104,7 +105,7 @@ internal static class UpsamplingPrimitives
         public UpsampleBackwardPrimitive(string name, bool linear) : base(name)
         {
             _linear = linear;
-            RegisterKernel(DeviceType.Cpu, Kernel);
+            RegisterReturningKernel(DeviceType.Cpu, Kernel);
         }
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)

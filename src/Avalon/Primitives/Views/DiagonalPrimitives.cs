@@ -51,7 +51,7 @@ internal static class DiagonalPrimitives
 
     private sealed class DiagonalPrimitive : Primitive
     {
-        public DiagonalPrimitive() : base("diagonal") => RegisterKernel(DeviceType.Cpu, (x, a, s) =>
+        public DiagonalPrimitive() : base("diagonal") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
         {
             var (offset, dim1, dim2) = Args(a);
             return DiagonalView(x[0], offset, dim1, dim2, s.Shape.ToArray());
@@ -72,7 +72,7 @@ internal static class DiagonalPrimitives
 
     private sealed class DiagonalBackwardPrimitive : Primitive
     {
-        public DiagonalBackwardPrimitive() : base("diagonal_backward") => RegisterKernel(DeviceType.Cpu, (x, a, s) =>
+        public DiagonalBackwardPrimitive() : base("diagonal_backward") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
         {
             var (offset, dim1, dim2) = Args(a);
             var result = Tensor.Empty(s.Shape.ToArray(), s.DType, s.Device);

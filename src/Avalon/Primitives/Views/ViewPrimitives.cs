@@ -29,7 +29,7 @@ internal static class ViewPrimitives
 
     private sealed class ReshapePrimitive : Primitive
     {
-        public ReshapePrimitive() : base("reshape") => RegisterKernel(DeviceType.Cpu, (x, a, s) => ReshapeKernel(x[0], s));
+        public ReshapePrimitive() : base("reshape") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) => ReshapeKernel(x[0], s));
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -88,7 +88,7 @@ internal static class ViewPrimitives
 
     private sealed class PermutePrimitive : Primitive
     {
-        public PermutePrimitive() : base("permute") => RegisterKernel(DeviceType.Cpu, (x, a, s) =>
+        public PermutePrimitive() : base("permute") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
         {
             var dims = a.Ints("dims");
             var t = x[0];
@@ -136,7 +136,7 @@ internal static class ViewPrimitives
 
     private sealed class SlicePrimitive : Primitive
     {
-        public SlicePrimitive() : base("slice") => RegisterKernel(DeviceType.Cpu, (x, a, s) =>
+        public SlicePrimitive() : base("slice") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
         {
             var (dim, start, _, step) = SliceArgs(a);
             var t = x[0];
@@ -171,11 +171,11 @@ internal static class ViewPrimitives
 
     private sealed class SliceBackwardPrimitive : Primitive
     {
-        public SliceBackwardPrimitive() : base("slice_backward") => RegisterKernel(DeviceType.Cpu, (x, a, s) =>
+        public SliceBackwardPrimitive() : base("slice_backward") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
         {
             var result = Tensor.Empty(s.Shape.ToArray(), s.DType, s.Device);
-            var window = Slice.Compute([result], Attributes.Of(("dim", a.Int("dim")), ("start", a.Int("start")), ("end", a.Int("end")), ("step", a.Int("step"))),
-                x[0].Spec);
+            var window = Slice.Execute([result], Slice.ValidateAttributes(Attributes.Of(("dim", a.Int("dim")), ("start", a.Int("start")), ("end", a.Int("end")), ("step", a.Int("step")))),
+                [x[0].Spec])[0];
             Backend.For(s.Device).Copy(x[0], window);
             return result;
         });
@@ -192,7 +192,7 @@ internal static class ViewPrimitives
 
     private sealed class ExpandPrimitive : Primitive
     {
-        public ExpandPrimitive() : base("expand") => RegisterKernel(DeviceType.Cpu, (x, a, s) =>
+        public ExpandPrimitive() : base("expand") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
         {
             var t = x[0];
             var shape = s.Shape.ToArray();
@@ -214,7 +214,7 @@ internal static class ViewPrimitives
 
     private sealed class CopyPrimitive : Primitive
     {
-        public CopyPrimitive() : base("contiguous") => RegisterKernel(DeviceType.Cpu, (x, a, s) => x[0].ContiguousCopy());
+        public CopyPrimitive() : base("contiguous") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) => x[0].ContiguousCopy());
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) => inputs[0];
 

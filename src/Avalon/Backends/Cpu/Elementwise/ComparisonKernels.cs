@@ -8,7 +8,7 @@ namespace Avalon.Backends.Cpu.Elementwise;
 internal static class ComparisonKernels
 {
     /// <summary>A comparison kernel for every dtype; bool inputs compare as bytes (false &lt; true).</summary>
-    public static Kernel Compare<TF, TD, TI, TL, TB>(string name)
+    public static ReturningKernel Compare<TF, TD, TI, TL, TB>(string name)
         where TF : ICompareOperator<float> where TD : ICompareOperator<double>
         where TI : ICompareOperator<int> where TL : ICompareOperator<long> where TB : ICompareOperator<byte> =>
         (inputs, _, spec) =>
@@ -29,16 +29,16 @@ internal static class ComparisonKernels
             return output;
         };
 
-    public static readonly Kernel Eq = Compare<EqualOperator<float>, EqualOperator<double>, EqualOperator<int>, EqualOperator<long>, EqualOperator<byte>>("eq");
-    public static readonly Kernel Ne = Compare<NotEqualOperator<float>, NotEqualOperator<double>, NotEqualOperator<int>, NotEqualOperator<long>, NotEqualOperator<byte>>("ne");
-    public static readonly Kernel Lt = Compare<LessThanOperator<float>, LessThanOperator<double>, LessThanOperator<int>, LessThanOperator<long>, LessThanOperator<byte>>("lt");
-    public static readonly Kernel Le = Compare<LessThanOrEqualOperator<float>, LessThanOrEqualOperator<double>, LessThanOrEqualOperator<int>, LessThanOrEqualOperator<long>, LessThanOrEqualOperator<byte>>("le");
-    public static readonly Kernel Gt = Compare<GreaterThanOperator<float>, GreaterThanOperator<double>, GreaterThanOperator<int>, GreaterThanOperator<long>, GreaterThanOperator<byte>>("gt");
-    public static readonly Kernel Ge = Compare<GreaterThanOrEqualOperator<float>, GreaterThanOrEqualOperator<double>, GreaterThanOrEqualOperator<int>, GreaterThanOrEqualOperator<long>, GreaterThanOrEqualOperator<byte>>("ge");
+    public static readonly ReturningKernel Eq = Compare<EqualOperator<float>, EqualOperator<double>, EqualOperator<int>, EqualOperator<long>, EqualOperator<byte>>("eq");
+    public static readonly ReturningKernel Ne = Compare<NotEqualOperator<float>, NotEqualOperator<double>, NotEqualOperator<int>, NotEqualOperator<long>, NotEqualOperator<byte>>("ne");
+    public static readonly ReturningKernel Lt = Compare<LessThanOperator<float>, LessThanOperator<double>, LessThanOperator<int>, LessThanOperator<long>, LessThanOperator<byte>>("lt");
+    public static readonly ReturningKernel Le = Compare<LessThanOrEqualOperator<float>, LessThanOrEqualOperator<double>, LessThanOrEqualOperator<int>, LessThanOrEqualOperator<long>, LessThanOrEqualOperator<byte>>("le");
+    public static readonly ReturningKernel Gt = Compare<GreaterThanOperator<float>, GreaterThanOperator<double>, GreaterThanOperator<int>, GreaterThanOperator<long>, GreaterThanOperator<byte>>("gt");
+    public static readonly ReturningKernel Ge = Compare<GreaterThanOrEqualOperator<float>, GreaterThanOrEqualOperator<double>, GreaterThanOrEqualOperator<int>, GreaterThanOrEqualOperator<long>, GreaterThanOrEqualOperator<byte>>("ge");
 
     private enum Classification { NaN, Inf, Finite }
 
-    private static Kernel Classify(Classification test) => (inputs, _, spec) =>
+    private static ReturningKernel Classify(Classification test) => (inputs, _, spec) =>
     {
         var x = inputs[0].ContiguousNoGrad();
         var output = Tensor.Empty(spec.Shape.Dims, DType.Bool, spec.Device);
@@ -62,7 +62,7 @@ internal static class ComparisonKernels
         }
     }
 
-    public static readonly Kernel IsNan = Classify(Classification.NaN);
-    public static readonly Kernel IsInf = Classify(Classification.Inf);
-    public static readonly Kernel IsFinite = Classify(Classification.Finite);
+    public static readonly ReturningKernel IsNan = Classify(Classification.NaN);
+    public static readonly ReturningKernel IsInf = Classify(Classification.Inf);
+    public static readonly ReturningKernel IsFinite = Classify(Classification.Finite);
 }

@@ -13,7 +13,7 @@ internal delegate void SpanTransform<T>(ReadOnlySpan<T> x, Span<T> y);
 internal static class ElementwiseKernels
 {
     /// <summary>A binary kernel from per-dtype loops (null where the dtype is not supported).</summary>
-    public static Kernel Binary(string name, Action<Tensor, Tensor, Tensor>? f32, Action<Tensor, Tensor, Tensor>? f64,
+    public static ReturningKernel Binary(string name, Action<Tensor, Tensor, Tensor>? f32, Action<Tensor, Tensor, Tensor>? f64,
         Action<Tensor, Tensor, Tensor>? i32, Action<Tensor, Tensor, Tensor>? i64) =>
         (inputs, _, spec) =>
         {
@@ -31,13 +31,13 @@ internal static class ElementwiseKernels
         };
 
     /// <summary>The standard arithmetic binary kernel for an operator available for every numeric dtype.</summary>
-    public static Kernel Arithmetic<TF, TD, TI, TL>(string name)
+    public static ReturningKernel Arithmetic<TF, TD, TI, TL>(string name)
         where TF : IBinaryOperator<float> where TD : IBinaryOperator<double>
         where TI : IBinaryOperator<int> where TL : IBinaryOperator<long> =>
         Binary(name, BinaryLoop.Run<float, TF>, BinaryLoop.Run<double, TD>, BinaryLoop.Run<int, TI>, BinaryLoop.Run<long, TL>);
 
     /// <summary>A unary kernel from per-dtype dense transforms (null where the dtype is not supported).</summary>
-    public static Kernel Unary(string name, SpanTransform<float>? f32, SpanTransform<double>? f64,
+    public static ReturningKernel Unary(string name, SpanTransform<float>? f32, SpanTransform<double>? f64,
         SpanTransform<int>? i32 = null, SpanTransform<long>? i64 = null) =>
         (inputs, _, spec) =>
         {
@@ -56,8 +56,8 @@ internal static class ElementwiseKernels
         };
 
     /// <summary>A unary kernel for floating-point dtypes only, from a generic TensorPrimitives-style transform.</summary>
-    public static Kernel FloatUnary(string name, SpanTransform<float> f32, SpanTransform<double> f64) => Unary(name, f32, f64);
+    public static ReturningKernel FloatUnary(string name, SpanTransform<float> f32, SpanTransform<double> f64) => Unary(name, f32, f64);
 
     /// <summary>Negation for every numeric dtype.</summary>
-    public static readonly Kernel Negate = Unary("neg", TensorPrimitives.Negate, TensorPrimitives.Negate, TensorPrimitives.Negate, TensorPrimitives.Negate);
+    public static readonly ReturningKernel Negate = Unary("neg", TensorPrimitives.Negate, TensorPrimitives.Negate, TensorPrimitives.Negate, TensorPrimitives.Negate);
 }

@@ -7,14 +7,14 @@ namespace Avalon.Backends.Cpu.Elementwise;
 /// <summary>CPU kernels of the selection primitives: where and clamp (maximum/minimum use <see cref="BinaryLoop"/>).</summary>
 internal static class SelectionKernels
 {
-    public static readonly Kernel Maximum =
+    public static readonly ReturningKernel Maximum =
         ElementwiseKernels.Arithmetic<MaximumOperator<float>, MaximumOperator<double>, MaximumOperator<int>, MaximumOperator<long>>("maximum");
 
-    public static readonly Kernel Minimum =
+    public static readonly ReturningKernel Minimum =
         ElementwiseKernels.Arithmetic<MinimumOperator<float>, MinimumOperator<double>, MinimumOperator<int>, MinimumOperator<long>>("minimum");
 
     /// <summary>where(cond, a, b) with all three broadcast to the output's shape.</summary>
-    public static readonly Kernel Where = (inputs, _, spec) =>
+    public static readonly ReturningKernel Where = (inputs, _, spec) =>
     {
         var output = Tensor.Uninitialized(spec.Shape.Dims, spec.DType, spec.Device);
         switch (spec.DType)
@@ -58,7 +58,7 @@ internal static class SelectionKernels
     }
 
     /// <summary>clamp(x, min, max) for scalar bounds (attributes <c>min</c> and/or <c>max</c>): min(max(x, min), max), NaN propagating.</summary>
-    public static readonly Kernel Clamp = (inputs, attributes, spec) =>
+    public static readonly ReturningKernel Clamp = (inputs, attributes, spec) =>
     {
         double? lo = attributes.Has("min") ? attributes.Double("min") : null;
         double? hi = attributes.Has("max") ? attributes.Double("max") : null;

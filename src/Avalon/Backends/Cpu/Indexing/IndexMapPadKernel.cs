@@ -39,7 +39,7 @@ internal static class IndexMapPadKernel
     }
 
     /// <summary>Forward kernel for one mode.</summary>
-    public static Kernel Forward(PadIndexMode mode) => (inputs, attributes, spec) =>
+    public static ReturningKernel Forward(PadIndexMode mode) => (inputs, attributes, spec) =>
     {
         var x = inputs[0].ContiguousNoGrad();
         if (x.Rank == 0) return x.ContiguousCopy();
@@ -51,7 +51,7 @@ internal static class IndexMapPadKernel
     };
 
     /// <summary>Backward kernel for one mode: the gradient of the padded output summed back onto the input shape.</summary>
-    public static Kernel Backward(PadIndexMode mode, string name) => (inputs, attributes, spec) =>
+    public static ReturningKernel Backward(PadIndexMode mode, string name) => (inputs, attributes, spec) =>
     {
         var g = inputs[0].ContiguousNoGrad();
         if (g.Rank == 0) return g.ContiguousCopy();

@@ -11,10 +11,10 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class ArgExtremumKernel
 {
     /// <summary>argmax.</summary>
-    public static readonly Kernel ArgMax = (inputs, a, spec) => Dispatch<MaxDirection>("argmax", inputs[0], a, spec);
+    public static readonly ReturningKernel ArgMax = (inputs, a, spec) => Dispatch<MaxDirection>("argmax", inputs[0], a, spec);
 
     /// <summary>argmin.</summary>
-    public static readonly Kernel ArgMin = (inputs, a, spec) => Dispatch<MinDirection>("argmin", inputs[0], a, spec);
+    public static readonly ReturningKernel ArgMin = (inputs, a, spec) => Dispatch<MinDirection>("argmin", inputs[0], a, spec);
 
     private static Tensor Dispatch<TDir>(string name, Tensor x, Attributes a, TensorSpec spec) where TDir : IDirection
     {

@@ -11,7 +11,7 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class EqualMaskKernel
 {
     /// <summary>The kernel.</summary>
-    public static readonly Kernel Run = (inputs, a, spec) =>
+    public static readonly ReturningKernel Run = (inputs, a, spec) =>
     {
         var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
         switch (inputs[0].DType, spec.DType)

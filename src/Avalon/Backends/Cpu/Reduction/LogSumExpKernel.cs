@@ -12,7 +12,7 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class LogSumExpKernel
 {
     /// <summary>The kernel.</summary>
-    public static readonly Kernel Run = (inputs, a, spec) => inputs[0].DType switch
+    public static readonly ReturningKernel Run = (inputs, a, spec) => inputs[0].DType switch
     {
         DType.Float32 => Compute<float>(inputs[0], a.Ints("dims"), spec),
         DType.Float64 => Compute<double>(inputs[0], a.Ints("dims"), spec),

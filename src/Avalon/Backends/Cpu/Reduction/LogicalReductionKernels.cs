@@ -11,13 +11,13 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class LogicalReductionKernels
 {
     /// <summary>all: true when every element of the group is nonzero (true for an empty group).</summary>
-    public static readonly Kernel All = (inputs, a, spec) => Run(inputs[0], a, spec, Mode.All);
+    public static readonly ReturningKernel All = (inputs, a, spec) => Run(inputs[0], a, spec, Mode.All);
 
     /// <summary>any: true when some element of the group is nonzero (false for an empty group).</summary>
-    public static readonly Kernel Any = (inputs, a, spec) => Run(inputs[0], a, spec, Mode.Any);
+    public static readonly ReturningKernel Any = (inputs, a, spec) => Run(inputs[0], a, spec, Mode.Any);
 
     /// <summary>count_nonzero: the number of nonzero elements of the group.</summary>
-    public static readonly Kernel CountNonzero = (inputs, a, spec) => Run(inputs[0], a, spec, Mode.Count);
+    public static readonly ReturningKernel CountNonzero = (inputs, a, spec) => Run(inputs[0], a, spec, Mode.Count);
 
     private enum Mode { All, Any, Count }
 

@@ -6,16 +6,16 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class ReduceKernels
 {
     /// <summary>Sum over the <c>dims</c> attribute.</summary>
-    public static readonly Kernel Sum = (inputs, a, spec) => Dispatch<SumReduce<float>, SumReduce<double>, SumReduce<int>, SumReduce<long>>("sum", inputs[0], a, spec);
+    public static readonly ReturningKernel Sum = (inputs, a, spec) => Dispatch<SumReduce<float>, SumReduce<double>, SumReduce<int>, SumReduce<long>>("sum", inputs[0], a, spec);
 
     /// <summary>Product over the <c>dims</c> attribute.</summary>
-    public static readonly Kernel Prod = (inputs, a, spec) => Dispatch<ProdReduce<float>, ProdReduce<double>, ProdReduce<int>, ProdReduce<long>>("prod", inputs[0], a, spec);
+    public static readonly ReturningKernel Prod = (inputs, a, spec) => Dispatch<ProdReduce<float>, ProdReduce<double>, ProdReduce<int>, ProdReduce<long>>("prod", inputs[0], a, spec);
 
     /// <summary>Maximum over the <c>dims</c> attribute (NaN propagates).</summary>
-    public static readonly Kernel Max = (inputs, a, spec) => Dispatch<MaxReduce<float>, MaxReduce<double>, MaxReduce<int>, MaxReduce<long>>("amax", inputs[0], a, spec);
+    public static readonly ReturningKernel Max = (inputs, a, spec) => Dispatch<MaxReduce<float>, MaxReduce<double>, MaxReduce<int>, MaxReduce<long>>("amax", inputs[0], a, spec);
 
     /// <summary>Minimum over the <c>dims</c> attribute (NaN propagates).</summary>
-    public static readonly Kernel Min = (inputs, a, spec) => Dispatch<MinReduce<float>, MinReduce<double>, MinReduce<int>, MinReduce<long>>("amin", inputs[0], a, spec);
+    public static readonly ReturningKernel Min = (inputs, a, spec) => Dispatch<MinReduce<float>, MinReduce<double>, MinReduce<int>, MinReduce<long>>("amin", inputs[0], a, spec);
 
     private static Tensor Dispatch<TF, TD, TI, TL>(string name, Tensor x, Attributes a, TensorSpec spec)
         where TF : IReduceOperator<float> where TD : IReduceOperator<double>

@@ -12,10 +12,10 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class SoftmaxKernel
 {
     /// <summary>softmax.</summary>
-    public static readonly Kernel Softmax = (inputs, a, spec) => Dispatch("softmax", inputs[0], a, spec, log: false);
+    public static readonly ReturningKernel Softmax = (inputs, a, spec) => Dispatch("softmax", inputs[0], a, spec, log: false);
 
     /// <summary>log_softmax.</summary>
-    public static readonly Kernel LogSoftmax = (inputs, a, spec) => Dispatch("log_softmax", inputs[0], a, spec, log: true);
+    public static readonly ReturningKernel LogSoftmax = (inputs, a, spec) => Dispatch("log_softmax", inputs[0], a, spec, log: true);
 
     private static Tensor Dispatch(string name, Tensor x, Attributes a, TensorSpec spec, bool log) => x.DType switch
     {

@@ -12,10 +12,10 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class VarianceKernel
 {
     /// <summary>Variance.</summary>
-    public static readonly Kernel Var = (inputs, a, spec) => Dispatch("var", inputs[0], a, spec, sqrt: false);
+    public static readonly ReturningKernel Var = (inputs, a, spec) => Dispatch("var", inputs[0], a, spec, sqrt: false);
 
     /// <summary>Standard deviation.</summary>
-    public static readonly Kernel Std = (inputs, a, spec) => Dispatch("std", inputs[0], a, spec, sqrt: true);
+    public static readonly ReturningKernel Std = (inputs, a, spec) => Dispatch("std", inputs[0], a, spec, sqrt: true);
 
     private static Tensor Dispatch(string name, Tensor x, Attributes a, TensorSpec spec, bool sqrt) => x.DType switch
     {

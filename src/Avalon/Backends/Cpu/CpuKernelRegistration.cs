@@ -1,0 +1,13 @@
+namespace Avalon.Backends.Cpu;
+
+/// <summary>
+/// Registers the CPU backend's kernels with the primitives (the backend depends on the primitives,
+/// never the reverse). Each family of kernels has one registration method, called from here once,
+/// the first time a primitive looks for a CPU kernel.
+/// </summary>
+internal static class CpuKernelRegistration
+{
+    public static void RegisterAll()
+    {
+    }
+}

@@ -1,0 +1,23 @@
+namespace Avalon.Primitives;
+
+/// <summary>
+/// A primitive whose output re-describes its first input's storage (shape, strides, offset) instead
+/// of computing new elements. Its one implementation is device-neutral: it builds a tensor over the
+/// input's <see cref="Backends.Storage"/>, whatever backend owns it, so no backend registers a kernel
+/// for it. Its effects are <see cref="PrimitiveEffects.ViewOf"/> input 0.
+/// </summary>
+public abstract class ViewPrimitive : Primitive
+{
+    /// <summary>Creates a view primitive and registers it by name.</summary>
+    protected ViewPrimitive(string name, bool replace = false) : base(name, replace) { }
+
+    /// <inheritdoc />
+    public override PrimitiveEffects Effects => PrimitiveEffects.ViewOf(0);
+
+    /// <summary>
+    /// The output: a tensor over the storage of <c>inputs[0]</c> with the layout <paramref name="output"/>
+    /// calls for (or, where the layout makes a view impossible — as for <c>reshape</c> of a transposed
+    /// tensor — a dense copy made through the input's backend).
+    /// </summary>
+    public abstract Tensor View(Tensor[] inputs, Attributes attributes, TensorSpec output);
+}
