@@ -42,16 +42,14 @@ internal static class EagerBackward
                 var node = order[n];
                 if (!pending.Remove(node, out var g)) continue;
                 CheckVersions(node);
-                var needs = new bool[node.Inputs.Length];
-                for (int i = 0; i < needs.Length; i++) needs[i] = node.Inputs[i].RequiresGrad;
+                var needs = (bool[])node.InputRequiresGrad.Clone();
                 var grads = RuleRunner.Apply(node.Primitive, node.Attributes, node.Inputs, node.Outputs, g, needs);
                 for (int i = 0; i < grads.Length; i++)
                 {
                     var gi = grads[i];
                     if (gi is null) continue;
-                    var input = node.Inputs[i];
-                    if (input.GradFn is { } fn) Add(pending, fn, input.GradFnOutput, gi);
-                    else if (input.RequiresGrad) Accumulate(input, gi);
+                    if (node.InputFns[i] is { } fn) Add(pending, fn, node.InputFnOutputs[i], gi);
+                    else if (node.InputRequiresGrad[i]) Accumulate(node.Leaves[i], gi);
                 }
             }
             if (!retainGraph)
@@ -74,6 +72,7 @@ internal static class EagerBackward
         for (int i = 0; i < node.Inputs.Length; i++)
         {
             var input = node.Inputs[i];
+            if (!node.Primitive.RuleReadsInput(i)) continue;
             if (input.Version != node.InputVersions[i])
                 throw new InvalidOperationException(
                     $"backward: one of the tensors needed for gradient computation has been modified by an in-place operation: " +
@@ -109,7 +108,7 @@ internal static class EagerBackward
             if (next < node.Inputs.Length)
             {
                 stack.Push((node, next + 1));
-                var child = node.Inputs[next].GradFn;
+                var child = node.InputFns[next];
                 if (child is not null && visited.Add(child)) stack.Push((child, 0));
             }
             else order.Add(node);

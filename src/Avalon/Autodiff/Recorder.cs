@@ -23,14 +23,40 @@ internal static class Recorder
         tapes.RemoveAt(tapes.Count - 1);
     }
 
-    public static void Record(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs)
+    /// <summary>
+    /// Before an in-place call: refuses to write into a leaf that requires a gradient (while gradients are
+    /// recorded, as PyTorch), and returns the inputs with the target replaced by a copy of its current
+    /// value when a derivative rule will need it (null otherwise).
+    /// </summary>
+    public static Tensor[]? PrepareInPlace(Primitive primitive, Tensor[] inputs)
+    {
+        var tapes = t_activeTapes;
+        bool tracing = tapes is not null && tapes.Count > 0 && tapes.Exists(t => inputs.Any(t.Tracks));
+        bool eager = false;
+        if (GradMode.IsEnabled)
+        {
+            foreach (int m in primitive.Effects.MutatedInputs)
+                if (inputs[m].RequiresGrad && inputs[m].IsLeaf)
+                    throw new InvalidOperationException(
+                        $"{primitive.Name}: a leaf tensor that requires grad ({inputs[m].DType.Name()}{inputs[m].Shape}) is being used in an in-place operation. " +
+                        "Do it under NoGrad (as optimisers do), or on a copy (.Clone()).");
+            eager = primitive.IsDifferentiable && inputs.Any(x => x.RequiresGrad);
+        }
+        if (!tracing && !eager || primitive is not Primitives.InPlace.InPlacePrimitive { NeedsSavedTarget: true }) return null;
+        // A recorded copy: a gradient of this gradient then flows through the saved value as well.
+        var saved = (Tensor[])inputs.Clone();
+        saved[0] = inputs[0].Clone();
+        return saved;
+    }
+
+    public static void Record(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs, Tensor[]? savedInputs = null)
     {
         if (primitive.Effects.IsInPlace)
             foreach (int m in primitive.Effects.MutatedInputs) inputs[m].Storage.BumpVersion();
         var tapes = t_activeTapes;
         if (tapes is not null && tapes.Count > 0)
         {
-            foreach (var tape in tapes) tape.RecordCall(primitive, attributes, inputs, outputs);
+            foreach (var tape in tapes) tape.RecordCall(primitive, attributes, inputs, outputs, savedInputs);
             // While a tape traces, gradients come from the tape: no eager graph is built on the side.
             return;
         }
@@ -45,7 +71,7 @@ internal static class Recorder
         {
             var output = outputs[k];
             if (!output.DType.IsFloatingPoint()) continue;
-            node ??= new GradNode(primitive, attributes, inputs, outputs);
+            node ??= new GradNode(primitive, attributes, savedInputs ?? inputs, outputs, inputs);
             output.GradFn = node;
             output.GradFnOutput = k;
             output.RequiresGradInternal = true;

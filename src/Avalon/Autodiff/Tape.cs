@@ -107,7 +107,7 @@ public sealed class Tape
     }
 
     /// <summary>Records one call if it depends on a value of this tape; otherwise it is a constant and is not recorded.</summary>
-    internal void RecordCall(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs)
+    internal void RecordCall(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs, Tensor[]? savedInputs = null)
     {
         bool depends = false;
         foreach (var x in inputs)
@@ -115,6 +115,11 @@ public sealed class Tape
         if (!depends) return;
         var args = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) args[i] = IdOrConstant(inputs[i]);
+        // An in-place call overwrites its target: the value recorded for the target's old id becomes the
+        // copy taken before the write, which is what the derivative rules of earlier and this call read.
+        if (savedInputs is not null)
+            foreach (int m in primitive.Effects.MutatedInputs)
+                ReplaceRecordedValue(args[m], savedInputs[m]);
         var call = new CallOp(_nextId, TensorSpec.Of(outputs[0]), primitive, attributes, args);
         if (outputs.Length > 1) call = call with { OutputSpecs = outputs.Select(TensorSpec.Of).ToArray() };
         int id = AddOp(call, outputs[0]);
@@ -124,6 +129,13 @@ public sealed class Tape
             _ids[outputs[k]] = id + k;
             if (k > 0) _extraValues[id + k] = outputs[k];
         }
+    }
+
+    private void ReplaceRecordedValue(int id, Tensor value)
+    {
+        int index = IndexOf(id);
+        if (_ops[index].Id == id) _values[index] = value;
+        else _extraValues[id] = value;
     }
 
     /// <summary>Records a seed drawn from <paramref name="generator"/> as a value that each run draws afresh.</summary>

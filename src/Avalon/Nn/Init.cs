@@ -99,7 +99,7 @@ public static class Init
     public static Tensor Constant_(Tensor tensor, double value)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        tensor.Fill_(value);
+        tensor.FillNoRecord(value);
         return tensor;
     }
 

@@ -55,6 +55,14 @@ public abstract class Primitive
     /// </summary>
     public virtual bool IsDifferentiable => true;
 
+    /// <summary>
+    /// Whether the derivative rule reads the value of input <paramref name="index"/> (not just its shape):
+    /// backward then checks that the input was not modified in place since the call (PyTorch's version
+    /// check). Rules that need only shapes (add, sub, views, sums) say false, so in-place updates of
+    /// their inputs stay legal.
+    /// </summary>
+    public virtual bool RuleReadsInput(int index) => true;
+
     /// <summary>How many values one call defines (1 for most primitives).</summary>
     public virtual int OutputCount => 1;
 
@@ -122,8 +130,9 @@ public abstract class Primitive
     {
         attributes = ValidateAttributes(attributes);
         var specs = Specs(attributes, inputs);
+        var saved = Effects.IsInPlace ? Recorder.PrepareInPlace(this, inputs) : null;
         var outputs = Execute(inputs, attributes, specs);
-        Recorder.Record(this, attributes, inputs, outputs);
+        Recorder.Record(this, attributes, inputs, outputs, saved);
         return outputs;
     }
 
@@ -149,6 +158,7 @@ public abstract class Primitive
     /// <summary>Computes the outputs (fresh buffers, or views for a view primitive) without recording.</summary>
     internal Tensor[] Execute(Tensor[] inputs, Attributes attributes, TensorSpec[] specs)
     {
+        if (this is InPlace.InPlacePrimitive inPlace) return inPlace.ExecuteInPlace(inputs, attributes);
         if (this is ViewPrimitive view)
         {
             var v = view.View(inputs, attributes, specs[0]);
@@ -180,10 +190,10 @@ public abstract class Primitive
         foreach (var o in outputs)
             if (!o.IsContiguous)
                 throw new ArgumentException($"{Name}: output buffers must be dense (row-major); got strides [{string.Join(", ", o.Strides)}] for shape {o.Shape}.");
-        if (this is ViewPrimitive view)
+        if (this is ViewPrimitive or InPlace.InPlacePrimitive)
         {
-            var v = view.View(inputs, attributes, outputs[0].Spec);
-            v.Storage.Backend.Copy(v, outputs[0]);
+            var v = Execute(inputs, attributes, [outputs[0].Spec])[0];
+            if (!ReferenceEquals(v, outputs[0])) v.Storage.Backend.Copy(v, outputs[0]);
             return;
         }
         if (_kernels[(int)outputs[0].Device.Type] is null && Returning(outputs[0].Device) is { } returning)

@@ -14,6 +14,9 @@ public abstract class ViewPrimitive : Primitive
     /// <inheritdoc />
     public override PrimitiveEffects Effects => PrimitiveEffects.ViewOf(0);
 
+    /// <summary>A view's rule maps the gradient back by shape alone.</summary>
+    public override bool RuleReadsInput(int index) => false;
+
     /// <summary>
     /// The output: a tensor over the storage of <c>inputs[0]</c> with the layout <paramref name="output"/>
     /// calls for (or, where the layout makes a view impossible — as for <c>reshape</c> of a transposed

@@ -65,6 +65,10 @@ public sealed partial class Tensor
     public void Backward(Tensor? gradient = null, bool createGraph = false, bool? retainGraph = null) =>
         EagerBackward.Run(this, gradient, createGraph, retainGraph ?? createGraph);
 
-    /// <summary>A tensor sharing this one's storage but cut off from the autograd graph and from tapes.</summary>
-    public Tensor Detach() => new(Storage, _shape, _strides, Offset);
+    /// <summary>
+    /// A tensor sharing this one's storage through which no gradient flows (PyTorch's <c>detach()</c>).
+    /// While a tape traces, the call is recorded as <c>detach</c> (a stop-gradient), so a replay
+    /// recomputes it from the new inputs.
+    /// </summary>
+    public Tensor Detach() => Avalon.Primitives.Views.DetachPrimitives.Detach.Invoke(Avalon.Primitives.Attributes.Empty, this);
 }

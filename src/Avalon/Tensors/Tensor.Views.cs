@@ -184,48 +184,56 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Indexing with integers, ranges (<c>1..3</c>, <c>..</c>, <c>^1</c>), <see cref="TensorIndex.NewAxis"/>
-    /// and <see cref="TensorIndex.Ellipsis"/>; the result is a view.
+    /// and <see cref="TensorIndex.Ellipsis"/>; the result is a view. Assigning (<c>x[0, 1..3] = v</c>)
+    /// writes <c>v</c>, broadcast, into that region in place.
     /// </summary>
     [System.Runtime.CompilerServices.IndexerName("Index")]
     public Tensor this[params TensorIndex[] indices]
     {
-        get
+        get => GetIndexed(indices, out _);
+        set => SetIndexed(indices, value);
+    }
+
+    private Tensor GetIndexed(TensorIndex[] indices, out List<IndexStep> steps)
+    {
+        steps = [];
+        int consumed = indices.Count(i => i.Type is TensorIndex.Kind.Single or TensorIndex.Kind.Range);
+        if (indices.Count(i => i.Type == TensorIndex.Kind.Ellipsis) > 1)
+            throw new ArgumentException("index: an index can only have a single ellipsis.");
+        if (consumed > Rank)
+            throw new ArgumentOutOfRangeException(nameof(indices), $"index: too many indices for tensor of dimension {Rank} (shape {Shape}): got {consumed}.");
+        var result = this;
+        int dim = 0;
+        foreach (var index in indices)
         {
-            int consumed = indices.Count(i => i.Type is TensorIndex.Kind.Single or TensorIndex.Kind.Range);
-            if (indices.Count(i => i.Type == TensorIndex.Kind.Ellipsis) > 1)
-                throw new ArgumentException("index: an index can only have a single ellipsis.");
-            if (consumed > Rank)
-                throw new IndexOutOfRangeException($"index: too many indices for tensor of dimension {Rank} (shape {Shape}): got {consumed}.");
-            var result = this;
-            int dim = 0;
-            foreach (var index in indices)
+            switch (index.Type)
             {
-                switch (index.Type)
-                {
-                    case TensorIndex.Kind.Single:
-                        int size = result._shape[dim];
-                        int i = index.Single.IsFromEnd ? size - index.Single.Value : index.Single.Value;
-                        if (i < 0 || i >= size)
-                            throw new IndexOutOfRangeException($"index: index {(index.Single.IsFromEnd ? -index.Single.Value : index.Single.Value)} is out of bounds for dimension {dim} with size {size} (shape {Shape}).");
-                        result = result.Select(dim, i);
-                        break;
-                    case TensorIndex.Kind.Range:
-                        int n = result._shape[dim];
-                        var (off, len) = ClampRange(index.Window, n);
-                        result = result.Slice(dim, off, off + len, index.Step);
-                        dim++;
-                        break;
-                    case TensorIndex.Kind.NewAxis:
-                        result = result.Unsqueeze(dim);
-                        dim++;
-                        break;
-                    case TensorIndex.Kind.Ellipsis:
-                        dim += Rank - consumed;
-                        break;
-                }
+                case TensorIndex.Kind.Single:
+                    int size = result._shape[dim];
+                    int i = index.Single.IsFromEnd ? size - index.Single.Value : index.Single.Value;
+                    if (i < 0 || i >= size)
+                        throw new ArgumentOutOfRangeException(nameof(indices), $"index: index {(index.Single.IsFromEnd ? -index.Single.Value : index.Single.Value)} is out of bounds for dimension {dim} with size {size} (shape {Shape}).");
+                    steps.Add(new IndexStep(result._shape, dim, i, i + 1, 1, Removes: true, Inserts: false));
+                    result = result.Select(dim, i);
+                    break;
+                case TensorIndex.Kind.Range:
+                    int n = result._shape[dim];
+                    var (off, len) = ClampRange(index.Window, n);
+                    steps.Add(new IndexStep(result._shape, dim, off, off + len, index.Step, Removes: false, Inserts: false));
+                    result = result.Slice(dim, off, off + len, index.Step);
+                    dim++;
+                    break;
+                case TensorIndex.Kind.NewAxis:
+                    steps.Add(new IndexStep(result._shape, dim, 0, 0, 1, Removes: false, Inserts: true));
+                    result = result.Unsqueeze(dim);
+                    dim++;
+                    break;
+                case TensorIndex.Kind.Ellipsis:
+                    dim += Rank - consumed;
+                    break;
             }
-            return result;
         }
+        return result;
     }
 
     private static (int Offset, int Length) ClampRange(Range r, int n)

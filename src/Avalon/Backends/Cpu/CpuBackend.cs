@@ -56,7 +56,7 @@ internal sealed class CpuBackend : IBackend
         {
             int so = it.Offsets[0], dof = it.Offsets[1];
             if (ss == 1 && ds == 1) s.Slice(so, n).CopyTo(d.Slice(dof, n));
-            else if (ss == 0) d.Slice(dof, n).Fill(s[so]);
+            else if (ss == 0 && ds == 1) d.Slice(dof, n).Fill(s[so]);
             else
                 for (int i = 0; i < n; i++) d[dof + i * ds] = s[so + i * ss];
         }

@@ -43,12 +43,14 @@ public static partial class Functional
         return x;
     }
 
-    /// <summary>Overwrites <paramref name="target"/> (a running-statistics buffer) with <paramref name="value"/>, recording nothing.</summary>
+    /// <summary>
+    /// Overwrites <paramref name="target"/> (a running-statistics buffer) with <paramref name="value"/>:
+    /// a recorded <c>copy_</c>, so a traced training step updates the statistics on every replay.
+    /// </summary>
     private static void Overwrite(Tensor target, Tensor value)
     {
         var v = value.Detach().Reshape(target.Shape.ToArray());
-        if (v.DType != target.DType) v = v.To(target.DType);
-        target.Storage.Backend.Copy(v, target);
+        target.Copy_(v);
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public class Embedding : Module
         if (PaddingIdx is { } p)
         {
             var strides = Weight.StridesInternal;
-            Weight.ViewOf([EmbeddingDim], [strides[1]], Weight.Offset + p * strides[0]).Fill_(0);
+            Weight.ViewOf([EmbeddingDim], [strides[1]], Weight.Offset + p * strides[0]).FillNoRecord(0);
         }
     }
 

@@ -61,17 +61,17 @@ public abstract class NormBase : Module
     /// <summary>Resets the running statistics to mean 0, variance 1 and no batches.</summary>
     public void ResetRunningStats()
     {
-        RunningMean?.Fill_(0);
-        RunningVar?.Fill_(1);
-        NumBatchesTracked?.Fill_(0);
+        RunningMean?.FillNoRecord(0);
+        RunningVar?.FillNoRecord(1);
+        NumBatchesTracked?.FillNoRecord(0);
     }
 
     /// <summary>Resets the running statistics and the affine parameters (weight 1, bias 0).</summary>
     public void ResetParameters()
     {
         ResetRunningStats();
-        Weight?.Fill_(1);
-        Bias?.Fill_(0);
+        Weight?.FillNoRecord(1);
+        Bias?.FillNoRecord(0);
     }
 }
 
@@ -113,9 +113,10 @@ public abstract class BatchNormNd : NormBase
         double factor = Momentum ?? 0.0;
         if (Training && TrackRunningStats && NumBatchesTracked is not null)
         {
-            long batches = NumBatchesTracked.Item<long>() + 1;
-            NumBatchesTracked.Fill_(batches);
-            factor = Momentum ?? 1.0 / batches;
+            // A recorded in-place add, so a traced training step counts on replay too. Only the
+            // cumulative average (momentum None) reads the count back to the host.
+            NumBatchesTracked.Add_(1);
+            if (Momentum is null) factor = 1.0 / NumBatchesTracked.Item<long>();
         }
         bool useBatchStats = Training || (RunningMean is null && RunningVar is null);
         bool update = !Training || TrackRunningStats;
@@ -296,8 +297,8 @@ public class LayerNorm : Module
     /// <summary>Resets weight to 1 and bias to 0.</summary>
     public void ResetParameters()
     {
-        Weight?.Fill_(1);
-        Bias?.Fill_(0);
+        Weight?.FillNoRecord(1);
+        Bias?.FillNoRecord(0);
     }
 
     /// <summary>Normalises the input.</summary>
@@ -356,8 +357,8 @@ public class GroupNorm : Module
     /// <summary>Resets weight to 1 and bias to 0.</summary>
     public void ResetParameters()
     {
-        Weight?.Fill_(1);
-        Bias?.Fill_(0);
+        Weight?.FillNoRecord(1);
+        Bias?.FillNoRecord(0);
     }
 
     /// <summary>Normalises the input.</summary>
