@@ -43,6 +43,54 @@ public static class Grad
         return Run(named.Select(p => p.Value).ToArray(), named.Select(p => p.Key).ToArray(), loss);
     }
 
+    /// <summary>
+    /// Traces one training step into a tape that replays on the next batch (see <see cref="StepTape"/>):
+    /// <paramref name="step"/> takes the batch and returns the loss (a floating-point scalar) followed by
+    /// any other values to return (metrics); it runs once, eagerly, while it is recorded, so the traced
+    /// call is also the first step. The batch may hold tensors of any dtype; only the parameters that
+    /// require a gradient are differentiated. No eager autograd graph is built while tracing.
+    /// </summary>
+    public static StepTape TraceStep(IParameterSource model, Func<Tensor[], Tensor[]> step, params Tensor[] batch)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(step);
+        var named = model.NamedParameters().ToArray();
+        var tape = new Tape();
+        var trainable = new List<(string Name, int Id)>();
+        foreach (var (name, p) in named)
+        {
+            int id = tape.AddInput(p, name);
+            if (p.RequiresGrad && p.DType.IsFloatingPoint()) trainable.Add((name, id));
+        }
+        for (int i = 0; i < batch.Length; i++)
+        {
+            if (tape.Tracks(batch[i]))
+                throw new ArgumentException($"Grad.TraceStep: batch tensor {i} is also a parameter of the model; pass separate tensors.");
+            tape.AddInput(batch[i], "batch" + i);
+        }
+        Recorder.Push(tape);
+        try
+        {
+            var outputs = step(batch);
+            if (outputs.Length == 0)
+                throw new InvalidOperationException("Grad.TraceStep: the step returned nothing; return the loss first.");
+            var loss = outputs[0];
+            if (loss.Numel != 1 || !loss.DType.IsFloatingPoint())
+                throw new InvalidOperationException(
+                    $"Grad.TraceStep: the first value the step returns must be a floating-point scalar loss, but it is {loss.DType.Name()}{loss.Shape}.");
+            int lossId = tape.IdOrConstant(loss);
+            var grads = TapeBackward.Run(tape, lossId, Tensor.OnesLike(loss), trainable.Select(t => t.Id).ToArray());
+            var outIds = outputs.Select(tape.IdOrConstant).ToList();
+            outIds.AddRange(grads.Select(tape.IdOrConstant));
+            tape.SetOutputs(outIds);
+            return new StepTape(tape, model, named.Select(n => n.Key).ToArray(), trainable.Select(t => t.Name).ToArray(), outputs.Length, batch);
+        }
+        finally
+        {
+            Recorder.Pop(tape);
+        }
+    }
+
     private static GradResult Run(Tensor[] wrt, string[] names, Func<Tensor> f)
     {
         for (int i = 0; i < wrt.Length; i++)

@@ -106,13 +106,14 @@ public sealed class Tape
         _outputs.AddRange(ids);
     }
 
-    /// <summary>Records one call if it depends on a value of this tape; otherwise it is a constant and is not recorded.</summary>
+    /// <summary>
+    /// Records one call. Every call with inputs is recorded, also one whose inputs are all captured
+    /// tensors (constants): a replay then reads their current values, so state a step changes in place
+    /// (running statistics) or an optimiser updates between runs is seen as eager code would see it.
+    /// </summary>
     internal void RecordCall(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs, Tensor[]? savedInputs = null)
     {
-        bool depends = false;
-        foreach (var x in inputs)
-            if (_ids.ContainsKey(x)) { depends = true; break; }
-        if (!depends) return;
+        if (inputs.Length == 0) return;
         var args = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) args[i] = IdOrConstant(inputs[i]);
         // An in-place call overwrites its target: the value recorded for the target's old id becomes the
@@ -190,6 +191,54 @@ public sealed class Tape
             }
         }
         return _outputs.Select(o => env[o]).ToArray();
+    }
+
+    /// <summary>
+    /// Checks the tape: every call's output specs are inferred again from its arguments' specs with the
+    /// primitive's shape rule (and its attributes against the schema), and every mismatch, unknown id or
+    /// rule error is reported. A pass runs this on what it built.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tape is inconsistent; the message lists each problem with its op.</exception>
+    public void Validate()
+    {
+        var specs = new Dictionary<int, TensorSpec>();
+        var problems = new List<string>();
+        foreach (var op in _ops)
+        {
+            if (op is CallOp call)
+            {
+                var args = new TensorSpec[call.Args.Length];
+                bool known = true;
+                for (int i = 0; i < args.Length; i++)
+                {
+                    if (specs.TryGetValue(call.Args[i], out var s)) args[i] = s;
+                    else { problems.Add($"{op}: argument %{call.Args[i]} is not defined before it."); known = false; }
+                }
+                if (known)
+                {
+                    try
+                    {
+                        var attrs = call.Primitive.ValidateAttributes(call.Attributes);
+                        var inferred = call.Primitive.InferSpecs(args, attrs);
+                        if (inferred.Length != call.OutputCount)
+                            problems.Add($"{op}: the shape rule gives {inferred.Length} outputs, the op records {call.OutputCount}.");
+                        else
+                            for (int k = 0; k < inferred.Length; k++)
+                                if (inferred[k] != call.OutputSpec(k))
+                                    problems.Add($"{op}: output {k} is recorded as {call.OutputSpec(k)} but the shape rule gives {inferred[k]}.");
+                    }
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or InvalidCastException)
+                    {
+                        problems.Add($"{op}: the shape rule rejects it: {e.Message}");
+                    }
+                }
+            }
+            for (int k = 0; k < op.OutputCount; k++) specs[op.Id + k] = op.OutputSpec(k);
+        }
+        foreach (int o in _outputs)
+            if (!specs.ContainsKey(o)) problems.Add($"return: %{o} is not defined.");
+        if (problems.Count > 0)
+            throw new InvalidOperationException($"Tape.Validate: {problems.Count} problem(s):\n" + string.Join("\n", problems));
     }
 
     /// <summary>The tape in SSA form, one op per line, then the outputs.</summary>

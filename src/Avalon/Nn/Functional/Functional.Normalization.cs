@@ -70,7 +70,15 @@ public static partial class Functional
     /// <param name="momentum">Weight of the batch statistics in the running update (default 0.1).</param>
     /// <param name="eps">Added to the variance for numerical stability (default 1e-5).</param>
     public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null,
-        Tensor? bias = null, bool training = false, double momentum = 0.1, double eps = 1e-5)
+        Tensor? bias = null, bool training = false, double momentum = 0.1, double eps = 1e-5) =>
+        BatchNorm(input, runningMean, runningVar, weight, bias, training, momentum, null, eps);
+
+    /// <summary>
+    /// Batch normalisation whose running-statistics weight is a 0-dim tensor (the cumulative average
+    /// 1 / num_batches_tracked computed on the device), so a traced step recomputes it on every replay.
+    /// </summary>
+    internal static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight,
+        Tensor? bias, bool training, double momentum, Tensor? momentumTensor, double eps)
     {
         if (input.Rank < 2)
             throw new ArgumentException($"batch_norm: expected input of at least 2 dims ([N, C, *]), got shape {input.Shape}.");
@@ -91,10 +99,20 @@ public static partial class Functional
             (normalized, var mean, var variance) = Standardize(input, dims, eps);
             using (new NoGrad())
             {
-                if (runningMean is not null)
-                    Overwrite(runningMean, runningMean * (1 - momentum) + mean.Detach().Reshape(channels) * momentum);
-                if (runningVar is not null)
-                    Overwrite(runningVar, runningVar * (1 - momentum) + variance.Detach().Reshape(channels) * (momentum * count / (count - 1)));
+                if (momentumTensor is { } m)
+                {
+                    if (runningMean is not null)
+                        Overwrite(runningMean, runningMean * (1 - m) + mean.Detach().Reshape(channels) * m);
+                    if (runningVar is not null)
+                        Overwrite(runningVar, runningVar * (1 - m) + variance.Detach().Reshape(channels) * (m * ((double)count / (count - 1))));
+                }
+                else
+                {
+                    if (runningMean is not null)
+                        Overwrite(runningMean, runningMean * (1 - momentum) + mean.Detach().Reshape(channels) * momentum);
+                    if (runningVar is not null)
+                        Overwrite(runningVar, runningVar * (1 - momentum) + variance.Detach().Reshape(channels) * (momentum * count / (count - 1)));
+                }
             }
         }
         else

@@ -111,16 +111,17 @@ public abstract class BatchNormNd : NormBase
             throw new ArgumentException(
                 $"{_name}: expected {string.Join(" or ", _ranks.Select(r => r + "D"))} input (got {input.Rank}D input of shape {input.Shape}).");
         double factor = Momentum ?? 0.0;
+        Tensor? cumulative = null;
         if (Training && TrackRunningStats && NumBatchesTracked is not null)
         {
-            // A recorded in-place add, so a traced training step counts on replay too. Only the
-            // cumulative average (momentum None) reads the count back to the host.
+            // Recorded in-place updates, so a traced training step counts on replay too; the cumulative
+            // average (momentum None) is 1 / count computed as a tensor, never read back to the host.
             NumBatchesTracked.Add_(1);
-            if (Momentum is null) factor = 1.0 / NumBatchesTracked.Item<long>();
+            if (Momentum is null) cumulative = NumBatchesTracked.To(RunningMean?.DType ?? input.DType).Reciprocal();
         }
         bool useBatchStats = Training || (RunningMean is null && RunningVar is null);
         bool update = !Training || TrackRunningStats;
-        return BatchNorm(input, update ? RunningMean : null, update ? RunningVar : null, Weight, Bias, useBatchStats, factor, Eps);
+        return Functional.BatchNorm(input, update ? RunningMean : null, update ? RunningVar : null, Weight, Bias, useBatchStats, factor, cumulative, Eps);
     }
 
     /// <inheritdoc />
