@@ -9,5 +9,9 @@ internal static class CpuKernelRegistration
 {
     public static void RegisterAll()
     {
+        Convolution.CpuConvolutionKernels.Register();
+        Pooling.CpuPoolingKernels.Register();
+        Upsampling.CpuUpsamplingKernels.Register();
+        Nn.CpuEmbeddingKernels.Register();
     }
 }

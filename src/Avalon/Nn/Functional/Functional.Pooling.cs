@@ -17,7 +17,11 @@ public static partial class Functional
     private static Tensor MaxPoolNd(int rank, Tensor input, int[] kernelSize, int[]? stride, int[]? padding, int[]? dilation, bool ceilMode)
     {
         var attrs = MaxPoolAttributes(rank, kernelSize, stride, padding, dilation, ceilMode);
-        return SizeArguments.Batched("max_pool" + rank + "d", input, rank, x => PoolingPrimitives.MaxPool.Invoke(attrs, x));
+        // A call that may be differentiated keeps the positions of the maxima, found in the same pass, for
+        // its rule; one that cannot (inference) computes the values alone.
+        return SizeArguments.Batched("max_pool" + rank + "d", input, rank, x => PoolingPrimitives.MayBeDifferentiated(x)
+            ? PoolingPrimitives.MaxPoolWithIndices.InvokeMany(attrs, x)[0]
+            : PoolingPrimitives.MaxPool.Invoke(attrs, x));
     }
 
     private static (Tensor Values, Tensor Indices) MaxPoolWithIndicesNd(int rank, Tensor input, int[] kernelSize, int[]? stride,
@@ -26,9 +30,8 @@ public static partial class Functional
         var attrs = MaxPoolAttributes(rank, kernelSize, stride, padding, dilation, ceilMode);
         return SizeArguments.Batched("max_pool" + rank + "d", input, rank, x =>
         {
-            // The indices are found once; the values are gathered at them, and their gradient scatters back there.
-            var indices = PoolingPrimitives.MaxPoolIndices.Invoke(attrs, x);
-            return (PoolingPrimitives.MaxPoolGather.Invoke(Attributes.Empty, x, indices), indices);
+            var outputs = PoolingPrimitives.MaxPoolWithIndices.InvokeMany(attrs, x);
+            return (outputs[0], outputs[1]);
         });
     }
 
@@ -65,8 +68,9 @@ public static partial class Functional
     {
         string op = (max ? "adaptive_max_pool" : "adaptive_avg_pool") + rank + "d";
         var attrs = Attributes.Of(("output_size", AdaptiveSize(op, input, outputSize, rank)));
-        var primitive = max ? PoolingPrimitives.AdaptiveMaxPool : PoolingPrimitives.AdaptiveAvgPool;
-        return SizeArguments.Batched(op, input, rank, x => primitive.Invoke(attrs, x));
+        return SizeArguments.Batched(op, input, rank, x => max
+            ? PoolingPrimitives.AdaptiveMaxPoolWithIndices.InvokeMany(attrs, x)[0]
+            : PoolingPrimitives.AdaptiveAvgPool.Invoke(attrs, x));
     }
 
     private static (Tensor Values, Tensor Indices) AdaptiveMaxPoolWithIndicesNd(int rank, Tensor input, int?[] outputSize)
@@ -75,8 +79,8 @@ public static partial class Functional
         var attrs = Attributes.Of(("output_size", AdaptiveSize(op, input, outputSize, rank)));
         return SizeArguments.Batched(op, input, rank, x =>
         {
-            var indices = PoolingPrimitives.AdaptiveMaxPoolIndices.Invoke(attrs, x);
-            return (PoolingPrimitives.MaxPoolGather.Invoke(Attributes.Empty, x, indices), indices);
+            var outputs = PoolingPrimitives.AdaptiveMaxPoolWithIndices.InvokeMany(attrs, x);
+            return (outputs[0], outputs[1]);
         });
     }
 

@@ -1,11 +1,10 @@
-using Avalon.Backends.Cpu.Convolution;
-
 namespace Avalon.Primitives.Convolution;
 
 /// <summary>
 /// The attributes of the convolution primitives (stride, padding, dilation, groups, and for the transposed
 /// convolution output_padding; the gradient primitives also carry the size they produce), read once per call
-/// and turned into the kernels' <see cref="ConvGeometry"/>.
+/// and turned into the kernels' <see cref="ConvGeometry"/>. Device-neutral: shape rules and every backend's
+/// kernels read the same geometry.
 /// </summary>
 internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[] Dilation, int Groups, int[] OutputPadding)
 {
@@ -57,6 +56,43 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
         int[] outputPadding = OutputPadding.Length == 0 ? new int[input.Rank - 2] : OutputPadding;
         return ConvGeometry.CreateTransposed(input[0], input[1], weight[1] * Groups, Groups, input.AsSpan()[2..],
             weight.AsSpan()[2..], Stride, Padding, outputPadding, Dilation);
+    }
+
+    /// <summary>
+    /// The geometry of the convolution whose input gradient conv_backward_input(grad_output, weight; input_size)
+    /// computes (its attributes <paramref name="a"/> add input_size to the convolution's).
+    /// </summary>
+    public static ConvGeometry BackwardInput(string op, Shape gradOutput, Shape weight, Attributes a)
+    {
+        var attrs = Read(a);
+        var size = a.Ints("input_size");
+        if (gradOutput.Rank is < 3 or > 5 || size.Length != gradOutput.Rank - 2)
+            throw new ArgumentException(
+                $"{op}: expected grad_output of rank 3 to 5 and input_size with one value per spatial dim, got grad_output {gradOutput} and input_size {ShapeUtil.Format(size)}.");
+        int[] input = [gradOutput[0], weight[1] * attrs.Groups, .. size];
+        var g = attrs.Convolution(op, input, weight);
+        RequireOutput(op, g, "grad_output", gradOutput, weight[0]);
+        return g;
+    }
+
+    /// <summary>
+    /// The geometry of the convolution whose weight gradient conv_backward_weight(input, grad_output; kernel_size)
+    /// computes (its attributes <paramref name="a"/> add kernel_size to the convolution's).
+    /// </summary>
+    public static ConvGeometry BackwardWeight(string op, Shape input, Shape gradOutput, Attributes a)
+    {
+        var attrs = Read(a);
+        var kernel = a.Ints("kernel_size");
+        if (input.Rank is < 3 or > 5 || kernel.Length != input.Rank - 2 || gradOutput.Rank != input.Rank)
+            throw new ArgumentException(
+                $"{op}: expected input and grad_output of equal rank 3 to 5 and kernel_size with one value per spatial dim, got input {input}, grad_output {gradOutput} and kernel_size {ShapeUtil.Format(kernel)}.");
+        if (gradOutput[1] % attrs.Groups != 0 || input[1] % attrs.Groups != 0)
+            throw new ArgumentException(
+                $"{op}: channels of input {input} and grad_output {gradOutput} must be divisible by groups ({attrs.Groups}).");
+        int[] weight = [gradOutput[1], input[1] / attrs.Groups, .. kernel];
+        var g = attrs.Convolution(op, input, weight);
+        RequireOutput(op, g, "grad_output", gradOutput, gradOutput[1]);
+        return g;
     }
 
     /// <summary>Throws unless <paramref name="actual"/> spatial sizes equal the geometry's output sizes.</summary>

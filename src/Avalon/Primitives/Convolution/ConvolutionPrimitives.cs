@@ -1,6 +1,3 @@
-using Avalon.Backends.Cpu;
-using Avalon.Backends.Cpu.Convolution;
-
 namespace Avalon.Primitives.Convolution;
 
 /// <summary>
@@ -17,6 +14,20 @@ namespace Avalon.Primitives.Convolution;
 [PrimitiveSet]
 internal static class ConvolutionPrimitives
 {
+    // Declared before the primitives, which the static initialiser creates in textual order.
+    private static readonly AttributeSpec[] s_common =
+    [
+        AttributeSpec.Required("stride", AttributeType.Ints),
+        AttributeSpec.Required("padding", AttributeType.Ints),
+        AttributeSpec.Required("dilation", AttributeType.Ints),
+        AttributeSpec.WithDefault("groups", AttributeType.Int, 1),
+    ];
+
+    private static readonly AttributeSchema s_conv = AttributeSchema.Of(s_common);
+    private static readonly AttributeSchema s_backwardInput = AttributeSchema.Of([.. s_common, AttributeSpec.Required("input_size", AttributeType.Ints)]);
+    private static readonly AttributeSchema s_backwardWeight = AttributeSchema.Of([.. s_common, AttributeSpec.Required("kernel_size", AttributeType.Ints)]);
+    private static readonly AttributeSchema s_transpose = AttributeSchema.Of([.. s_common, AttributeSpec.OptionalOf("output_padding", AttributeType.Ints)]);
+
     /// <summary>conv(x, w[, b]) → y [N, Cout, *out].</summary>
     public static readonly Primitive Conv = new ConvPrimitive();
 
@@ -62,31 +73,11 @@ internal static class ConvolutionPrimitives
         return gy.Reshape(gy.Shape[0], gy.Shape[1], positions).Sum(2).Sum(0);
     }
 
-    // Every convolution kernel overwrites its whole output (GEMM with beta 0, or an explicit clear).
-    private static Tensor Allocate(TensorSpec spec) => Tensor.Uninitialized(spec.Shape.ToArray(), spec.DType, spec.Device);
-
-    private delegate void BiasedKernel<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight,
-        ReadOnlySpan<T> bias, Span<T> output);
-
-    /// <summary>The CPU kernel shared by conv and conv_transpose: dense (input, weight[, bias]) through a geometry into a new output.</summary>
-    private static Tensor RunBiased(Tensor[] inputs, TensorSpec spec, Func<Shape, Shape, ConvGeometry> geometry,
-        BiasedKernel<float> f32, BiasedKernel<double> f64)
-    {
-        var x = inputs[0].ContiguousNoGrad();
-        var w = inputs[1].ContiguousNoGrad();
-        var b = inputs.Length > 2 ? inputs[2].ContiguousNoGrad() : null;
-        var g = geometry(x.Shape, w.Shape);
-        var y = Allocate(spec);
-        if (spec.DType == DType.Float32)
-            f32(g, x.ContiguousSpan<float>(), w.ContiguousSpan<float>(), b is null ? default : b.ContiguousSpan<float>(), y.ContiguousSpan<float>());
-        else
-            f64(g, x.ContiguousSpan<double>(), w.ContiguousSpan<double>(), b is null ? default : b.ContiguousSpan<double>(), y.ContiguousSpan<double>());
-        return y;
-    }
-
     private sealed class ConvPrimitive : Primitive
     {
-        public ConvPrimitive() : base("conv") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
+        public ConvPrimitive() : base("conv") { }
+
+        public override AttributeSchema Schema => s_conv;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -98,10 +89,6 @@ internal static class ConvolutionPrimitives
             RequireBias(op, inputs, g.OutChannels);
             return inputs[0] with { Shape = ConvAttributes.OutputShape(g) };
         }
-
-        private static Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec) =>
-            RunBiased(inputs, spec, (x, w) => ConvAttributes.Read(a).Convolution("conv", x, w),
-                ConvolutionForward.Run, ConvolutionForward.Run);
 
         public override Tensor?[] Backward(GradContext c)
         {
@@ -118,42 +105,17 @@ internal static class ConvolutionPrimitives
 
     private sealed class ConvBackwardInputPrimitive : Primitive
     {
-        public ConvBackwardInputPrimitive() : base("conv_backward_input") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
+        public ConvBackwardInputPrimitive() : base("conv_backward_input") { }
 
-        /// <summary>The geometry of the convolution whose input gradient this is.</summary>
-        private static ConvGeometry Geometry(string op, Shape gradOutput, Shape weight, Attributes a)
-        {
-            var attrs = ConvAttributes.Read(a);
-            var size = a.Ints("input_size");
-            if (gradOutput.Rank is < 3 or > 5 || size.Length != gradOutput.Rank - 2)
-                throw new ArgumentException(
-                    $"{op}: expected grad_output of rank 3 to 5 and input_size with one value per spatial dim, got grad_output {gradOutput} and input_size {ShapeUtil.Format(size)}.");
-            int[] input = [gradOutput[0], weight[1] * attrs.Groups, .. size];
-            var g = attrs.Convolution(op, input, weight);
-            ConvAttributes.RequireOutput(op, g, "grad_output", gradOutput, weight[0]);
-            return g;
-        }
+        public override AttributeSchema Schema => s_backwardInput;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
             string op = OpName("conv", inputs[0].Shape.Rank - 2) + " backward (input)";
             if (inputs.Length != 2) throw new ArgumentException($"{op}: expected inputs (grad_output, weight), got {inputs.Length} tensors.");
             RequireFloat(op, inputs);
-            var g = Geometry(op, inputs[0].Shape, inputs[1].Shape, attributes);
+            var g = ConvAttributes.BackwardInput(op, inputs[0].Shape, inputs[1].Shape, attributes);
             return inputs[0] with { Shape = ConvAttributes.InputShape(g) };
-        }
-
-        private static Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec)
-        {
-            var gy = inputs[0].ContiguousNoGrad();
-            var w = inputs[1].ContiguousNoGrad();
-            var g = Geometry("conv_backward_input", gy.Shape, w.Shape, a);
-            var gx = Allocate(spec);
-            if (spec.DType == DType.Float32)
-                ConvolutionBackwardInput.Run(g, gy.ContiguousSpan<float>(), w.ContiguousSpan<float>(), gx.ContiguousSpan<float>());
-            else
-                ConvolutionBackwardInput.Run(g, gy.ContiguousSpan<double>(), w.ContiguousSpan<double>(), gx.ContiguousSpan<double>());
-            return gx;
         }
 
         // gx = Cᵀ(gy; w). ⟨u, Cᵀ(gy; w)⟩ = ⟨gy, conv(u, w)⟩, so d/dgy = conv(u, w) and d/dw = conv_backward_weight(u, gy).
@@ -171,44 +133,17 @@ internal static class ConvolutionPrimitives
 
     private sealed class ConvBackwardWeightPrimitive : Primitive
     {
-        public ConvBackwardWeightPrimitive() : base("conv_backward_weight") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
+        public ConvBackwardWeightPrimitive() : base("conv_backward_weight") { }
 
-        private static ConvGeometry Geometry(string op, Shape input, Shape gradOutput, Attributes a)
-        {
-            var attrs = ConvAttributes.Read(a);
-            var kernel = a.Ints("kernel_size");
-            if (input.Rank is < 3 or > 5 || kernel.Length != input.Rank - 2 || gradOutput.Rank != input.Rank)
-                throw new ArgumentException(
-                    $"{op}: expected input and grad_output of equal rank 3 to 5 and kernel_size with one value per spatial dim, got input {input}, grad_output {gradOutput} and kernel_size {ShapeUtil.Format(kernel)}.");
-            if (gradOutput[1] % attrs.Groups != 0 || input[1] % attrs.Groups != 0)
-                throw new ArgumentException(
-                    $"{op}: channels of input {input} and grad_output {gradOutput} must be divisible by groups ({attrs.Groups}).");
-            int[] weight = [gradOutput[1], input[1] / attrs.Groups, .. kernel];
-            var g = attrs.Convolution(op, input, weight);
-            ConvAttributes.RequireOutput(op, g, "grad_output", gradOutput, gradOutput[1]);
-            return g;
-        }
+        public override AttributeSchema Schema => s_backwardWeight;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
             string op = OpName("conv", inputs[0].Shape.Rank - 2) + " backward (weight)";
             if (inputs.Length != 2) throw new ArgumentException($"{op}: expected inputs (input, grad_output), got {inputs.Length} tensors.");
             RequireFloat(op, inputs);
-            var g = Geometry(op, inputs[0].Shape, inputs[1].Shape, attributes);
+            var g = ConvAttributes.BackwardWeight(op, inputs[0].Shape, inputs[1].Shape, attributes);
             return inputs[0] with { Shape = Shape.Wrap([g.OutChannels, g.InChannelsPerGroup, .. attributes.Ints("kernel_size")]) };
-        }
-
-        private static Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec)
-        {
-            var x = inputs[0].ContiguousNoGrad();
-            var gy = inputs[1].ContiguousNoGrad();
-            var g = Geometry("conv_backward_weight", x.Shape, gy.Shape, a);
-            var gw = Allocate(spec);
-            if (spec.DType == DType.Float32)
-                ConvolutionBackwardWeight.Run(g, x.ContiguousSpan<float>(), gy.ContiguousSpan<float>(), gw.ContiguousSpan<float>());
-            else
-                ConvolutionBackwardWeight.Run(g, x.ContiguousSpan<double>(), gy.ContiguousSpan<double>(), gw.ContiguousSpan<double>());
-            return gw;
         }
 
         // gw = W(x, gy) with ⟨v, W(x, gy)⟩ = ⟨gy, conv(x, v)⟩: d/dx = conv_backward_input(gy, v), d/dgy = conv(x, v).
@@ -226,7 +161,9 @@ internal static class ConvolutionPrimitives
 
     private sealed class ConvTransposePrimitive : Primitive
     {
-        public ConvTransposePrimitive() : base("conv_transpose") => RegisterReturningKernel(DeviceType.Cpu, Kernel);
+        public ConvTransposePrimitive() : base("conv_transpose") { }
+
+        public override AttributeSchema Schema => s_transpose;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -238,10 +175,6 @@ internal static class ConvolutionPrimitives
             RequireBias(op, inputs, g.InChannels);
             return inputs[0] with { Shape = ConvAttributes.InputShape(g) };
         }
-
-        private static Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec) =>
-            RunBiased(inputs, spec, (x, w) => ConvAttributes.Read(a).Transposed("conv_transpose", x, w),
-                ConvolutionTransposed.Forward, ConvolutionTransposed.Forward);
 
         // y = Cᵀ(x; w) for the adjoint convolution C (input y-space, output x-space): d/dx = conv(gy, w),
         // d/dw = conv_backward_weight(gy, x), d/db = gy summed over all but the channel dim.

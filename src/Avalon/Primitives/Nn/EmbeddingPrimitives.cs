@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Nn;
-
 namespace Avalon.Primitives.Nn;
 
 /// <summary>
@@ -10,6 +8,15 @@ namespace Avalon.Primitives.Nn;
 [PrimitiveSet]
 internal static class EmbeddingPrimitives
 {
+    // Declared before the primitives, which the static initialiser creates in textual order.
+    private static readonly AttributeSchema s_embedding = AttributeSchema.Of(
+        AttributeSpec.WithDefault("padding_idx", AttributeType.Int, -1),
+        AttributeSpec.WithDefault("mask_padding", AttributeType.Bool, false));
+
+    private static readonly AttributeSchema s_backward = AttributeSchema.Of(
+        AttributeSpec.Required("num_weights", AttributeType.Int),
+        AttributeSpec.WithDefault("padding_idx", AttributeType.Int, -1));
+
     /// <summary>
     /// Attributes: <c>padding_idx</c> (int, -1 for none; its rows get no gradient) and
     /// <c>mask_padding</c> (bool; also zero the output rows of <c>padding_idx</c>, as the derivative of
@@ -22,7 +29,9 @@ internal static class EmbeddingPrimitives
 
     private sealed class EmbeddingPrimitive : Primitive
     {
-        public EmbeddingPrimitive() : base("embedding") => RegisterReturningKernel(DeviceType.Cpu, EmbeddingKernels.Forward);
+        public EmbeddingPrimitive() : base("embedding") { }
+
+        public override AttributeSchema Schema => s_embedding;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -46,7 +55,9 @@ internal static class EmbeddingPrimitives
 
     private sealed class EmbeddingBackwardPrimitive : Primitive
     {
-        public EmbeddingBackwardPrimitive() : base("embedding_backward") => RegisterReturningKernel(DeviceType.Cpu, EmbeddingKernels.Backward);
+        public EmbeddingBackwardPrimitive() : base("embedding_backward") { }
+
+        public override AttributeSchema Schema => s_backward;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

@@ -1,8 +1,9 @@
-using Avalon.Backends.Cpu.Pooling;
-
 namespace Avalon.Primitives.Pooling;
 
-/// <summary>Turns pooling attributes and an input shape [N, C, *spatial] into the kernels' geometries.</summary>
+/// <summary>
+/// Turns pooling attributes and an input shape [N, C, *spatial] into the geometries that the shape rules and
+/// every backend's kernels share.
+/// </summary>
 internal static class PoolAttributes
 {
     /// <summary>Throws unless <paramref name="x"/> is [N, C, *spatial] with as many spatial dims as <paramref name="perDim"/> has values.</summary>
@@ -16,7 +17,7 @@ internal static class PoolAttributes
                 $"{family}{rank}d: expected a batched input of rank {rank + 2} ([N, C{string.Concat(Enumerable.Repeat(", *", rank))}]), got shape {x}.");
     }
 
-    /// <summary>Geometry of max_pool / max_pool_indices (kernel_size, stride, padding, dilation, ceil_mode).</summary>
+    /// <summary>Geometry of max_pool / max_pool_with_indices (kernel_size, stride, padding, dilation, ceil_mode).</summary>
     public static PoolGeometry Max(Shape x, Attributes a)
     {
         var kernel = a.Ints("kernel_size");
@@ -32,6 +33,33 @@ internal static class PoolAttributes
         RequireRank("avg_pool", x, kernel, "kernel_size");
         return PoolGeometry.CreateAverage(x[0], x[1], x.AsSpan()[2..], kernel, a.Ints("stride"), a.Ints("padding"),
             a.Bool("ceil_mode"));
+    }
+
+    /// <summary>
+    /// Geometry of the avg_pool whose gradient avg_pool_backward(grad_output; avg_pool's attributes, input_size)
+    /// computes; throws unless <paramref name="gradOutput"/> has that pooling's output shape.
+    /// </summary>
+    public static PoolGeometry AverageBackward(TensorSpec gradOutput, Attributes a)
+    {
+        var size = a.Ints("input_size");
+        if (gradOutput.Shape.Rank != size.Length + 2)
+            throw new ArgumentException($"avg_pool_backward: expected grad_output [N, C, *spatial] with {size.Length} spatial dims, got {gradOutput}.");
+        var g = Average(Avalon.Shape.Wrap([gradOutput.Shape[0], gradOutput.Shape[1], .. size]), a);
+        if (gradOutput.Shape != Avalon.Shape.Wrap(OutputShape(g)))
+            throw new ArgumentException($"avg_pool_backward: expected grad_output of shape {ShapeUtil.Format(OutputShape(g))} for input_size {ShapeUtil.Format(size)}, got {gradOutput}.");
+        return g;
+    }
+
+    /// <summary>
+    /// Geometry of the adaptive_avg_pool from input_size to <paramref name="gradOutput"/>'s spatial sizes, whose
+    /// gradient adaptive_avg_pool_backward(grad_output; input_size) computes.
+    /// </summary>
+    public static AdaptivePoolGeometry AdaptiveAverageBackward(TensorSpec gradOutput, Attributes a)
+    {
+        var size = a.Ints("input_size");
+        if (gradOutput.Shape.Rank != size.Length + 2)
+            throw new ArgumentException($"adaptive_avg_pool_backward: expected grad_output [N, C, *spatial] with {size.Length} spatial dims, got {gradOutput}.");
+        return AdaptivePoolGeometry.CreateAverage(gradOutput.Shape[0], gradOutput.Shape[1], size, gradOutput.Shape.AsSpan()[2..]);
     }
 
     /// <summary>The divisor_override attribute, or null when absent.</summary>

@@ -1,7 +1,3 @@
-using Avalon.Backends.Cpu;
-using System.Numerics;
-using Avalon.Backends.Cpu.Upsampling;
-
 namespace Avalon.Primitives.Upsampling;
 
 /// <summary>
@@ -13,6 +9,22 @@ namespace Avalon.Primitives.Upsampling;
 [PrimitiveSet]
 internal static class UpsamplingPrimitives
 {
+    // Declared before the primitives, which the static initialiser creates in textual order.
+    private static readonly AttributeSpec[] s_nearestSpecs =
+    [
+        AttributeSpec.Required("output_size", AttributeType.Ints),
+        AttributeSpec.Required("scales", AttributeType.Doubles),
+    ];
+
+    private static readonly AttributeSpec[] s_linearSpecs =
+        [.. s_nearestSpecs, AttributeSpec.WithDefault("align_corners", AttributeType.Bool, false)];
+
+    private static readonly AttributeSpec s_inputSize = AttributeSpec.Required("input_size", AttributeType.Ints);
+    private static readonly AttributeSchema s_nearest = AttributeSchema.Of(s_nearestSpecs);
+    private static readonly AttributeSchema s_nearestBackward = AttributeSchema.Of([.. s_nearestSpecs, s_inputSize]);
+    private static readonly AttributeSchema s_linear = AttributeSchema.Of(s_linearSpecs);
+    private static readonly AttributeSchema s_linearBackward = AttributeSchema.Of([.. s_linearSpecs, s_inputSize]);
+
     /// <summary>upsample_nearest(x; output_size, scales).</summary>
     public static readonly Primitive Nearest = new UpsamplePrimitive("upsample_nearest", linear: false);
 
@@ -48,50 +60,19 @@ internal static class UpsamplingPrimitives
     private static Attributes WithoutInputSize(Attributes a) =>
         Attributes.Of([.. a.Items.Where(kv => kv.Key != "input_size").Select(kv => (kv.Key, kv.Value))]);
 
-    /// <summary>Builds the three axes (identity leading axes) and runs the forward or backward interpolation.</summary>
-    private static void Run<T>(bool linear, bool backward, int[] inputSize, Attributes a, Tensor source, Tensor destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var size = a.Ints("output_size");
-        var scales = a.Get<double[]>("scales");
-        bool align = linear && a.Bool("align_corners");
-        var axes = new InterpolationAxis<T>[3];
-        int lead = 3 - size.Length;
-        for (int i = 0; i < 3; i++)
-            axes[i] = i < lead ? InterpolationAxis<T>.Identity()
-                : linear ? InterpolationAxis<T>.Linear(inputSize[i - lead], size[i - lead], scales[i - lead], align)
-                : InterpolationAxis<T>.Nearest(inputSize[i - lead], size[i - lead], scales[i - lead]);
-        int planes = source.Shape[0] * source.Shape[1];
-        if (backward)
-            Interpolation.Backward(planes, axes[0], axes[1], axes[2], source.ContiguousSpan<T>(), destination.ContiguousSpan<T>());
-        else
-            Interpolation.Forward(planes, axes[0], axes[1], axes[2], source.ContiguousSpan<T>(), destination.ContiguousSpan<T>());
-    }
-
     private sealed class UpsamplePrimitive : Primitive
     {
         private readonly bool _linear;
 
-        public UpsamplePrimitive(string name, bool linear) : base(name)
-        {
-            _linear = linear;
-            RegisterReturningKernel(DeviceType.Cpu, Kernel);
-        }
+        public UpsamplePrimitive(string name, bool linear) : base(name) => _linear = linear;
+
+        public override AttributeSchema Schema => _linear ? s_linear : s_nearest;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
             var x = inputs[0];
             Validate(Name, x, x.Shape.Rank >= 2 ? Spatial(x.Shape) : [], attributes);
             return x with { Shape = Shape.Wrap([x.Shape[0], x.Shape[1], .. attributes.Ints("output_size")]) };
-        }
-
-        private Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec)
-        {
-            var x = inputs[0].ContiguousNoGrad();
-            var y = Tensor.Empty(spec.Shape.ToArray(), spec.DType, spec.Device);
-            if (spec.DType == DType.Float32) Run<float>(_linear, false, Spatial(x.Shape), a, x, y);
-            else Run<double>(_linear, false, Spatial(x.Shape), a, x, y);
-            return y;
         }
 
         public override Tensor?[] Backward(GradContext c) =>
@@ -102,11 +83,9 @@ internal static class UpsamplingPrimitives
     {
         private readonly bool _linear;
 
-        public UpsampleBackwardPrimitive(string name, bool linear) : base(name)
-        {
-            _linear = linear;
-            RegisterReturningKernel(DeviceType.Cpu, Kernel);
-        }
+        public UpsampleBackwardPrimitive(string name, bool linear) : base(name) => _linear = linear;
+
+        public override AttributeSchema Schema => _linear ? s_linearBackward : s_nearestBackward;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -116,16 +95,6 @@ internal static class UpsamplingPrimitives
             if (!gy.Shape.AsSpan()[2..].SequenceEqual(attributes.Ints("output_size")))
                 throw new ArgumentException($"{Name}: expected grad_output with spatial sizes {ShapeUtil.Format(attributes.Ints("output_size"))}, got {gy}.");
             return gy with { Shape = Shape.Wrap([gy.Shape[0], gy.Shape[1], .. inputSize]) };
-        }
-
-        private Tensor Kernel(Tensor[] inputs, Attributes a, TensorSpec spec)
-        {
-            var gy = inputs[0].ContiguousNoGrad();
-            var gx = Tensor.Empty(spec.Shape.ToArray(), spec.DType, spec.Device);
-            var inputSize = a.Ints("input_size");
-            if (spec.DType == DType.Float32) Run<float>(_linear, true, inputSize, a, gy, gx);
-            else Run<double>(_linear, true, inputSize, a, gy, gx);
-            return gx;
         }
 
         public override Tensor?[] Backward(GradContext c) =>

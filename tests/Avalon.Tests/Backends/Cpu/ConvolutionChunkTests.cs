@@ -1,4 +1,5 @@
 using Avalon.Backends.Cpu.Convolution;
+using Avalon.Primitives.Convolution;
 using static Avalon.Tests.Backends.Cpu.ConvolutionKernelTests;
 
 namespace Avalon.Tests.Backends.Cpu;

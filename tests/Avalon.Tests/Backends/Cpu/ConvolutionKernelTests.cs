@@ -1,4 +1,5 @@
 using Avalon.Backends.Cpu.Convolution;
+using Avalon.Primitives.Convolution;
 
 namespace Avalon.Tests.Backends.Cpu;
 

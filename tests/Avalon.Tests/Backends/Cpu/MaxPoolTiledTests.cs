@@ -1,4 +1,5 @@
 using Avalon.Backends.Cpu.Pooling;
+using Avalon.Primitives.Pooling;
 
 namespace Avalon.Tests.Backends.Cpu;
 

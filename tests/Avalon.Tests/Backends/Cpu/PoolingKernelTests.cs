@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Avalon.Backends.Cpu.Pooling;
+using Avalon.Primitives.Pooling;
 using static Avalon.Tests.Backends.Cpu.ConvolutionKernelTests;
 
 namespace Avalon.Tests.Backends.Cpu;

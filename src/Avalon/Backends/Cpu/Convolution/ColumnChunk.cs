@@ -1,3 +1,5 @@
+using Avalon.Primitives.Convolution;
+
 namespace Avalon.Backends.Cpu.Convolution;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using Avalon.Primitives.Convolution;
 
 namespace Avalon.Backends.Cpu.Convolution;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using Avalon.Primitives.Convolution;
 
 namespace Avalon.Backends.Cpu.Convolution;
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Avalon.Primitives.Convolution;
 
 namespace Avalon.Backends.Cpu.Convolution;
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Avalon.Primitives.Convolution;
 
 namespace Avalon.Backends.Cpu.Convolution;
 

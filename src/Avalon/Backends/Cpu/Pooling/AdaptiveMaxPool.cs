@@ -1,4 +1,5 @@
 using System.Numerics;
+using Avalon.Primitives.Pooling;
 
 namespace Avalon.Backends.Cpu.Pooling;
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Avalon.Primitives.Pooling;
 
 namespace Avalon.Backends.Cpu.Pooling;
 
@@ -12,8 +13,8 @@ internal static unsafe class MaxPool
 {
     /// <summary>
     /// Writes the pooled values and their int64 plane indices; both buffers are [N, C, oD, oH, oW]. Either
-    /// buffer may be empty (not both) when the caller needs only the other: max_pool keeps the values and
-    /// max_pool_indices the positions, so neither allocates and fills a buffer it throws away.
+    /// buffer may be empty (not both) when the caller needs only the other: max_pool keeps the values alone
+    /// (max_pool_with_indices both), so it does not fill a buffer it would throw away.
     /// </summary>
     public static void Forward<T>(in PoolGeometry g, ReadOnlySpan<T> input, Span<T> output, Span<long> indices)
         where T : unmanaged, IFloatingPointIeee754<T> => Forward(g, input, output, indices, allowFastPath: true);

@@ -1,41 +1,45 @@
 using System.Numerics.Tensors;
 using Avalon.Primitives;
+using Avalon.Primitives.Nn;
 
 namespace Avalon.Backends.Cpu.Nn;
 
 /// <summary>CPU kernels of the embedding lookup (a row gather) and of its gradient (a row scatter-add).</summary>
-internal static class EmbeddingKernels
+internal static class CpuEmbeddingKernels
 {
+    /// <summary>Registers the embedding kernels with their primitives.</summary>
+    public static void Register()
+    {
+        EmbeddingPrimitives.Embedding.RegisterKernel(DeviceType.Cpu, Forward);
+        EmbeddingPrimitives.EmbeddingBackward.RegisterKernel(DeviceType.Cpu, Backward);
+    }
+
     /// <summary>
     /// embedding(weight [num, dim], indices [*]) → [*, dim]: row <c>indices[i]</c> of the weight for each
     /// index; with <c>mask_padding</c>, rows whose index is <c>padding_idx</c> are zero instead.
     /// </summary>
-    public static Tensor Forward(Tensor[] inputs, Attributes attributes, TensorSpec output)
+    private static void Forward(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var weight = inputs[0].ContiguousNoGrad();
         var indices = ReadIndices(inputs[1], weight.Size(0), "embedding");
         int pad = attributes.Int("padding_idx");
         bool mask = attributes.Bool("mask_padding");
-        var result = Tensor.Empty(output.Shape.ToArray(), output.DType, output.Device);
-        if (weight.DType == DType.Float32) Gather<float>(weight, indices, result, mask ? pad : -1);
-        else Gather<double>(weight, indices, result, mask ? pad : -1);
-        return result;
+        if (weight.DType == DType.Float32) Gather<float>(weight, indices, outputs[0], mask ? pad : -1);
+        else Gather<double>(weight, indices, outputs[0], mask ? pad : -1);
     }
 
     /// <summary>
     /// embedding_backward(grad [*, dim], indices [*]) → [num_weights, dim]: each gradient row added into
     /// the row its index selects; rows of <c>padding_idx</c> get nothing.
     /// </summary>
-    public static Tensor Backward(Tensor[] inputs, Attributes attributes, TensorSpec output)
+    private static void Backward(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var grad = inputs[0].ContiguousNoGrad();
         int numWeights = attributes.Int("num_weights");
         var indices = ReadIndices(inputs[1], numWeights, "embedding_backward");
         int pad = attributes.Int("padding_idx");
-        var result = Tensor.Empty(output.Shape.ToArray(), output.DType, output.Device);
-        if (grad.DType == DType.Float32) ScatterAdd<float>(grad, indices, result, pad);
-        else ScatterAdd<double>(grad, indices, result, pad);
-        return result;
+        if (grad.DType == DType.Float32) ScatterAdd<float>(grad, indices, outputs[0], pad);
+        else ScatterAdd<double>(grad, indices, outputs[0], pad);
     }
 
     private static void Gather<T>(Tensor weight, int[] indices, Tensor result, int maskedIndex) where T : unmanaged
@@ -45,8 +49,8 @@ internal static class EmbeddingKernels
         Span<T> y = result.ContiguousSpan<T>();
         for (int i = 0; i < indices.Length; i++)
         {
-            if (indices[i] == maskedIndex) continue; // stays zero
-            w.Slice(indices[i] * dim, dim).CopyTo(y.Slice(i * dim, dim));
+            if (indices[i] == maskedIndex) y.Slice(i * dim, dim).Clear();
+            else w.Slice(indices[i] * dim, dim).CopyTo(y.Slice(i * dim, dim));
         }
     }
 
@@ -56,6 +60,7 @@ internal static class EmbeddingKernels
         int dim = result.Size(1);
         ReadOnlySpan<T> g = grad.ContiguousSpan<T>();
         Span<T> y = result.ContiguousSpan<T>();
+        y.Clear(); // the buffer's contents are unspecified; rows no index selects stay zero
         for (int i = 0; i < indices.Length; i++)
         {
             if (indices[i] == paddingIndex) continue;

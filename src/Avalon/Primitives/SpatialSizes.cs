@@ -1,7 +1,7 @@
-namespace Avalon.Backends.Cpu;
+namespace Avalon.Primitives;
 
 /// <summary>
-/// Checks and formatting shared by the CPU geometries of convolution and pooling, which take one size per
+/// Checks and formatting shared by the geometries of convolution and pooling, which take one size per
 /// spatial dim (1 to 3) and describe every problem as three-dimensional, with size-1 leading dims.
 /// </summary>
 internal static class SpatialSizes

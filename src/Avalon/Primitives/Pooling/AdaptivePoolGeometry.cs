@@ -1,4 +1,4 @@
-namespace Avalon.Backends.Cpu.Pooling;
+namespace Avalon.Primitives.Pooling;
 
 /// <summary>
 /// The shape of one adaptive pooling problem (adaptive_avg_pool / adaptive_max_pool 1d/2d/3d) on

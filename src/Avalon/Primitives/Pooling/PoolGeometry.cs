@@ -1,4 +1,4 @@
-namespace Avalon.Backends.Cpu.Pooling;
+namespace Avalon.Primitives.Pooling;
 
 /// <summary>
 /// The shape of one sliding-window pooling problem (max or average) on contiguous row-major,

@@ -1,4 +1,4 @@
-namespace Avalon.Backends.Cpu.Convolution;
+namespace Avalon.Primitives.Convolution;
 
 /// <summary>
 /// The shape of one convolution problem on contiguous row-major, channels-first data. One-, two- and
