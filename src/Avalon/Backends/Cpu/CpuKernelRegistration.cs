@@ -9,5 +9,6 @@ internal static class CpuKernelRegistration
 {
     public static void RegisterAll()
     {
+        Indexing.CpuIndexingKernels.Register();
     }
 }
