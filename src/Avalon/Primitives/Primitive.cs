@@ -63,8 +63,17 @@ public abstract class Primitive
     /// </summary>
     public virtual bool RuleReadsInput(int index) => true;
 
-    /// <summary>How many values one call defines (1 for most primitives).</summary>
+    /// <summary>
+    /// How many values one call defines (1 for most primitives). A primitive whose count differs from
+    /// call to call (split, unbind) returns -1 here and gives the count of a call through <see cref="OutputCountFor"/>.
+    /// </summary>
     public virtual int OutputCount => 1;
+
+    /// <summary>
+    /// How many values a call with these input specs and (validated) attributes defines:
+    /// <see cref="OutputCount"/> unless the primitive's count varies (split's comes from its sizes).
+    /// </summary>
+    public virtual int OutputCountFor(TensorSpec[] inputs, Attributes attributes) => OutputCount;
 
     /// <summary>What a call does besides computing its outputs (views, in-place writes, random draws).</summary>
     public virtual PrimitiveEffects Effects => PrimitiveEffects.Pure;
@@ -121,7 +130,7 @@ public abstract class Primitive
     public Tensor Invoke(Attributes attributes, params Tensor[] inputs)
     {
         if (OutputCount != 1)
-            throw new InvalidOperationException($"{Name} defines {OutputCount} values; call InvokeMany.");
+            throw new InvalidOperationException($"{Name} defines {(OutputCount < 0 ? "several" : OutputCount)} values; call InvokeMany.");
         return InvokeMany(attributes, inputs)[0];
     }
 
@@ -150,8 +159,9 @@ public abstract class Primitive
                         $"{Name}: expected all tensors on the same device, but input 0 is on {device} and input {i} is on {inputs[i].Device}. Move them with .To(device).");
         }
         var outSpecs = InferSpecs(specs, attributes);
-        if (outSpecs.Length != OutputCount)
-            throw new InvalidOperationException($"{Name}: the shape rule returned {outSpecs.Length} specs for {OutputCount} outputs. This is a bug in the primitive.");
+        int count = OutputCountFor(specs, attributes);
+        if (outSpecs.Length != count)
+            throw new InvalidOperationException($"{Name}: the shape rule returned {outSpecs.Length} specs for {count} outputs. This is a bug in the primitive.");
         return outSpecs;
     }
 
@@ -161,9 +171,11 @@ public abstract class Primitive
         if (this is InPlace.InPlacePrimitive inPlace) return inPlace.ExecuteInPlace(inputs, attributes);
         if (this is ViewPrimitive view)
         {
-            var v = view.View(inputs, attributes, specs[0]);
-            CheckOutput(0, v, specs[0]);
-            return [v];
+            var views = view.Views(inputs, attributes, specs);
+            if (views.Length != specs.Length)
+                throw new InvalidOperationException($"{Name}: returned {views.Length} views for {specs.Length} outputs. This is a bug in the primitive.");
+            for (int k = 0; k < views.Length; k++) CheckOutput(k, views[k], specs[k]);
+            return views;
         }
         var device = specs.Length > 0 ? specs[0].Device : Device.Cpu;
         if (_kernels[(int)device.Type] is null && Returning(device) is { } returning)
@@ -185,15 +197,17 @@ public abstract class Primitive
     /// </summary>
     public void Compute(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
-        if (outputs.Length != OutputCount)
-            throw new ArgumentException($"{Name}: expected {OutputCount} output buffers, got {outputs.Length}.");
+        int count = OutputCountFor(Array.ConvertAll(inputs, x => x.Spec), attributes);
+        if (outputs.Length != count)
+            throw new ArgumentException($"{Name}: expected {count} output buffers, got {outputs.Length}.");
         foreach (var o in outputs)
             if (!o.IsContiguous)
                 throw new ArgumentException($"{Name}: output buffers must be dense (row-major); got strides [{string.Join(", ", o.Strides)}] for shape {o.Shape}.");
         if (this is ViewPrimitive or InPlace.InPlacePrimitive)
         {
-            var v = Execute(inputs, attributes, [outputs[0].Spec])[0];
-            if (!ReferenceEquals(v, outputs[0])) v.Storage.Backend.Copy(v, outputs[0]);
+            var views = Execute(inputs, attributes, Array.ConvertAll(outputs, o => o.Spec));
+            for (int k = 0; k < outputs.Length; k++)
+                if (!ReferenceEquals(views[k], outputs[k])) views[k].Storage.Backend.Copy(views[k], outputs[k]);
             return;
         }
         if (_kernels[(int)outputs[0].Device.Type] is null && Returning(outputs[0].Device) is { } returning)

@@ -1,5 +1,6 @@
 using Avalon.Primitives;
 using Avalon.Primitives.Indexing;
+using Avalon.Primitives.Views;
 
 namespace Avalon;
 
@@ -53,7 +54,7 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Splits into views of <paramref name="splitSize"/> elements along <paramref name="dim"/> (the last
-    /// may be smaller), like PyTorch's <c>split(int)</c>.
+    /// may be smaller), like PyTorch's <c>split(int)</c>. One call of the <c>split</c> primitive.
     /// </summary>
     public Tensor[] Split(int splitSize, int dim = 0)
     {
@@ -63,16 +64,19 @@ public sealed partial class Tensor
         if (splitSize < 0 || splitSize == 0 && size != 0)
             throw new ArgumentException($"split: split_size must be positive for a dimension of size {size} (dim {d} of shape {Shape}), got {splitSize}.");
         int count = splitSize == 0 ? 1 : Math.Max((size + splitSize - 1) / splitSize, 1);
-        var parts = new Tensor[count];
+        var sizes = new int[count];
         for (int i = 0; i < count; i++)
         {
             int start = Math.Min(i * splitSize, size);
-            parts[i] = Slice(d, start, Math.Min(start + splitSize, size));
+            sizes[i] = Math.Min(start + splitSize, size) - start;
         }
-        return parts;
+        return SplitPrimitives.Split.InvokeMany(Attributes.Of(("sizes", sizes), ("dim", d)), this);
     }
 
-    /// <summary>Splits into views of the given sizes along <paramref name="dim"/>; they must sum to the dim's size (PyTorch's <c>split</c> with a list).</summary>
+    /// <summary>
+    /// Splits into views of the given sizes along <paramref name="dim"/>; they must sum to the dim's size
+    /// (PyTorch's <c>split</c> with a list of sections). One call of the <c>split</c> primitive.
+    /// </summary>
     public Tensor[] Split(int[] splitSizes, int dim = 0)
     {
         ArgumentNullException.ThrowIfNull(splitSizes);
@@ -87,19 +91,14 @@ public sealed partial class Tensor
         if (sum != _shape[d])
             throw new ArgumentException(
                 $"split: split sizes [{string.Join(", ", splitSizes)}] sum to {sum} but dimension {d} of the input (shape {Shape}) has size {_shape[d]}.");
-        var parts = new Tensor[splitSizes.Length];
-        int start = 0;
-        for (int i = 0; i < parts.Length; i++)
-        {
-            parts[i] = Slice(d, start, start + splitSizes[i]);
-            start += splitSizes[i];
-        }
-        return parts;
+        if (splitSizes.Length == 0) return [];
+        return SplitPrimitives.Split.InvokeMany(Attributes.Of(("sizes", splitSizes), ("dim", d)), this);
     }
 
     /// <summary>
     /// Splits into at most <paramref name="chunks"/> views of equal size ⌈n / chunks⌉ along <paramref name="dim"/>
-    /// (the last may be smaller, and fewer chunks may result), like PyTorch's <c>chunk</c>.
+    /// (the last may be smaller, and fewer chunks may result), like PyTorch's <c>chunk</c>. One call of the
+    /// <c>split</c> primitive.
     /// </summary>
     public Tensor[] Chunk(int chunks, int dim = 0)
     {
@@ -111,14 +110,16 @@ public sealed partial class Tensor
         return Split((size + chunks - 1) / chunks, d);
     }
 
-    /// <summary>The slices along <paramref name="dim"/>, each with that dim removed (views; PyTorch's <c>unbind</c>).</summary>
+    /// <summary>
+    /// The slices along <paramref name="dim"/>, each with that dim removed (views; PyTorch's <c>unbind</c>).
+    /// One call of the <c>unbind</c> primitive; an empty array when the dim has size 0.
+    /// </summary>
     public Tensor[] Unbind(int dim = 0)
     {
         int d = ShapeUtil.NormalizeDim(dim, Rank, "unbind");
         if (Rank == 0) throw new ArgumentException("unbind: dimension specified as 0 but the tensor has no dimensions.");
-        var parts = new Tensor[_shape[d]];
-        for (int i = 0; i < parts.Length; i++) parts[i] = Select(d, i);
-        return parts;
+        if (_shape[d] == 0) return [];
+        return SplitPrimitives.Unbind.InvokeMany(Attributes.Of(("dim", d)), this);
     }
 
     /// <summary>

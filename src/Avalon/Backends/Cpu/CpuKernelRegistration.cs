@@ -13,5 +13,6 @@ internal static class CpuKernelRegistration
         Pooling.CpuPoolingKernels.Register();
         Upsampling.CpuUpsamplingKernels.Register();
         Nn.CpuEmbeddingKernels.Register();
+        Indexing.CpuIndexingKernels.Register();
     }
 }

@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Indexing;
-
 namespace Avalon.Primitives.Indexing;
 
 /// <summary>
@@ -15,12 +13,15 @@ internal static class GatherScatterPrimitives
     public static readonly Primitive Gather = new GatherPrimitive();
 
     /// <summary>scatter(self, index, src; dim).</summary>
-    public static readonly Primitive Scatter = new ScatterPrimitive("scatter", GatherScatterKernels.Scatter);
+    public static readonly Primitive Scatter = new ScatterPrimitive("scatter");
 
     /// <summary>scatter_add(self, index, src; dim).</summary>
-    public static readonly Primitive ScatterAdd = new ScatterPrimitive("scatter_add", GatherScatterKernels.ScatterAdd);
+    public static readonly Primitive ScatterAdd = new ScatterPrimitive("scatter_add");
 
     internal static Attributes DimAttribute(int dim) => Attributes.Of(("dim", dim));
+
+    /// <summary>The one attribute of gather, scatter, scatter_add, index_select and index_add.</summary>
+    internal static readonly AttributeSchema DimSchema = AttributeSchema.Of(AttributeSpec.Required("dim", AttributeType.Int));
 
     // Checks shared by the family: int64 index, equal ranks, dim in range.
     internal static int CheckIndex(string op, TensorSpec input, TensorSpec index, Attributes attributes)
@@ -42,7 +43,9 @@ internal static class GatherScatterPrimitives
 
     private sealed class GatherPrimitive : Primitive
     {
-        public GatherPrimitive() : base("gather") => RegisterReturningKernel(DeviceType.Cpu, GatherScatterKernels.Gather);
+        public GatherPrimitive() : base("gather") { }
+
+        public override AttributeSchema? Schema => DimSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -68,11 +71,9 @@ internal static class GatherScatterPrimitives
     {
         private readonly bool _accumulate;
 
-        public ScatterPrimitive(string name, ReturningKernel kernel) : base(name)
-        {
-            _accumulate = name == "scatter_add";
-            RegisterReturningKernel(DeviceType.Cpu, kernel);
-        }
+        public ScatterPrimitive(string name) : base(name) => _accumulate = name == "scatter_add";
+
+        public override AttributeSchema? Schema => DimSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

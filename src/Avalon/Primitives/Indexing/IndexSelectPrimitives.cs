@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Indexing;
-
 namespace Avalon.Primitives.Indexing;
 
 /// <summary>
@@ -33,7 +31,9 @@ internal static class IndexSelectPrimitives
 
     private sealed class IndexSelectPrimitive : Primitive
     {
-        public IndexSelectPrimitive() : base("index_select") => RegisterReturningKernel(DeviceType.Cpu, IndexSelectKernels.IndexSelect);
+        public IndexSelectPrimitive() : base("index_select") { }
+
+        public override AttributeSchema? Schema => GatherScatterPrimitives.DimSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -54,7 +54,9 @@ internal static class IndexSelectPrimitives
 
     private sealed class IndexAddPrimitive : Primitive
     {
-        public IndexAddPrimitive() : base("index_add") => RegisterReturningKernel(DeviceType.Cpu, IndexSelectKernels.IndexAdd);
+        public IndexAddPrimitive() : base("index_add") { }
+
+        public override AttributeSchema? Schema => GatherScatterPrimitives.DimSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

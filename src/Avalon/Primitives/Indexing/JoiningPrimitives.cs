@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Indexing;
-
 namespace Avalon.Primitives.Indexing;
 
 /// <summary>cat: joins any number of tensors along an existing dim; its rule slices the gradient back apart.</summary>
@@ -11,7 +9,11 @@ internal static class JoiningPrimitives
 
     private sealed class CatPrimitive : Primitive
     {
-        public CatPrimitive() : base("cat") => RegisterReturningKernel(DeviceType.Cpu, CatKernel.Run);
+        private static readonly AttributeSchema CatSchema = AttributeSchema.Of(AttributeSpec.WithDefault("dim", AttributeType.Int, 0));
+
+        public CatPrimitive() : base("cat") { }
+
+        public override AttributeSchema? Schema => CatSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

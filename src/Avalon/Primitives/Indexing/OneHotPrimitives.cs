@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Indexing;
-
 namespace Avalon.Primitives.Indexing;
 
 /// <summary>one_hot(indices; num_classes): int64 in, int64 out, no gradient.</summary>
@@ -11,7 +9,11 @@ internal static class OneHotPrimitives
 
     private sealed class OneHotPrimitive : Primitive
     {
-        public OneHotPrimitive() : base("one_hot") => RegisterReturningKernel(DeviceType.Cpu, OneHotKernel.Run);
+        private static readonly AttributeSchema OneHotSchema = AttributeSchema.Of(AttributeSpec.Required("num_classes", AttributeType.Int));
+
+        public OneHotPrimitive() : base("one_hot") { }
+
+        public override AttributeSchema? Schema => OneHotSchema;
 
         public override bool IsDifferentiable => false;
 

@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Indexing;
-
 namespace Avalon.Primitives.Indexing;
 
 /// <summary>
@@ -31,6 +29,16 @@ internal static class PaddingPrimitives
 
     /// <summary>circular_pad_backward(g; pads, shape).</summary>
     public static readonly Primitive CircularPadBackward = new IndexMapPadBackwardPrimitive("circular_pad_backward", PadIndexMode.Circular);
+
+    private static readonly AttributeSchema ConstantPadSchema = AttributeSchema.Of(
+        AttributeSpec.Required("pads", AttributeType.Ints),
+        AttributeSpec.WithDefault("value", AttributeType.Double, 0.0));
+
+    private static readonly AttributeSchema PadSchema = AttributeSchema.Of(AttributeSpec.Required("pads", AttributeType.Ints));
+
+    private static readonly AttributeSchema PadBackwardSchema = AttributeSchema.Of(
+        AttributeSpec.Required("pads", AttributeType.Ints),
+        AttributeSpec.Required("shape", AttributeType.Ints));
 
     private static Primitive ForwardOf(PadIndexMode mode) => mode switch
     {
@@ -87,7 +95,9 @@ internal static class PaddingPrimitives
 
     private sealed class ConstantPadPrimitive : Primitive
     {
-        public ConstantPadPrimitive() : base("constant_pad_nd") => RegisterReturningKernel(DeviceType.Cpu, ConstantPadKernel.Run);
+        public ConstantPadPrimitive() : base("constant_pad_nd") { }
+
+        public override AttributeSchema? Schema => ConstantPadSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
             inputs[0] with { Shape = Shape.Wrap(PaddedShape("constant_pad_nd", inputs[0], attributes.Ints("pads"), null)) };
@@ -105,11 +115,9 @@ internal static class PaddingPrimitives
     {
         private readonly PadIndexMode _mode;
 
-        public IndexMapPadPrimitive(string name, PadIndexMode mode) : base(name)
-        {
-            _mode = mode;
-            RegisterReturningKernel(DeviceType.Cpu, IndexMapPadKernel.Forward(mode));
-        }
+        public IndexMapPadPrimitive(string name, PadIndexMode mode) : base(name) => _mode = mode;
+
+        public override AttributeSchema? Schema => PadSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
             inputs[0] with { Shape = Shape.Wrap(PaddedShape(Name, inputs[0], attributes.Ints("pads"), _mode)) };
@@ -124,11 +132,9 @@ internal static class PaddingPrimitives
     {
         private readonly PadIndexMode _mode;
 
-        public IndexMapPadBackwardPrimitive(string name, PadIndexMode mode) : base(name)
-        {
-            _mode = mode;
-            RegisterReturningKernel(DeviceType.Cpu, IndexMapPadKernel.Backward(mode, name));
-        }
+        public IndexMapPadBackwardPrimitive(string name, PadIndexMode mode) : base(name) => _mode = mode;
+
+        public override AttributeSchema? Schema => PadBackwardSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Indexing;
-
 namespace Avalon.Primitives.Indexing;
 
 /// <summary>
@@ -17,7 +15,11 @@ internal static class ReorderPrimitives
 
     private sealed class FlipPrimitive : Primitive
     {
-        public FlipPrimitive() : base("flip") => RegisterReturningKernel(DeviceType.Cpu, FlipKernel.Run);
+        private static readonly AttributeSchema FlipSchema = AttributeSchema.Of(AttributeSpec.Required("dims", AttributeType.Ints));
+
+        public FlipPrimitive() : base("flip") { }
+
+        public override AttributeSchema? Schema => FlipSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -38,7 +40,11 @@ internal static class ReorderPrimitives
 
     private sealed class RollPrimitive : Primitive
     {
-        public RollPrimitive() : base("roll") => RegisterReturningKernel(DeviceType.Cpu, RollKernel.Run);
+        private static readonly AttributeSchema RollSchema = AttributeSchema.Of(AttributeSpec.Required("shifts", AttributeType.Ints));
+
+        public RollPrimitive() : base("roll") { }
+
+        public override AttributeSchema? Schema => RollSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Indexing;
-
 namespace Avalon.Primitives.Indexing;
 
 /// <summary>tril / triu over the last two dims; the gradient goes through the same mask.</summary>
@@ -7,14 +5,18 @@ namespace Avalon.Primitives.Indexing;
 internal static class TriangularPrimitives
 {
     /// <summary>tril(x; diagonal).</summary>
-    public static readonly Primitive Tril = new TriangularPrimitive("tril", TriangularKernel.Lower);
+    public static readonly Primitive Tril = new TriangularPrimitive("tril");
 
     /// <summary>triu(x; diagonal).</summary>
-    public static readonly Primitive Triu = new TriangularPrimitive("triu", TriangularKernel.Upper);
+    public static readonly Primitive Triu = new TriangularPrimitive("triu");
 
     private sealed class TriangularPrimitive : Primitive
     {
-        public TriangularPrimitive(string name, ReturningKernel kernel) : base(name) => RegisterReturningKernel(DeviceType.Cpu, kernel);
+        private static readonly AttributeSchema TriangularSchema = AttributeSchema.Of(AttributeSpec.WithDefault("diagonal", AttributeType.Int, 0));
+
+        public TriangularPrimitive(string name) : base(name) { }
+
+        public override AttributeSchema? Schema => TriangularSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

@@ -1,11 +1,10 @@
-using Avalon.Backends;
-
 namespace Avalon.Primitives.Views;
 
 /// <summary>
 /// diagonal: a view of the diagonal of two dims (attributes <c>offset</c>, <c>dim1</c>, <c>dim2</c>, normalised
 /// and distinct), moved to the last dim. Its rule writes the gradient into the diagonal of zeros
 /// (diagonal_backward, which is also <c>diag_embed</c>), and that primitive's rule is diagonal again.
+/// diagonal is a device-neutral <see cref="ViewPrimitive"/>; diagonal_backward takes kernels from the backends.
 /// </summary>
 [PrimitiveSet]
 internal static class DiagonalPrimitives
@@ -49,13 +48,28 @@ internal static class DiagonalPrimitives
         return x.ViewOf(shape, strides.ToArray(), start);
     }
 
-    private sealed class DiagonalPrimitive : Primitive
+    private static readonly AttributeSchema DiagonalSchema = AttributeSchema.Of(
+        AttributeSpec.WithDefault("offset", AttributeType.Int, 0),
+        AttributeSpec.WithDefault("dim1", AttributeType.Int, 0),
+        AttributeSpec.WithDefault("dim2", AttributeType.Int, 1));
+
+    private static readonly AttributeSchema DiagonalBackwardSchema = AttributeSchema.Of(
+        AttributeSpec.Required("shape", AttributeType.Ints),
+        AttributeSpec.WithDefault("offset", AttributeType.Int, 0),
+        AttributeSpec.WithDefault("dim1", AttributeType.Int, 0),
+        AttributeSpec.WithDefault("dim2", AttributeType.Int, 1));
+
+    private sealed class DiagonalPrimitive : ViewPrimitive
     {
-        public DiagonalPrimitive() : base("diagonal") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
+        public DiagonalPrimitive() : base("diagonal") { }
+
+        public override AttributeSchema? Schema => DiagonalSchema;
+
+        public override Tensor View(Tensor[] inputs, Attributes attributes, TensorSpec output)
         {
-            var (offset, dim1, dim2) = Args(a);
-            return DiagonalView(x[0], offset, dim1, dim2, s.Shape.ToArray());
-        });
+            var (offset, dim1, dim2) = Args(attributes);
+            return DiagonalView(inputs[0], offset, dim1, dim2, output.Shape.ToArray());
+        }
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -72,14 +86,9 @@ internal static class DiagonalPrimitives
 
     private sealed class DiagonalBackwardPrimitive : Primitive
     {
-        public DiagonalBackwardPrimitive() : base("diagonal_backward") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
-        {
-            var (offset, dim1, dim2) = Args(a);
-            var result = Tensor.Empty(s.Shape.ToArray(), s.DType, s.Device);
-            if (x[0].Numel > 0)
-                Backend.For(s.Device).Copy(x[0], DiagonalView(result, offset, dim1, dim2, x[0].Shape.ToArray()));
-            return result;
-        });
+        public DiagonalBackwardPrimitive() : base("diagonal_backward") { }
+
+        public override AttributeSchema? Schema => DiagonalBackwardSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

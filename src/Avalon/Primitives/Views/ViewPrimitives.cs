@@ -1,10 +1,10 @@
-using Avalon.Backends;
-
 namespace Avalon.Primitives.Views;
 
 /// <summary>
 /// Primitives that re-describe a tensor without computing: they return views sharing the input's storage
 /// (reshape copies only when the layout makes a view impossible). Each rule maps the gradient back.
+/// reshape, permute, slice and expand are <see cref="ViewPrimitive"/>s (device-neutral, no kernel);
+/// contiguous and slice_backward compute new buffers and take kernels from the backends.
 /// </summary>
 [PrimitiveSet]
 internal static class ViewPrimitives
@@ -27,9 +27,28 @@ internal static class ViewPrimitives
     /// <summary>contiguous(x): a dense copy.</summary>
     public static readonly Primitive Copy = new CopyPrimitive();
 
-    private sealed class ReshapePrimitive : Primitive
+    private static readonly AttributeSchema ShapeSchema = AttributeSchema.Of(AttributeSpec.Required("shape", AttributeType.Ints));
+
+    private static readonly AttributeSchema PermuteSchema = AttributeSchema.Of(AttributeSpec.Required("dims", AttributeType.Ints));
+
+    private static readonly AttributeSchema SliceSchema = AttributeSchema.Of(
+        AttributeSpec.Required("dim", AttributeType.Int),
+        AttributeSpec.Required("start", AttributeType.Int),
+        AttributeSpec.Required("end", AttributeType.Int),
+        AttributeSpec.WithDefault("step", AttributeType.Int, 1));
+
+    private static readonly AttributeSchema SliceBackwardSchema = AttributeSchema.Of(
+        AttributeSpec.Required("shape", AttributeType.Ints),
+        AttributeSpec.Required("dim", AttributeType.Int),
+        AttributeSpec.Required("start", AttributeType.Int),
+        AttributeSpec.Required("end", AttributeType.Int),
+        AttributeSpec.WithDefault("step", AttributeType.Int, 1));
+
+    private sealed class ReshapePrimitive : ViewPrimitive
     {
-        public ReshapePrimitive() : base("reshape") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) => ReshapeKernel(x[0], s));
+        public ReshapePrimitive() : base("reshape") { }
+
+        public override AttributeSchema? Schema => ShapeSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -40,17 +59,19 @@ internal static class ViewPrimitives
             return x with { Shape = Shape.Wrap(shape) };
         }
 
+        public override Tensor View(Tensor[] inputs, Attributes attributes, TensorSpec output) => ReshapeView(inputs[0], output);
+
         public override Tensor?[] Backward(GradContext c) => [c.GradOutput.Reshape(c.Inputs[0].Shape.ToArray())];
     }
 
-    /// <summary>A view when the strides allow it, otherwise a dense copy.</summary>
-    internal static Tensor ReshapeKernel(Tensor x, TensorSpec spec)
+    /// <summary>A view when the strides allow it, otherwise a dense copy made through the input's backend.</summary>
+    internal static Tensor ReshapeView(Tensor x, TensorSpec spec)
     {
         var shape = spec.Shape.ToArray();
         var strides = ViewStrides(x.Shape.Dims, x.StridesInternal, shape);
         if (strides is not null) return x.ViewOf(shape, strides, x.Offset);
         var dense = x.ContiguousCopy();
-        return dense.ViewOf(shape, ShapeUtil.ContiguousStrides(shape), 0);
+        return dense.ViewOf(shape, ShapeUtil.ContiguousStrides(shape), dense.Offset);
     }
 
     // Strides for viewing (shape, strides) as newShape without copying, or null when impossible
@@ -86,21 +107,11 @@ internal static class ViewPrimitives
         return viewD == -1 ? result : null;
     }
 
-    private sealed class PermutePrimitive : Primitive
+    private sealed class PermutePrimitive : ViewPrimitive
     {
-        public PermutePrimitive() : base("permute") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
-        {
-            var dims = a.Ints("dims");
-            var t = x[0];
-            var shape = new int[dims.Length];
-            var strides = new int[dims.Length];
-            for (int i = 0; i < dims.Length; i++)
-            {
-                shape[i] = t.Shape.Dims[dims[i]];
-                strides[i] = t.StridesInternal[dims[i]];
-            }
-            return t.ViewOf(shape, strides, t.Offset);
-        });
+        public PermutePrimitive() : base("permute") { }
+
+        public override AttributeSchema? Schema => PermuteSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -120,6 +131,20 @@ internal static class ViewPrimitives
             return x with { Shape = Shape.Wrap(shape) };
         }
 
+        public override Tensor View(Tensor[] inputs, Attributes attributes, TensorSpec output)
+        {
+            var dims = attributes.Ints("dims");
+            var t = inputs[0];
+            var shape = new int[dims.Length];
+            var strides = new int[dims.Length];
+            for (int i = 0; i < dims.Length; i++)
+            {
+                shape[i] = t.Shape.Dims[dims[i]];
+                strides[i] = t.StridesInternal[dims[i]];
+            }
+            return t.ViewOf(shape, strides, t.Offset);
+        }
+
         public override Tensor?[] Backward(GradContext c)
         {
             var dims = c.Attributes.Ints("dims");
@@ -132,20 +157,29 @@ internal static class ViewPrimitives
     private static (int Dim, int Start, int End, int Step) SliceArgs(Attributes a) =>
         (a.Int("dim"), a.Int("start"), a.Int("end"), a.Int("step"));
 
+    private static Attributes SliceAttributes(Attributes a) =>
+        Attributes.Of(("dim", a.Int("dim")), ("start", a.Int("start")), ("end", a.Int("end")), ("step", a.Int("step")));
+
     internal static int SliceLength(int start, int end, int step) => end <= start ? 0 : (end - start + step - 1) / step;
 
-    private sealed class SlicePrimitive : Primitive
+    /// <summary>
+    /// The window of <paramref name="x"/> from <paramref name="start"/> by <paramref name="step"/> along
+    /// <paramref name="dim"/>, of shape <paramref name="shape"/> (no recording, any device).
+    /// </summary>
+    internal static Tensor SliceView(Tensor x, int dim, int start, int step, int[] shape)
     {
-        public SlicePrimitive() : base("slice") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
-        {
-            var (dim, start, _, step) = SliceArgs(a);
-            var t = x[0];
-            var strides = t.Strides;
-            int offset = t.Offset + start * strides[dim];
-            strides[dim] *= step;
-            if (s.Shape.Numel == 0) offset = t.Offset;
-            return t.ViewOf(s.Shape.ToArray(), strides, offset);
-        });
+        var strides = x.Strides;
+        int offset = x.Offset + start * strides[dim];
+        strides[dim] *= step;
+        if (ShapeUtil.Numel(shape) == 0) offset = x.Offset;
+        return x.ViewOf(shape, strides, offset);
+    }
+
+    private sealed class SlicePrimitive : ViewPrimitive
+    {
+        public SlicePrimitive() : base("slice") { }
+
+        public override AttributeSchema? Schema => SliceSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -162,6 +196,12 @@ internal static class ViewPrimitives
             return x with { Shape = Shape.Wrap(shape) };
         }
 
+        public override Tensor View(Tensor[] inputs, Attributes attributes, TensorSpec output)
+        {
+            var (dim, start, _, step) = SliceArgs(attributes);
+            return SliceView(inputs[0], dim, start, step, output.Shape.ToArray());
+        }
+
         public override Tensor?[] Backward(GradContext c) =>
         [
             SliceBackward.Invoke(Attributes.Of(("shape", c.Inputs[0].Shape.ToArray()), ("dim", c.Attributes.Int("dim")),
@@ -171,33 +211,21 @@ internal static class ViewPrimitives
 
     private sealed class SliceBackwardPrimitive : Primitive
     {
-        public SliceBackwardPrimitive() : base("slice_backward") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
-        {
-            var result = Tensor.Empty(s.Shape.ToArray(), s.DType, s.Device);
-            var window = Slice.Execute([result], Slice.ValidateAttributes(Attributes.Of(("dim", a.Int("dim")), ("start", a.Int("start")), ("end", a.Int("end")), ("step", a.Int("step")))),
-                [x[0].Spec])[0];
-            Backend.For(s.Device).Copy(x[0], window);
-            return result;
-        });
+        public SliceBackwardPrimitive() : base("slice_backward") { }
+
+        public override AttributeSchema? Schema => SliceBackwardSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
             inputs[0] with { Shape = Shape.Wrap(attributes.Ints("shape")) };
 
-        public override Tensor?[] Backward(GradContext c) =>
-        [
-            Slice.Invoke(Attributes.Of(("dim", c.Attributes.Int("dim")), ("start", c.Attributes.Int("start")),
-                ("end", c.Attributes.Int("end")), ("step", c.Attributes.Int("step"))), c.GradOutput),
-        ];
+        public override Tensor?[] Backward(GradContext c) => [Slice.Invoke(SliceAttributes(c.Attributes), c.GradOutput)];
     }
 
-    private sealed class ExpandPrimitive : Primitive
+    private sealed class ExpandPrimitive : ViewPrimitive
     {
-        public ExpandPrimitive() : base("expand") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) =>
-        {
-            var t = x[0];
-            var shape = s.Shape.ToArray();
-            return t.ViewOf(shape, ShapeUtil.BroadcastStrides(t.Shape.Dims, t.StridesInternal, shape), t.Offset);
-        });
+        public ExpandPrimitive() : base("expand") { }
+
+        public override AttributeSchema? Schema => ShapeSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
@@ -209,12 +237,21 @@ internal static class ViewPrimitives
             return x with { Shape = Shape.Wrap(shape) };
         }
 
+        public override Tensor View(Tensor[] inputs, Attributes attributes, TensorSpec output)
+        {
+            var t = inputs[0];
+            var shape = output.Shape.ToArray();
+            return t.ViewOf(shape, ShapeUtil.BroadcastStrides(t.Shape.Dims, t.StridesInternal, shape), t.Offset);
+        }
+
         public override Tensor?[] Backward(GradContext c) => [GradHelpers.SumToShape(c.GradOutput, c.Inputs[0].Shape)];
     }
 
     private sealed class CopyPrimitive : Primitive
     {
-        public CopyPrimitive() : base("contiguous") => RegisterReturningKernel(DeviceType.Cpu, (x, a, s) => x[0].ContiguousCopy());
+        public CopyPrimitive() : base("contiguous") { }
+
+        public override AttributeSchema? Schema => AttributeSchema.None;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) => inputs[0];
 

@@ -9,17 +9,17 @@ namespace Avalon.Backends.Cpu.Indexing;
 /// </summary>
 internal static class ConstantPadKernel
 {
-    public static Tensor Run(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    public static void Run(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var x = inputs[0];
+        var output = outputs[0];
         var pads = attributes.Ints("pads");
         double value = attributes.Double("value");
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
-        var backend = Backend.For(spec.Device);
-        if (output.Numel == 0) return output;
-        if (value != 0) backend.Fill(output, value);
+        if (output.Numel == 0) return;
+        var backend = output.Storage.Backend;
         var shape = x.Shape.ToArray();
-        int srcOffset = x.Offset, dstOffset = 0;
+        int srcOffset = x.Offset, dstOffset = output.Offset;
+        bool padded = false;
         for (int p = 0; p < pads.Length / 2; p++)
         {
             int d = x.Rank - 1 - p, before = pads[2 * p], after = pads[2 * p + 1];
@@ -27,9 +27,11 @@ internal static class ConstantPadKernel
             shape[d] = Math.Max(0, shape[d] - cropBefore - cropAfter);
             srcOffset += cropBefore * x.StridesInternal[d];
             dstOffset += Math.Max(0, before) * output.StridesInternal[d];
+            padded |= before > 0 || after > 0;
         }
+        // Only the border needs the value when the surviving part covers the rest; filling it all is simpler.
+        if (padded || ShapeUtil.Numel(shape) == 0) backend.Fill(output, value);
         if (ShapeUtil.Numel(shape) > 0)
             backend.Copy(x.ViewOf(shape, x.StridesInternal, srcOffset), output.ViewOf(shape, output.StridesInternal, dstOffset));
-        return output;
     }
 }

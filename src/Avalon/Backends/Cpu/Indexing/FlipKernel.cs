@@ -8,11 +8,11 @@ namespace Avalon.Backends.Cpu.Indexing;
 /// </summary>
 internal static class FlipKernel
 {
-    public static Tensor Run(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    public static void Run(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var x = inputs[0];
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
-        if (output.Numel == 0) return output;
+        var output = outputs[0];
+        if (output.Numel == 0) return;
         var strides = x.Strides;
         int offset = x.Offset;
         foreach (int d in attributes.Ints("dims"))
@@ -20,7 +20,6 @@ internal static class FlipKernel
             offset += (x.Shape.Dims[d] - 1) * strides[d];
             strides[d] = -strides[d];
         }
-        Backend.For(spec.Device).Copy(x.ViewOf(x.Shape.ToArray(), strides, offset), output);
-        return output;
+        output.Storage.Backend.Copy(x.ViewOf(x.Shape.ToArray(), strides, offset), output);
     }
 }

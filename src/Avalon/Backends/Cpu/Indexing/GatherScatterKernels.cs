@@ -12,30 +12,29 @@ namespace Avalon.Backends.Cpu.Indexing;
 internal static class GatherScatterKernels
 {
     /// <summary>gather(x, index; dim): out[..., i, ...] = x[..., index[..., i, ...], ...].</summary>
-    public static Tensor Gather(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    public static void Gather(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+        var output = outputs[0];
         var visitor = new GatherVisitor(AtLeast1D(inputs[0]), AtLeast1D(inputs[1]), AtLeast1D(output), attributes.Int("dim"), inputs[0].Shape);
-        DTypeDispatch.Any(spec.DType, ref visitor);
-        return output;
+        DTypeDispatch.Any(output.DType, ref visitor);
     }
 
     /// <summary>scatter(self, index, src; dim): a copy of self with out[..., index[..., i, ...], ...] = src[..., i, ...].</summary>
-    public static Tensor Scatter(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    public static void Scatter(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
-        var output = inputs[0].ContiguousCopy();
+        var output = outputs[0];
+        output.Storage.Backend.Copy(inputs[0], output);
         var visitor = new ScatterVisitor(AtLeast1D(output), AtLeast1D(inputs[1]), AtLeast1D(inputs[2]), attributes.Int("dim"), inputs[0].Shape, "scatter");
-        DTypeDispatch.Any(spec.DType, ref visitor);
-        return output;
+        DTypeDispatch.Any(output.DType, ref visitor);
     }
 
     /// <summary>scatter_add(self, index, src; dim): a copy of self with src accumulated at the indexed positions.</summary>
-    public static Tensor ScatterAdd(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    public static void ScatterAdd(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
-        var output = inputs[0].ContiguousCopy();
+        var output = outputs[0];
+        output.Storage.Backend.Copy(inputs[0], output);
         var visitor = new ScatterVisitor(AtLeast1D(output), AtLeast1D(inputs[1]), AtLeast1D(inputs[2]), attributes.Int("dim"), inputs[0].Shape, "scatter_add");
-        DTypeDispatch.Numeric(spec.DType, ref visitor, "scatter_add");
-        return output;
+        DTypeDispatch.Numeric(output.DType, ref visitor, "scatter_add");
     }
 
     // A 0-d tensor behaves as a 1-element 1-D one along dim 0 (PyTorch's convention for gather/scatter).

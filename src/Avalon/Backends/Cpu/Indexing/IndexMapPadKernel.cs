@@ -1,18 +1,8 @@
 using System.Numerics;
 using Avalon.Primitives;
+using Avalon.Primitives.Indexing;
 
 namespace Avalon.Backends.Cpu.Indexing;
-
-/// <summary>How a padded position maps back to a position of the input along one dim.</summary>
-internal enum PadIndexMode
-{
-    /// <summary>Mirror without repeating the edge: [a b c] padded by 2 reads c b | a b c | b a.</summary>
-    Reflect,
-    /// <summary>Repeat the edge: a a | a b c | c c.</summary>
-    Replicate,
-    /// <summary>Wrap around: b c | a b c | a b.</summary>
-    Circular,
-}
 
 /// <summary>
 /// Padding modes in which every output element is a copy of one input element (reflect, replicate,
@@ -39,27 +29,35 @@ internal static class IndexMapPadKernel
     }
 
     /// <summary>Forward kernel for one mode.</summary>
-    public static ReturningKernel Forward(PadIndexMode mode) => (inputs, attributes, spec) =>
+    public static Kernel Forward(PadIndexMode mode) => (inputs, attributes, outputs) =>
     {
         var x = inputs[0].ContiguousNoGrad();
-        if (x.Rank == 0) return x.ContiguousCopy();
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
-        if (output.Numel == 0) return output;
+        var output = outputs[0];
+        if (x.Rank == 0 || output.Numel == 0)
+        {
+            if (output.Numel > 0) output.Storage.Backend.Copy(x, output);
+            return;
+        }
         var visitor = new Visitor(x, output, Maps(mode, x.Shape.Dims, attributes.Ints("pads")));
-        DTypeDispatch.Any(spec.DType, ref visitor);
-        return output;
+        DTypeDispatch.Any(output.DType, ref visitor);
     };
 
     /// <summary>Backward kernel for one mode: the gradient of the padded output summed back onto the input shape.</summary>
-    public static ReturningKernel Backward(PadIndexMode mode, string name) => (inputs, attributes, spec) =>
+    public static Kernel Backward(PadIndexMode mode, string name) => (inputs, attributes, outputs) =>
     {
         var g = inputs[0].ContiguousNoGrad();
-        if (g.Rank == 0) return g.ContiguousCopy();
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
-        if (g.Numel == 0 || output.Numel == 0) return output;
-        var visitor = new Visitor(output, g, Maps(mode, spec.Shape.Dims, attributes.Ints("pads")));
-        DTypeDispatch.Numeric(spec.DType, ref visitor, name);
-        return output;
+        var output = outputs[0];
+        if (output.Numel == 0) return;
+        if (g.Rank == 0)
+        {
+            output.Storage.Backend.Copy(g, output);
+            return;
+        }
+        // Several padded positions read one input position: accumulate into a cleared output.
+        output.Storage.Backend.Fill(output, 0);
+        if (g.Numel == 0) return;
+        var visitor = new Visitor(output, g, Maps(mode, output.Shape.Dims, attributes.Ints("pads")));
+        DTypeDispatch.Numeric(output.DType, ref visitor, name);
     };
 
     // One map per dim of the input (identity for unpadded dims).

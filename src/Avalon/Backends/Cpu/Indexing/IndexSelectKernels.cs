@@ -11,21 +11,20 @@ namespace Avalon.Backends.Cpu.Indexing;
 internal static class IndexSelectKernels
 {
     /// <summary>index_select(x, index; dim): out.select(dim, k) = x.select(dim, index[k]).</summary>
-    public static Tensor IndexSelect(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    public static void IndexSelect(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
+        var output = outputs[0];
         var visitor = new SelectVisitor(inputs[0], inputs[1], output, attributes.Int("dim"));
-        DTypeDispatch.Any(spec.DType, ref visitor);
-        return output;
+        DTypeDispatch.Any(output.DType, ref visitor);
     }
 
     /// <summary>index_add(self, index, source; dim): a copy of self with source.select(dim, k) added to slice index[k].</summary>
-    public static Tensor IndexAdd(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    public static void IndexAdd(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
-        var output = inputs[0].ContiguousCopy();
+        var output = outputs[0];
+        output.Storage.Backend.Copy(inputs[0], output);
         var visitor = new AddVisitor(output, inputs[1], inputs[2], attributes.Int("dim"), inputs[0].Shape);
-        DTypeDispatch.Numeric(spec.DType, ref visitor, "index_add");
-        return output;
+        DTypeDispatch.Numeric(output.DType, ref visitor, "index_add");
     }
 
     // (outer, inner) around dim; a 0-d tensor counts as one element along dim 0.

@@ -5,13 +5,13 @@ namespace Avalon.Backends.Cpu.Indexing;
 /// <summary>one_hot(indices; num_classes): int64 indices of any shape to int64 rows of zeros with a one at the index.</summary>
 internal static class OneHotKernel
 {
-    public static Tensor Run(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    public static void Run(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var indices = inputs[0];
         int classes = attributes.Int("num_classes");
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
         var src = indices.ContiguousNoGrad().ContiguousSpan<long>();
-        var dst = output.ContiguousSpan<long>();
+        var dst = outputs[0].ContiguousSpan<long>();
+        dst.Clear();
         for (int i = 0; i < src.Length; i++)
         {
             long c = src[i];
@@ -21,6 +21,5 @@ internal static class OneHotKernel
                     $"class values must lie in [0, {classes}) (indices shape {indices.Shape}).");
             dst[i * classes + (int)c] = 1;
         }
-        return output;
     }
 }

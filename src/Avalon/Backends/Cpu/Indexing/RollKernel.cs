@@ -9,20 +9,20 @@ namespace Avalon.Backends.Cpu.Indexing;
 /// </summary>
 internal static class RollKernel
 {
-    public static Tensor Run(Tensor[] inputs, Attributes attributes, TensorSpec spec)
+    public static void Run(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var x = inputs[0];
+        var output = outputs[0];
         var shifts = attributes.Ints("shifts");
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
-        if (output.Numel == 0) return output;
+        if (output.Numel == 0) return;
         var rolled = new List<int>();
         for (int d = 0; d < shifts.Length; d++) if (shifts[d] != 0) rolled.Add(d);
-        var backend = Backend.For(spec.Device);
+        var backend = output.Storage.Backend;
         var outStrides = output.StridesInternal;
         for (int mask = 0; mask < 1 << rolled.Count; mask++)
         {
             var shape = x.Shape.ToArray();
-            int srcOffset = x.Offset, dstOffset = 0;
+            int srcOffset = x.Offset, dstOffset = output.Offset;
             bool empty = false;
             for (int j = 0; j < rolled.Count; j++)
             {
@@ -35,6 +35,5 @@ internal static class RollKernel
             if (empty) continue;
             backend.Copy(x.ViewOf(shape, x.StridesInternal, srcOffset), output.ViewOf(shape, outStrides, dstOffset));
         }
-        return output;
     }
 }
