@@ -146,7 +146,10 @@ public abstract class Primitive
         return outSpecs;
     }
 
-    /// <summary>Computes the outputs (fresh buffers, or views for a view primitive) without recording.</summary>
+    /// <summary>
+    /// Computes the outputs (fresh buffers, views for a view primitive, or for an in-place primitive the
+    /// mutated inputs themselves, which its kernel updates) without recording.
+    /// </summary>
     internal Tensor[] Execute(Tensor[] inputs, Attributes attributes, TensorSpec[] specs)
     {
         if (this is ViewPrimitive view)
@@ -154,6 +157,18 @@ public abstract class Primitive
             var v = view.View(inputs, attributes, specs[0]);
             CheckOutput(0, v, specs[0]);
             return [v];
+        }
+        if (Effects.IsInPlace)
+        {
+            // An in-place call's outputs are the tensors it writes into (output k is mutated input k).
+            var updated = new Tensor[specs.Length];
+            for (int k = 0; k < specs.Length; k++)
+            {
+                updated[k] = inputs[Effects.MutatedInputs[k]];
+                CheckOutput(k, updated[k], specs[k]);
+            }
+            RunKernel(inputs, attributes, updated);
+            return updated;
         }
         var device = specs.Length > 0 ? specs[0].Device : Device.Cpu;
         if (_kernels[(int)device.Type] is null && Returning(device) is { } returning)
@@ -171,7 +186,9 @@ public abstract class Primitive
     /// <summary>
     /// Computes the outputs into the given buffers (dense, of the specs the shape rule gives) without
     /// recording: what a planned executor calls with slices of its arena. The attributes must already be
-    /// validated (<see cref="ValidateAttributes"/>).
+    /// validated (<see cref="ValidateAttributes"/>). An in-place primitive
+    /// (<see cref="PrimitiveEffects.IsInPlace"/>) writes into the inputs it mutates; output k, when it
+    /// is another buffer than mutated input k, receives a copy of it.
     /// </summary>
     public void Compute(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
@@ -184,6 +201,17 @@ public abstract class Primitive
         {
             var v = view.View(inputs, attributes, outputs[0].Spec);
             v.Storage.Backend.Copy(v, outputs[0]);
+            return;
+        }
+        if (Effects.IsInPlace)
+        {
+            // The kernel writes into the mutated inputs; buffers other than those receive a copy.
+            RunKernel(inputs, attributes, outputs);
+            for (int k = 0; k < outputs.Length; k++)
+            {
+                var updated = inputs[Effects.MutatedInputs[k]];
+                if (!ReferenceEquals(updated, outputs[k])) updated.Storage.Backend.Copy(updated, outputs[k]);
+            }
             return;
         }
         if (_kernels[(int)outputs[0].Device.Type] is null && Returning(outputs[0].Device) is { } returning)

@@ -9,5 +9,6 @@ internal static class CpuKernelRegistration
 {
     public static void RegisterAll()
     {
+        Optim.CpuOptimKernels.Register();
     }
 }
