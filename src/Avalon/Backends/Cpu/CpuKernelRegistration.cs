@@ -10,5 +10,6 @@ internal static class CpuKernelRegistration
     public static void RegisterAll()
     {
         Optim.CpuOptimKernels.Register();
+        Random.RandomKernels.Register();
     }
 }
