@@ -1,4 +1,3 @@
-using Avalon.Backends.Cpu;
 using System.Runtime.InteropServices;
 using Avalon.Backends;
 
@@ -18,9 +17,13 @@ internal static class HostTensors
     public static Tensor Wrap<T>(T[] data, params int[] shape) where T : unmanaged =>
         Wrap(data, DTypeInfo.Of<T>(), shape);
 
-    /// <summary>The elements of <paramref name="tensor"/> in row-major order, read in place when the tensor is dense.</summary>
-    public static ReadOnlySpan<T> Elements<T>(Tensor tensor) where T : unmanaged =>
-        tensor.ContiguousNoGrad().ContiguousSpan<T>();
+    /// <summary>The elements of <paramref name="tensor"/> in row-major order (a host copy, through the tensor's backend).</summary>
+    public static ReadOnlySpan<T> Elements<T>(Tensor tensor) where T : unmanaged
+    {
+        if (DTypeInfo.Of<T>() != tensor.DType)
+            throw new InvalidOperationException($"HostTensors.Elements<{typeof(T).Name}>: the tensor is {tensor.DType.Name()}{tensor.Shape}.");
+        return (T[])tensor.Storage.Backend.ToHost(tensor);
+    }
 
     /// <summary>The elements of <paramref name="tensor"/> as raw bytes in row-major order (machine byte order).</summary>
     public static ReadOnlySpan<byte> Bytes(Tensor tensor) => tensor.DType switch
@@ -34,7 +37,15 @@ internal static class HostTensors
     };
 
     /// <summary>A zeroed managed array for <paramref name="length"/> elements of <paramref name="dtype"/>.</summary>
-    public static Array NewArray(DType dtype, int length) => Backends.Cpu.CpuStorage.NewArray(dtype, length);
+    public static Array NewArray(DType dtype, int length) => dtype switch
+    {
+        DType.Float32 => new float[length],
+        DType.Float64 => new double[length],
+        DType.Int32 => new int[length],
+        DType.Int64 => new long[length],
+        DType.Bool => new bool[length],
+        _ => throw new NotSupportedException($"HostTensors.NewArray: dtype {dtype.Name()} is not supported."),
+    };
 
     /// <summary>The bytes of a managed array created by <see cref="NewArray"/>.</summary>
     public static Span<byte> BytesOf(Array array) => array switch

@@ -1,11 +1,15 @@
-using Avalon.Backends.Cpu;
+using Avalon.Autodiff;
+using Avalon.Backends;
+
 namespace Avalon.Nn;
 
 /// <summary>
-/// Parameter initialisers with <c>torch.nn.init</c>'s semantics. Each fills a tensor in place (through
-/// its storage, recording nothing, like PyTorch's <c>no_grad</c> initialisers) and returns it. Random
-/// ones take an explicit <see cref="Generator"/> (default <see cref="Generator.Default"/>), so a seed
-/// fixes the initial weights.
+/// Parameter initialisers with <c>torch.nn.init</c>'s semantics. Each fills a tensor in place (a copy
+/// into its storage that no tape or autograd graph sees, like PyTorch's <c>no_grad</c> initialisers)
+/// and returns it. Random ones draw through the random primitives (<c>rand</c>, <c>randn</c>) from an
+/// explicit <see cref="Generator"/> (default <see cref="Generator.Default"/>), so a seed fixes the
+/// initial weights; values computed on the host (identity, Dirac, orthogonal, truncated normal) come in
+/// through the backend's host transfer.
 /// </summary>
 public static class Init
 {
@@ -63,19 +67,19 @@ public static class Init
     /// <summary>Fills <paramref name="tensor"/> with samples of U(<paramref name="a"/>, <paramref name="b"/>).</summary>
     public static Tensor Uniform_(Tensor tensor, double a = 0, double b = 1, Generator? generator = null)
     {
-        var (values, g) = Begin(tensor, generator, "uniform_");
+        var g = Begin(tensor, generator, "uniform_");
         if (!(a <= b)) throw new ArgumentException($"uniform_: expects a <= b, got a={a}, b={b}.");
-        for (int i = 0; i < values.Length; i++) values[i] = a + (b - a) * g.NextDouble();
-        return Write(tensor, values);
+        using var noGrad = new NoGrad();
+        return Write(tensor, Tensor.Rand(tensor.Shape.ToArray(), g, DType.Float64) * (b - a) + a);
     }
 
     /// <summary>Fills <paramref name="tensor"/> with samples of N(<paramref name="mean"/>, <paramref name="std"/>²).</summary>
     public static Tensor Normal_(Tensor tensor, double mean = 0, double std = 1, Generator? generator = null)
     {
-        var (values, g) = Begin(tensor, generator, "normal_");
+        var g = Begin(tensor, generator, "normal_");
         if (!(std >= 0)) throw new ArgumentException($"normal_: expects std >= 0.0, got std={std}.");
-        for (int i = 0; i < values.Length; i++) values[i] = mean + std * g.NextNormal();
-        return Write(tensor, values);
+        using var noGrad = new NoGrad();
+        return Write(tensor, Tensor.Randn(tensor.Shape.ToArray(), g, DType.Float64) * std + mean);
     }
 
     /// <summary>
@@ -84,12 +88,13 @@ public static class Init
     /// </summary>
     public static Tensor TruncNormal_(Tensor tensor, double mean = 0, double std = 1, double a = -2, double b = 2, Generator? generator = null)
     {
-        var (values, g) = Begin(tensor, generator, "trunc_normal_");
+        var g = Begin(tensor, generator, "trunc_normal_");
         if (!(std > 0) || !(a < b)) throw new ArgumentException($"trunc_normal_: expects std > 0 and a < b, got std={std}, a={a}, b={b}.");
         double lo = NormalCdf((a - mean) / std), hi = NormalCdf((b - mean) / std);
+        double[] values = Draws(tensor, g, normal: false);
         for (int i = 0; i < values.Length; i++)
         {
-            double x = mean + std * InverseNormalCdf(lo + (hi - lo) * g.NextDouble());
+            double x = mean + std * InverseNormalCdf(lo + (hi - lo) * values[i]);
             values[i] = Math.Clamp(x, a, b);
         }
         return Write(tensor, values);
@@ -219,7 +224,9 @@ public static class Init
         if (tensor.Rank < 2)
             throw new ArgumentException($"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {tensor.Shape}.");
         if (tensor.Numel == 0) return tensor;
-        var (values, g) = Begin(tensor, generator, "orthogonal_");
+        var g = Begin(tensor, generator, "orthogonal_");
+        double[] normals = Draws(tensor, g, normal: true);
+        var values = new double[tensor.Numel];
         int rows = tensor.Size(0), cols = tensor.Numel / rows;
         bool transposed = rows < cols;
         int m = Math.Max(rows, cols), n = Math.Min(rows, cols);
@@ -228,7 +235,7 @@ public static class Init
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < cols; j++)
             {
-                double v = g.NextNormal();
+                double v = normals[i * cols + j];
                 if (transposed) q[i * m + j] = v;
                 else q[j * m + i] = v;
             }
@@ -265,19 +272,34 @@ public static class Init
         }
     }
 
-    private static (double[] Values, Generator Generator) Begin(Tensor tensor, Generator? generator, string op)
+    private static Generator Begin(Tensor tensor, Generator? generator, string op)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (!tensor.DType.IsFloatingPoint())
             throw new ArgumentException($"{op}: expected a floating-point tensor, got {tensor.DType.Name()}{tensor.Shape}.");
-        return (new double[tensor.Numel], generator ?? Generator.Default);
+        return generator ?? Generator.Default;
     }
 
+    /// <summary>Uniform or standard normal float64 draws for every element of <paramref name="tensor"/>, on the host (row-major).</summary>
+    private static double[] Draws(Tensor tensor, Generator generator, bool normal)
+    {
+        using var noGrad = new NoGrad();
+        var shape = tensor.Shape.ToArray();
+        var draws = normal ? Tensor.Randn(shape, generator, DType.Float64) : Tensor.Rand(shape, generator, DType.Float64);
+        return draws.ToArray<double>();
+    }
+
+    /// <summary>Copies host values (row-major, float64) into <paramref name="tensor"/> through its backend.</summary>
     private static Tensor Write(Tensor tensor, double[] values)
     {
-        var src = Tensor.Empty(tensor.Shape.ToArray(), DType.Float64, tensor.Device);
-        values.CopyTo(src.ContiguousSpan<double>());
-        tensor.CopyFrom_(tensor.DType == DType.Float64 ? src : src.Storage.Backend.Cast(src, tensor.DType));
+        var storage = Backend.For(tensor.Device).FromHost(values, DType.Float64);
+        return Write(tensor, Tensor.OverStorage(storage, tensor.Shape.ToArray()));
+    }
+
+    /// <summary>Copies float64 <paramref name="values"/> of <paramref name="tensor"/>'s shape into it, converted to its dtype.</summary>
+    private static Tensor Write(Tensor tensor, Tensor values)
+    {
+        tensor.CopyFrom_(tensor.DType == DType.Float64 ? values : values.Storage.Backend.Cast(values, tensor.DType));
         return tensor;
     }
 

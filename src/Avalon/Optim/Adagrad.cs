@@ -1,6 +1,5 @@
-using Avalon.Backends.Cpu;
-using System.Numerics;
-using System.Numerics.Tensors;
+using Avalon.Primitives;
+using Avalon.Primitives.Optim;
 
 namespace Avalon.Optim;
 
@@ -95,9 +94,9 @@ public sealed class Adagrad : Optimizer
     /// <inheritdoc />
     protected override void StepGroup(ParamGroup group)
     {
-        double lr = group.GetDouble("lr"), lrDecay = group.GetDouble("lr_decay"), eps = group.GetDouble("eps");
-        double weightDecay = group.GetDouble("weight_decay");
-        bool maximize = group.GetBool("maximize");
+        var attributes = Attributes.Of(("lr", group.GetDouble("lr")), ("lr_decay", group.GetDouble("lr_decay")),
+            ("eps", group.GetDouble("eps")), ("weight_decay", group.GetDouble("weight_decay")),
+            ("maximize", group.GetBool("maximize")));
         foreach (Tensor p in group.Parameters)
         {
             if (p.Grad is null) continue;
@@ -106,48 +105,8 @@ public sealed class Adagrad : Optimizer
             var state = EnsureState(p, group);
             double step = Convert.ToDouble(state["step"]) + 1;
             state["step"] = step;
-            double clr = lr / (1 + (step - 1) * lrDecay);
-            var sum = (Tensor)state["sum"];
-            switch (p.DType)
-            {
-                case DType.Float32:
-                    Update(p.ContiguousSpan<float>(), grad.ContiguousSpan<float>(), sum.ContiguousSpan<float>(),
-                        clr, eps, weightDecay, maximize);
-                    break;
-                case DType.Float64:
-                    Update(p.ContiguousSpan<double>(), grad.ContiguousSpan<double>(), sum.ContiguousSpan<double>(),
-                        clr, eps, weightDecay, maximize);
-                    break;
-                default:
-                    throw UnsupportedDType(p);
-            }
+            // The reference update of one parameter (PyTorch's _single_tensor_adagrad, dense gradients).
+            OptimPrimitives.AdagradUpdate.InvokeMany(attributes, p, grad, (Tensor)state["sum"], StepValue(step, p));
         }
-    }
-
-    /// <summary>The reference update of one parameter (PyTorch's <c>_single_tensor_adagrad</c>, dense gradients), op by op.</summary>
-    private static void Update<T>(Span<T> param, ReadOnlySpan<T> grad, Span<T> sum, double clr, double eps,
-        double weightDecay, bool maximize)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        using var gradScratch = new ScratchBuffer<T>(param.Length);
-        using var stdScratch = new ScratchBuffer<T>(param.Length);
-        Span<T> std = stdScratch.Span;
-
-        ReadOnlySpan<T> g = grad;
-        if (maximize || weightDecay != 0)
-        {
-            Span<T> adjusted = gradScratch.Span;
-            if (maximize) TensorPrimitives.Negate(grad, adjusted);
-            else grad.CopyTo(adjusted);
-            if (weightDecay != 0) TensorPrimitives.FusedMultiplyAdd(param, T.CreateTruncating(weightDecay), adjusted, adjusted);
-            g = adjusted;
-        }
-
-        TensorPrimitives.Multiply(g, g, std);
-        TensorPrimitives.Add(sum, std, sum);
-        TensorPrimitives.Sqrt(sum, std);
-        TensorPrimitives.Add(std, T.CreateTruncating(eps), std);
-        TensorPrimitives.Divide(g, std, std);
-        TensorPrimitives.FusedMultiplyAdd(std, T.CreateTruncating(-clr), param, param);
     }
 }

@@ -1,6 +1,5 @@
-using Avalon.Backends.Cpu;
-using System.Numerics;
-using System.Numerics.Tensors;
+using Avalon.Primitives;
+using Avalon.Primitives.Optim;
 
 namespace Avalon.Optim;
 
@@ -97,10 +96,12 @@ internal static class AdamAlgorithm
     /// <param name="decoupledWeightDecay">AdamW: shrink θ by (1 − lr·weight_decay) instead of adding weight_decay·θ to g.</param>
     public static void StepGroup(Optimizer optimizer, ParamGroup group, bool decoupledWeightDecay)
     {
-        double lr = group.GetDouble("lr"), eps = group.GetDouble("eps"), weightDecay = group.GetDouble("weight_decay");
         double[] betas = group.GetDoubles("betas");
-        bool amsgrad = group.GetBool("amsgrad"), maximize = group.GetBool("maximize");
-        var h = new Hyper(lr, betas[0], betas[1], eps, weightDecay, amsgrad, maximize, decoupledWeightDecay);
+        bool amsgrad = group.GetBool("amsgrad");
+        var attributes = Attributes.Of(("lr", group.GetDouble("lr")), ("beta1", betas[0]), ("beta2", betas[1]),
+            ("eps", group.GetDouble("eps")), ("weight_decay", group.GetDouble("weight_decay")),
+            ("maximize", group.GetBool("maximize")), ("decoupled", decoupledWeightDecay));
+        var update = amsgrad ? OptimPrimitives.AdamAmsgradUpdate : OptimPrimitives.AdamUpdate;
         foreach (Tensor p in group.Parameters)
         {
             if (p.Grad is null) continue;
@@ -118,73 +119,10 @@ internal static class AdamAlgorithm
             state["step"] = step;
             var expAvg = (Tensor)state["exp_avg"];
             var expAvgSq = (Tensor)state["exp_avg_sq"];
-            Tensor? maxExpAvgSq = amsgrad ? (Tensor)state["max_exp_avg_sq"] : null;
-            switch (p.DType)
-            {
-                case DType.Float32:
-                    Update(p.ContiguousSpan<float>(), grad.ContiguousSpan<float>(), expAvg.ContiguousSpan<float>(),
-                        expAvgSq.ContiguousSpan<float>(), maxExpAvgSq is null ? default : maxExpAvgSq.ContiguousSpan<float>(), step, h);
-                    break;
-                case DType.Float64:
-                    Update(p.ContiguousSpan<double>(), grad.ContiguousSpan<double>(), expAvg.ContiguousSpan<double>(),
-                        expAvgSq.ContiguousSpan<double>(), maxExpAvgSq is null ? default : maxExpAvgSq.ContiguousSpan<double>(), step, h);
-                    break;
-                default:
-                    throw optimizer.UnsupportedDType(p);
-            }
+            var stepValue = Optimizer.StepValue(step, p);
+            // The reference update of one parameter (PyTorch's _single_tensor_adam and _single_tensor_adamw), fused.
+            if (amsgrad) update.InvokeMany(attributes, p, grad, expAvg, expAvgSq, (Tensor)state["max_exp_avg_sq"], stepValue);
+            else update.InvokeMany(attributes, p, grad, expAvg, expAvgSq, stepValue);
         }
     }
-
-    /// <summary>
-    /// The reference update of one parameter (PyTorch's <c>_single_tensor_adam</c> and
-    /// <c>_single_tensor_adamw</c>), op by op.
-    /// </summary>
-    private static void Update<T>(Span<T> param, ReadOnlySpan<T> grad, Span<T> expAvg, Span<T> expAvgSq,
-        Span<T> maxExpAvgSq, double step, in Hyper h)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        using var gradScratch = new ScratchBuffer<T>(param.Length);
-        using var tmpScratch = new ScratchBuffer<T>(param.Length);
-        Span<T> tmp = tmpScratch.Span;
-
-        ReadOnlySpan<T> g = grad;
-        if (h.Maximize || (h.WeightDecay != 0 && !h.Decoupled))
-        {
-            Span<T> adjusted = gradScratch.Span;
-            if (h.Maximize) TensorPrimitives.Negate(grad, adjusted);
-            else grad.CopyTo(adjusted);
-            if (h.WeightDecay != 0 && !h.Decoupled)
-                TensorPrimitives.FusedMultiplyAdd(param, T.CreateTruncating(h.WeightDecay), adjusted, adjusted);
-            g = adjusted;
-        }
-        if (h.Decoupled && h.WeightDecay != 0)
-            TensorPrimitives.Multiply(param, T.CreateTruncating(1 - h.Lr * h.WeightDecay), param);
-
-        TensorPrimitives.Multiply(expAvg, T.CreateTruncating(h.Beta1), expAvg);
-        TensorPrimitives.FusedMultiplyAdd(g, T.CreateTruncating(1 - h.Beta1), expAvg, expAvg);
-        TensorPrimitives.Multiply(expAvgSq, T.CreateTruncating(h.Beta2), expAvgSq);
-        TensorPrimitives.Multiply(g, g, tmp);
-        TensorPrimitives.FusedMultiplyAdd(tmp, T.CreateTruncating(1 - h.Beta2), expAvgSq, expAvgSq);
-
-        double biasCorrection1 = 1 - Math.Pow(h.Beta1, step);
-        double biasCorrection2 = 1 - Math.Pow(h.Beta2, step);
-        double stepSize = h.Lr / biasCorrection1;
-        double biasCorrection2Sqrt = Math.Sqrt(biasCorrection2);
-
-        ReadOnlySpan<T> secondMoment = expAvgSq;
-        if (h.Amsgrad)
-        {
-            TensorPrimitives.Max(maxExpAvgSq, expAvgSq, maxExpAvgSq);
-            secondMoment = maxExpAvgSq;
-        }
-        // denom = sqrt(v) / sqrt(bias_correction2) + eps; θ += -step_size * m / denom
-        TensorPrimitives.Sqrt(secondMoment, tmp);
-        TensorPrimitives.Divide(tmp, T.CreateTruncating(biasCorrection2Sqrt), tmp);
-        TensorPrimitives.Add(tmp, T.CreateTruncating(h.Eps), tmp);
-        TensorPrimitives.Divide(expAvg, tmp, tmp);
-        TensorPrimitives.FusedMultiplyAdd(tmp, T.CreateTruncating(-stepSize), param, param);
-    }
-
-    private readonly record struct Hyper(double Lr, double Beta1, double Beta2, double Eps, double WeightDecay,
-        bool Amsgrad, bool Maximize, bool Decoupled);
 }

@@ -1,6 +1,4 @@
-using Avalon.Backends.Cpu;
-using System.Numerics;
-using System.Numerics.Tensors;
+using Avalon.Autodiff;
 
 namespace Avalon.Optim;
 
@@ -42,9 +40,8 @@ public static class ClipGrad
                 "set errorIfNonfinite: false.");
 
         double coefficient = Math.Min(maxNorm / (total + 1e-6), 1.0);
-        foreach (Tensor g in grads)
-            Transform(g, coefficient, static (span, c) => TensorPrimitives.Multiply(span, (float)c, span),
-                static (span, c) => TensorPrimitives.Multiply(span, c, span));
+        using var noGrad = new NoGrad();
+        foreach (Tensor g in grads) g.CopyFrom_(Check(g) * coefficient);
         return total;
     }
 
@@ -54,53 +51,27 @@ public static class ClipGrad
     public static void ClipGradValue(IEnumerable<Tensor> parameters, double clipValue)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        using var noGrad = new NoGrad();
         foreach (Tensor p in parameters)
         {
             if (p.Grad is null) continue;
-            Transform(p.Grad, clipValue, static (span, c) => Clamp(span, (float)c),
-                static (span, c) => Clamp(span, c));
+            p.Grad.CopyFrom_(Check(p.Grad).Clamp(-clipValue, clipValue));
         }
     }
 
-    private static double GradNorm(Tensor grad, double normType)
+    /// <summary>The p-norm of one gradient, accumulated in double (through the primitives, on the gradient's device).</summary>
+    private static double GradNorm(Tensor grad, double p)
     {
-        Tensor dense = grad.ContiguousNoGrad();
-        return dense.DType switch
-        {
-            DType.Float32 => Norm<float>(dense.ContiguousSpan<float>(), normType),
-            DType.Float64 => Norm<double>(dense.ContiguousSpan<double>(), normType),
-            _ => throw Unsupported(grad),
-        };
-    }
-
-    /// <summary>The p-norm of one gradient, accumulated in double.</summary>
-    private static double Norm<T>(ReadOnlySpan<T> x, double p) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (x.IsEmpty) return 0;
-        if (double.IsPositiveInfinity(p))
-        {
-            double max = 0;
-            foreach (T v in x) max = Math.Max(max, Math.Abs(double.CreateTruncating(v)));
-            return max;
-        }
-        double sum = 0;
-        if (p == 2)
-        {
-            foreach (T v in x)
-            {
-                double d = double.CreateTruncating(v);
-                sum += d * d;
-            }
-            return Math.Sqrt(sum);
-        }
-        if (p == 1)
-        {
-            foreach (T v in x) sum += Math.Abs(double.CreateTruncating(v));
-            return sum;
-        }
-        var values = new double[x.Length];
-        for (int i = 0; i < values.Length; i++) values[i] = double.CreateTruncating(x[i]);
-        return PNorm(values, p);
+        Check(grad);
+        if (grad.Numel == 0) return 0;
+        using var noGrad = new NoGrad();
+        if (double.IsPositiveInfinity(p)) return grad.Abs().Amax().Item();
+        Tensor x = grad.To(DType.Float64);
+        if (p == 2) return Math.Sqrt((x * x).Sum().Item());
+        if (p == 1) return x.Abs().Sum().Item();
+        if (double.IsNegativeInfinity(p)) return x.Abs().Amin().Item();
+        if (p == 0) return x.Ne(0).To(DType.Float64).Sum().Item();
+        return Math.Pow(x.Abs().Pow(p).Sum().Item(), 1 / p);
     }
 
     /// <summary>PyTorch's vector p-norm: +∞ is the largest magnitude, −∞ the smallest, 0 counts non-zeros (NaN propagates).</summary>
@@ -128,24 +99,8 @@ public static class ClipGrad
         return Math.Pow(sum, 1 / p);
     }
 
-    private static void Clamp<T>(Span<T> x, T limit) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        TensorPrimitives.Min(x, limit, x);
-        TensorPrimitives.Max(x, -limit, x);
-    }
-
-    /// <summary>Applies an in-place span operation to a gradient of any layout (strided ones through a dense copy).</summary>
-    private static void Transform(Tensor grad, double value, Action<Span<float>, double> onFloat, Action<Span<double>, double> onDouble)
-    {
-        Tensor dense = grad.IsContiguous ? grad : grad.ContiguousCopy();
-        switch (dense.DType)
-        {
-            case DType.Float32: onFloat(dense.ContiguousSpan<float>(), value); break;
-            case DType.Float64: onDouble(dense.ContiguousSpan<double>(), value); break;
-            default: throw Unsupported(grad);
-        }
-        if (!ReferenceEquals(dense, grad)) grad.Storage.Backend.Copy(dense, grad);
-    }
+    private static Tensor Check(Tensor grad) =>
+        grad.DType is DType.Float32 or DType.Float64 ? grad : throw Unsupported(grad);
 
     private static NotSupportedException Unsupported(Tensor grad) =>
         new($"clip_grad: gradients of dtype {grad.DType.Name()} are not supported; use float32 or float64 (gradient shape {grad.Shape}).");

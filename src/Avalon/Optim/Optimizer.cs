@@ -1,4 +1,3 @@
-using Avalon.Backends.Cpu;
 using Avalon.Autodiff;
 
 namespace Avalon.Optim;
@@ -264,7 +263,7 @@ public abstract class Optimizer
         return grad.ContiguousNoGrad();
     }
 
-    /// <summary>Checks that <paramref name="parameter"/> can be updated in place (dense, on the CPU).</summary>
+    /// <summary>Checks that <paramref name="parameter"/> can be updated in place (dense).</summary>
     internal void CheckDense(Tensor parameter)
     {
         if (!parameter.IsContiguous)
@@ -272,9 +271,8 @@ public abstract class Optimizer
                 $"{Name}: a parameter of shape {parameter.Shape} with strides [{string.Join(", ", parameter.Strides)}] is not contiguous; optimizers update parameters in place and need dense parameters.");
     }
 
-    /// <summary>The element type dispatch every reference update uses: float32 or float64.</summary>
-    internal NotSupportedException UnsupportedDType(Tensor parameter) =>
-        new($"{Name}: parameters of dtype {parameter.DType.Name()} are not supported; use float32 or float64.");
+    /// <summary>The step count t of an update as the 0-d float64 tensor the update primitives take.</summary>
+    internal static Tensor StepValue(double step, Tensor parameter) => Tensor.Scalar(step, DType.Float64, parameter.Device);
 
     /// <summary>
     /// Throws PyTorch's message for a bad hyperparameter, e.g. "Adam: Invalid learning rate: -1", when
@@ -285,10 +283,6 @@ public abstract class Optimizer
         if (invalid)
             throw new ArgumentOutOfRangeException(key, value, $"{Name}: Invalid {description}: {ParamGroup.FormatValue(value)}");
     }
-
-    /// <summary>A dense parameter-shaped state tensor as a span, or an empty span when it is absent.</summary>
-    private protected static Span<T> SpanOrEmpty<T>(Tensor? tensor) where T : unmanaged =>
-        tensor is null ? default : tensor.ContiguousSpan<T>();
 
     private static Dictionary<string, object> CopyOptions(IReadOnlyDictionary<string, object> options)
     {

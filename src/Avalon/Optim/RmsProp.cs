@@ -1,6 +1,5 @@
-using Avalon.Backends.Cpu;
-using System.Numerics;
-using System.Numerics.Tensors;
+using Avalon.Primitives;
+using Avalon.Primitives.Optim;
 
 namespace Avalon.Optim;
 
@@ -85,8 +84,12 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc />
     protected override void StepGroup(ParamGroup group)
     {
-        var h = new Hyper(group.GetDouble("lr"), group.GetDouble("alpha"), group.GetDouble("eps"),
-            group.GetDouble("weight_decay"), group.GetDouble("momentum"), group.GetBool("centered"), group.GetBool("maximize"));
+        double momentum = group.GetDouble("momentum");
+        bool centered = group.GetBool("centered");
+        var attributes = Attributes.Of(("lr", group.GetDouble("lr")), ("alpha", group.GetDouble("alpha")),
+            ("eps", group.GetDouble("eps")), ("weight_decay", group.GetDouble("weight_decay")), ("momentum", momentum),
+            ("maximize", group.GetBool("maximize")));
+        var update = OptimPrimitives.RmsProp(momentum > 0, centered);
         foreach (Tensor p in group.Parameters)
         {
             if (p.Grad is null) continue;
@@ -97,82 +100,15 @@ public sealed class RmsProp : Optimizer
             {
                 state["step"] = 0L;
                 state["square_avg"] = Tensor.ZerosLike(p);
-                if (h.Momentum > 0) state["momentum_buffer"] = Tensor.ZerosLike(p);
-                if (h.Centered) state["grad_avg"] = Tensor.ZerosLike(p);
+                if (momentum > 0) state["momentum_buffer"] = Tensor.ZerosLike(p);
+                if (centered) state["grad_avg"] = Tensor.ZerosLike(p);
             }
             state["step"] = Convert.ToInt64(state["step"]) + 1;
-            var squareAvg = (Tensor)state["square_avg"];
-            Tensor? buffer = h.Momentum > 0 ? (Tensor)state["momentum_buffer"] : null;
-            Tensor? gradAvg = h.Centered ? (Tensor)state["grad_avg"] : null;
-            switch (p.DType)
-            {
-                case DType.Float32:
-                    Update(p.ContiguousSpan<float>(), grad.ContiguousSpan<float>(), squareAvg.ContiguousSpan<float>(),
-                        SpanOrEmpty<float>(buffer), SpanOrEmpty<float>(gradAvg), h);
-                    break;
-                case DType.Float64:
-                    Update(p.ContiguousSpan<double>(), grad.ContiguousSpan<double>(), squareAvg.ContiguousSpan<double>(),
-                        SpanOrEmpty<double>(buffer), SpanOrEmpty<double>(gradAvg), h);
-                    break;
-                default:
-                    throw UnsupportedDType(p);
-            }
+            var inputs = new List<Tensor> { p, grad, (Tensor)state["square_avg"] };
+            if (momentum > 0) inputs.Add((Tensor)state["momentum_buffer"]);
+            if (centered) inputs.Add((Tensor)state["grad_avg"]);
+            // The reference update of one parameter (PyTorch's _single_tensor_rmsprop).
+            update.InvokeMany(attributes, [.. inputs]);
         }
     }
-
-    /// <summary>The reference update of one parameter (PyTorch's <c>_single_tensor_rmsprop</c>), op by op.</summary>
-    private static void Update<T>(Span<T> param, ReadOnlySpan<T> grad, Span<T> squareAvg, Span<T> buffer,
-        Span<T> gradAvg, in Hyper h)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        using var gradScratch = new ScratchBuffer<T>(param.Length);
-        using var avgScratch = new ScratchBuffer<T>(param.Length);
-        Span<T> avg = avgScratch.Span;
-
-        ReadOnlySpan<T> g = grad;
-        if (h.Maximize || h.WeightDecay != 0)
-        {
-            Span<T> adjusted = gradScratch.Span;
-            if (h.Maximize) TensorPrimitives.Negate(grad, adjusted);
-            else grad.CopyTo(adjusted);
-            if (h.WeightDecay != 0) TensorPrimitives.FusedMultiplyAdd(param, T.CreateTruncating(h.WeightDecay), adjusted, adjusted);
-            g = adjusted;
-        }
-
-        TensorPrimitives.Multiply(squareAvg, T.CreateTruncating(h.Alpha), squareAvg);
-        TensorPrimitives.Multiply(g, g, avg);
-        TensorPrimitives.FusedMultiplyAdd(avg, T.CreateTruncating(1 - h.Alpha), squareAvg, squareAvg);
-
-        if (h.Centered)
-        {
-            TensorPrimitives.Multiply(gradAvg, T.CreateTruncating(h.Alpha), gradAvg);
-            TensorPrimitives.FusedMultiplyAdd(g, T.CreateTruncating(1 - h.Alpha), gradAvg, gradAvg);
-            // avg = sqrt(square_avg - grad_avg²)
-            TensorPrimitives.Multiply(gradAvg, gradAvg, avg);
-            TensorPrimitives.Subtract(squareAvg, avg, avg);
-            TensorPrimitives.Sqrt(avg, avg);
-        }
-        else
-        {
-            TensorPrimitives.Sqrt(squareAvg, avg);
-        }
-        TensorPrimitives.Add(avg, T.CreateTruncating(h.Eps), avg);
-
-        if (h.Momentum > 0)
-        {
-            // b = momentum·b + g / avg; θ -= lr·b
-            TensorPrimitives.Divide(g, avg, avg);
-            TensorPrimitives.Multiply(buffer, T.CreateTruncating(h.Momentum), buffer);
-            TensorPrimitives.Add(buffer, avg, buffer);
-            TensorPrimitives.FusedMultiplyAdd(buffer, T.CreateTruncating(-h.Lr), param, param);
-        }
-        else
-        {
-            TensorPrimitives.Divide(g, avg, avg);
-            TensorPrimitives.FusedMultiplyAdd(avg, T.CreateTruncating(-h.Lr), param, param);
-        }
-    }
-
-    private readonly record struct Hyper(double Lr, double Alpha, double Eps, double WeightDecay, double Momentum,
-        bool Centered, bool Maximize);
 }

@@ -1,6 +1,5 @@
-using Avalon.Backends.Cpu;
-using System.Numerics;
-using System.Numerics.Tensors;
+using Avalon.Primitives;
+using Avalon.Primitives.Optim;
 
 namespace Avalon.Optim;
 
@@ -83,69 +82,29 @@ public sealed class Sgd : Optimizer
         double lr = group.GetDouble("lr"), momentum = group.GetDouble("momentum");
         double dampening = group.GetDouble("dampening"), weightDecay = group.GetDouble("weight_decay");
         bool nesterov = group.GetBool("nesterov"), maximize = group.GetBool("maximize");
+        var plain = Attributes.Of(("lr", lr), ("weight_decay", weightDecay), ("maximize", maximize));
+        var withMomentum = Attributes.Of(("lr", lr), ("momentum", momentum), ("dampening", dampening),
+            ("weight_decay", weightDecay), ("nesterov", nesterov), ("maximize", maximize), ("first_step", false));
         foreach (Tensor p in group.Parameters)
         {
             if (p.Grad is null) continue;
             CheckDense(p);
             Tensor grad = DenseGradient(p);
-            Tensor? buffer = null;
+            // The reference update of one parameter (PyTorch's _single_tensor_sgd).
+            if (momentum == 0)
+            {
+                OptimPrimitives.SgdUpdate.InvokeMany(plain, p, grad);
+                continue;
+            }
+            var state = State(p);
             bool firstStep = false;
-            if (momentum != 0)
+            if (!state.TryGetValue("momentum_buffer", out object? b))
             {
-                var state = State(p);
-                if (state.TryGetValue("momentum_buffer", out object? b))
-                {
-                    buffer = (Tensor)b;
-                }
-                else
-                {
-                    buffer = Tensor.ZerosLike(p);
-                    state["momentum_buffer"] = buffer;
-                    firstStep = true;
-                }
+                b = Tensor.ZerosLike(p);
+                state["momentum_buffer"] = b;
+                firstStep = true;
             }
-            switch (p.DType)
-            {
-                case DType.Float32:
-                    Update(p.ContiguousSpan<float>(), grad.ContiguousSpan<float>(), SpanOrEmpty<float>(buffer), firstStep,
-                        lr, momentum, dampening, weightDecay, nesterov, maximize);
-                    break;
-                case DType.Float64:
-                    Update(p.ContiguousSpan<double>(), grad.ContiguousSpan<double>(), SpanOrEmpty<double>(buffer), firstStep,
-                        lr, momentum, dampening, weightDecay, nesterov, maximize);
-                    break;
-                default:
-                    throw UnsupportedDType(p);
-            }
+            OptimPrimitives.SgdMomentumUpdate.InvokeMany(firstStep ? withMomentum.With("first_step", true) : withMomentum, p, grad, (Tensor)b);
         }
-    }
-
-    /// <summary>The reference update of one parameter (PyTorch's <c>_single_tensor_sgd</c>), op by op.</summary>
-    private static void Update<T>(Span<T> param, ReadOnlySpan<T> grad, Span<T> buffer, bool firstStep,
-        double lr, double momentum, double dampening, double weightDecay, bool nesterov, bool maximize)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        using var scratch = new ScratchBuffer<T>(param.Length);
-        Span<T> d = scratch.Span;
-        if (maximize) TensorPrimitives.Negate(grad, d);
-        else grad.CopyTo(d);
-        if (weightDecay != 0) TensorPrimitives.FusedMultiplyAdd(param, T.CreateTruncating(weightDecay), d, d);
-
-        ReadOnlySpan<T> direction = d;
-        if (momentum != 0)
-        {
-            if (firstStep)
-            {
-                d.CopyTo(buffer);
-            }
-            else
-            {
-                TensorPrimitives.Multiply(buffer, T.CreateTruncating(momentum), buffer);
-                TensorPrimitives.FusedMultiplyAdd(d, T.CreateTruncating(1 - dampening), buffer, buffer);
-            }
-            if (nesterov) TensorPrimitives.FusedMultiplyAdd(buffer, T.CreateTruncating(momentum), d, d);
-            else direction = buffer;
-        }
-        TensorPrimitives.FusedMultiplyAdd(direction, T.CreateTruncating(-lr), param, param);
     }
 }

@@ -165,7 +165,10 @@ public abstract class Primitive
         return outSpecs;
     }
 
-    /// <summary>Computes the outputs (fresh buffers, or views for a view primitive) without recording.</summary>
+    /// <summary>
+    /// Computes the outputs (fresh buffers, views for a view primitive, or for an in-place primitive the
+    /// mutated inputs themselves, which its kernel updates) without recording.
+    /// </summary>
     internal Tensor[] Execute(Tensor[] inputs, Attributes attributes, TensorSpec[] specs)
     {
         if (this is InPlace.InPlacePrimitive inPlace) return inPlace.ExecuteInPlace(inputs, attributes);
@@ -176,6 +179,18 @@ public abstract class Primitive
                 throw new InvalidOperationException($"{Name}: returned {views.Length} views for {specs.Length} outputs. This is a bug in the primitive.");
             for (int k = 0; k < views.Length; k++) CheckOutput(k, views[k], specs[k]);
             return views;
+        }
+        if (Effects.IsInPlace)
+        {
+            // An in-place call's outputs are the tensors it writes into (output k is mutated input k).
+            var updated = new Tensor[specs.Length];
+            for (int k = 0; k < specs.Length; k++)
+            {
+                updated[k] = inputs[Effects.MutatedInputs[k]];
+                CheckOutput(k, updated[k], specs[k]);
+            }
+            RunKernel(inputs, attributes, updated);
+            return updated;
         }
         var device = specs.Length > 0 ? specs[0].Device : Device.Cpu;
         if (_kernels[(int)device.Type] is null && Returning(device) is { } returning)
@@ -193,7 +208,9 @@ public abstract class Primitive
     /// <summary>
     /// Computes the outputs into the given buffers (dense, of the specs the shape rule gives) without
     /// recording: what a planned executor calls with slices of its arena. The attributes must already be
-    /// validated (<see cref="ValidateAttributes"/>).
+    /// validated (<see cref="ValidateAttributes"/>). An in-place primitive
+    /// (<see cref="PrimitiveEffects.IsInPlace"/>) writes into the inputs it mutates; output k, when it
+    /// is another buffer than mutated input k, receives a copy of it.
     /// </summary>
     public void Compute(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
@@ -208,6 +225,17 @@ public abstract class Primitive
             var views = Execute(inputs, attributes, Array.ConvertAll(outputs, o => o.Spec));
             for (int k = 0; k < outputs.Length; k++)
                 if (!ReferenceEquals(views[k], outputs[k])) views[k].Storage.Backend.Copy(views[k], outputs[k]);
+            return;
+        }
+        if (Effects.IsInPlace)
+        {
+            // The kernel writes into the mutated inputs; buffers other than those receive a copy.
+            RunKernel(inputs, attributes, outputs);
+            for (int k = 0; k < outputs.Length; k++)
+            {
+                var updated = inputs[Effects.MutatedInputs[k]];
+                if (!ReferenceEquals(updated, outputs[k])) updated.Storage.Backend.Copy(updated, outputs[k]);
+            }
             return;
         }
         if (_kernels[(int)outputs[0].Device.Type] is null && Returning(outputs[0].Device) is { } returning)

@@ -1,4 +1,6 @@
 using Avalon.Backends;
+using Avalon.Primitives;
+using Avalon.Primitives.Random;
 
 namespace Avalon;
 
@@ -109,37 +111,36 @@ public sealed partial class Tensor
         return From(values, n, cols).To(dtype ?? DefaultDType);
     }
 
-    /// <summary>Uniform samples in [0, 1).</summary>
-    public static Tensor Rand(int[] shape, Generator? generator = null, DType? dtype = null)
-    {
-        var g = generator ?? Generator.Default;
-        var values = new double[ShapeUtil.Numel(CheckShape(shape, "rand"))];
-        for (int i = 0; i < values.Length; i++) values[i] = g.NextDouble();
-        return From(values, shape.Length == 0 ? [] : shape).ReshapeNoGrad(shape).To(dtype ?? DefaultDType);
-    }
+    /// <summary>
+    /// Uniform samples in [0, 1) (the <c>rand</c> primitive): a seed drawn from <paramref name="generator"/>
+    /// (the default generator when null) fixes the values, so the same generator state gives the same
+    /// tensor; while a tape traces, the draw is a tape value and each replay draws afresh.
+    /// </summary>
+    public static Tensor Rand(int[] shape, Generator? generator = null, DType? dtype = null) =>
+        RandomPrimitives.Rand.Invoke(Attributes.Of(("shape", CheckShape(shape, "rand")), ("dtype", dtype ?? DefaultDType)),
+            (generator ?? Generator.Default).NextSeed());
 
     /// <summary>Uniform samples in [0, 1) (default generator).</summary>
     public static Tensor Rand(params int[] shape) => Rand(shape, null);
 
-    /// <summary>Standard normal samples.</summary>
-    public static Tensor Randn(int[] shape, Generator? generator = null, DType? dtype = null)
-    {
-        var g = generator ?? Generator.Default;
-        var values = new double[ShapeUtil.Numel(CheckShape(shape, "randn"))];
-        for (int i = 0; i < values.Length; i++) values[i] = g.NextNormal();
-        return From(values).ReshapeNoGrad(shape).To(dtype ?? DefaultDType);
-    }
+    /// <summary>Standard normal samples (the <c>randn</c> primitive; seeded like <see cref="Rand(int[], Generator?, DType?)"/>).</summary>
+    public static Tensor Randn(int[] shape, Generator? generator = null, DType? dtype = null) =>
+        RandomPrimitives.Randn.Invoke(Attributes.Of(("shape", CheckShape(shape, "randn")), ("dtype", dtype ?? DefaultDType)),
+            (generator ?? Generator.Default).NextSeed());
 
     /// <summary>Standard normal samples (default generator).</summary>
     public static Tensor Randn(params int[] shape) => Randn(shape, null);
 
-    /// <summary>Uniform integers in [<paramref name="low"/>, <paramref name="high"/>) (int64 by default).</summary>
+    /// <summary>
+    /// Uniform integers in [<paramref name="low"/>, <paramref name="high"/>) (int64 by default; the
+    /// <c>randint</c> primitive, seeded like <see cref="Rand(int[], Generator?, DType?)"/>).
+    /// </summary>
     public static Tensor RandInt(long low, long high, int[] shape, Generator? generator = null, DType dtype = DType.Int64)
     {
-        var g = generator ?? Generator.Default;
-        var values = new long[ShapeUtil.Numel(CheckShape(shape, "randint"))];
-        for (int i = 0; i < values.Length; i++) values[i] = g.NextInt64(low, high);
-        return From(values).ReshapeNoGrad(shape).To(dtype);
+        if (high <= low) throw new ArgumentException($"random integer: expected low < high, got [{low}, {high}).");
+        return RandomPrimitives.RandInt.Invoke(
+            Attributes.Of(("low", low), ("high", high), ("shape", CheckShape(shape, "randint")), ("dtype", dtype)),
+            (generator ?? Generator.Default).NextSeed());
     }
 
     /// <summary>Reinterprets a dense tensor with another shape of the same size, recording nothing.</summary>

@@ -1,3 +1,6 @@
+using Avalon.Primitives;
+using Avalon.Primitives.Random;
+
 namespace Avalon;
 
 public sealed partial class Tensor
@@ -7,9 +10,10 @@ public sealed partial class Tensor
     /// <paramref name="p"/> and scales the rest by 1/(1 - p); otherwise, or when p = 0, returns this tensor.
     /// </summary>
     /// <remarks>
-    /// The mask is drawn eagerly from <paramref name="generator"/> (the default generator when null), so
-    /// the same seed gives the same mask, and enters the computation as a constant: a traced tape is
-    /// specialised to that draw. p = 1 gives zeros (x * 0, like PyTorch).
+    /// The <c>dropout</c> primitive with a seed drawn from <paramref name="generator"/> (the default
+    /// generator when null): the same generator state gives the same mask, and while a tape traces the
+    /// seed is a tape value, so each replay of the tape draws a fresh mask. The gradient is the same
+    /// mask. p = 1 gives zeros (x * 0, like PyTorch).
     /// </remarks>
     public Tensor Dropout(double p = 0.5, bool training = true, Generator? generator = null)
     {
@@ -19,22 +23,6 @@ public sealed partial class Tensor
             throw new ArgumentException($"dropout: expected a floating-point tensor, got {DType.Name()}{Shape}. Convert with .To(DType.Float32).");
         if (!training || p == 0) return this;
         if (p == 1) return this * 0.0;
-        var g = generator ?? Generator.Default;
-        double scale = 1 / (1 - p);
-        int n = Numel;
-        Tensor mask;
-        if (DType == DType.Float32)
-        {
-            var m = new float[n];
-            for (int i = 0; i < n; i++) m[i] = g.NextDouble() < p ? 0f : (float)scale;
-            mask = From(m, _shape.Length == 0 ? [1] : _shape).ReshapeNoGrad(_shape);
-        }
-        else
-        {
-            var m = new double[n];
-            for (int i = 0; i < n; i++) m[i] = g.NextDouble() < p ? 0 : scale;
-            mask = From(m, _shape.Length == 0 ? [1] : _shape).ReshapeNoGrad(_shape);
-        }
-        return this * mask;
+        return RandomPrimitives.Dropout.Invoke(Attributes.Of(("p", p)), this, (generator ?? Generator.Default).NextSeed());
     }
 }

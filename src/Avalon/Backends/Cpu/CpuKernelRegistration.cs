@@ -14,5 +14,7 @@ internal static class CpuKernelRegistration
         Upsampling.CpuUpsamplingKernels.Register();
         Nn.CpuEmbeddingKernels.Register();
         Indexing.CpuIndexingKernels.Register();
+        Optim.CpuOptimKernels.Register();
+        Random.RandomKernels.Register();
     }
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Avalon.Optim;
+namespace Avalon.Backends.Cpu.Optim;
 
 /// <summary>
 /// A temporary span of <typeparamref name="T"/> rented from the shared array pool, for the
