@@ -87,42 +87,12 @@ internal sealed class CpuBackend : IBackend
         }
     }
 
+    /// <summary>A dense copy of <paramref name="src"/> converted to <paramref name="dtype"/>, with PyTorch's cast semantics (see <see cref="CastKernel"/>).</summary>
     public Tensor Cast(Tensor src, DType dtype)
     {
         var dense = src.IsContiguous ? src : src.ContiguousNoGrad();
         var result = Tensor.Uninitialized(src.Shape.Dims, dtype, Device.Cpu);
-        int n = src.Numel;
-        var from = ((CpuStorage)dense.Storage).Data;
-        int off = dense.Offset;
-        var to = ((CpuStorage)result.Storage).Data;
-        switch (to)
-        {
-            case float[] f: for (int i = 0; i < n; i++) f[i] = (float)ReadDouble(from, off + i); break;
-            case double[] d: for (int i = 0; i < n; i++) d[i] = ReadDouble(from, off + i); break;
-            case int[] a: for (int i = 0; i < n; i++) a[i] = (int)ReadLong(from, off + i); break;
-            case long[] l: for (int i = 0; i < n; i++) l[i] = ReadLong(from, off + i); break;
-            case bool[] b: for (int i = 0; i < n; i++) b[i] = ReadDouble(from, off + i) != 0; break;
-        }
+        CastKernel.Convert(((CpuStorage)dense.Storage).Data, dense.Offset, ((CpuStorage)result.Storage).Data, src.Numel);
         return result;
     }
-
-    private static double ReadDouble(Array a, int i) => a switch
-    {
-        float[] f => f[i],
-        double[] d => d[i],
-        int[] x => x[i],
-        long[] l => l[i],
-        bool[] b => b[i] ? 1 : 0,
-        _ => throw new InvalidOperationException(),
-    };
-
-    private static long ReadLong(Array a, int i) => a switch
-    {
-        float[] f => (long)f[i],
-        double[] d => (long)d[i],
-        int[] x => x[i],
-        long[] l => l[i],
-        bool[] b => b[i] ? 1 : 0,
-        _ => throw new InvalidOperationException(),
-    };
 }

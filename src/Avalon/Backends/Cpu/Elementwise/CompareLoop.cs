@@ -37,7 +37,8 @@ internal static class CompareLoop
             Row<T, TOp>(da.Slice(it.Offsets[0]), ra, db.Slice(it.Offsets[1]), rb, dout.Slice(it.Offsets[2]), ro, n);
     }
 
-    private static void Row<T, TOp>(ReadOnlySpan<T> a, int sa, ReadOnlySpan<T> b, int sb, Span<byte> d, int sd, int n)
+    /// <summary>One row: d[i*sd] = op(a[i*sa], b[i*sb]) ? 1 : 0 for i in [0, n).</summary>
+    public static void Row<T, TOp>(ReadOnlySpan<T> a, int sa, ReadOnlySpan<T> b, int sb, Span<byte> d, int sd, int n)
         where T : unmanaged where TOp : ICompareOperator<T>
     {
         if (sd == 1 && n > 0)
