@@ -49,12 +49,12 @@ internal sealed class CpuBackend : IBackend
     {
         var s = src.CpuSpan<T>();
         var d = dst.CpuSpan<T>();
-        var it = new RowIterator(src.Shape.Dims, [src.StridesInternal, dst.StridesInternal], [src.Offset, dst.Offset]);
+        var it = new RowIterator(src.Shape.Dims, src.StridesInternal, src.Offset, dst.StridesInternal, dst.Offset);
         int n = it.RowLength;
-        int ss = it.RowStrides[0], ds = it.RowStrides[1];
+        int ss = it.RowStride(0), ds = it.RowStride(1);
         while (it.MoveNext())
         {
-            int so = it.Offsets[0], dof = it.Offsets[1];
+            int so = it.Offset(0), dof = it.Offset(1);
             if (ss == 1 && ds == 1) s.Slice(so, n).CopyTo(d.Slice(dof, n));
             else if (ss == 0) d.Slice(dof, n).Fill(s[so]);
             else
@@ -77,11 +77,11 @@ internal sealed class CpuBackend : IBackend
     private static void FillTyped<T>(Tensor dst, T value) where T : unmanaged
     {
         var d = dst.CpuSpan<T>();
-        var it = new RowIterator(dst.Shape.Dims, [dst.StridesInternal], [dst.Offset]);
-        int n = it.RowLength, ds = it.RowStrides[0];
+        var it = new RowIterator(dst.Shape.Dims, dst.StridesInternal, dst.Offset);
+        int n = it.RowLength, ds = it.RowStride(0);
         while (it.MoveNext())
         {
-            int o = it.Offsets[0];
+            int o = it.Offset(0);
             if (ds == 1) d.Slice(o, n).Fill(value);
             else for (int i = 0; i < n; i++) d[o + i * ds] = value;
         }
