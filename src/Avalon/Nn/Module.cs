@@ -180,7 +180,8 @@ public abstract partial class Module : IParameterSource
     public Module Eval() => Train(false);
 
     /// <summary>
-    /// Clears the gradients of all parameters: sets <see cref="Tensor.Grad"/> to null, or with
+    /// Clears the gradients of all parameters (PyTorch 2's <c>zero_grad</c>, and the same default as
+    /// <see cref="Optim.Optimizer.ZeroGrad"/>): sets <see cref="Tensor.Grad"/> to null, or with
     /// <paramref name="setToNone"/> false fills existing gradients with zeros.
     /// </summary>
     public void ZeroGrad(bool setToNone = true)

@@ -113,12 +113,13 @@ public abstract class Optimizer
     }
 
     /// <summary>
-    /// Resets the gradients of all parameters (PyTorch 1.13's <c>zero_grad</c>): fills them with zeros in
-    /// place, or with <paramref name="setToNone"/> sets <see cref="Tensor.Grad"/> to null. Optimisers skip
+    /// Resets the gradients of all parameters (PyTorch 2's <c>zero_grad</c>, and the same default as
+    /// <see cref="Nn.Module.ZeroGrad"/>): sets <see cref="Tensor.Grad"/> to null, or with
+    /// <paramref name="setToNone"/> false fills existing gradients with zeros in place. Optimisers skip
     /// parameters whose gradient is null, but step those with a zero gradient (weight decay and momentum
     /// still apply).
     /// </summary>
-    public void ZeroGrad(bool setToNone = false)
+    public void ZeroGrad(bool setToNone = true)
     {
         foreach (ParamGroup group in _groups)
         {

@@ -16,12 +16,26 @@ public sealed partial class Tensor
         return shape.ToArray();
     }
 
-    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (default: 1-D).</summary>
+    /// <summary>A 1-D tensor holding a copy of <paramref name="data"/>.</summary>
+    public static Tensor From<T>(T[] data) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return From(data, [data.Length]);
+    }
+
+    /// <summary>
+    /// A tensor holding a copy of <paramref name="data"/> with the given shape. An empty shape gives a
+    /// 0-dimensional tensor, as <c>torch.tensor(1.0)</c>, and needs exactly one element.
+    /// </summary>
     public static Tensor From<T>(T[] data, params int[] shape) where T : unmanaged
     {
-        var dims = shape.Length == 0 ? [data.Length] : CheckShape(shape, "Tensor.From");
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        var dims = CheckShape(shape, "Tensor.From");
         if (ShapeUtil.Numel(dims) != data.Length)
-            throw new ArgumentException($"Tensor.From: {data.Length} elements cannot have shape {ShapeUtil.Format(dims)} ({ShapeUtil.Numel(dims)} elements).");
+            throw new ArgumentException(dims.Length == 0
+                ? $"Tensor.From: a 0-dimensional tensor (shape []) holds exactly 1 element, got {data.Length}."
+                : $"Tensor.From: {data.Length} elements cannot have shape {ShapeUtil.Format(dims)} ({ShapeUtil.Numel(dims)} elements).");
         var dtype = DTypeInfo.Of<T>();
         return new Tensor(Backend.For(Device.Cpu).FromHost(data.Clone() as T[] ?? [], dtype), dims);
     }
@@ -76,7 +90,11 @@ public sealed partial class Tensor
     /// <summary>A tensor filled with <paramref name="value"/> shaped like <paramref name="t"/>.</summary>
     public static Tensor FullLike(Tensor t, double value) => Full(t._shape, value, t.DType, t.Device);
 
-    /// <summary>Values from <paramref name="start"/> up to (not including) <paramref name="end"/> by <paramref name="step"/> (PyTorch's <c>arange</c>; int64 by default for whole numbers like PyTorch, here float32 unless a dtype is given).</summary>
+    /// <summary>
+    /// Values from <paramref name="start"/> up to (not including) <paramref name="end"/> by
+    /// <paramref name="step"/> (PyTorch's <c>arange</c> with floating-point arguments): the default
+    /// dtype (<see cref="DefaultDType"/>, float32) unless a dtype is given.
+    /// </summary>
     public static Tensor Arange(double start, double end, double step = 1, DType? dtype = null)
     {
         if (step == 0) throw new ArgumentException("arange: step must be nonzero.");
@@ -87,8 +105,32 @@ public sealed partial class Tensor
         return From(values).To(dtype ?? DefaultDType);
     }
 
-    /// <summary>Values 0, 1, ..., <paramref name="end"/> - 1.</summary>
-    public static Tensor Arange(int end, DType? dtype = null) => Arange(0, end, 1, dtype);
+    /// <summary>
+    /// Values from <paramref name="start"/> up to (not including) <paramref name="end"/> by
+    /// <paramref name="step"/> (PyTorch's <c>arange</c> with integer arguments): int64 unless a dtype is given.
+    /// </summary>
+    public static Tensor Arange(long start, long end, long step = 1, DType? dtype = null)
+    {
+        if (step == 0) throw new ArgumentException("arange: step must be nonzero.");
+        if (end != start && (end > start) != (step > 0))
+            throw new ArgumentException($"arange: upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step}).");
+        // ceil((end - start) / step) in integers, without overflow for the sizes a tensor can hold.
+        Int128 span = (Int128)end - start, stride = step;
+        Int128 count = span == 0 ? 0 : (span + stride - (step > 0 ? 1 : -1)) / stride;
+        if (count > int.MaxValue)
+            throw new ArgumentException($"arange: {count} elements (start={start}, end={end}, step={step}) exceed the largest tensor ({int.MaxValue} elements).");
+        int n = (int)count;
+        var values = new long[n];
+        for (int i = 0; i < n; i++) values[i] = start + i * step;
+        var result = From(values);
+        return dtype is null || dtype == DType.Int64 ? result : result.To(dtype.Value);
+    }
+
+    /// <summary>Values 0, 1, ..., <paramref name="end"/> - 1: int64 unless a dtype is given, as <c>torch.arange(6)</c>.</summary>
+    public static Tensor Arange(long end, DType? dtype = null) => Arange(0L, end, 1L, dtype);
+
+    /// <summary>Values 0, 1, ... below <paramref name="end"/>: the default dtype unless a dtype is given, as <c>torch.arange(6.)</c>.</summary>
+    public static Tensor Arange(double end, DType? dtype = null) => Arange(0.0, end, 1.0, dtype);
 
     /// <summary><paramref name="steps"/> evenly spaced values from <paramref name="start"/> to <paramref name="end"/> inclusive.</summary>
     public static Tensor Linspace(double start, double end, int steps, DType? dtype = null)

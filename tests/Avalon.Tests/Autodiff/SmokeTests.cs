@@ -42,7 +42,7 @@ public class SmokeTests
     [Fact]
     public void ViewsAndFormat()
     {
-        var x = Tensor.Arange(12).Reshape(3, 4);
+        var x = Tensor.Arange(12.0).Reshape(3, 4);
         Assert.Equal(new float[] { 1, 5, 9 }, x[.., 1].ToArray<float>());
         Assert.Equal(new float[] { 4, 5, 6, 7 }, x[1].ToArray<float>());
         Assert.Equal(new float[] { 0, 4, 8, 1, 5, 9 }, x.T[..2].ToArray<float>());
@@ -55,11 +55,11 @@ public class MatMulSmokeTests
     [Fact]
     public void MatMulShapesAndGrad()
     {
-        var a = Tensor.Arange(6).Reshape(2, 3);
-        var b = Tensor.Arange(12).Reshape(3, 4);
+        var a = Tensor.Arange(6.0).Reshape(2, 3);
+        var b = Tensor.Arange(12.0).Reshape(3, 4);
         Assert.Equal(new float[] { 20, 23, 26, 29, 56, 68, 80, 92 }, a.MatMul(b).ToArray<float>());
         Assert.Equal(new float[] { 20, 56 }, a.MatMul(b[.., 0]).ToArray<float>());
-        var batched = Tensor.Arange(24).Reshape(2, 3, 4);
+        var batched = Tensor.Arange(24.0).Reshape(2, 3, 4);
         Assert.Equal(new[] { 2, 2, 4 }, a.MatMul(batched).Shape.ToArray());
         var g = Grad.Of(x => x.MatMul(b).Sum(), a).Gradient;
         Assert.Equal(new float[] { 6, 22, 38, 6, 22, 38 }, g.ToArray<float>());

@@ -26,7 +26,7 @@ public class GuideExampleTests
     public void TensorsAndGradients()
     {
         var x = Tensor.Randn([2, 3], new Generator(seed: 0));
-        var y = Tensor.Arange(6).Reshape(2, 3);
+        var y = Tensor.Arange(6.0).Reshape(2, 3);
         var z = (x * y + 1.0).Exp().Sum(1);
         var col = y[.., 1];
         var last = y[^1, 1..];

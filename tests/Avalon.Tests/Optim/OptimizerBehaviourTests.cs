@@ -164,19 +164,38 @@ public sealed class OptimizerBehaviourTests
     }
 
     [Fact]
-    public void ZeroGradFillsWithZerosByDefaultLikePyTorch113()
+    public void ZeroGradSetsToNoneByDefaultLikePyTorch2()
     {
         var p = Parameter(1, 2);
         var sgd = new Sgd([p], lr: 0.1);
         ((p * p).Sum()).Backward();
         Tensor grad = p.Grad!;
-        sgd.ZeroGrad();
+        sgd.ZeroGrad(setToNone: false);
         Assert.Same(grad, p.Grad);
         Assert.Equal(new float[] { 0, 0 }, p.Grad!.ToArray<float>());
-        sgd.ZeroGrad(setToNone: true);
+        sgd.ZeroGrad();
         Assert.Null(p.Grad);
-        sgd.ZeroGrad(); // nothing to zero
+        sgd.ZeroGrad(); // nothing to clear
         Assert.Null(p.Grad);
+    }
+
+    [Fact]
+    public void ModuleAndOptimizerZeroGradHaveTheSameDefault()
+    {
+        static bool DefaultSetToNone(Type type) =>
+            (bool)type.GetMethod("ZeroGrad", [typeof(bool)])!.GetParameters()[0].DefaultValue!;
+        Assert.True(DefaultSetToNone(typeof(Optimizer)));
+        Assert.True(DefaultSetToNone(typeof(Module)));
+
+        var layer = new Linear(2, 1, generator: new Generator(3));
+        var sgd = new Sgd(layer.Parameters(), lr: 0.1);
+        layer.Forward(Tensor.Ones(1, 2)).Sum().Backward();
+        Assert.NotNull(layer.Weight.Grad);
+        layer.ZeroGrad();
+        Assert.Null(layer.Weight.Grad);
+        layer.Forward(Tensor.Ones(1, 2)).Sum().Backward();
+        sgd.ZeroGrad();
+        Assert.Null(layer.Weight.Grad);
     }
 
     [Fact]

@@ -49,12 +49,12 @@ internal sealed class CpuBackend : IBackend
     {
         var s = src.CpuSpan<T>();
         var d = dst.CpuSpan<T>();
-        var it = new RowIterator(src.Shape.Dims, [src.StridesInternal, dst.StridesInternal], [src.Offset, dst.Offset]);
+        var it = new RowIterator(src.Shape.Dims, src.StridesInternal, src.Offset, dst.StridesInternal, dst.Offset);
         int n = it.RowLength;
-        int ss = it.RowStrides[0], ds = it.RowStrides[1];
+        int ss = it.RowStride(0), ds = it.RowStride(1);
         while (it.MoveNext())
         {
-            int so = it.Offsets[0], dof = it.Offsets[1];
+            int so = it.Offset(0), dof = it.Offset(1);
             if (ss == 1 && ds == 1) s.Slice(so, n).CopyTo(d.Slice(dof, n));
             else if (ss == 0 && ds == 1) d.Slice(dof, n).Fill(s[so]);
             else
@@ -77,52 +77,22 @@ internal sealed class CpuBackend : IBackend
     private static void FillTyped<T>(Tensor dst, T value) where T : unmanaged
     {
         var d = dst.CpuSpan<T>();
-        var it = new RowIterator(dst.Shape.Dims, [dst.StridesInternal], [dst.Offset]);
-        int n = it.RowLength, ds = it.RowStrides[0];
+        var it = new RowIterator(dst.Shape.Dims, dst.StridesInternal, dst.Offset);
+        int n = it.RowLength, ds = it.RowStride(0);
         while (it.MoveNext())
         {
-            int o = it.Offsets[0];
+            int o = it.Offset(0);
             if (ds == 1) d.Slice(o, n).Fill(value);
             else for (int i = 0; i < n; i++) d[o + i * ds] = value;
         }
     }
 
+    /// <summary>A dense copy of <paramref name="src"/> converted to <paramref name="dtype"/>, with PyTorch's cast semantics (see <see cref="CastKernel"/>).</summary>
     public Tensor Cast(Tensor src, DType dtype)
     {
         var dense = src.IsContiguous ? src : src.ContiguousNoGrad();
         var result = Tensor.Uninitialized(src.Shape.Dims, dtype, Device.Cpu);
-        int n = src.Numel;
-        var from = ((CpuStorage)dense.Storage).Data;
-        int off = dense.Offset;
-        var to = ((CpuStorage)result.Storage).Data;
-        switch (to)
-        {
-            case float[] f: for (int i = 0; i < n; i++) f[i] = (float)ReadDouble(from, off + i); break;
-            case double[] d: for (int i = 0; i < n; i++) d[i] = ReadDouble(from, off + i); break;
-            case int[] a: for (int i = 0; i < n; i++) a[i] = (int)ReadLong(from, off + i); break;
-            case long[] l: for (int i = 0; i < n; i++) l[i] = ReadLong(from, off + i); break;
-            case bool[] b: for (int i = 0; i < n; i++) b[i] = ReadDouble(from, off + i) != 0; break;
-        }
+        CastKernel.Convert(((CpuStorage)dense.Storage).Data, dense.Offset, ((CpuStorage)result.Storage).Data, src.Numel);
         return result;
     }
-
-    private static double ReadDouble(Array a, int i) => a switch
-    {
-        float[] f => f[i],
-        double[] d => d[i],
-        int[] x => x[i],
-        long[] l => l[i],
-        bool[] b => b[i] ? 1 : 0,
-        _ => throw new InvalidOperationException(),
-    };
-
-    private static long ReadLong(Array a, int i) => a switch
-    {
-        float[] f => (long)f[i],
-        double[] d => (long)d[i],
-        int[] x => x[i],
-        long[] l => l[i],
-        bool[] b => b[i] ? 1 : 0,
-        _ => throw new InvalidOperationException(),
-    };
 }

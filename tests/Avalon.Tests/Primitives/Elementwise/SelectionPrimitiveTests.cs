@@ -144,7 +144,7 @@ public class SelectionPrimitiveTests
     [Fact]
     public void MaskedFillBroadcastsTheMask()
     {
-        var x = Tensor.Arange(6).Reshape(2, 3);
+        var x = Tensor.Arange(6.0).Reshape(2, 3);
         var mask = Tensor.From(new[] { true, false, true });
         Assert.Equal(new float[] { -9, 1, -9, -9, 4, -9 }, x.MaskedFill(mask, -9).ToArray<float>());
         Assert.Equal(new float[] { 0, 1, 2, 3, 4, 5 }, x.MaskedFill(Tensor.From(new[] { false }), 1).ToArray<float>());

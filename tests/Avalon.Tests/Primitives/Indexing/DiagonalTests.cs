@@ -57,7 +57,7 @@ public class DiagonalTests
         // torch.diag(torch.tensor([1., 2.]), 1) == [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
         Assert.Equal(new float[] { 0, 1, 0, 0, 0, 2, 0, 0, 0 }, Tensor.From(new float[] { 1, 2 }).Diag(1).ToArray<float>());
         // torch.arange(6.).view(2, 3).diag(-1) == [3]
-        Assert.Equal(new float[] { 3 }, Tensor.Arange(6).Reshape(2, 3).Diag(-1).ToArray<float>());
+        Assert.Equal(new float[] { 3 }, Tensor.Arange(6.0).Reshape(2, 3).Diag(-1).ToArray<float>());
         // torch.diag_embed(torch.ones(2, 2), dim1=0, dim2=2).shape == (2, 2, 2)
         var e = Tensor.Ones(2, 2).DiagEmbed(0, 0, 2);
         Assert.Equal(new[] { 2, 2, 2 }, e.Shape.ToArray());

@@ -56,7 +56,7 @@ public class JoiningTests
     [Fact]
     public void CatSkipsLegacyEmptyVectors()
     {
-        var a = Tensor.Arange(6).Reshape(2, 3);
+        var a = Tensor.Arange(6.0).Reshape(2, 3);
         var result = Tensor.Cat([Tensor.Zeros(0), a, Tensor.Zeros(0), a], 1);
         Assert.Equal(new[] { 2, 6 }, result.Shape.ToArray());
         Assert.Equal(new float[] { 0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5 }, result.ToArray<float>());

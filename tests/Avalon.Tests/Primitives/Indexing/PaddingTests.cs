@@ -82,13 +82,13 @@ public class PaddingTests
     [Fact]
     public void PadMatchesPyTorchExamples()
     {
-        var x = Tensor.Arange(3).Reshape(1, 1, 3);
+        var x = Tensor.Arange(3.0).Reshape(1, 1, 3);
         // F.pad(torch.arange(3.).view(1, 1, 3), (1, 1), mode='circular') == [[[2, 0, 1, 2, 0]]]
         Assert.Equal(new float[] { 2, 0, 1, 2, 0 }, x.Pad([1, 1], PadMode.Circular).ToArray<float>());
         Assert.Equal(new float[] { 2, 1, 0, 1, 2, 1, 0 }, x.Pad([2, 2], PadMode.Reflect).ToArray<float>());
         Assert.Equal(new float[] { 0, 0, 0, 1, 2, 2 }, x.Pad([2, 1], PadMode.Replicate).ToArray<float>());
         // F.pad(torch.arange(6.).view(1, 2, 3), (-1, 2, 1, -1), value=7) == [[[7, 7, 7, 7], [1, 2, 7, 7]]]
-        var y = Tensor.Arange(6).Reshape(1, 2, 3).Pad([-1, 2, 1, -1], value: 7);
+        var y = Tensor.Arange(6.0).Reshape(1, 2, 3).Pad([-1, 2, 1, -1], value: 7);
         Assert.Equal(new[] { 1, 2, 4 }, y.Shape.ToArray());
         Assert.Equal(new float[] { 7, 7, 7, 7, 1, 2, 7, 7 }, y.ToArray<float>());
     }

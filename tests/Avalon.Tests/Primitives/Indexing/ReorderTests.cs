@@ -65,10 +65,10 @@ public class ReorderTests
     public void RollWithoutDimRollsTheFlattenedTensor()
     {
         // torch.arange(6.).view(2, 3).roll(2) == [[4, 5, 0], [1, 2, 3]]
-        var x = Tensor.Arange(6).Reshape(2, 3);
+        var x = Tensor.Arange(6.0).Reshape(2, 3);
         Assert.Equal(new float[] { 4, 5, 0, 1, 2, 3 }, x.Roll(2).ToArray<float>());
         Assert.Equal(new[] { 2, 3 }, x.Roll(-1).Shape.ToArray());
         // torch.roll(torch.arange(5), (1, 1), (0, 0)) == [3, 4, 0, 1, 2]
-        Assert.Equal(new float[] { 3, 4, 0, 1, 2 }, Tensor.Arange(5).Roll([1, 1], [0, 0]).ToArray<float>());
+        Assert.Equal(new float[] { 3, 4, 0, 1, 2 }, Tensor.Arange(5.0).Roll([1, 1], [0, 0]).ToArray<float>());
     }
 }

@@ -11,27 +11,74 @@ namespace Avalon.Backends.Cpu.Elementwise;
 /// </summary>
 internal static class BinaryLoop
 {
-    /// <summary>out = op(a, b) with NumPy broadcasting into the dense tensor <paramref name="output"/>.</summary>
+    /// <summary>
+    /// out = op(a, b) with NumPy broadcasting into <paramref name="output"/>. Outputs of at least
+    /// <see cref="ElementwiseParallel.Threshold"/> elements are split into fixed chunks run on
+    /// <see cref="CpuParallel"/>; smaller ones run inline and allocate nothing.
+    /// </summary>
     public static void Run<T, TOp>(Tensor a, Tensor b, Tensor output)
-        where T : unmanaged where TOp : IBinaryOperator<T> =>
-        Run<T, TOp>(a, a.CpuSpan<T>(), b, b.CpuSpan<T>(), output, output.CpuSpan<T>());
+        where T : unmanaged where TOp : IBinaryOperator<T>
+    {
+        var shape = output.Shape.Dims;
+        Span<int> sa = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
+        Span<int> sb = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
+        var it = new RowIterator(shape, BroadcastStrides.Into(a, shape, sa), a.Offset, BroadcastStrides.Into(b, shape, sb), b.Offset,
+            output.StridesInternal, output.Offset);
+        long total = it.RowCount * it.RowLength;
+        if (!ElementwiseParallel.ShouldSplit(total))
+        {
+            Walk<T, TOp>(ref it, a.CpuSpan<T>(), b.CpuSpan<T>(), output.CpuSpan<T>(), 0, total);
+            return;
+        }
+        RunSplit<T, TOp>(a, b, output, it, total);
+    }
+
+    // A separate method so that the closure is only allocated on the split path.
+    private static void RunSplit<T, TOp>(Tensor a, Tensor b, Tensor output, RowIterator walk, long total)
+        where T : unmanaged where TOp : IBinaryOperator<T>
+    {
+        int chunks = ElementwiseParallel.ChunkCount(total);
+        CpuParallel.For(chunks, c =>
+        {
+            var local = walk.Clone();
+            var (start, end) = ElementwiseParallel.ChunkRange(c, chunks, total);
+            Walk<T, TOp>(ref local, a.CpuSpan<T>(), b.CpuSpan<T>(), output.CpuSpan<T>(), start, end);
+        });
+    }
 
     /// <summary>
     /// As <see cref="Run{T, TOp}(Tensor, Tensor, Tensor)"/> over storages given as spans, so that a storage
     /// can be read as another element type of the same size (bool as byte for the logical operators).
+    /// Runs on the calling thread.
     /// </summary>
     public static void Run<T, TOp>(Tensor a, ReadOnlySpan<T> da, Tensor b, ReadOnlySpan<T> db, Tensor output, Span<T> dout)
         where T : unmanaged where TOp : IBinaryOperator<T>
     {
         var shape = output.Shape.Dims;
-        var sa = ShapeUtil.BroadcastStrides(a.Shape.Dims, a.StridesInternal, shape);
-        var sb = ShapeUtil.BroadcastStrides(b.Shape.Dims, b.StridesInternal, shape);
-        var so = output.StridesInternal;
-        var it = new RowIterator(shape, [sa, sb, so], [a.Offset, b.Offset, output.Offset]);
+        Span<int> sa = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
+        Span<int> sb = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
+        var it = new RowIterator(shape, BroadcastStrides.Into(a, shape, sa), a.Offset, BroadcastStrides.Into(b, shape, sb), b.Offset,
+            output.StridesInternal, output.Offset);
+        Walk<T, TOp>(ref it, da, db, dout, 0, it.RowCount * it.RowLength);
+    }
+
+    // Elements [start, end) of the walk's row-major order (rows may be split at both ends).
+    private static void Walk<T, TOp>(ref RowIterator it, ReadOnlySpan<T> da, ReadOnlySpan<T> db, Span<T> dout, long start, long end)
+        where T : unmanaged where TOp : IBinaryOperator<T>
+    {
         int n = it.RowLength;
-        int ra = it.RowStrides[0], rb = it.RowStrides[1], ro = it.RowStrides[2];
-        while (it.MoveNext())
-            Row<T, TOp>(da.Slice(it.Offsets[0]), ra, db.Slice(it.Offsets[1]), rb, dout.Slice(it.Offsets[2]), ro, n);
+        if (start >= end || n == 0) return;
+        int ra = it.RowStride(0), rb = it.RowStride(1), ro = it.RowStride(2);
+        int col = (int)(start % n);
+        if (start != 0) it.SeekRow(start / n);
+        while (start < end && it.MoveNext())
+        {
+            int len = (int)Math.Min(n - col, end - start);
+            Row<T, TOp>(da.Slice(it.Offset(0) + col * ra), ra, db.Slice(it.Offset(1) + col * rb), rb,
+                dout.Slice(it.Offset(2) + col * ro), ro, len);
+            start += len;
+            col = 0;
+        }
     }
 
     /// <summary>One row: d[i*sd] = op(a[i*sa], b[i*sb]) for i in [0, n).</summary>

@@ -27,17 +27,19 @@ internal static class CompareLoop
         where T : unmanaged where TOp : ICompareOperator<T>
     {
         var shape = output.Shape.Dims;
-        var sa = ShapeUtil.BroadcastStrides(a.Shape.Dims, a.StridesInternal, shape);
-        var sb = ShapeUtil.BroadcastStrides(b.Shape.Dims, b.StridesInternal, shape);
+        Span<int> sa = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
+        Span<int> sb = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
         var dout = MemoryMarshal.Cast<bool, byte>(output.CpuSpan<bool>());
-        var it = new RowIterator(shape, [sa, sb, output.StridesInternal], [a.Offset, b.Offset, output.Offset]);
+        var it = new RowIterator(shape, BroadcastStrides.Into(a, shape, sa), a.Offset, BroadcastStrides.Into(b, shape, sb), b.Offset,
+            output.StridesInternal, output.Offset);
         int n = it.RowLength;
-        int ra = it.RowStrides[0], rb = it.RowStrides[1], ro = it.RowStrides[2];
+        int ra = it.RowStride(0), rb = it.RowStride(1), ro = it.RowStride(2);
         while (it.MoveNext())
-            Row<T, TOp>(da.Slice(it.Offsets[0]), ra, db.Slice(it.Offsets[1]), rb, dout.Slice(it.Offsets[2]), ro, n);
+            Row<T, TOp>(da.Slice(it.Offset(0)), ra, db.Slice(it.Offset(1)), rb, dout.Slice(it.Offset(2)), ro, n);
     }
 
-    private static void Row<T, TOp>(ReadOnlySpan<T> a, int sa, ReadOnlySpan<T> b, int sb, Span<byte> d, int sd, int n)
+    /// <summary>One row: d[i*sd] = op(a[i*sa], b[i*sb]) ? 1 : 0 for i in [0, n).</summary>
+    public static void Row<T, TOp>(ReadOnlySpan<T> a, int sa, ReadOnlySpan<T> b, int sb, Span<byte> d, int sd, int n)
         where T : unmanaged where TOp : ICompareOperator<T>
     {
         if (sd == 1 && n > 0)

@@ -8,7 +8,8 @@ internal delegate void SpanTransform<T>(ReadOnlySpan<T> x, Span<T> y);
 
 /// <summary>
 /// CPU kernels for elementwise primitives: dtype dispatch around <see cref="BinaryLoop"/> and, for
-/// unary functions, TensorPrimitives over dense spans.
+/// unary functions, TensorPrimitives or <see cref="UnaryLoop"/> over dense spans (split across threads
+/// above <see cref="ElementwiseParallel.Threshold"/> elements).
 /// </summary>
 internal static class ElementwiseKernels
 {
@@ -46,14 +47,41 @@ internal static class ElementwiseKernels
             if (output.Numel == 0) return output;   // some TensorPrimitives functions reject empty spans
             switch (spec.DType)
             {
-                case DType.Float32 when f32 is not null: f32(x.ContiguousSpan<float>(), output.ContiguousSpan<float>()); break;
-                case DType.Float64 when f64 is not null: f64(x.ContiguousSpan<double>(), output.ContiguousSpan<double>()); break;
-                case DType.Int32 when i32 is not null: i32(x.ContiguousSpan<int>(), output.ContiguousSpan<int>()); break;
-                case DType.Int64 when i64 is not null: i64(x.ContiguousSpan<long>(), output.ContiguousSpan<long>()); break;
+                case DType.Float32 when f32 is not null: Transform(f32, x, output); break;
+                case DType.Float64 when f64 is not null: Transform(f64, x, output); break;
+                case DType.Int32 when i32 is not null: Transform(i32, x, output); break;
+                case DType.Int64 when i64 is not null: Transform(i64, x, output); break;
                 default: throw new NotSupportedException($"{name}: not implemented for dtype {spec.DType.Name()}.");
             }
             return output;
         };
+
+    /// <summary>
+    /// y = f(x) over dense tensors; outputs of at least <see cref="ElementwiseParallel.Threshold"/>
+    /// elements are split into fixed chunks on <see cref="CpuParallel"/> (the transforms are elementwise,
+    /// so each chunk is independent).
+    /// </summary>
+    private static void Transform<T>(SpanTransform<T> f, Tensor x, Tensor y) where T : unmanaged
+    {
+        int total = y.Numel;
+        if (!ElementwiseParallel.ShouldSplit(total))
+        {
+            f(x.ContiguousSpan<T>(), y.ContiguousSpan<T>());
+            return;
+        }
+        TransformSplit(f, x, y, total);
+    }
+
+    // A separate method so that the closure is only allocated on the split path.
+    private static void TransformSplit<T>(SpanTransform<T> f, Tensor x, Tensor y, int total) where T : unmanaged
+    {
+        int chunks = ElementwiseParallel.ChunkCount(total);
+        CpuParallel.For(chunks, c =>
+        {
+            var (start, end) = ElementwiseParallel.ChunkRange(c, chunks, total);
+            f(x.ContiguousSpan<T>().Slice((int)start, (int)(end - start)), y.ContiguousSpan<T>().Slice((int)start, (int)(end - start)));
+        });
+    }
 
     /// <summary>A unary kernel for floating-point dtypes only, from a generic TensorPrimitives-style transform.</summary>
     public static ReturningKernel FloatUnary(string name, SpanTransform<float> f32, SpanTransform<double> f64) => Unary(name, f32, f64);

@@ -32,19 +32,20 @@ internal static class SelectionKernels
     private static void WhereTyped<T>(Tensor cond, Tensor a, Tensor b, Tensor output) where T : unmanaged
     {
         var shape = output.Shape.Dims;
-        var sc = ShapeUtil.BroadcastStrides(cond.Shape.Dims, cond.StridesInternal, shape);
-        var sa = ShapeUtil.BroadcastStrides(a.Shape.Dims, a.StridesInternal, shape);
-        var sb = ShapeUtil.BroadcastStrides(b.Shape.Dims, b.StridesInternal, shape);
+        Span<int> sc = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
+        Span<int> sa = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
+        Span<int> sb = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
         var dc = cond.CpuSpan<bool>();
         var da = a.CpuSpan<T>();
         var db = b.CpuSpan<T>();
         var dout = output.CpuSpan<T>();
-        var it = new RowIterator(shape, [sc, sa, sb, output.StridesInternal], [cond.Offset, a.Offset, b.Offset, output.Offset]);
+        var it = new RowIterator(shape, BroadcastStrides.Into(cond, shape, sc), cond.Offset, BroadcastStrides.Into(a, shape, sa), a.Offset,
+            BroadcastStrides.Into(b, shape, sb), b.Offset, output.StridesInternal, output.Offset);
         int n = it.RowLength;
-        int rc = it.RowStrides[0], ra = it.RowStrides[1], rb = it.RowStrides[2], ro = it.RowStrides[3];
+        int rc = it.RowStride(0), ra = it.RowStride(1), rb = it.RowStride(2), ro = it.RowStride(3);
         while (it.MoveNext())
         {
-            int oc = it.Offsets[0], oa = it.Offsets[1], ob = it.Offsets[2], oo = it.Offsets[3];
+            int oc = it.Offset(0), oa = it.Offset(1), ob = it.Offset(2), oo = it.Offset(3);
             if (rc == 1 && ro == 1 && (uint)ra <= 1 && (uint)rb <= 1 && n > 0)
             {
                 // Dense condition and output; each value operand dense or a broadcast scalar.

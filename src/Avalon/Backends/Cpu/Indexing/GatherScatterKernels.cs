@@ -62,12 +62,12 @@ internal static class GatherScatterKernels
         var b = other.CpuSpan<T>();
         var idx = index.CpuSpan<long>();
         int size = indexed.Shape.Dims[dim], dimStride = indexed.StridesInternal[dim];
-        var it = new RowIterator(index.Shape.Dims, [index.StridesInternal, WithoutDim(indexed, dim), other.StridesInternal],
-            [index.Offset, indexed.Offset, other.Offset]);
-        int n = it.RowLength, si = it.RowStrides[0], sa = it.RowStrides[1], sb = it.RowStrides[2];
+        var it = new RowIterator(index.Shape.Dims, index.StridesInternal, index.Offset, WithoutDim(indexed, dim), indexed.Offset,
+            other.StridesInternal, other.Offset);
+        int n = it.RowLength, si = it.RowStride(0), sa = it.RowStride(1), sb = it.RowStride(2);
         while (it.MoveNext())
         {
-            int io = it.Offsets[0], ao = it.Offsets[1], bo = it.Offsets[2];
+            int io = it.Offset(0), ao = it.Offset(1), bo = it.Offset(2);
             for (int i = 0; i < n; i++)
             {
                 long k = idx[io + i * si];

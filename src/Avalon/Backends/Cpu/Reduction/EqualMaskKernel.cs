@@ -32,17 +32,18 @@ internal static class EqualMaskKernel
         where T : unmanaged, INumber<T> where TOut : unmanaged, INumber<TOut>
     {
         var shape = output.Shape.Dims;
-        var sa = ShapeUtil.BroadcastStrides(a.Shape.Dims, a.StridesInternal, shape);
-        var sb = ShapeUtil.BroadcastStrides(b.Shape.Dims, b.StridesInternal, shape);
+        Span<int> sa = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
+        Span<int> sb = shape.Length <= BroadcastStrides.StackRank ? stackalloc int[BroadcastStrides.StackRank] : new int[shape.Length];
         var da = a.CpuSpan<T>();
         var db = b.CpuSpan<T>();
         var dout = output.CpuSpan<TOut>();
-        var it = new RowIterator(shape, [sa, sb, output.StridesInternal], [a.Offset, b.Offset, output.Offset]);
+        var it = new RowIterator(shape, BroadcastStrides.Into(a, shape, sa), a.Offset, BroadcastStrides.Into(b, shape, sb), b.Offset,
+            output.StridesInternal, output.Offset);
         int n = it.RowLength;
-        int ra = it.RowStrides[0], rb = it.RowStrides[1], ro = it.RowStrides[2];
+        int ra = it.RowStride(0), rb = it.RowStride(1), ro = it.RowStride(2);
         while (it.MoveNext())
         {
-            int oa = it.Offsets[0], ob = it.Offsets[1], oo = it.Offsets[2];
+            int oa = it.Offset(0), ob = it.Offset(1), oo = it.Offset(2);
             for (int i = 0; i < n; i++)
                 dout[oo + i * ro] = da[oa + i * ra] == db[ob + i * rb] ? TOut.One : TOut.Zero;
         }
