@@ -67,6 +67,15 @@ public sealed class RmsProp : Optimizer
         ["maximize"] = maximize,
     };
 
+    private static readonly OptimizerStateEntry StepCount = new("step", OptimizerStateKind.IntegerCount, (_, _) => 0L);
+    private static readonly OptimizerStateEntry SquareAvg = OptimizerStateEntry.Zeros("square_avg");
+    private static readonly OptimizerStateEntry MomentumBuffer = OptimizerStateEntry.Zeros("momentum_buffer", group => group.GetDouble("momentum") > 0);
+    private static readonly OptimizerStateEntry GradAvg = OptimizerStateEntry.Zeros("grad_avg", group => group.GetBool("centered"));
+    private static readonly OptimizerStateEntry[] Entries = [StepCount, SquareAvg, MomentumBuffer, GradAvg];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<OptimizerStateEntry> StateEntries => Entries;
+
     /// <inheritdoc />
     protected override void ValidateGroup(ParamGroup group)
     {
@@ -91,18 +100,11 @@ public sealed class RmsProp : Optimizer
             if (p.Grad is null) continue;
             CheckDense(p);
             Tensor grad = DenseGradient(p);
-            var state = State(p);
-            if (state.Count == 0)
-            {
-                state["step"] = 0L;
-                state["square_avg"] = Tensor.ZerosLike(p);
-                if (h.Momentum > 0) state["momentum_buffer"] = Tensor.ZerosLike(p);
-                if (h.Centered) state["grad_avg"] = Tensor.ZerosLike(p);
-            }
-            state["step"] = Convert.ToInt64(state["step"]) + 1;
-            var squareAvg = (Tensor)state["square_avg"];
-            Tensor? buffer = h.Momentum > 0 ? (Tensor)state["momentum_buffer"] : null;
-            Tensor? gradAvg = h.Centered ? (Tensor)state["grad_avg"] : null;
+            var state = InitialState(p, group);
+            state[StepCount.Name] = (long)state[StepCount.Name] + 1;
+            var squareAvg = (Tensor)state[SquareAvg.Name];
+            Tensor? buffer = h.Momentum > 0 ? (Tensor)state[MomentumBuffer.Name] : null;
+            Tensor? gradAvg = h.Centered ? (Tensor)state[GradAvg.Name] : null;
             switch (p.DType)
             {
                 case DType.Float32:

@@ -62,6 +62,15 @@ public sealed class Sgd : Optimizer
         ["maximize"] = maximize,
     };
 
+    /// <summary>The momentum buffer, kept when the group's momentum is not zero.</summary>
+    private static readonly OptimizerStateEntry MomentumBuffer =
+        OptimizerStateEntry.Zeros("momentum_buffer", group => group.GetDouble("momentum") != 0);
+
+    private static readonly OptimizerStateEntry[] Entries = [MomentumBuffer];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<OptimizerStateEntry> StateEntries => Entries;
+
     /// <inheritdoc />
     protected override void ValidateGroup(ParamGroup group)
     {
@@ -92,14 +101,15 @@ public sealed class Sgd : Optimizer
             if (momentum != 0)
             {
                 var state = State(p);
-                if (state.TryGetValue("momentum_buffer", out object? b))
+                if (state.TryGetValue(MomentumBuffer.Name, out object? b))
                 {
                     buffer = (Tensor)b;
                 }
                 else
                 {
-                    buffer = Tensor.ZerosLike(p);
-                    state["momentum_buffer"] = buffer;
+                    // PyTorch's first step copies the gradient into the new buffer.
+                    buffer = (Tensor)MomentumBuffer.Create(p, group);
+                    state[MomentumBuffer.Name] = buffer;
                     firstStep = true;
                 }
             }
