@@ -4,7 +4,7 @@ using Avalon.Training.Checkpoints;
 
 // Usage: Avalon.CrashSaver <checkpoint path> <first version> [<number of saves, 0 for no end>]
 // Saves checkpoint version v (every weight equal to v, epoch v) for v = first, first + 1, ...,
-// printing "ready" before the first save and "saved <v>" after each, until it is killed.
+// printing "ready" at the start, and "saving <v>" and "saved <v>" around each save, until it is killed.
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: Avalon.CrashSaver <checkpoint path> <first version> [<number of saves>]");
@@ -21,6 +21,8 @@ for (int v = first; count == 0 || v < first + count; v++)
     var weights = new Dictionary<string, Tensor>();
     foreach (var (name, p) in model.StateDict()) weights[name] = Tensor.Full(p.Shape.ToArray(), v);
     model.LoadStateDict(weights);
+    Console.Out.WriteLine($"saving {v}");
+    Console.Out.Flush();
     model.Save(path, epoch: v);
     Console.Out.WriteLine($"saved {v}");
     Console.Out.Flush();

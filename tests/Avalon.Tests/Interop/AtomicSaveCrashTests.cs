@@ -32,9 +32,11 @@ public sealed class AtomicSaveCrashTests(ITestOutputHelper output) : IDisposable
         {
             using var child = StartChild(path, version + 1, saves: 0);
             Assert.Equal("ready", child.StandardOutput.ReadLine());
-            // Once the first save is done the child is warm and does little but save: kill it at a random moment.
-            Assert.StartsWith("saved ", child.StandardOutput.ReadLine());
-            Thread.Sleep(random.Next(0, 120));
+            Assert.StartsWith("saving ", child.StandardOutput.ReadLine());
+            // Every other kill waits until the temporary file exists, so it lands while the bytes are written;
+            // the others land anywhere from the start of the save on (preparing, writing, renaming, the next one).
+            if (kill % 2 == 0) WaitForTemporaryFile(child.Id);
+            Thread.Sleep(random.Next(0, kill % 2 == 0 ? 5 : 40));
             child.Kill(entireProcessTree: false);   // SIGKILL on Unix: no cleanup code runs
             child.WaitForExit();
 
@@ -54,6 +56,13 @@ public sealed class AtomicSaveCrashTests(ITestOutputHelper output) : IDisposable
             $"{before} before the last save, {after.Length} after it; last version {version + 1}.");
         Assert.Empty(after);
         Assert.True(killsWithTemporary > 0, "no kill landed in the middle of a save, so the test proved nothing; make the saves longer");
+    }
+
+    private void WaitForTemporaryFile(int processId)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!TemporaryFiles().Any(f => AtomicFile.ProcessIdOf(Path.GetFileName(f), "model.safetensors") == processId) && waited.Elapsed < TimeSpan.FromSeconds(20))
+            Thread.Sleep(1);
     }
 
     private string[] TemporaryFiles() => Directory.GetFiles(_folder, AtomicFile.TemporaryPrefix + "*");
