@@ -33,6 +33,12 @@ public sealed class AtomicSaveCrashTests(ITestOutputHelper output) : IDisposable
             using var child = StartChild(path, version + 1, saves: 0);
             Assert.Equal("ready", child.StandardOutput.ReadLine());
             Assert.StartsWith("saving ", child.StandardOutput.ReadLine());
+            if (kill % 2 == 1)
+            {
+                // Let the first save complete, so the versions advance, and kill during a later one.
+                Assert.StartsWith("saved ", child.StandardOutput.ReadLine());
+                Assert.StartsWith("saving ", child.StandardOutput.ReadLine());
+            }
             // Every other kill waits until the temporary file exists, so it lands while the bytes are written;
             // the others land anywhere from the start of the save on (preparing, writing, renaming, the next one).
             if (kill % 2 == 0) WaitForTemporaryFile(child.Id);
