@@ -25,6 +25,12 @@ public abstract partial class Module
     /// <param name="strict">When true (default) missing and unexpected keys are errors; when false they
     /// are only reported in the result.</param>
     /// <returns>The keys that were missing and those that were not used.</returns>
+    /// <remarks>
+    /// All or nothing: every name, shape, dtype and device is checked before the first value is
+    /// copied, and a source that shares memory with one of the module's tensors (for example a
+    /// state dict of this very module with two entries swapped) is copied aside first, so each
+    /// tensor receives exactly the value the state dict held when the call began.
+    /// </remarks>
     /// <exception cref="StateDictMismatchException">Keys do not match (strict) or a tensor has another
     /// shape or dtype than the module's. Nothing is copied then; the message lists every problem.</exception>
     public LoadStateDictResult LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true)
@@ -32,9 +38,40 @@ public abstract partial class Module
         ArgumentNullException.ThrowIfNull(stateDict);
         var entries = TensorEntries(parameters: true, buffers: true, persistentOnly: true, removeDuplicate: false);
         var (missing, unexpected) = Validate(entries, stateDict, strict);
+        var own = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        foreach (var (_, e) in entries) own.Add(((Tensor)e.Value).Storage);
+        var sources = new List<(Tensor Target, Tensor Source)>(entries.Count);
         foreach (var (path, e) in entries)
-            if (stateDict.TryGetValue(path, out var src)) ((Tensor)e.Value).CopyFrom_(src);
+        {
+            if (!stateDict.TryGetValue(path, out var src)) continue;
+            var target = (Tensor)e.Value;
+            if (IsSameView(src, target)) continue;   // loading a tensor into itself changes nothing
+            sources.Add((target, own.Contains(src.Storage) ? src.ContiguousCopy() : src));
+        }
+        foreach (var (target, source) in sources) target.CopyFrom_(source);
         return new LoadStateDictResult(missing, unexpected);
+    }
+
+    private static bool IsSameView(Tensor a, Tensor b) =>
+        ReferenceEquals(a, b) ||
+        (ReferenceEquals(a.Storage, b.Storage) && a.Offset == b.Offset && a.Shape == b.Shape && a.Strides.SequenceEqual(b.Strides));
+
+    /// <summary>
+    /// The error <see cref="LoadStateDict"/> would raise for <paramref name="stateDict"/>, or
+    /// <see langword="null"/> when it would load; changes nothing.
+    /// </summary>
+    internal StateDictMismatchException? CheckStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        try
+        {
+            Validate(TensorEntries(parameters: true, buffers: true, persistentOnly: true, removeDuplicate: false), stateDict, strict);
+            return null;
+        }
+        catch (StateDictMismatchException ex)
+        {
+            return ex;
+        }
     }
 
     /// <summary>

@@ -61,22 +61,21 @@ public sealed class Adagrad : Optimizer
         ["maximize"] = maximize,
     };
 
+    private static readonly OptimizerStateEntry StepCount = new("step", OptimizerStateKind.Count, (_, _) => 0.0);
+    private static readonly OptimizerStateEntry Sum = new("sum", OptimizerStateKind.ParameterShapedTensor,
+        (p, group) => Tensor.FullLike(p, group.GetDouble("initial_accumulator_value")));
+    private static readonly OptimizerStateEntry[] Entries = [StepCount, Sum];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<OptimizerStateEntry> StateEntries => Entries;
+
     private void InitializeState()
     {
         foreach (ParamGroup group in ParamGroups)
             foreach (Tensor p in group.Parameters) EnsureState(p, group);
     }
 
-    private Dictionary<string, object> EnsureState(Tensor p, ParamGroup group)
-    {
-        var state = State(p);
-        if (state.Count == 0)
-        {
-            state["step"] = 0.0;
-            state["sum"] = Tensor.FullLike(p, group.GetDouble("initial_accumulator_value"));
-        }
-        return state;
-    }
+    private Dictionary<string, object> EnsureState(Tensor p, ParamGroup group) => InitialState(p, group);
 
     /// <inheritdoc />
     protected override void ValidateGroup(ParamGroup group)
@@ -103,10 +102,10 @@ public sealed class Adagrad : Optimizer
             CheckDense(p);
             Tensor grad = DenseGradient(p);
             var state = EnsureState(p, group);
-            double step = Convert.ToDouble(state["step"]) + 1;
-            state["step"] = step;
+            double step = (double)state[StepCount.Name] + 1;
+            state[StepCount.Name] = step;
             // The reference update of one parameter (PyTorch's _single_tensor_adagrad, dense gradients).
-            OptimPrimitives.AdagradUpdate.InvokeMany(attributes, p, grad, (Tensor)state["sum"], StepValue(step, p));
+            OptimPrimitives.AdagradUpdate.InvokeMany(attributes, p, grad, (Tensor)state[Sum.Name], StepValue(step, p));
         }
     }
 }

@@ -53,6 +53,9 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc />
+    public override IReadOnlyList<OptimizerStateEntry> StateEntries => AdamAlgorithm.Entries;
+
+    /// <inheritdoc />
     protected override void ValidateGroup(ParamGroup group) => AdamAlgorithm.Validate(group, ThrowIfInvalid);
 
     /// <inheritdoc />
@@ -65,6 +68,14 @@ public sealed class Adam : Optimizer
 /// </summary>
 internal static class AdamAlgorithm
 {
+    public static readonly OptimizerStateEntry StepCount = new("step", OptimizerStateKind.Count, (_, _) => 0.0);
+    public static readonly OptimizerStateEntry ExpAvg = OptimizerStateEntry.Zeros("exp_avg");
+    public static readonly OptimizerStateEntry ExpAvgSq = OptimizerStateEntry.Zeros("exp_avg_sq");
+    public static readonly OptimizerStateEntry MaxExpAvgSq = OptimizerStateEntry.Zeros("max_exp_avg_sq", group => group.GetBool("amsgrad"));
+
+    /// <summary>The state of Adam and AdamW per parameter (one list for the step and for loading).</summary>
+    public static readonly OptimizerStateEntry[] Entries = [StepCount, ExpAvg, ExpAvgSq, MaxExpAvgSq];
+
     public static Dictionary<string, object> Defaults(double lr, (double Beta1, double Beta2) betas, double eps,
         double weightDecay, bool amsgrad, bool maximize) => new()
     {
@@ -107,21 +118,14 @@ internal static class AdamAlgorithm
             if (p.Grad is null) continue;
             optimizer.CheckDense(p);
             Tensor grad = optimizer.DenseGradient(p);
-            var state = optimizer.StateFor(p);
-            if (state.Count == 0)
-            {
-                state["step"] = 0.0;
-                state["exp_avg"] = Tensor.ZerosLike(p);
-                state["exp_avg_sq"] = Tensor.ZerosLike(p);
-                if (amsgrad) state["max_exp_avg_sq"] = Tensor.ZerosLike(p);
-            }
-            double step = Convert.ToDouble(state["step"]) + 1;
-            state["step"] = step;
-            var expAvg = (Tensor)state["exp_avg"];
-            var expAvgSq = (Tensor)state["exp_avg_sq"];
+            var state = optimizer.InitialStateFor(p, group);
+            double step = (double)state[StepCount.Name] + 1;
+            state[StepCount.Name] = step;
+            var expAvg = (Tensor)state[ExpAvg.Name];
+            var expAvgSq = (Tensor)state[ExpAvgSq.Name];
             var stepValue = Optimizer.StepValue(step, p);
             // The reference update of one parameter (PyTorch's _single_tensor_adam and _single_tensor_adamw), fused.
-            if (amsgrad) update.InvokeMany(attributes, p, grad, expAvg, expAvgSq, (Tensor)state["max_exp_avg_sq"], stepValue);
+            if (amsgrad) update.InvokeMany(attributes, p, grad, expAvg, expAvgSq, (Tensor)state[MaxExpAvgSq.Name], stepValue);
             else update.InvokeMany(attributes, p, grad, expAvg, expAvgSq, stepValue);
         }
     }

@@ -49,6 +49,9 @@ public sealed class AdamW : Optimizer
     }
 
     /// <inheritdoc />
+    public override IReadOnlyList<OptimizerStateEntry> StateEntries => AdamAlgorithm.Entries;
+
+    /// <inheritdoc />
     protected override void ValidateGroup(ParamGroup group) => AdamAlgorithm.Validate(group, ThrowIfInvalid);
 
     /// <inheritdoc />

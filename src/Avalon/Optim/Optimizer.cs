@@ -204,48 +204,229 @@ public abstract class Optimizer
     /// <c>load_state_dict</c>). The groups must match this optimiser's in number and size; parameters
     /// are matched by index. State tensors are copied and converted to the parameter's dtype.
     /// </summary>
-    /// <exception cref="ArgumentException">The groups or the state do not fit this optimiser's parameters.</exception>
+    /// <remarks>
+    /// The whole state dict is checked before anything changes: the groups, every hyperparameter
+    /// against the kind of its default (a number, a bool, a string, a list of the same length) and
+    /// its range, and every per-parameter state entry against <see cref="StateEntries"/> (known name,
+    /// kind, shape, dtype, and the entries the group's settings require). When any check fails the
+    /// optimiser is left exactly as it was and the exception lists every problem.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The groups or the state do not fit this optimiser's parameters; the message lists every problem.</exception>
     public void LoadStateDict(OptimizerStateDict stateDict)
     {
-        ArgumentNullException.ThrowIfNull(stateDict);
-        ArgumentNullException.ThrowIfNull(stateDict.State);
-        ArgumentNullException.ThrowIfNull(stateDict.ParamGroups);
-        if (stateDict.ParamGroups.Count != _groups.Count)
+        var problems = new List<string>();
+        var prepared = PrepareLoad(stateDict, problems);
+        if (prepared is null)
             throw new ArgumentException(
-                $"{Name}.LoadStateDict: loaded state dict has {stateDict.ParamGroups.Count} parameter groups, this optimizer has {_groups.Count}.", nameof(stateDict));
+                $"{Name}.LoadStateDict: the state dict does not fit this optimizer; nothing was loaded. " +
+                (problems.Count == 1 ? problems[0] : $"{problems.Count} problems:\n  " + string.Join("\n  ", problems)),
+                nameof(stateDict));
+        CommitLoad(prepared);
+    }
 
-        var byIndex = new Dictionary<int, Tensor>();
+    /// <summary>A loaded state, checked and converted, ready to replace the optimiser's own.</summary>
+    internal sealed record PreparedState(List<ParamGroup> Groups, Dictionary<Tensor, Dictionary<string, object>> State);
+
+    /// <summary>
+    /// Checks <paramref name="stateDict"/> against this optimiser and builds the groups and state it
+    /// would load, without changing anything; returns <see langword="null"/> after adding every
+    /// problem to <paramref name="problems"/>.
+    /// </summary>
+    internal PreparedState? PrepareLoad(OptimizerStateDict stateDict, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        int before = problems.Count;
+        if (stateDict.State is null || stateDict.ParamGroups is null)
+        {
+            problems.Add($"the state dict has no {(stateDict.State is null ? "state" : "param_groups")}.");
+            return null;
+        }
+        if (stateDict.ParamGroups.Count != _groups.Count)
+        {
+            problems.Add($"loaded state dict has {stateDict.ParamGroups.Count} parameter groups, this optimizer has {_groups.Count}.");
+            return null;
+        }
+
+        var byIndex = new Dictionary<int, (Tensor Parameter, int Group)>();
         var newGroups = new List<ParamGroup>(_groups.Count);
         for (int g = 0; g < _groups.Count; g++)
         {
-            ParamGroupState saved = stateDict.ParamGroups[g];
+            ParamGroupState? saved = stateDict.ParamGroups[g];
             IReadOnlyList<Tensor> parameters = _groups[g].Parameters;
+            if (saved?.Params is null || saved.Options is null)
+            {
+                problems.Add($"parameter group {g} is incomplete (no params or no hyperparameters).");
+                continue;
+            }
             if (saved.Params.Length != parameters.Count)
-                throw new ArgumentException(
-                    $"{Name}.LoadStateDict: loaded state dict contains a parameter group that doesn't match the size of optimizer's group: group {g} has {saved.Params.Length} parameters there, {parameters.Count} here.", nameof(stateDict));
+            {
+                problems.Add($"loaded state dict contains a parameter group that doesn't match the size of optimizer's group: group {g} has {saved.Params.Length} parameters there, {parameters.Count} here.");
+                continue;
+            }
             for (int i = 0; i < parameters.Count; i++)
             {
-                if (!byIndex.TryAdd(saved.Params[i], parameters[i]))
-                    throw new ArgumentException(
-                        $"{Name}.LoadStateDict: parameter index {saved.Params[i]} appears more than once in the loaded parameter groups.", nameof(stateDict));
+                if (saved.Params[i] < 0)
+                    problems.Add($"parameter group {g} lists the negative parameter index {saved.Params[i]}.");
+                else if (!byIndex.TryAdd(saved.Params[i], (parameters[i], g)))
+                    problems.Add($"parameter index {saved.Params[i]} appears more than once in the loaded parameter groups.");
             }
-            var group = new ParamGroup(parameters, CopyOptions(saved.Options));
-            ValidateGroup(group);
+            ParamGroup group;
+            try
+            {
+                group = new ParamGroup(parameters, CopyOptions(saved.Options));
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add($"parameter group {g}: {ex.Message}");
+                continue;
+            }
+            int groupProblems = problems.Count;
+            CheckHyperparameterKinds(group, g, problems);
+            if (problems.Count == groupProblems)
+            {
+                try
+                {
+                    ValidateGroup(group);
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidCastException or KeyNotFoundException)
+                {
+                    problems.Add($"parameter group {g}: {FirstLine(ex.Message)}");
+                }
+            }
             newGroups.Add(group);
         }
+        if (problems.Count > before) return null;
 
+        var entries = StateEntries;
         var newState = new Dictionary<Tensor, Dictionary<string, object>>(ReferenceEqualityComparer.Instance);
         foreach (var (index, saved) in stateDict.State)
         {
-            if (!byIndex.TryGetValue(index, out Tensor? parameter))
-                throw new ArgumentException(
-                    $"{Name}.LoadStateDict: loaded state refers to parameter index {index}, which is in no parameter group.", nameof(stateDict));
-            newState.Add(parameter, CopyState(saved, parameter));
+            if (!byIndex.TryGetValue(index, out var owner))
+            {
+                problems.Add($"loaded state refers to parameter index {index}, which is in no parameter group.");
+                continue;
+            }
+            if (saved is null)
+            {
+                problems.Add($"the state of parameter {index} is null.");
+                continue;
+            }
+            var state = entries is null
+                ? CopyStateUnchecked(saved, owner.Parameter, index, problems)
+                : CheckState(saved, owner.Parameter, newGroups[owner.Group], entries, index, problems);
+            if (state is not null && state.Count > 0) newState.Add(owner.Parameter, state);
         }
+        return problems.Count > before ? null : new PreparedState(newGroups, newState);
+    }
 
+    /// <summary>Replaces the groups and state with a prepared load (which cannot fail).</summary>
+    internal void CommitLoad(PreparedState prepared)
+    {
         _groups.Clear();
-        _groups.AddRange(newGroups);
-        _state = newState;
+        _groups.AddRange(prepared.Groups);
+        _state = prepared.State;
+    }
+
+    /// <summary>
+    /// The per-parameter state entries this optimiser keeps, or <see langword="null"/> when it does
+    /// not declare them (then loaded state is only checked for tensor shapes). The step creates
+    /// state from this list (<see cref="InitialState"/>) and loading checks state against it.
+    /// </summary>
+    public virtual IReadOnlyList<OptimizerStateEntry>? StateEntries => null;
+
+    /// <summary>
+    /// The state of <paramref name="parameter"/>; on first use it is filled with every entry of
+    /// <see cref="StateEntries"/> that <paramref name="group"/> requires.
+    /// </summary>
+    protected Dictionary<string, object> InitialState(Tensor parameter, ParamGroup group)
+    {
+        var state = State(parameter);
+        if (state.Count == 0 && StateEntries is { } entries)
+        {
+            foreach (var entry in entries)
+                if (entry.IsRequired(group)) state[entry.Name] = entry.Create(parameter, group);
+        }
+        return state;
+    }
+
+    /// <inheritdoc cref="InitialState"/>
+    internal Dictionary<string, object> InitialStateFor(Tensor parameter, ParamGroup group) => InitialState(parameter, group);
+
+    private void CheckHyperparameterKinds(ParamGroup group, int index, List<string> problems)
+    {
+        foreach (var (name, expected) in _defaults)
+        {
+            if (!group.Options.TryGetValue(name, out object? value))
+            {
+                problems.Add($"parameter group {index} has no hyperparameter '{name}' ({Name} needs {KindOf(expected)}).");
+                continue;
+            }
+            bool fits = (expected, value) switch
+            {
+                (double, double) or (bool, bool) or (string, string) => true,
+                (double[] e, double[] v) => e.Length == v.Length,
+                _ => false,
+            };
+            if (!fits)
+                problems.Add($"parameter group {index}: hyperparameter '{name}' is {ParamGroup.FormatValue(value)} ({KindOf(value)}), expected {KindOf(expected)}.");
+        }
+    }
+
+    private static string KindOf(object value) => value switch
+    {
+        double => "a number",
+        bool => "a bool",
+        string => "a string",
+        double[] a => $"a list of {a.Length} numbers",
+        _ => value.GetType().Name,
+    };
+
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOf('\n');
+        return end < 0 ? message : message[..end];
+    }
+
+    private Dictionary<string, object>? CheckState(Dictionary<string, object> saved, Tensor parameter, ParamGroup group,
+        IReadOnlyList<OptimizerStateEntry> entries, int index, List<string> problems)
+    {
+        int before = problems.Count;
+        var converted = new Dictionary<string, object>(saved.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in saved)
+        {
+            OptimizerStateEntry? entry = null;
+            foreach (var e in entries)
+                if (e.Name == key) entry = e;
+            if (entry is null)
+            {
+                problems.Add($"state of parameter {index} has an entry '{key}' that {Name} does not keep (it keeps {string.Join(", ", entries.Select(e => e.Name))}).");
+                continue;
+            }
+            // Converting (copying) tensors only while nothing failed keeps a bad file from costing memory.
+            object? value2 = entry.Convert(value, parameter, out string? problem);
+            if (problem is not null) problems.Add($"state '{key}' of parameter {index} {problem}.");
+            else if (problems.Count == before) converted.Add(key, value2!);
+        }
+        if (saved.Count > 0)
+        {
+            foreach (var entry in entries)
+                if (entry.IsRequired(group) && !saved.ContainsKey(entry.Name))
+                    problems.Add($"state of parameter {index} (shape {parameter.Shape}) has no '{entry.Name}', which {Name} needs with these hyperparameters.");
+        }
+        return problems.Count > before ? null : converted;
+    }
+
+    private Dictionary<string, object>? CopyStateUnchecked(Dictionary<string, object> saved, Tensor parameter, int index, List<string> problems)
+    {
+        foreach (var (key, value) in saved)
+        {
+            if (value is Tensor t && key != "step" && t.DType.IsFloatingPoint() && t.Shape != parameter.Shape)
+            {
+                problems.Add($"state '{key}' of parameter {index} has shape {t.Shape} but its parameter has shape {parameter.Shape}.");
+                return null;
+            }
+        }
+        return CopyState(saved, parameter);
     }
 
     /// <summary>

@@ -67,6 +67,15 @@ public sealed class RmsProp : Optimizer
         ["maximize"] = maximize,
     };
 
+    private static readonly OptimizerStateEntry StepCount = new("step", OptimizerStateKind.IntegerCount, (_, _) => 0L);
+    private static readonly OptimizerStateEntry SquareAvg = OptimizerStateEntry.Zeros("square_avg");
+    private static readonly OptimizerStateEntry MomentumBuffer = OptimizerStateEntry.Zeros("momentum_buffer", group => group.GetDouble("momentum") > 0);
+    private static readonly OptimizerStateEntry GradAvg = OptimizerStateEntry.Zeros("grad_avg", group => group.GetBool("centered"));
+    private static readonly OptimizerStateEntry[] Entries = [StepCount, SquareAvg, MomentumBuffer, GradAvg];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<OptimizerStateEntry> StateEntries => Entries;
+
     /// <inheritdoc />
     protected override void ValidateGroup(ParamGroup group)
     {
@@ -95,18 +104,11 @@ public sealed class RmsProp : Optimizer
             if (p.Grad is null) continue;
             CheckDense(p);
             Tensor grad = DenseGradient(p);
-            var state = State(p);
-            if (state.Count == 0)
-            {
-                state["step"] = 0L;
-                state["square_avg"] = Tensor.ZerosLike(p);
-                if (momentum > 0) state["momentum_buffer"] = Tensor.ZerosLike(p);
-                if (centered) state["grad_avg"] = Tensor.ZerosLike(p);
-            }
-            state["step"] = Convert.ToInt64(state["step"]) + 1;
-            var inputs = new List<Tensor> { p, grad, (Tensor)state["square_avg"] };
-            if (momentum > 0) inputs.Add((Tensor)state["momentum_buffer"]);
-            if (centered) inputs.Add((Tensor)state["grad_avg"]);
+            var state = InitialState(p, group);
+            state[StepCount.Name] = (long)state[StepCount.Name] + 1;
+            var inputs = new List<Tensor> { p, grad, (Tensor)state[SquareAvg.Name] };
+            if (momentum > 0) inputs.Add((Tensor)state[MomentumBuffer.Name]);
+            if (centered) inputs.Add((Tensor)state[GradAvg.Name]);
             // The reference update of one parameter (PyTorch's _single_tensor_rmsprop).
             update.InvokeMany(attributes, [.. inputs]);
         }

@@ -62,6 +62,15 @@ public sealed class Sgd : Optimizer
         ["maximize"] = maximize,
     };
 
+    /// <summary>The momentum buffer, kept when the group's momentum is not zero.</summary>
+    private static readonly OptimizerStateEntry MomentumBuffer =
+        OptimizerStateEntry.Zeros("momentum_buffer", group => group.GetDouble("momentum") != 0);
+
+    private static readonly OptimizerStateEntry[] Entries = [MomentumBuffer];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<OptimizerStateEntry> StateEntries => Entries;
+
     /// <inheritdoc />
     protected override void ValidateGroup(ParamGroup group)
     {
@@ -100,8 +109,8 @@ public sealed class Sgd : Optimizer
             bool firstStep = false;
             if (!state.TryGetValue("momentum_buffer", out object? b))
             {
-                b = Tensor.ZerosLike(p);
-                state["momentum_buffer"] = b;
+                b = MomentumBuffer.Create(p, group);
+                state[MomentumBuffer.Name] = b;
                 firstStep = true;
             }
             OptimPrimitives.SgdMomentumUpdate.InvokeMany(firstStep ? withMomentum.With("first_step", true) : withMomentum, p, grad, (Tensor)b);

@@ -59,10 +59,14 @@ public static class ModuleTrainingExtensions
     /// <returns>One <see cref="EpochResult"/> per finished epoch.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> or <paramref name="batchSize"/> is less than 1.</exception>
     /// <exception cref="InvalidOperationException">The loss is not a single floating-point value, or does not depend on any trainable tensor.</exception>
+    /// <exception cref="ArgumentException">The optimiser holds none of the model's trainable parameters (it was built over another model).</exception>
     public static TrainingHistory Fit(
         this Module model, Func<Tensor, Tensor, Tensor> loss, Optimizer optimizer, IDataset train, int epochs, int batchSize,
-        IDataset? validation = null, IReadOnlyList<IMetric>? metrics = null, IReadOnlyList<ICallback>? callbacks = null, FitOptions? options = null) =>
-        FitLoop.Run(model, loss, optimizer, train, epochs, batchSize, validation, metrics, callbacks, options);
+        IDataset? validation = null, IReadOnlyList<IMetric>? metrics = null, IReadOnlyList<ICallback>? callbacks = null, FitOptions? options = null)
+    {
+        CheckOptimizerHoldsModel(model, optimizer);
+        return FitLoop.Run(model, loss, optimizer, train, epochs, batchSize, validation, metrics, callbacks, options);
+    }
 
     /// <summary>Trains the model with a loss module (one with <c>Forward(Tensor input, Tensor target)</c>, such as <c>CrossEntropyLoss</c>); see the other overload.</summary>
     /// <param name="model">The model to train; its parameters are updated in place.</param>
@@ -76,11 +80,14 @@ public static class ModuleTrainingExtensions
     /// <param name="callbacks">Code to run at fixed points, in order.</param>
     /// <param name="options">Shuffling, progress display and other settings; <see langword="null"/> for the defaults.</param>
     /// <returns>One <see cref="EpochResult"/> per finished epoch.</returns>
-    /// <exception cref="ArgumentException"><paramref name="loss"/> has no public <c>Tensor Forward(Tensor, Tensor)</c>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="loss"/> has no public <c>Tensor Forward(Tensor, Tensor)</c>, or the optimiser holds none of the model's trainable parameters.</exception>
     public static TrainingHistory Fit(
         this Module model, Module loss, Optimizer optimizer, IDataset train, int epochs, int batchSize,
-        IDataset? validation = null, IReadOnlyList<IMetric>? metrics = null, IReadOnlyList<ICallback>? callbacks = null, FitOptions? options = null) =>
-        FitLoop.Run(model, LossFunction.FromModule(loss, "Fit"), optimizer, train, epochs, batchSize, validation, metrics, callbacks, options);
+        IDataset? validation = null, IReadOnlyList<IMetric>? metrics = null, IReadOnlyList<ICallback>? callbacks = null, FitOptions? options = null)
+    {
+        CheckOptimizerHoldsModel(model, optimizer);
+        return FitLoop.Run(model, LossFunction.FromModule(loss, "Fit"), optimizer, train, epochs, batchSize, validation, metrics, callbacks, options);
+    }
 
     /// <summary>
     /// The mean loss and the metrics of the model over <paramref name="dataset"/>, computed in
@@ -165,6 +172,30 @@ public static class ModuleTrainingExtensions
         for (int start = 0; start < n; start += batchSize)
             outputs.Add(model.Forward(BatchInputs.On(input.Narrow(0, start, Math.Min(batchSize, n - start)), device)));
         return Tensor.Cat(outputs, 0);
+    }
+
+    /// <summary>
+    /// Refuses an optimiser that would train nothing: the model has trainable parameters and the
+    /// optimiser holds none of them (typically one built over another model, or over a model's
+    /// parameters before <c>To(...)</c> replaced them).
+    /// </summary>
+    private static void CheckOptimizerHoldsModel(Module? model, Optimizer? optimizer)
+    {
+        if (model is null || optimizer is null) return;   // FitLoop reports the null argument
+        var held = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var group in optimizer.ParamGroups)
+            foreach (var p in group.Parameters) held.Add(p);
+        int trainable = 0;
+        foreach (var p in model.Parameters())
+        {
+            if (!p.RequiresGrad) continue;
+            if (held.Contains(p)) return;
+            trainable++;
+        }
+        if (trainable > 0)
+            throw new ArgumentException(
+                $"Fit: the {optimizer.GetType().Name} given holds none of the {trainable} trainable parameters of the {model.GetType().Name} being trained, so Fit would train nothing; " +
+                "build the optimiser over this model's parameters (new Adam(model.Parameters())), after any model.To(...).", nameof(optimizer));
     }
 
     private static void CheckBatchSize(int batchSize, string operation)

@@ -31,7 +31,8 @@ public static partial class SafetensorsFile
     public static SafetensorsContent Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        // Unbuffered: the reads are few and large, and a buffer would cost more memory than a small file holds.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
         return Read(stream, $"'{path}'");
     }
 

@@ -63,11 +63,17 @@ public sealed class CosineAnnealingLR : LRScheduler
     }
 
     /// <inheritdoc />
-    public override void LoadStateDict(IReadOnlyDictionary<string, object> state)
+    private protected override Action ReadState(SchedulerStateReader reader)
     {
-        base.LoadStateDict(state);
-        var reader = new SchedulerStateReader(state, nameof(CosineAnnealingLR));
-        TMax = reader.Int("T_max");
-        EtaMin = reader.Double("eta_min");
+        Action baseApply = base.ReadState(reader);
+        int tMax = reader.Int("T_max");
+        double etaMin = reader.Double("eta_min");
+        reader.Require(tMax > 0 || reader.Problems.Count > 0, $"T_max is {tMax}, expected a positive integer.");
+        return () =>
+        {
+            baseApply();
+            TMax = tMax;
+            EtaMin = etaMin;
+        };
     }
 }

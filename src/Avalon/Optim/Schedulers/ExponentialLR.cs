@@ -38,9 +38,14 @@ public sealed class ExponentialLR : LRScheduler
     }
 
     /// <inheritdoc />
-    public override void LoadStateDict(IReadOnlyDictionary<string, object> state)
+    private protected override Action ReadState(SchedulerStateReader reader)
     {
-        base.LoadStateDict(state);
-        Gamma = new SchedulerStateReader(state, nameof(ExponentialLR)).Double("gamma");
+        Action baseApply = base.ReadState(reader);
+        double gamma = reader.Double("gamma");
+        return () =>
+        {
+            baseApply();
+            Gamma = gamma;
+        };
     }
 }

@@ -19,7 +19,7 @@ namespace Avalon.Optim.Schedulers;
 /// A subclass sets its fields in its constructor and then calls <see cref="InitialStep"/>.
 /// </para>
 /// </remarks>
-public abstract class LRScheduler
+public abstract class LRScheduler : ILearningRateScheduler
 {
     private double[] _baseLRs;
     private double[] _lastLR = [];
@@ -119,19 +119,52 @@ public abstract class LRScheduler
         ["_last_lr"] = _lastLR.Clone(),
     };
 
-    /// <summary>Restores a state produced by <see cref="StateDict"/> (the optimiser's learning rates are not touched).</summary>
-    /// <exception cref="ArgumentException">A key is missing or has the wrong type.</exception>
+    /// <summary>
+    /// Restores a state produced by <see cref="StateDict"/> (the optimiser's learning rates are not
+    /// touched). The whole state is checked first; when any part is missing, of the wrong type or out
+    /// of range, nothing changes.
+    /// </summary>
+    /// <exception cref="ArgumentException">A key is missing, has the wrong type or is out of range; the message lists every problem.</exception>
     public virtual void LoadStateDict(IReadOnlyDictionary<string, object> state)
     {
         ArgumentNullException.ThrowIfNull(state);
         var reader = new SchedulerStateReader(state, GetType().Name);
+        Action apply = ReadState(reader);
+        reader.ThrowIfProblems();
+        apply();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> CheckStateDict(IReadOnlyDictionary<string, object> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var reader = new SchedulerStateReader(state, GetType().Name);
+        ReadState(reader);
+        return reader.Problems;
+    }
+
+    /// <summary>
+    /// Reads (and checks) this schedule's part of <paramref name="reader"/>'s state and returns the
+    /// action that installs it; a subclass reads its own settings after calling the base and
+    /// returns an action that runs the base's first. Nothing may change before the action runs.
+    /// </summary>
+    private protected virtual Action ReadState(SchedulerStateReader reader)
+    {
+        int groups = Optimizer.ParamGroups.Count;
         double[] baseLRs = reader.Doubles("base_lrs");
-        if (baseLRs.Length != Optimizer.ParamGroups.Count)
-            throw new ArgumentException(
-                $"{GetType().Name}.LoadStateDict: base_lrs has {baseLRs.Length} values for {Optimizer.ParamGroups.Count} parameter groups.", nameof(state));
-        _baseLRs = baseLRs;
-        LastEpoch = reader.Int("last_epoch");
-        StepCount = reader.Int("_step_count");
-        _lastLR = reader.Doubles("_last_lr");
+        int lastEpoch = reader.Int("last_epoch");
+        int stepCount = reader.Int("_step_count");
+        double[] lastLR = reader.Doubles("_last_lr");
+        reader.Require(baseLRs.Length == groups || reader.Problems.Count > 0, $"base_lrs has {baseLRs.Length} values for {groups} parameter groups.");
+        reader.Require(lastLR.Length == groups || lastLR.Length == 0, $"_last_lr has {lastLR.Length} values for {groups} parameter groups.");
+        reader.Require(lastEpoch >= -1, $"last_epoch is {lastEpoch}, expected -1 or more.");
+        reader.Require(stepCount >= 0, $"_step_count is {stepCount}, expected 0 or more.");
+        return () =>
+        {
+            _baseLRs = baseLRs;
+            LastEpoch = lastEpoch;
+            StepCount = stepCount;
+            _lastLR = lastLR;
+        };
     }
 }

@@ -52,12 +52,17 @@ public sealed class MultiStepLR : LRScheduler
     }
 
     /// <inheritdoc />
-    public override void LoadStateDict(IReadOnlyDictionary<string, object> state)
+    private protected override Action ReadState(SchedulerStateReader reader)
     {
-        base.LoadStateDict(state);
-        var reader = new SchedulerStateReader(state, nameof(MultiStepLR));
-        _milestones = reader.Ints("milestones");
-        Array.Sort(_milestones);
-        Gamma = reader.Double("gamma");
+        Action baseApply = base.ReadState(reader);
+        int[] milestones = reader.Ints("milestones");
+        Array.Sort(milestones);
+        double gamma = reader.Double("gamma");
+        return () =>
+        {
+            baseApply();
+            _milestones = milestones;
+            Gamma = gamma;
+        };
     }
 }

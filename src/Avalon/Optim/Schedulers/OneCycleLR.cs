@@ -186,22 +186,29 @@ public sealed class OneCycleLR : LRScheduler
     }
 
     /// <inheritdoc />
-    public override void LoadStateDict(IReadOnlyDictionary<string, object> state)
+    private protected override Action ReadState(SchedulerStateReader reader)
     {
-        base.LoadStateDict(state);
-        var reader = new SchedulerStateReader(state, nameof(OneCycleLR));
-        TotalSteps = reader.Int("total_steps");
-        PctStart = reader.Double("pct_start");
-        AnnealStrategy = reader.String("anneal_strategy") switch
+        Action baseApply = base.ReadState(reader);
+        int totalSteps = reader.Int("total_steps");
+        double pctStart = reader.Double("pct_start");
+        string strategy = reader.String("anneal_strategy");
+        bool threePhase = reader.Bool("three_phase");
+        bool cycleMomentum = reader.Bool("cycle_momentum");
+        bool useBeta1 = reader.Bool("use_beta1");
+        reader.Require(strategy is "cos" or "linear" || reader.Problems.Count > 0, $"anneal_strategy must be 'cos' or 'linear', got '{strategy}'.");
+        reader.Require(totalSteps > 0 || reader.Problems.Count > 0, $"total_steps is {totalSteps}, expected a positive integer.");
+        reader.Require(pctStart is >= 0 and <= 1, $"pct_start is {pctStart}, expected a number between 0 and 1.");
+        return () =>
         {
-            "cos" => AnnealStrategy.Cos,
-            "linear" => AnnealStrategy.Linear,
-            var other => throw new ArgumentException($"OneCycleLR.LoadStateDict: anneal_strategy must be 'cos' or 'linear', got '{other}'.", nameof(state)),
+            baseApply();
+            TotalSteps = totalSteps;
+            PctStart = pctStart;
+            AnnealStrategy = strategy == "cos" ? AnnealStrategy.Cos : AnnealStrategy.Linear;
+            ThreePhase = threePhase;
+            CycleMomentum = cycleMomentum;
+            UseBeta1 = useBeta1;
+            _phases = BuildPhases(totalSteps, pctStart, threePhase);
         };
-        ThreePhase = reader.Bool("three_phase");
-        CycleMomentum = reader.Bool("cycle_momentum");
-        UseBeta1 = reader.Bool("use_beta1");
-        _phases = BuildPhases(TotalSteps, PctStart, ThreePhase);
     }
 
     /// <summary>One phase of the cycle: where it ends and the group keys of its start and end values.</summary>

@@ -10,7 +10,7 @@ namespace Avalon.Optim.Schedulers;
 /// Call <see cref="Step(double)"/> once per epoch with the validation metric. A reduction smaller than
 /// <see cref="Eps"/> is skipped.
 /// </remarks>
-public sealed class ReduceLROnPlateau
+public sealed class ReduceLROnPlateau : ILearningRateScheduler
 {
     private double[] _lastLR;
 
@@ -179,35 +179,62 @@ public sealed class ReduceLROnPlateau
         ["_last_lr"] = _lastLR.Clone(),
     };
 
-    /// <summary>Restores a state produced by <see cref="StateDict"/>.</summary>
-    /// <exception cref="ArgumentException">A key is missing or has the wrong type or value.</exception>
+    /// <summary>Restores a state produced by <see cref="StateDict"/>; the whole state is checked first and nothing changes when any part does not fit.</summary>
+    /// <exception cref="ArgumentException">A key is missing or has the wrong type or value; the message lists every problem.</exception>
     public void LoadStateDict(IReadOnlyDictionary<string, object> state)
     {
         ArgumentNullException.ThrowIfNull(state);
         var reader = new SchedulerStateReader(state, nameof(ReduceLROnPlateau));
-        Mode = reader.String("mode") switch
-        {
-            "min" => PlateauMode.Min,
-            "max" => PlateauMode.Max,
-            var other => throw new ArgumentException($"ReduceLROnPlateau.LoadStateDict: mode {other} is unknown!", nameof(state)),
-        };
-        ThresholdMode = reader.String("threshold_mode") switch
-        {
-            "rel" => ThresholdMode.Rel,
-            "abs" => ThresholdMode.Abs,
-            var other => throw new ArgumentException($"ReduceLROnPlateau.LoadStateDict: threshold mode {other} is unknown!", nameof(state)),
-        };
-        Factor = reader.Double("factor");
-        Patience = reader.Int("patience");
-        Threshold = reader.Double("threshold");
-        Cooldown = reader.Int("cooldown");
-        CooldownCounter = reader.Int("cooldown_counter");
+        Action apply = ReadState(reader);
+        reader.ThrowIfProblems();
+        apply();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> CheckStateDict(IReadOnlyDictionary<string, object> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var reader = new SchedulerStateReader(state, nameof(ReduceLROnPlateau));
+        ReadState(reader);
+        return reader.Problems;
+    }
+
+    private Action ReadState(SchedulerStateReader reader)
+    {
+        string mode = reader.String("mode");
+        string thresholdMode = reader.String("threshold_mode");
+        double factor = reader.Double("factor");
+        int patience = reader.Int("patience");
+        double threshold = reader.Double("threshold");
+        int cooldown = reader.Int("cooldown");
+        int cooldownCounter = reader.Int("cooldown_counter");
         double[] minLrs = reader.Doubles("min_lrs");
-        MinLR = minLrs.Length > 0 ? minLrs[0] : 0;
-        Eps = reader.Double("eps");
-        Best = reader.Double("best");
-        NumBadEpochs = reader.Int("num_bad_epochs");
-        LastEpoch = reader.Int("last_epoch");
-        _lastLR = reader.Doubles("_last_lr");
+        double eps = reader.Double("eps");
+        double best = reader.Double("best");
+        int numBadEpochs = reader.Int("num_bad_epochs");
+        int lastEpoch = reader.Int("last_epoch");
+        double[] lastLR = reader.Doubles("_last_lr");
+        bool typed = reader.Problems.Count == 0;
+        reader.Require(!typed || mode is "min" or "max", $"mode {mode} is unknown! (expected 'min' or 'max')");
+        reader.Require(!typed || thresholdMode is "rel" or "abs", $"threshold mode {thresholdMode} is unknown! (expected 'rel' or 'abs')");
+        reader.Require(!typed || factor < 1.0, $"factor is {factor}; it should be < 1.0.");
+        reader.Require(!typed || (patience >= 0 && cooldown >= 0 && cooldownCounter >= 0 && numBadEpochs >= 0),
+            $"patience, cooldown, cooldown_counter and num_bad_epochs must be non-negative (got {patience}, {cooldown}, {cooldownCounter}, {numBadEpochs}).");
+        return () =>
+        {
+            Mode = mode == "min" ? PlateauMode.Min : PlateauMode.Max;
+            ThresholdMode = thresholdMode == "rel" ? ThresholdMode.Rel : ThresholdMode.Abs;
+            Factor = factor;
+            Patience = patience;
+            Threshold = threshold;
+            Cooldown = cooldown;
+            CooldownCounter = cooldownCounter;
+            MinLR = minLrs.Length > 0 ? minLrs[0] : 0;
+            Eps = eps;
+            Best = best;
+            NumBadEpochs = numBadEpochs;
+            LastEpoch = lastEpoch;
+            _lastLR = lastLR;
+        };
     }
 }

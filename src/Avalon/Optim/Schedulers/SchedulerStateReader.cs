@@ -2,48 +2,100 @@ using System.Globalization;
 
 namespace Avalon.Optim.Schedulers;
 
-/// <summary>Typed reads from a scheduler state dict, with messages that name the scheduler and the key.</summary>
-internal readonly struct SchedulerStateReader(IReadOnlyDictionary<string, object> state, string owner)
+/// <summary>
+/// Typed reads from a scheduler state dict that collect every problem (a missing key, a value of
+/// the wrong type or out of range) instead of stopping at the first, so a scheduler can check a
+/// whole state before it changes anything. A read that fails returns a placeholder value.
+/// </summary>
+internal sealed class SchedulerStateReader(IReadOnlyDictionary<string, object> state, string owner)
 {
+    private readonly List<string> _problems = [];
+
+    /// <summary>Every problem found so far.</summary>
+    public IReadOnlyList<string> Problems => _problems;
+
     public int Int(string key) => Read(key) switch
     {
+        null => 0,
         int i => i,
-        long l => checked((int)l),
-        double d when d == Math.Floor(d) => checked((int)d),
-        var other => throw WrongType(key, other, "an integer"),
+        long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
+        double d when d == Math.Floor(d) && d is >= int.MinValue and <= int.MaxValue => (int)d,
+        var other => Wrong(key, other, "an integer", 0),
     };
 
     public double Double(string key) => Read(key) switch
     {
+        null => 0,
         double d => d,
         int i => i,
         long l => l,
         float f => f,
-        var other => throw WrongType(key, other, "a number"),
+        var other => Wrong(key, other, "a number", 0.0),
     };
 
     public double[] Doubles(string key) => Read(key) switch
     {
+        null => [],
         double[] a => (double[])a.Clone(),
-        var other => throw WrongType(key, other, "a double[]"),
+        int[] a => Array.ConvertAll(a, x => (double)x),
+        long[] a => Array.ConvertAll(a, x => (double)x),
+        var other => Wrong(key, other, "a list of numbers", Array.Empty<double>()),
     };
 
     public int[] Ints(string key) => Read(key) switch
     {
+        null => [],
         int[] a => (int[])a.Clone(),
-        var other => throw WrongType(key, other, "an int[]"),
+        long[] a when a.All(x => x is >= int.MinValue and <= int.MaxValue) => Array.ConvertAll(a, x => (int)x),
+        double[] a when a.All(x => x == Math.Floor(x) && x is >= int.MinValue and <= int.MaxValue) => Array.ConvertAll(a, x => (int)x),
+        var other => Wrong(key, other, "a list of integers", Array.Empty<int>()),
     };
 
-    public bool Bool(string key) => Read(key) is bool b ? b : throw WrongType(key, Read(key), "a bool");
+    public bool Bool(string key) => Read(key) switch
+    {
+        null => false,
+        bool b => b,
+        var other => Wrong(key, other, "a bool", false),
+    };
 
-    public string String(string key) => Read(key) is string s ? s : throw WrongType(key, Read(key), "a string");
+    public string String(string key) => Read(key) switch
+    {
+        null => "",
+        string s => s,
+        var other => Wrong(key, other, "a string", ""),
+    };
 
-    private object Read(string key) =>
-        state.TryGetValue(key, out object? value)
-            ? value
-            : throw new ArgumentException($"{owner}.LoadStateDict: the state has no '{key}'.", nameof(state));
+    /// <summary>Records <paramref name="problem"/> unless <paramref name="ok"/>.</summary>
+    public void Require(bool ok, string problem)
+    {
+        if (!ok) _problems.Add(problem);
+    }
 
-    private ArgumentException WrongType(string key, object value, string expected) => new(
-        $"{owner}.LoadStateDict: '{key}' is {Convert.ToString(value, CultureInfo.InvariantCulture)} ({value.GetType().Name}), expected {expected}.",
-        nameof(state));
+    /// <summary>Throws one <see cref="ArgumentException"/> listing every problem, if there is any.</summary>
+    public void ThrowIfProblems()
+    {
+        if (_problems.Count == 0) return;
+        throw new ArgumentException(
+            $"{owner}.LoadStateDict: the state does not fit; nothing was loaded. " +
+            (_problems.Count == 1 ? _problems[0] : $"{_problems.Count} problems:\n  " + string.Join("\n  ", _problems)),
+            "state");
+    }
+
+    private object? Read(string key)
+    {
+        if (state.TryGetValue(key, out object? value) && value is not null) return value;
+        _problems.Add($"the state has no '{key}'.");
+        return null;
+    }
+
+    private T Wrong<T>(string key, object value, string expected, T placeholder)
+    {
+        string shown = value switch
+        {
+            double[] a => "[" + string.Join(", ", a.Select(x => x.ToString("R", CultureInfo.InvariantCulture))) + "]",
+            _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+        };
+        _problems.Add($"'{key}' is {shown} ({value.GetType().Name}), expected {expected}.");
+        return placeholder;
+    }
 }

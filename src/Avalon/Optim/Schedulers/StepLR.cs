@@ -47,11 +47,17 @@ public sealed class StepLR : LRScheduler
     }
 
     /// <inheritdoc />
-    public override void LoadStateDict(IReadOnlyDictionary<string, object> state)
+    private protected override Action ReadState(SchedulerStateReader reader)
     {
-        base.LoadStateDict(state);
-        var reader = new SchedulerStateReader(state, nameof(StepLR));
-        StepSize = reader.Int("step_size");
-        Gamma = reader.Double("gamma");
+        Action baseApply = base.ReadState(reader);
+        int stepSize = reader.Int("step_size");
+        double gamma = reader.Double("gamma");
+        reader.Require(stepSize > 0 || reader.Problems.Count > 0, $"step_size is {stepSize}, expected a positive integer.");
+        return () =>
+        {
+            baseApply();
+            StepSize = stepSize;
+            Gamma = gamma;
+        };
     }
 }

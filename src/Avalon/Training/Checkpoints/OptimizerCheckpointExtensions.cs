@@ -21,42 +21,67 @@ public static class OptimizerCheckpointExtensions
 
     /// <summary>
     /// Replaces the optimiser's state and hyperparameters with <paramref name="state"/> (for example
-    /// <see cref="Checkpoint.OptimizerState"/>). Parameters are matched by index, as in PyTorch.
+    /// <see cref="Checkpoint.OptimizerState"/>). Parameters are matched by index, as in PyTorch. The
+    /// whole state is checked first; when any part does not fit, nothing changes.
     /// </summary>
     /// <param name="optimizer">The optimiser to restore; it must be over the same parameters, in the same groups.</param>
     /// <param name="state">The state, as written by <see cref="ToCheckpointState"/>.</param>
-    /// <exception cref="ArgumentException">The state belongs to another kind of optimiser, or its groups do not fit this one's.</exception>
-    /// <exception cref="InvalidDataException">The state's JSON is not in the documented form.</exception>
+    /// <exception cref="ArgumentException">The state belongs to another kind of optimiser, is malformed, or does not fit this one's groups and parameters; the message lists every problem.</exception>
     public static void LoadCheckpointState(this Optimizer optimizer, OptimizerCheckpointState state)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(state);
-        var stateDict = Prepare(optimizer, state, $"{optimizer.GetType().Name}.LoadCheckpointState");
-        optimizer.LoadStateDict(stateDict);
+        var problems = new List<string>();
+        var prepared = Prepare(optimizer, state, problems);
+        if (prepared is null)
+            throw new ArgumentException(
+                $"{optimizer.GetType().Name}.LoadCheckpointState: the state does not fit; nothing was loaded. " +
+                (problems.Count == 1 ? problems[0] : $"{problems.Count} problems:\n  " + string.Join("\n  ", problems)), nameof(state));
+        optimizer.CommitLoad(prepared);
     }
 
     /// <summary>
-    /// Parses <paramref name="state"/> and checks that it fits <paramref name="optimizer"/> (type, number
-    /// and sizes of the groups) without changing anything, so callers can check before they load.
+    /// Parses <paramref name="state"/> and checks all of it against <paramref name="optimizer"/> (type,
+    /// groups, hyperparameters, every state entry) without changing anything; returns what to commit,
+    /// or <see langword="null"/> after adding every problem to <paramref name="problems"/>.
     /// </summary>
-    internal static OptimizerStateDict Prepare(Optimizer optimizer, OptimizerCheckpointState state, string operation)
+    internal static Optimizer.PreparedState? Prepare(Optimizer optimizer, OptimizerCheckpointState state, List<string> problems)
     {
         string own = optimizer.GetType().Name;
-        string? saved = OptimizerStateJson.TypeOf(state);
+        string? saved;
+        OptimizerStateDict stateDict;
+        try
+        {
+            saved = OptimizerStateJson.TypeOf(state);
+            stateDict = OptimizerStateJson.ToStateDict(state, "optimizer state");
+        }
+        catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException)
+        {
+            problems.Add(ex.Message);
+            return null;
+        }
         if (saved is not null && saved != own)
-            throw new ArgumentException($"{operation}: the saved optimiser state is from {saved}, but the optimiser given is {own}; create a {saved} over the same parameters to resume.");
-        var stateDict = OptimizerStateJson.ToStateDict(state, operation);
+        {
+            problems.Add($"the saved optimiser state is from {saved}, but the optimiser given is {own}; create a {saved} over the same parameters to resume.");
+            return null;
+        }
         var groups = optimizer.ParamGroups;
         if (stateDict.ParamGroups.Count != groups.Count)
-            throw new ArgumentException(
-                $"{operation}: the saved optimiser state has {stateDict.ParamGroups.Count} parameter groups, the {own} given has {groups.Count}.");
+        {
+            problems.Add($"the saved optimiser state has {stateDict.ParamGroups.Count} parameter groups, the {own} given has {groups.Count}.");
+            return null;
+        }
+        int before = problems.Count;
         for (int g = 0; g < groups.Count; g++)
         {
             int savedCount = stateDict.ParamGroups[g].Params.Length, count = groups[g].Parameters.Count;
             if (savedCount != count)
-                throw new ArgumentException(
-                    $"{operation}: parameter group {g} has {savedCount} parameters in the saved optimiser state, {count} in the {own} given; build the optimiser over the same parameters as when saving.");
+                problems.Add($"parameter group {g} has {savedCount} parameters in the saved optimiser state, {count} in the {own} given; build the optimiser over the same parameters as when saving.");
         }
-        return stateDict;
+        if (problems.Count > before) return null;
+        var found = new List<string>();
+        var prepared = optimizer.PrepareLoad(stateDict, found);
+        foreach (var problem in found) problems.Add($"optimizer: {problem}");
+        return prepared;
     }
 }

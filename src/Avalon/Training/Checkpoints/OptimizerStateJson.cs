@@ -116,7 +116,8 @@ internal static class OptimizerStateJson
                 }
                 groups.Add(new ParamGroupState(indices ?? throw new JsonException($"a parameter group has no '{ParamsKey}'"), options));
             }
-            if (root.TryGetProperty(StateKey, out var stateElement))
+            // Avalon always writes "state" (empty when no parameter has state yet), so a missing one means a damaged value.
+            var stateElement = root.TryGetProperty(StateKey, out var found) ? found : throw new JsonException($"the value has no '{StateKey}' object");
             {
                 foreach (var entry in stateElement.EnumerateObject())
                 {
@@ -175,7 +176,7 @@ internal static class OptimizerStateJson
         }
     }
 
-    private static void WriteDouble(Utf8JsonWriter json, double d)
+    internal static void WriteDouble(Utf8JsonWriter json, double d)
     {
         if (!double.IsFinite(d))
         {
@@ -204,7 +205,7 @@ internal static class OptimizerStateJson
 
     private static bool IsInteger(string raw) => raw.AsSpan().IndexOfAny('.', 'E', 'e') < 0;
 
-    private static double ReadDouble(JsonElement element)
+    internal static double ReadDouble(JsonElement element)
     {
         if (element.ValueKind == JsonValueKind.Number) return element.GetDouble();
         if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(DoubleKey, out var text) && text.ValueKind == JsonValueKind.String &&

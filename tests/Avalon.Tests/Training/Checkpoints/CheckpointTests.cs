@@ -35,7 +35,7 @@ public sealed class CheckpointTests : IDisposable
 
         var checkpoint = Checkpoint.Load(path);
 
-        Assert.Equal(1, checkpoint.FormatVersion);
+        Assert.Equal(2, checkpoint.FormatVersion);
         Assert.Equal(3, checkpoint.Epoch);
         Assert.Equal("baseline", checkpoint.Metadata["note"]);
         Assert.Equal("0.001", checkpoint.Metadata["lr"]);
@@ -62,7 +62,7 @@ public sealed class CheckpointTests : IDisposable
         Checkpoint.Save(path, ModelState(), OptimizerState(), epoch: 1);
         var content = SafetensorsFile.Read(path);
         Assert.Equal("avalon.checkpoint", content.Metadata["format"]);
-        Assert.Equal("1", content.Metadata["format_version"]);
+        Assert.Equal("2", content.Metadata["format_version"]);
         Assert.Contains("conv1.weight", content.Tensors.Keys);
         Assert.Contains("optimizer.state.0.exp_avg", content.Tensors.Keys);
         Assert.Contains("optimizer.state.1.exp_avg", content.Tensors.Keys);
@@ -86,9 +86,9 @@ public sealed class CheckpointTests : IDisposable
     public void NewerFormatVersionFailsWithClearMessage()
     {
         string path = PathOf("future.safetensors");
-        SafetensorsFile.Write(path, ModelState(), new Dictionary<string, string> { ["format"] = "avalon.checkpoint", ["format_version"] = "2", ["checkpoint"] = "{}" });
-        var ex = Assert.Throws<NotSupportedException>(() => Checkpoint.Load(path));
-        Assert.Contains("version 2", ex.Message);
+        SafetensorsFile.Write(path, ModelState(), new Dictionary<string, string> { ["format"] = "avalon.checkpoint", ["format_version"] = "3", ["checkpoint"] = "{}" });
+        var ex = Assert.Throws<CheckpointException>(() => Checkpoint.Load(path));
+        Assert.Contains("version 3", ex.Message);
         Assert.Contains("update Avalon", ex.Message);
     }
 
@@ -97,7 +97,7 @@ public sealed class CheckpointTests : IDisposable
     {
         string path = PathOf("weights.safetensors");
         SafetensorsFile.Write(path, ModelState());
-        var ex = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+        var ex = Assert.Throws<CheckpointException>(() => Checkpoint.Load(path));
         Assert.Contains("not an Avalon checkpoint", ex.Message);
     }
 

@@ -141,19 +141,21 @@ public sealed class ModuleCheckpointTests : IDisposable
 
         var wider = new Mlp(2, 9, 2, seed: 1);
         var before = Snapshot(wider);
-        var error = Assert.Throws<StateDictMismatchException>(() => wider.Load(PathOf("m.safetensors")));
+        var error = Assert.Throws<CheckpointException>(() => wider.Load(PathOf("m.safetensors")));
         Assert.Contains("size mismatch for fc1.weight: copying a param with shape [8, 2] from checkpoint, the shape in current model is [9, 2]", error.Message);
         Assert.Contains("size mismatch for fc2.weight", error.Message);
         Assert.Equal(before, Snapshot(wider));
 
         var doubles = new Float64Mlp();
-        var dtype = Assert.Throws<StateDictMismatchException>(() => doubles.Load(PathOf("m.safetensors")));
+        var dtype = Assert.Throws<CheckpointException>(() => doubles.Load(PathOf("m.safetensors")));
         Assert.Contains("dtype mismatch for fc1.weight: copying a param of dtype float32 from checkpoint, the dtype in current model is float64", dtype.Message);
 
-        var renamed = Assert.Throws<StateDictMismatchException>(() => new Renamed().Load(PathOf("m.safetensors")));
+        var renamedError = Assert.Throws<CheckpointException>(() => new Renamed().Load(PathOf("m.safetensors")));
+        var renamed = Assert.IsType<StateDictMismatchException>(renamedError.InnerException);
         Assert.Equal(["first.weight", "first.bias"], renamed.MissingKeys);
         Assert.Equal(["fc1.bias", "fc1.weight"], renamed.UnexpectedKeys.Order());
-        Assert.Matches("Unexpected key\\(s\\) in state_dict: .*\"fc1.weight\"", renamed.Message);
+        Assert.Matches("Unexpected key\\(s\\) in state_dict of Renamed: .*\"fc1.weight\"", renamedError.Message);
+        Assert.Equal(2, renamedError.Problems.Count);
     }
 
     private sealed class Float64Mlp : Module
@@ -180,17 +182,17 @@ public sealed class ModuleCheckpointTests : IDisposable
         var target = new Mlp(2, 8, 2, seed: 7);
         var before = Snapshot(target);
         var sgd = new Sgd(target.Parameters(), lr: 0.1);
-        var wrongType = Assert.Throws<ArgumentException>(() => target.Load(PathOf("adam.safetensors"), sgd));
+        var wrongType = Assert.Throws<CheckpointException>(() => target.Load(PathOf("adam.safetensors"), sgd));
         Assert.Contains("the saved optimiser state is from Adam, but the optimiser given is Sgd", wrongType.Message);
         Assert.Equal(before, Snapshot(target));
         Assert.Equal(0.1, sgd.ParamGroups[0].LearningRate);
 
         var partial = new Adam(target.Fc1.Parameters(), lr: 0.1);
-        var wrongSize = Assert.Throws<ArgumentException>(() => target.Load(PathOf("adam.safetensors"), partial));
+        var wrongSize = Assert.Throws<CheckpointException>(() => target.Load(PathOf("adam.safetensors"), partial));
         Assert.Contains("parameter group 0 has 4 parameters in the saved optimiser state, 2 in the Adam given", wrongSize.Message);
         Assert.Equal(before, Snapshot(target));
 
-        var none = Assert.Throws<InvalidDataException>(() => target.Load(PathOf("weights-only.safetensors"), new Adam(target.Parameters())));
+        var none = Assert.Throws<CheckpointException>(() => target.Load(PathOf("weights-only.safetensors"), new Adam(target.Parameters())));
         Assert.Contains("holds no optimiser state", none.Message);
         Assert.Equal(before, Snapshot(target));
 
