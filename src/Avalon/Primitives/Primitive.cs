@@ -75,6 +75,7 @@ public abstract class Primitive
                     $"{Name}: expected all tensors on the same device, but input 0 is on {device} and input {i} is on {inputs[i].Device}. Move them with .To(device).");
         var spec = InferSpec(specs, attributes);
         var output = Compute(inputs, attributes, spec);
+        AnomalyMode.CheckForward(this, inputs, output); // anomaly-detection hook (Autodiff/AnomalyMode.cs)
         Recorder.Record(this, attributes, inputs, output);
         return output;
     }
