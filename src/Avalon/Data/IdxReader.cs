@@ -19,7 +19,10 @@ namespace Avalon.Data;
 /// against the bytes available: a plain file must hold exactly the header and the declared data, so
 /// its one allocation is the size of the file.</para>
 /// <para>A gzip file is one gzip member and nothing else: its last eight bytes must be the CRC-32 and
-/// the length of the decompressed data. Its size after decompression is only known by decompressing,
+/// the length of the decompressed data (which rejects a truncated trailer, an appended member and
+/// appended bytes; the one arrangement it cannot see is junk inserted between the member and a copy
+/// of the member's own trailer, since the decompressor does not report where the member ended, and
+/// then the data read is still the member's, checked against its CRC). Its size after decompression is only known by decompressing,
 /// so the elements are read into an array that starts at about twice the compressed size and doubles
 /// as data arrives: a truncated or lying file fails after allocating a small multiple of what it
 /// actually decompresses to, never the size its header claims.</para>
