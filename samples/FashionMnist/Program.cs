@@ -26,8 +26,7 @@ var load = new DatasetLoadOptions
 };
 var train = new FashionMnistDataset(DatasetSplit.Train, options: load);
 var test = new FashionMnistDataset(DatasetSplit.Test, options: load);
-Console.WriteLine(train.Images.SourceDescription);
-Console.WriteLine(test.Images.SourceDescription);
+Console.WriteLine($"Data source: {train.Source} ({train.SourceDescription}; test: {test.Count} images)");
 
 var model = new Net();
 Console.WriteLine(model);

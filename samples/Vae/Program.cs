@@ -19,8 +19,7 @@ Generator.ManualSeed(seed);
 var load = new DatasetLoadOptions { UseEmbeddedSample = !full, FallBackToEmbeddedSample = false };
 var train = new FashionMnistDataset(DatasetSplit.Train, options: load);
 var test = new FashionMnistDataset(DatasetSplit.Test, options: load);
-Console.WriteLine(train.Images.SourceDescription);
-Console.WriteLine(test.Images.SourceDescription);
+Console.WriteLine($"Data source: {train.Source} ({train.SourceDescription}; test: {test.Count} images)");
 
 var model = new VariationalAutoencoder();
 Console.WriteLine(model);

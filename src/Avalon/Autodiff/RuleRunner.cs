@@ -8,7 +8,7 @@ internal static class RuleRunner
     public static Tensor?[] Apply(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs, Tensor?[] gradOutputs, bool[] needs)
     {
         var context = new GradContext(inputs, attributes, outputs, gradOutputs, needs);
-        var grads = primitive.Backward(context);
+        var grads = AnomalyMode.RunRule(primitive, context); // anomaly-detection hook (AnomalyMode.cs); plain primitive.Backward(context) when off
         if (grads.Length != inputs.Length)
             throw new InvalidOperationException(
                 $"The derivative rule of '{primitive.Name}' returned {grads.Length} gradients for {inputs.Length} inputs.");

@@ -58,6 +58,13 @@ public sealed class DatasetLoadOptions
     /// </summary>
     public bool UseEmbeddedSample { get; set; }
 
+    /// <summary>
+    /// Options that load the embedded Fashion-MNIST sample and look nowhere else
+    /// (<see cref="UseEmbeddedSample"/> set): <c>new FashionMnistDataset(DatasetSplit.Train, options: DatasetLoadOptions.Embedded())</c>.
+    /// The loaded data's <see cref="RawImageSet.Source"/> is <see cref="DatasetSource.EmbeddedSample"/>.
+    /// </summary>
+    public static DatasetLoadOptions Embedded() => new() { UseEmbeddedSample = true, FallBackToEmbeddedSample = false };
+
     /// <summary>Receives progress lines (for example while downloading). Default <see langword="null"/>: silent.</summary>
     public Action<string>? Log { get; set; }
 }

@@ -23,6 +23,12 @@ public class ImageClassificationDataset : IDataset, IBatchGatherer
     /// <summary>The images, labels and where they came from.</summary>
     public RawImageSet Images { get; }
 
+    /// <summary>Where the images were loaded from (explicit path, cache, system package, download or the embedded sample).</summary>
+    public DatasetSource Source => Images.Source;
+
+    /// <summary>A one-line description of the data and where it came from, for printing (<see cref="RawImageSet.SourceDescription"/>).</summary>
+    public string SourceDescription => Images.SourceDescription;
+
     /// <summary>The transform applied to each image, or <see langword="null"/>.</summary>
     public ITransform? Transform { get; }
 

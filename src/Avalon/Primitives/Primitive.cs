@@ -141,6 +141,7 @@ public abstract class Primitive
         var specs = Specs(attributes, inputs);
         var saved = Effects.IsInPlace ? Recorder.PrepareInPlace(this, inputs) : null;
         var outputs = Execute(inputs, attributes, specs);
+        foreach (var output in outputs) AnomalyMode.CheckForward(this, inputs, output); // anomaly-detection hook (Autodiff/AnomalyMode.cs)
         Recorder.Record(this, attributes, inputs, outputs, saved);
         return outputs;
     }

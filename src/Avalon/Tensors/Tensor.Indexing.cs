@@ -10,7 +10,7 @@ public sealed partial class Tensor
     /// <c>out[i][j][k] = this[index[i][j][k]][j][k]</c> for dim 0. The result has the index's shape, which may
     /// not exceed this tensor's outside <paramref name="dim"/>.
     /// </summary>
-    /// <exception cref="IndexOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
     public Tensor Gather(int dim, Tensor index)
     {
         ArgumentNullException.ThrowIfNull(index);
@@ -29,7 +29,7 @@ public sealed partial class Tensor
     /// names along <paramref name="dim"/> (PyTorch's out-of-place <c>scatter</c>): <c>out[index[i][j]][j] = src[i][j]</c>
     /// for dim 0. Where an index repeats, which write wins is unspecified (as in PyTorch).
     /// </summary>
-    /// <exception cref="IndexOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
     public Tensor Scatter(int dim, Tensor index, Tensor src)
     {
         ArgumentNullException.ThrowIfNull(index);
@@ -48,7 +48,7 @@ public sealed partial class Tensor
     /// A copy of this tensor with <paramref name="src"/> added at the positions an int64 index names along
     /// <paramref name="dim"/>, accumulating where an index repeats (PyTorch's out-of-place <c>scatter_add</c>).
     /// </summary>
-    /// <exception cref="IndexOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
     public Tensor ScatterAdd(int dim, Tensor index, Tensor src)
     {
         ArgumentNullException.ThrowIfNull(index);
@@ -60,7 +60,7 @@ public sealed partial class Tensor
     /// The slices along <paramref name="dim"/> named by a 1-D int64 index, in its order (repeats allowed;
     /// PyTorch's <c>index_select</c>). The result has this tensor's shape with <paramref name="dim"/> resized to the index's length.
     /// </summary>
-    /// <exception cref="IndexOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
     public Tensor IndexSelect(int dim, Tensor index)
     {
         ArgumentNullException.ThrowIfNull(index);
@@ -72,7 +72,7 @@ public sealed partial class Tensor
     /// A copy of this tensor with slice k of <paramref name="source"/> (times <paramref name="alpha"/>) added to
     /// slice index[k] along <paramref name="dim"/>, accumulating over repeated indices (PyTorch's out-of-place <c>index_add</c>).
     /// </summary>
-    /// <exception cref="IndexOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
     public Tensor IndexAdd(int dim, Tensor index, Tensor source, double alpha = 1)
     {
         ArgumentNullException.ThrowIfNull(index);
@@ -129,7 +129,7 @@ public sealed partial class Tensor
     /// One-hot encoding of int64 class indices (PyTorch's <c>F.one_hot</c>): the result has a trailing dim of
     /// <paramref name="numClasses"/> (inferred as max + 1 when -1) holding 1 at the class and 0 elsewhere, as int64.
     /// </summary>
-    /// <exception cref="IndexOutOfRangeException">A class value is negative or not below <paramref name="numClasses"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A class value is negative or not below <paramref name="numClasses"/>.</exception>
     public static Tensor OneHot(Tensor indices, int numClasses = -1)
     {
         ArgumentNullException.ThrowIfNull(indices);
@@ -142,7 +142,7 @@ public sealed partial class Tensor
             long max = long.MinValue;
             foreach (long v in indices.ToArray<long>()) max = Math.Max(max, v);
             if (max < 0 || max >= int.MaxValue)
-                throw new IndexOutOfRangeException($"one_hot: class value {max} cannot define the number of classes; class values must be non-negative (indices shape {indices.Shape}).");
+                throw new ArgumentOutOfRangeException(nameof(indices), max, $"one_hot: class value {max} cannot define the number of classes; class values must be non-negative (indices shape {indices.Shape}).");
             numClasses = (int)max + 1;
         }
         else if (numClasses < 0)

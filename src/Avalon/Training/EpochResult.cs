@@ -17,4 +17,11 @@ public sealed record EpochResult(
     IReadOnlyDictionary<string, double> ValidationMetrics,
     double LearningRate,
     TimeSpan Duration,
-    IReadOnlyDictionary<string, double> Logs);
+    IReadOnlyDictionary<string, double> Logs)
+{
+    /// <summary>
+    /// The training steps of the epoch whose update was skipped because their loss or a gradient was
+    /// not finite (with <see cref="FitOptions.OnNonFinite"/> = <see cref="NonFiniteAction.Skip"/>; 0 otherwise).
+    /// </summary>
+    public int SkippedSteps { get; init; }
+}

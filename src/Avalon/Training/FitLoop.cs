@@ -12,7 +12,9 @@ namespace Avalon.Training;
 /// <summary>
 /// The training loop behind <c>Fit</c>. Each step: zero the gradients, forward, loss, eager
 /// <c>Backward</c>, <c>optimizer.Step()</c>, then the running loss and metrics. Each epoch ends with
-/// validation, the epoch's logs, the callbacks and a history record.
+/// validation, the epoch's logs, the callbacks and a history record. Unless
+/// <see cref="FitOptions.OnNonFinite"/> is <see cref="NonFiniteAction.Ignore"/>, the loss and the
+/// gradients are checked for NaN/∞ before the optimiser step and the parameters after it.
 /// </summary>
 internal static class FitLoop
 {
@@ -37,6 +39,8 @@ internal static class FitLoop
             throw new ArgumentOutOfRangeException(nameof(options), vb, $"{Operation}: FitOptions.ValidationBatchSize must be at least 1, got {vb}.");
         if (options.LogEvery < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.LogEvery, $"{Operation}: FitOptions.LogEvery must be non-negative, got {options.LogEvery}.");
+        if (!Enum.IsDefined(options.OnNonFinite))
+            throw new ArgumentOutOfRangeException(nameof(options), options.OnNonFinite, $"{Operation}: FitOptions.OnNonFinite must be Stop, Skip or Ignore, got {(int)options.OnNonFinite}.");
         var metricList = metrics ?? [];
         EvaluationLoop.CheckNames(metricList, Operation);
         IReadOnlyList<ICallback> callbackList = callbacks ?? [];
@@ -63,6 +67,7 @@ internal static class FitLoop
         var token = options.CancellationToken;
         var device = BatchInputs.DeviceOf(model);
         var history = new TrainingHistory();
+        var nonFinite = options.OnNonFinite == NonFiniteAction.Ignore ? null : new NonFiniteCheck(model, optimizer);
 
         using var progress = TrainingProgress.Create(epochs, shown?.Name, options.Progress, options.ProgressOutput, time);
         using var mode = TrainingModeScope.Train(model);
@@ -85,6 +90,7 @@ internal static class FitLoop
             double lossSum = 0;
             long samples = 0;
             int step = 0;
+            int skipped = 0;
             foreach (var batch in loader.WithCancellation(token))
             {
                 foreach (var c in callbackList) c.OnBatchBegin(context);
@@ -96,17 +102,38 @@ internal static class FitLoop
                 if (!value.RequiresGrad)
                     throw new InvalidOperationException(
                         $"{Operation}: the loss does not depend on any tensor that requires a gradient; are all parameters frozen (RequiresGrad false), or is the forward pass running under NoGrad?");
-                value.Backward();
-                optimizer.Step();
-
                 double batchLoss = value.Item();
-                lossSum += batchLoss * batch.Size;
-                samples += batch.Size;
-                step++;
-                if (metricList.Count > 0)
+                bool skip = false;
+                if (nonFinite is not null && !double.IsFinite(batchLoss))
+                    skip = OnNonFinite(options.OnNonFinite, epoch, step + 1, loader.Count, batchLoss, ("loss", 0, batchLoss));
+                if (!skip)
                 {
-                    var detached = output.Detach();
-                    foreach (var m in metricList) m.Update(detached, target);
+                    value.Backward();
+                    if (nonFinite?.FirstNonFiniteGradient() is { } badGradient)
+                        skip = OnNonFinite(options.OnNonFinite, epoch, step + 1, loader.Count, batchLoss, badGradient);
+                }
+                if (!skip)
+                {
+                    optimizer.Step();
+                    if (nonFinite?.FirstNonFiniteParameter() is { } badParameter)
+                        throw NonFiniteError(epoch, step + 1, loader.Count, batchLoss, badParameter, applied: true);
+                }
+
+                step++;
+                if (skip)
+                {
+                    skipped++;
+                    optimizer.ZeroGrad(setToNone: true);
+                }
+                else
+                {
+                    lossSum += batchLoss * batch.Size;
+                    samples += batch.Size;
+                    if (metricList.Count > 0)
+                    {
+                        var detached = output.Detach();
+                        foreach (var m in metricList) m.Update(detached, target);
+                    }
                 }
                 context.Step = step;
                 context.GlobalStep++;
@@ -130,13 +157,14 @@ internal static class FitLoop
                 foreach (var (name, value) in validationResult.Metrics) logs["val_" + name] = value;
             }
             logs["lr"] = learningRate;
+            if (options.OnNonFinite == NonFiniteAction.Skip) logs["skipped_steps"] = skipped;
             progress.EndEpoch(Summary(trainMetrics, shown, validationResult));
 
             foreach (var c in callbackList) c.OnEpochEnd(context);
             history.Add(new EpochResult(
                 epoch, lossSum / samples, trainMetrics, validationResult?.Loss,
                 validationResult?.Metrics ?? new Dictionary<string, double>(), learningRate,
-                time.GetElapsedTime(start), new Dictionary<string, double>(logs, StringComparer.Ordinal)));
+                time.GetElapsedTime(start), new Dictionary<string, double>(logs, StringComparer.Ordinal)) { SkippedSteps = skipped });
             if (context.StopTraining)
             {
                 history.StoppedEarly = epoch < epochs;
@@ -146,6 +174,26 @@ internal static class FitLoop
 
         foreach (var c in callbackList) c.OnTrainEnd(context);
         return history;
+    }
+
+    /// <summary>Handles a non-finite loss or gradient found before the update: throws for Stop, returns true (skip the update) for Skip.</summary>
+    private static bool OnNonFinite(NonFiniteAction action, int epoch, int batch, int batches, double loss, (string Tensor, long Element, double Value) found)
+    {
+        if (action == NonFiniteAction.Skip) return true;
+        throw NonFiniteError(epoch, batch, batches, loss, found, applied: false);
+    }
+
+    private static NonFiniteException NonFiniteError(int epoch, int batch, int batches, double loss, (string Tensor, long Element, double Value) found, bool applied)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string where = found.Tensor == "loss" ? "the loss" : $"{found.Tensor} (element {found.Element})";
+        string state = applied
+            ? "The update itself produced it (the loss and gradients were finite); training stopped before any callback ran, so saved checkpoints are untouched."
+            : "The optimiser step was not applied, so the model holds the weights of the last good step and saved checkpoints are untouched.";
+        string headline = string.Create(c, $"{Operation}: non-finite value at epoch {epoch}, batch {batch} of {batches}: {where} is {found.Value} (loss {loss}).");
+        return new NonFiniteException(epoch, batch, loss, found.Tensor, found.Element, found.Value,
+            $"{headline} {state} Lower the learning rate, clip gradients (ClipGrad), check the data for NaN, or find the first NaN with " +
+            "Autograd.DetectAnomaly(); FitOptions.OnNonFinite = NonFiniteAction.Skip skips such batches instead.");
     }
 
     /// <summary>The end-of-epoch text beyond what the progress line shows: further metrics and validation results.</summary>

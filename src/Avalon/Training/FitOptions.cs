@@ -41,6 +41,16 @@ public sealed class FitOptions
     /// <summary>The clock for durations, throughput and ETA; <see langword="null"/> (default) is the system clock.</summary>
     public TimeProvider? Time { get; set; }
 
+    /// <summary>
+    /// What to do when a training step's loss or a gradient is NaN or infinite. Default
+    /// <see cref="NonFiniteAction.Stop"/>: raise <see cref="NonFiniteException"/> (naming the epoch, batch,
+    /// loss and first non-finite tensor) before the optimiser applies the step.
+    /// <see cref="NonFiniteAction.Skip"/> skips the batch's update and counts it in
+    /// <see cref="EpochResult.SkippedSteps"/>; <see cref="NonFiniteAction.Ignore"/> checks nothing.
+    /// The checks read the loss, every gradient and, after the update, every parameter once per step.
+    /// </summary>
+    public NonFiniteAction OnNonFinite { get; set; } = NonFiniteAction.Stop;
+
     /// <summary>Stops training with <see cref="OperationCanceledException"/> when cancelled (checked between batches).</summary>
     public CancellationToken CancellationToken { get; set; }
 }

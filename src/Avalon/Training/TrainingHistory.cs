@@ -31,6 +31,17 @@ public sealed class TrainingHistory
     /// <summary>Whether a callback stopped training before the planned number of epochs.</summary>
     public bool StoppedEarly { get; internal set; }
 
+    /// <summary>The training steps skipped for a non-finite loss or gradient, summed over the epochs (see <see cref="EpochResult.SkippedSteps"/>).</summary>
+    public int SkippedSteps
+    {
+        get
+        {
+            int total = 0;
+            foreach (var epoch in _epochs) total += epoch.SkippedSteps;
+            return total;
+        }
+    }
+
     /// <summary>Records an epoch (<c>Fit</c> does this after each epoch).</summary>
     /// <param name="result">The epoch's results.</param>
     public void Add(EpochResult result)

@@ -102,7 +102,7 @@ public sealed class LayerReferenceTests
     public void EmbeddingRejectsOutOfRangeIndices()
     {
         var layer = new Embedding(5, 2);
-        var ex = Assert.Throws<IndexOutOfRangeException>(() => layer.Forward(Tensor.From(new long[] { 1, 5 })));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => layer.Forward(Tensor.From(new long[] { 1, 5 })));
         Assert.Contains("index 5", ex.Message);
     }
 

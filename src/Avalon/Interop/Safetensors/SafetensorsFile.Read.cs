@@ -12,7 +12,12 @@ namespace Avalon.Interop.Safetensors;
 /// Reading never executes anything from the file and validates it fully before allocating tensor
 /// memory: the header length, the JSON shape, dtypes, that each tensor's byte length equals its shape
 /// times its element size, and that the tensors tile the data area with no gap, overlap or trailing
-/// byte. A file that breaks a rule raises <see cref="InvalidDataException"/> naming the rule.
+/// byte. A file that breaks a rule raises <see cref="InvalidDataException"/> naming the rule; so does
+/// every other malformed input (invalid UTF-8 or JSON, a string escape that is not valid UTF-16, a
+/// header past the limits). The limits, <see cref="MaxHeaderLength"/>, <see cref="MaxTensorCount"/> and
+/// <see cref="MaxRank"/>, keep the work and memory of reading proportional to the file: the header is
+/// held once as bytes, its entries are counted before it is parsed, and tensor memory is exactly the
+/// data area.
 /// Writing is atomic and byte-for-byte what the reference Python/Rust library writes (tensors ordered
 /// by descending dtype alignment, then name; compact JSON; header padded with spaces to a multiple of 8),
 /// except that metadata keys are sorted, where the reference writes them in hash order.
@@ -22,6 +27,15 @@ public static partial class SafetensorsFile
 {
     /// <summary>The largest header accepted, in bytes (the reference implementation's limit).</summary>
     public const long MaxHeaderLength = 100_000_000;
+
+    /// <summary>
+    /// The most tensors a file may hold: 100,000 (real checkpoints hold at most a few thousand per
+    /// file). A header with more is rejected while it is counted, before it is parsed.
+    /// </summary>
+    public const int MaxTensorCount = 100_000;
+
+    /// <summary>The most dimensions a tensor's shape may have in a file read: 64.</summary>
+    public const int MaxRank = 64;
 
     /// <summary>Reads a safetensors file.</summary>
     /// <param name="path">The file to read.</param>

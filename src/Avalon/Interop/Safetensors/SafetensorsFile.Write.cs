@@ -50,8 +50,12 @@ public static partial class SafetensorsFile
             if (tensor.Device != Device.Cpu)
                 throw new ArgumentException($"safetensors: tensor '{name}' is on {tensor.Device}; move it with .To(Device.Cpu) before saving.", nameof(tensors));
             _ = SafetensorsDType.Name(tensor.DType);
+            if (tensor.Rank > MaxRank)
+                throw new ArgumentException($"safetensors: tensor '{name}' has {tensor.Rank} dimensions, more than the reader's limit of {MaxRank} (SafetensorsFile.MaxRank).", nameof(tensors));
             ordered.Add(new(name, tensor));
         }
+        if (ordered.Count > MaxTensorCount)
+            throw new ArgumentException($"safetensors: {ordered.Count} tensors are more than the reader's limit of {MaxTensorCount} (SafetensorsFile.MaxTensorCount); split them over several files.", nameof(tensors));
         // The reference writer's order: descending dtype alignment, then name by UTF-8 bytes.
         ordered.Sort((x, y) =>
         {

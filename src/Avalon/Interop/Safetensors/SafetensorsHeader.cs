@@ -19,21 +19,51 @@ internal static class SafetensorsHeader
     /// <summary>
     /// The entries sorted by data offset, checked to tile <c>[0, dataLength)</c> exactly, and the metadata.
     /// </summary>
-    public static (List<SafetensorsEntry> Entries, Dictionary<string, string> Metadata) Parse(ReadOnlySpan<byte> header, long dataLength, string source)
+    public static (List<SafetensorsEntry> Entries, Dictionary<string, string> Metadata) Parse(ReadOnlyMemory<byte> header, long dataLength, string source)
     {
-        if (header.Length == 0 || header[0] != (byte)'{')
+        if (header.Length == 0 || header.Span[0] != (byte)'{')
             throw Corrupt(source, "the header does not start with '{' (is this a safetensors file?)");
-        if (!System.Text.Unicode.Utf8.IsValid(header))
+        if (!System.Text.Unicode.Utf8.IsValid(header.Span))
             throw Corrupt(source, "the header is not valid UTF-8");
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(header.ToArray(), s_options);
+            CountEntries(header.Span, source);
+            document = JsonDocument.Parse(header, s_options);
         }
         catch (JsonException ex)
         {
             throw Corrupt(source, $"the header is not valid JSON ({ex.Message})", ex);
         }
+        try
+        {
+            return Parse(document, dataLength, source);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json raises this when a string escape decodes to invalid UTF-16 (a lone surrogate such as \ud800).
+            throw Corrupt(source, $"the header holds a string that cannot be decoded ({ex.Message})", ex);
+        }
+    }
+
+    /// <summary>
+    /// Counts the header's top-level entries with a forward-only reader, before any of it is
+    /// materialised, and rejects more than <see cref="SafetensorsFile.MaxTensorCount"/> tensors.
+    /// </summary>
+    private static void CountEntries(ReadOnlySpan<byte> header, string source)
+    {
+        var reader = new Utf8JsonReader(header, new JsonReaderOptions { MaxDepth = s_options.MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
+        long entries = 0;
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1) continue;
+            if (++entries > SafetensorsFile.MaxTensorCount + 1)
+                throw Corrupt(source, $"the header holds more than {SafetensorsFile.MaxTensorCount} tensors, the limit (SafetensorsFile.MaxTensorCount)");
+        }
+    }
+
+    private static (List<SafetensorsEntry> Entries, Dictionary<string, string> Metadata) Parse(JsonDocument document, long dataLength, string source)
+    {
         using (document)
         {
             var root = document.RootElement;
@@ -53,6 +83,8 @@ internal static class SafetensorsHeader
                 else
                 {
                     entries.Add(ReadEntry(property.Name, property.Value, source));
+                    if (entries.Count > SafetensorsFile.MaxTensorCount)
+                        throw Corrupt(source, $"the header holds more than {SafetensorsFile.MaxTensorCount} tensors, the limit (SafetensorsFile.MaxTensorCount)");
                 }
             }
             CheckLayout(entries, dataLength, source);
@@ -103,6 +135,8 @@ internal static class SafetensorsHeader
         }
         if (shapeValue is not { ValueKind: JsonValueKind.Array } sh)
             throw Corrupt(source, $"tensor '{name}' needs a 'shape' array");
+        if (sh.GetArrayLength() > SafetensorsFile.MaxRank)
+            throw Corrupt(source, $"tensor '{name}' has {sh.GetArrayLength()} dimensions, more than the limit of {SafetensorsFile.MaxRank} (SafetensorsFile.MaxRank)");
         var shape = new int[sh.GetArrayLength()];
         long numel = 1;
         int d = 0;

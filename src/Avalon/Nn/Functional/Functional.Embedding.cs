@@ -15,7 +15,7 @@ public static partial class Functional
     /// <param name="paddingIdx">A row excluded from gradient updates (negative counts from the end), or null.</param>
     /// <returns>Shape <c>[*, embedding_dim]</c>.</returns>
     /// <exception cref="ArgumentException">Bad shapes or dtypes, or a padding index out of range.</exception>
-    /// <exception cref="IndexOutOfRangeException">An index is outside [0, num_embeddings).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, num_embeddings).</exception>
     public static Tensor Embedding(Tensor input, Tensor weight, int? paddingIdx = null)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -73,7 +73,7 @@ public static partial class Functional
     /// <param name="ignoreIndex">Targets equal to it contribute nothing (default −100).</param>
     /// <param name="reduction">None (per sample), Mean (default) or Sum.</param>
     /// <exception cref="ArgumentException">Shapes or dtypes do not fit.</exception>
-    /// <exception cref="IndexOutOfRangeException">A target is outside [0, C) and not <paramref name="ignoreIndex"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A target is outside [0, C) and not <paramref name="ignoreIndex"/>.</exception>
     public static Tensor NllLoss(Tensor input, Tensor target, Tensor? weight = null, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
     {
         var (batched, batchedTarget) = BatchClassInput(input, target, "nll_loss");
@@ -99,7 +99,7 @@ public static partial class Functional
     /// <param name="reduction">None (per sample), Mean (default) or Sum.</param>
     /// <param name="labelSmoothing">ε in [0, 1] (default 0).</param>
     /// <exception cref="ArgumentException">Shapes, dtypes or arguments do not fit.</exception>
-    /// <exception cref="IndexOutOfRangeException">A class index is outside [0, C) and not <paramref name="ignoreIndex"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A class index is outside [0, C) and not <paramref name="ignoreIndex"/>.</exception>
     public static Tensor CrossEntropy(Tensor input, Tensor target, Tensor? weight = null, int ignoreIndex = -100,
         Reduction reduction = Reduction.Mean, double labelSmoothing = 0.0)
     {
@@ -387,7 +387,7 @@ public static partial class Functional
     {
         foreach (long t in target.ToArray<long>())
             if ((t < 0 || t >= classes) && t != ignoreIndex)
-                throw new IndexOutOfRangeException(
+                throw new ArgumentOutOfRangeException(nameof(target), t,
                     $"{op}: target {t} is out of bounds: expected class indices in [0, {classes}) (or ignore_index {ignoreIndex}) for an input with {classes} classes.");
     }
 

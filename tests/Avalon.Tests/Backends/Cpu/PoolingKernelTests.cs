@@ -328,8 +328,10 @@ public class PoolingKernelTests
     public void MaxPoolBackward_RejectsIndicesOutsideThePlane()
     {
         var g = PoolGeometry.CreateMax(1, 2, [4], [2], [], [0], [1], false);
-        var e = Assert.Throws<ArgumentException>(() =>
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
             PoolIndexScatter.Backward<float>(g, new float[4], [0, 3, 1, 4], new float[8]));
+        Assert.Equal(4L, e.ActualValue);
+        Assert.Contains("[0, 4)", e.Message);
         Assert.Contains("max_pool1d backward", e.Message);
         Assert.Contains("index 4", e.Message);
     }

@@ -16,7 +16,7 @@ internal static class OneHotKernel
         {
             long c = src[i];
             if ((ulong)c >= (ulong)classes)
-                throw new IndexOutOfRangeException(
+                throw IndexErrors.OutOfRange("indices", c,
                     $"one_hot: class value {c} is out of range for num_classes {classes} (last dimension of the output, dimension {indices.Rank}, has size {classes}); " +
                     $"class values must lie in [0, {classes}) (indices shape {indices.Shape}).");
             dst[i * classes + (int)c] = 1;

@@ -23,9 +23,9 @@ internal static unsafe class PoolIndexGather
             var job = new PoolIndexLoop<T, GatherStep<T>>(inPlane, outPlane, pIn, pIdx, pOut);
             PlaneParallel.For(planes, outPlane, job.Execute);
             if (job.BadPosition >= 0)
-                throw new ArgumentException(
+                throw new ArgumentOutOfRangeException("indices", indices[(int)job.BadPosition],
                     $"{op}: index {indices[(int)job.BadPosition]} at flat position {job.BadPosition} is outside its " +
-                    $"input plane of {inPlane} elements; indices must come from a max pooling of this input's shape.");
+                    $"input plane of {inPlane} elements (valid range [0, {inPlane})); indices must come from a max pooling of this input's shape.");
         }
     }
 

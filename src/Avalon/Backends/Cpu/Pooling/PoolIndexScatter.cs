@@ -43,9 +43,9 @@ internal static unsafe class PoolIndexScatter
             var job = new PoolIndexLoop<T, ScatterAddStep<T>>(inPlane, outPlane, pGx, pIdx, pGy);
             PlaneParallel.For(planes, outPlane, job.Execute);
             if (job.BadPosition >= 0)
-                throw new ArgumentException(
+                throw new ArgumentOutOfRangeException("indices", indices[(int)job.BadPosition],
                     $"{op} backward: index {indices[(int)job.BadPosition]} at flat output position {job.BadPosition} " +
-                    $"is outside its input plane of {inPlane} elements; indices must come from the forward pass.");
+                    $"is outside its input plane of {inPlane} elements (valid range [0, {inPlane})); indices must come from the forward pass.");
         }
     }
 
