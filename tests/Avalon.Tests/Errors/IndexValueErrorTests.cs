@@ -1,3 +1,4 @@
+using Avalon.Primitives.Pooling;
 using Avalon.Backends.Cpu.Pooling;
 using Avalon.Nn;
 

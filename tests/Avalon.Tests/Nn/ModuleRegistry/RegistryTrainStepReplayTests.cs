@@ -30,15 +30,23 @@ public sealed class RegistryTrainStepReplayTests
                 var batch1 = Inputs(sample, s, DType.Float32);
                 var batch2 = Inputs(sample, s, DType.Float32, variant: 5);
                 string what = $"{name} sample {s} ({(training ? "train" : "eval")})";
+                // Dropout draws from one generator per model for the whole sequence (entry.Run would
+                // give it a fresh generator on every call), so eager and replay see the same stream.
+                Module Prepare(Module m)
+                {
+                    foreach (var sub in m.Modules())
+                        if (sub is Dropout d) d.Generator = new Generator(1234);
+                    return m;
+                }
                 Tensor[] Step(Module m, Tensor[] xs)
                 {
-                    var y = entry.Run(m, xs);
+                    var y = entry.Call(m, xs);
                     return [(y * weights).Sum(), y.Abs().Mean()];
                 }
 
                 // Eager: two steps from the same state and generator.
                 Generator.ManualSeed(77);
-                var eagerModel = entry.Create(new Generator(ModelSeed)).Train(training);
+                var eagerModel = Prepare(entry.Create(new Generator(ModelSeed)).Train(training));
                 Step(eagerModel, batch1);
                 eagerModel.ZeroGrad();
                 var eager = Step(eagerModel, batch2);
@@ -47,7 +55,7 @@ public sealed class RegistryTrainStepReplayTests
 
                 // Traced on the first batch, replayed on the second.
                 Generator.ManualSeed(77);
-                var tracedModel = entry.Create(new Generator(ModelSeed)).Train(training);
+                var tracedModel = Prepare(entry.Create(new Generator(ModelSeed)).Train(training));
                 var step = Grad.TraceStep(tracedModel, xs => Step(tracedModel, xs), batch1);
                 var (outputs, grads) = step.Run(batch2);
 

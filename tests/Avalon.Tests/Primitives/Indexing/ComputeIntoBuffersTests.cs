@@ -46,6 +46,7 @@ public class ComputeIntoBuffersTests
         yield return ("reshape", A(("shape", new[] { 2, 6 })), [R(t, 3, 4)]);
         yield return ("reshape", A(("shape", new[] { 12 })), [x34]); // needs a copy
         yield return ("permute", A(("dims", new[] { 1, 0 })), [x34]);
+        yield return ("detach", Attributes.Empty, [x34]);
         yield return ("slice", A(("dim", 1), ("start", 1), ("end", 4), ("step", 2)), [x34]);
         yield return ("slice_backward", A(("shape", new[] { 3, 5 }), ("dim", 1), ("start", 1), ("end", 5), ("step", 2)), [R(t, 2, 3).T]);
         yield return ("expand", A(("shape", new[] { 2, 3, 4 })), [R(t, 3, 1)]);
@@ -100,7 +101,7 @@ public class ComputeIntoBuffersTests
     [Fact]
     public void ViewsTakeNoKernel()
     {
-        foreach (var name in new[] { "reshape", "permute", "slice", "expand", "diagonal", "split", "unbind" })
+        foreach (var name in new[] { "reshape", "permute", "slice", "expand", "diagonal", "split", "unbind", "detach" })
         {
             var p = PrimitiveRegistry.Get(name);
             Assert.IsAssignableFrom<ViewPrimitive>(p);

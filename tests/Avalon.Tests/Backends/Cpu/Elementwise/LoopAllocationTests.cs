@@ -1,3 +1,4 @@
+using Avalon.Backends.Cpu;
 using Avalon.Backends.Cpu.Elementwise;
 using Xunit.Abstractions;
 
