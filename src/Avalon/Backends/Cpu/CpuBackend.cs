@@ -89,21 +89,31 @@ internal sealed class CpuBackend : IBackend
 
     public Tensor Cast(Tensor src, DType dtype)
     {
-        var dense = src.IsContiguous ? src : src.ContiguousNoGrad();
         var result = Tensor.Uninitialized(src.Shape.Dims, dtype, Device.Cpu);
+        CastInto(src, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Converts <paramref name="src"/> (any strides) into the dense tensor <paramref name="dst"/> of the same
+    /// shape, writing every element from its offset; the kernel of the <c>convert</c> primitive.
+    /// </summary>
+    public static void CastInto(Tensor src, Tensor dst)
+    {
+        var dense = src.IsContiguous ? src : src.ContiguousNoGrad();
         int n = src.Numel;
         var from = ((CpuStorage)dense.Storage).Data;
         int off = dense.Offset;
-        var to = ((CpuStorage)result.Storage).Data;
+        var to = ((CpuStorage)dst.Storage).Data;
+        int o = dst.Offset;
         switch (to)
         {
-            case float[] f: for (int i = 0; i < n; i++) f[i] = (float)ReadDouble(from, off + i); break;
-            case double[] d: for (int i = 0; i < n; i++) d[i] = ReadDouble(from, off + i); break;
-            case int[] a: for (int i = 0; i < n; i++) a[i] = (int)ReadLong(from, off + i); break;
-            case long[] l: for (int i = 0; i < n; i++) l[i] = ReadLong(from, off + i); break;
-            case bool[] b: for (int i = 0; i < n; i++) b[i] = ReadDouble(from, off + i) != 0; break;
+            case float[] f: for (int i = 0; i < n; i++) f[o + i] = (float)ReadDouble(from, off + i); break;
+            case double[] d: for (int i = 0; i < n; i++) d[o + i] = ReadDouble(from, off + i); break;
+            case int[] a: for (int i = 0; i < n; i++) a[o + i] = (int)ReadLong(from, off + i); break;
+            case long[] l: for (int i = 0; i < n; i++) l[o + i] = ReadLong(from, off + i); break;
+            case bool[] b: for (int i = 0; i < n; i++) b[o + i] = ReadDouble(from, off + i) != 0; break;
         }
-        return result;
     }
 
     private static double ReadDouble(Array a, int i) => a switch

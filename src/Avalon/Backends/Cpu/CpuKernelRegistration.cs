@@ -9,5 +9,8 @@ internal static class CpuKernelRegistration
 {
     public static void RegisterAll()
     {
+        Elementwise.CpuElementwiseKernels.Register();
+        Reduction.CpuReductionKernels.Register();
+        Linalg.CpuLinalgKernels.Register();
     }
 }
