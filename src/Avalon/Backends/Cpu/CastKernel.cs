@@ -20,37 +20,41 @@ namespace Avalon.Backends.Cpu;
 internal static class CastKernel
 {
     /// <summary>Writes <paramref name="count"/> elements of <paramref name="source"/> (from <paramref name="offset"/>) into the start of <paramref name="destination"/>.</summary>
-    public static void Convert(Array source, int offset, Array destination, int count)
+    public static void Convert(Array source, int offset, Array destination, int count) => Convert(source, offset, destination, 0, count);
+
+    /// <summary>Writes <paramref name="count"/> elements of <paramref name="source"/> (from <paramref name="offset"/>) into <paramref name="destination"/> from <paramref name="destinationOffset"/>.</summary>
+    public static void Convert(Array source, int offset, Array destination, int destinationOffset, int count)
     {
+        int o = destinationOffset;
         switch (source)
         {
-            case float[] f: From<float>(f.AsSpan(offset, count), destination); break;
-            case double[] d: From<double>(d.AsSpan(offset, count), destination); break;
-            case int[] i: From<int>(i.AsSpan(offset, count), destination); break;
-            case long[] l: From<long>(l.AsSpan(offset, count), destination); break;
+            case float[] f: From<float>(f.AsSpan(offset, count), destination, o); break;
+            case double[] d: From<double>(d.AsSpan(offset, count), destination, o); break;
+            case int[] i: From<int>(i.AsSpan(offset, count), destination, o); break;
+            case long[] l: From<long>(l.AsSpan(offset, count), destination, o); break;
             case bool[] b:
                 var bytes = MemoryMarshal.Cast<bool, byte>(b.AsSpan(offset, count));
-                if (destination is bool[] bd) bytes.CopyTo(MemoryMarshal.Cast<bool, byte>(bd.AsSpan(0, count)));
-                else From<byte>(bytes, destination);
+                if (destination is bool[] bd) bytes.CopyTo(MemoryMarshal.Cast<bool, byte>(bd.AsSpan(o, count)));
+                else From<byte>(bytes, destination, o);
                 break;
             default: throw new NotSupportedException($"cast: unsupported source storage {source.GetType().Name}.");
         }
     }
 
-    private static void From<TFrom>(ReadOnlySpan<TFrom> x, Array destination)
+    private static void From<TFrom>(ReadOnlySpan<TFrom> x, Array destination, int o)
         where TFrom : unmanaged, INumber<TFrom>
     {
         int n = x.Length;
         switch (destination)
         {
-            case float[] f: To(x, f.AsSpan(0, n)); break;
-            case double[] d: To(x, d.AsSpan(0, n)); break;
-            case int[] i: To(x, i.AsSpan(0, n)); break;
-            case long[] l: To(x, l.AsSpan(0, n)); break;
+            case float[] f: To(x, f.AsSpan(o, n)); break;
+            case double[] d: To(x, d.AsSpan(o, n)); break;
+            case int[] i: To(x, i.AsSpan(o, n)); break;
+            case long[] l: To(x, l.AsSpan(o, n)); break;
             case bool[] b:
                 // nonzero → true: a vectorised x != 0 against a broadcast zero.
                 ReadOnlySpan<TFrom> zero = [TFrom.Zero];
-                if (n > 0) CompareLoop.Row<TFrom, NotEqualOperator<TFrom>>(x, 1, zero, 0, MemoryMarshal.Cast<bool, byte>(b.AsSpan(0, n)), 1, n);
+                if (n > 0) CompareLoop.Row<TFrom, NotEqualOperator<TFrom>>(x, 1, zero, 0, MemoryMarshal.Cast<bool, byte>(b.AsSpan(o, n)), 1, n);
                 break;
             default: throw new NotSupportedException($"cast: unsupported destination storage {destination.GetType().Name}.");
         }

@@ -90,9 +90,18 @@ internal sealed class CpuBackend : IBackend
     /// <summary>A dense copy of <paramref name="src"/> converted to <paramref name="dtype"/>, with PyTorch's cast semantics (see <see cref="CastKernel"/>).</summary>
     public Tensor Cast(Tensor src, DType dtype)
     {
-        var dense = src.IsContiguous ? src : src.ContiguousNoGrad();
         var result = Tensor.Uninitialized(src.Shape.Dims, dtype, Device.Cpu);
-        CastKernel.Convert(((CpuStorage)dense.Storage).Data, dense.Offset, ((CpuStorage)result.Storage).Data, src.Numel);
+        CastInto(src, result);
         return result;
+    }
+
+    /// <summary>
+    /// Converts <paramref name="src"/> (any strides) into the dense tensor <paramref name="dst"/> of the same
+    /// shape, writing every element from its offset; the kernel of the <c>convert</c> primitive.
+    /// </summary>
+    public static void CastInto(Tensor src, Tensor dst)
+    {
+        var dense = src.IsContiguous ? src : src.ContiguousNoGrad();
+        CastKernel.Convert(((CpuStorage)dense.Storage).Data, dense.Offset, ((CpuStorage)dst.Storage).Data, dst.Offset, src.Numel);
     }
 }

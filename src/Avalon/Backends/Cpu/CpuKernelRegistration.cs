@@ -16,5 +16,8 @@ internal static class CpuKernelRegistration
         Indexing.CpuIndexingKernels.Register();
         Optim.CpuOptimKernels.Register();
         Random.RandomKernels.Register();
+        Elementwise.CpuElementwiseKernels.Register();
+        Reduction.CpuReductionKernels.Register();
+        Linalg.CpuLinalgKernels.Register();
     }
 }

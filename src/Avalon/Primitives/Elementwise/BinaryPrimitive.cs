@@ -3,7 +3,8 @@ namespace Avalon.Primitives.Elementwise;
 /// <summary>
 /// An elementwise primitive of two tensors with NumPy broadcasting. Both inputs must have the same
 /// dtype (nothing is cast silently). The rule maps (context) to the two input gradients before
-/// un-broadcasting; <see cref="GradHelpers.SumToShape"/> is applied here so rules stay one line.
+/// un-broadcasting; <see cref="GradHelpers.SumToShape"/> is applied here so rules stay one line. It takes
+/// no attributes; backends register its kernels.
 /// </summary>
 internal sealed class BinaryPrimitive : Primitive
 {
@@ -12,17 +13,18 @@ internal sealed class BinaryPrimitive : Primitive
     private readonly bool _floatOnly;
     private readonly bool _boolOnly;
 
-    public BinaryPrimitive(string name, ReturningKernel cpu, Func<GradContext, (Tensor? A, Tensor? B)>? rule,
+    public BinaryPrimitive(string name, Func<GradContext, (Tensor? A, Tensor? B)>? rule,
         DType? outputDType = null, bool floatOnly = false, bool boolOnly = false) : base(name)
     {
         _rule = rule;
         _outputDType = outputDType;
         _floatOnly = floatOnly;
         _boolOnly = boolOnly;
-        RegisterReturningKernel(DeviceType.Cpu, cpu);
     }
 
     public override bool IsDifferentiable => _rule is not null;
+
+    public override AttributeSchema? Schema => AttributeSchema.None;
 
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {

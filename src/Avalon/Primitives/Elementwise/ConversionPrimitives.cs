@@ -1,5 +1,3 @@
-using Avalon.Backends;
-
 namespace Avalon.Primitives.Elementwise;
 
 /// <summary>Conversion between dtypes (attribute <c>dtype</c>); gradients flow between floating-point dtypes only.</summary>
@@ -10,8 +8,11 @@ internal static class ConversionPrimitives
 
     private sealed class ConvertPrimitive : Primitive
     {
-        public ConvertPrimitive() : base("convert") =>
-            RegisterReturningKernel(DeviceType.Cpu, (x, a, s) => Backend.For(s.Device).Cast(x[0], s.DType));
+        private static readonly AttributeSchema s_schema = AttributeSchema.Of(AttributeSpec.Required("dtype", AttributeType.DType));
+
+        public ConvertPrimitive() : base("convert") { }
+
+        public override AttributeSchema? Schema => s_schema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
             inputs[0] with { DType = attributes.Get<DType>("dtype") };

@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Elementwise;
-
 namespace Avalon.Primitives.Elementwise;
 
 /// <summary>Elementwise selection: maximum, minimum, clamp and where, with their derivative rules.</summary>
@@ -7,18 +5,22 @@ namespace Avalon.Primitives.Elementwise;
 internal static class SelectionPrimitives
 {
     /// <summary>max(a, b); where a == b the gradient is split in half between them (like PyTorch).</summary>
-    public static readonly Primitive Maximum = new BinaryPrimitive("maximum", SelectionKernels.Maximum,
+    public static readonly Primitive Maximum = new BinaryPrimitive("maximum",
         c => SplitTies(c, c.Inputs[0] > c.Inputs[1], c.Inputs[0] < c.Inputs[1]));
 
     /// <summary>min(a, b); where a == b the gradient is split in half between them (like PyTorch).</summary>
-    public static readonly Primitive Minimum = new BinaryPrimitive("minimum", SelectionKernels.Minimum,
+    public static readonly Primitive Minimum = new BinaryPrimitive("minimum",
         c => SplitTies(c, c.Inputs[0] < c.Inputs[1], c.Inputs[0] > c.Inputs[1]));
+
+    private static readonly AttributeSchema s_clampSchema = AttributeSchema.Of(
+        AttributeSpec.OptionalOf("min", AttributeType.Double),
+        AttributeSpec.OptionalOf("max", AttributeType.Double));
 
     /// <summary>
     /// clamp(x, min, max) for scalar bounds (attributes <c>min</c> and/or <c>max</c>, doubles); the
     /// gradient passes where min ≤ x ≤ max, bounds included (like PyTorch).
     /// </summary>
-    public static readonly Primitive Clamp = new UnaryPrimitive("clamp", SelectionKernels.Clamp,
+    public static readonly Primitive Clamp = new UnaryPrimitive("clamp",
         c =>
         {
             var x = c.Inputs[0];
@@ -31,7 +33,8 @@ internal static class SelectionPrimitives
             }
             return inside is null ? c.GradOutput : Tensor.Where(inside, c.GradOutput, MathPrimitives.Zero(c.GradOutput));
         },
-        floatOnly: false);
+        floatOnly: false,
+        schema: s_clampSchema);
 
     /// <summary>where(cond, a, b): a where cond holds, else b; all three broadcast together.</summary>
     public static readonly Primitive Where = new WherePrimitive();
@@ -50,7 +53,9 @@ internal static class SelectionPrimitives
 
     private sealed class WherePrimitive : Primitive
     {
-        public WherePrimitive() : base("where") => RegisterReturningKernel(DeviceType.Cpu, SelectionKernels.Where);
+        public WherePrimitive() : base("where") { }
+
+        public override AttributeSchema? Schema => AttributeSchema.None;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

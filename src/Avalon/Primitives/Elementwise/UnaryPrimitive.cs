@@ -1,25 +1,31 @@
 namespace Avalon.Primitives.Elementwise;
 
-/// <summary>An elementwise primitive of one tensor; the output has the input's shape (and dtype unless given).</summary>
+/// <summary>
+/// An elementwise primitive of one tensor; the output has the input's shape (and dtype unless given).
+/// It takes the attributes of its schema (none by default); backends register its kernels.
+/// </summary>
 internal sealed class UnaryPrimitive : Primitive
 {
     private readonly Func<GradContext, Tensor?>? _rule;
     private readonly bool _floatOnly;
     private readonly DType? _outputDType;
     private readonly bool _boolOnly;
+    private readonly AttributeSchema _schema;
 
-    public UnaryPrimitive(string name, ReturningKernel cpu, Func<GradContext, Tensor?>? rule, bool floatOnly = true, DType? outputDType = null,
-        bool boolOnly = false)
+    public UnaryPrimitive(string name, Func<GradContext, Tensor?>? rule, bool floatOnly = true, DType? outputDType = null,
+        bool boolOnly = false, AttributeSchema? schema = null)
         : base(name)
     {
         _rule = rule;
         _floatOnly = floatOnly;
         _outputDType = outputDType;
         _boolOnly = boolOnly;
-        RegisterReturningKernel(DeviceType.Cpu, cpu);
+        _schema = schema ?? AttributeSchema.None;
     }
 
     public override bool IsDifferentiable => _rule is not null;
+
+    public override AttributeSchema? Schema => _schema;
 
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {

@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Linalg;
-
 namespace Avalon.Primitives.Linalg;
 
 /// <summary>
@@ -13,7 +11,9 @@ internal static class MatMulPrimitives
 
     private sealed class MatMulPrimitive : Primitive
     {
-        public MatMulPrimitive() : base("matmul") => RegisterReturningKernel(DeviceType.Cpu, MatMulKernel.Run);
+        public MatMulPrimitive() : base("matmul") { }
+
+        public override AttributeSchema? Schema => AttributeSchema.None;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

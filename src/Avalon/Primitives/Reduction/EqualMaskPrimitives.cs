@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Reduction;
-
 namespace Avalon.Primitives.Reduction;
 
 /// <summary>
@@ -18,7 +16,11 @@ internal static class EqualMaskPrimitives
 
     private sealed class EqualMaskPrimitive : Primitive
     {
-        public EqualMaskPrimitive() : base("equal_mask") => RegisterReturningKernel(DeviceType.Cpu, EqualMaskKernel.Run);
+        private static readonly AttributeSchema s_schema = AttributeSchema.Of(AttributeSpec.Required("dtype", AttributeType.DType));
+
+        public EqualMaskPrimitive() : base("equal_mask") { }
+
+        public override AttributeSchema? Schema => s_schema;
 
         public override bool IsDifferentiable => false;
 

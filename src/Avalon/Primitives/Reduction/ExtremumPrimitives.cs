@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Reduction;
-
 namespace Avalon.Primitives.Reduction;
 
 /// <summary>
@@ -11,17 +9,17 @@ namespace Avalon.Primitives.Reduction;
 [PrimitiveSet]
 internal static class ExtremumPrimitives
 {
-    public static readonly Primitive ArgMax = new ReductionPrimitive("argmax", ArgExtremumKernel.ArgMax, null, DType.Int64, allowEmpty: false, inputs: ReductionInputs.Numeric);
+    public static readonly Primitive ArgMax = new ReductionPrimitive("argmax", null, DType.Int64, allowEmpty: false, inputs: ReductionInputs.Numeric);
 
-    public static readonly Primitive ArgMin = new ReductionPrimitive("argmin", ArgExtremumKernel.ArgMin, null, DType.Int64, allowEmpty: false, inputs: ReductionInputs.Numeric);
+    public static readonly Primitive ArgMin = new ReductionPrimitive("argmin", null, DType.Int64, allowEmpty: false, inputs: ReductionInputs.Numeric);
 
-    public static readonly Primitive Amax = new ReductionPrimitive("amax", ReduceKernels.Max, EvenlyShared, allowEmpty: false, inputs: ReductionInputs.Numeric);
+    public static readonly Primitive Amax = new ReductionPrimitive("amax", EvenlyShared, allowEmpty: false, inputs: ReductionInputs.Numeric);
 
-    public static readonly Primitive Amin = new ReductionPrimitive("amin", ReduceKernels.Min, EvenlyShared, allowEmpty: false, inputs: ReductionInputs.Numeric);
+    public static readonly Primitive Amin = new ReductionPrimitive("amin", EvenlyShared, allowEmpty: false, inputs: ReductionInputs.Numeric);
 
-    public static readonly Primitive MaxDim = new ReductionPrimitive("max_dim", ReduceKernels.Max, c => ToSelected(c, ArgMax), allowEmpty: false, inputs: ReductionInputs.Numeric);
+    public static readonly Primitive MaxDim = new ReductionPrimitive("max_dim", c => ToSelected(c, ArgMax), allowEmpty: false, inputs: ReductionInputs.Numeric);
 
-    public static readonly Primitive MinDim = new ReductionPrimitive("min_dim", ReduceKernels.Min, c => ToSelected(c, ArgMin), allowEmpty: false, inputs: ReductionInputs.Numeric);
+    public static readonly Primitive MinDim = new ReductionPrimitive("min_dim", c => ToSelected(c, ArgMin), allowEmpty: false, inputs: ReductionInputs.Numeric);
 
     /// <summary>Calls a reduction primitive of this family with normalised, sorted dims.</summary>
     public static Tensor Invoke(Primitive p, Tensor x, int[] dims, bool keepDim) =>

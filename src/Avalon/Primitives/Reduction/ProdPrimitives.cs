@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Reduction;
-
 namespace Avalon.Primitives.Reduction;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace Avalon.Primitives.Reduction;
 [PrimitiveSet]
 internal static class ProdPrimitives
 {
-    public static readonly Primitive Prod = new ReductionPrimitive("prod", ReduceKernels.Prod, Rule, inputs: ReductionInputs.Numeric);
+    public static readonly Primitive Prod = new ReductionPrimitive("prod", Rule, inputs: ReductionInputs.Numeric);
 
     private static Tensor Rule(GradContext c)
     {

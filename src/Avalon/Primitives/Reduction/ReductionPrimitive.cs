@@ -13,7 +13,7 @@ internal enum ReductionInputs
 
 /// <summary>
 /// A reduction over a set of dims (attribute <c>dims</c>, normalised and sorted; <c>keepdim</c>).
-/// The output keeps size-1 dims where reduced when keepdim is true.
+/// The output keeps size-1 dims where reduced when keepdim is true. Backends register its kernels.
 /// </summary>
 internal sealed class ReductionPrimitive : Primitive
 {
@@ -21,19 +21,27 @@ internal sealed class ReductionPrimitive : Primitive
     private readonly DType? _outputDType;
     private readonly bool _allowEmpty;
     private readonly ReductionInputs _inputs;
+    private readonly AttributeSchema _schema;
 
-    public ReductionPrimitive(string name, ReturningKernel cpu, Func<GradContext, Tensor?>? rule, DType? outputDType = null, bool allowEmpty = true,
-        ReductionInputs inputs = ReductionInputs.Any)
+    /// <summary><c>dims</c> (normalised, sorted; required) and <c>keepdim</c> (false unless given): what every reduction takes.</summary>
+    public static readonly AttributeSchema DimsSchema = AttributeSchema.Of(
+        AttributeSpec.Required("dims", AttributeType.Ints),
+        AttributeSpec.WithDefault("keepdim", AttributeType.Bool, false));
+
+    public ReductionPrimitive(string name, Func<GradContext, Tensor?>? rule, DType? outputDType = null, bool allowEmpty = true,
+        ReductionInputs inputs = ReductionInputs.Any, AttributeSchema? schema = null)
         : base(name)
     {
         _rule = rule;
         _outputDType = outputDType;
         _allowEmpty = allowEmpty;
         _inputs = inputs;
-        RegisterReturningKernel(DeviceType.Cpu, cpu);
+        _schema = schema ?? DimsSchema;
     }
 
     public override bool IsDifferentiable => _rule is not null;
+
+    public override AttributeSchema? Schema => _schema;
 
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {

@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Reduction;
-
 namespace Avalon.Primitives.Reduction;
 
 /// <summary>
@@ -10,14 +8,14 @@ namespace Avalon.Primitives.Reduction;
 [PrimitiveSet]
 internal static class SoftmaxPrimitives
 {
-    public static readonly Primitive Softmax = new SoftmaxPrimitive("softmax", SoftmaxKernel.Softmax, c =>
+    public static readonly Primitive Softmax = new SoftmaxPrimitive("softmax", c =>
     {
         int dim = c.Attributes.Int("dim");
         var y = c.Output;
         return y * (c.GradOutput - (c.GradOutput * y).Sum([dim], keepDim: true));
     });
 
-    public static readonly Primitive LogSoftmax = new SoftmaxPrimitive("log_softmax", SoftmaxKernel.LogSoftmax, c =>
+    public static readonly Primitive LogSoftmax = new SoftmaxPrimitive("log_softmax", c =>
     {
         int dim = c.Attributes.Int("dim");
         return c.GradOutput - c.Output.Exp() * c.GradOutput.Sum([dim], keepDim: true);
@@ -25,13 +23,13 @@ internal static class SoftmaxPrimitives
 
     private sealed class SoftmaxPrimitive : Primitive
     {
+        private static readonly AttributeSchema s_schema = AttributeSchema.Of(AttributeSpec.Required("dim", AttributeType.Int));
+
         private readonly Func<GradContext, Tensor> _rule;
 
-        public SoftmaxPrimitive(string name, ReturningKernel cpu, Func<GradContext, Tensor> rule) : base(name)
-        {
-            _rule = rule;
-            RegisterReturningKernel(DeviceType.Cpu, cpu);
-        }
+        public SoftmaxPrimitive(string name, Func<GradContext, Tensor> rule) : base(name) => _rule = rule;
+
+        public override AttributeSchema? Schema => s_schema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {

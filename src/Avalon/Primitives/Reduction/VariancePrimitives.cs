@@ -1,5 +1,3 @@
-using Avalon.Backends.Cpu.Reduction;
-
 namespace Avalon.Primitives.Reduction;
 
 /// <summary>
@@ -10,9 +8,14 @@ namespace Avalon.Primitives.Reduction;
 [PrimitiveSet]
 internal static class VariancePrimitives
 {
-    public static readonly Primitive Var = new ReductionPrimitive("var", VarianceKernel.Var, VarRule, inputs: ReductionInputs.FloatingPoint);
+    private static readonly AttributeSchema s_schema = AttributeSchema.Of(
+        AttributeSpec.Required("dims", AttributeType.Ints),
+        AttributeSpec.WithDefault("keepdim", AttributeType.Bool, false),
+        AttributeSpec.WithDefault("correction", AttributeType.Int, 1));
 
-    public static readonly Primitive Std = new ReductionPrimitive("std", VarianceKernel.Std, StdRule, inputs: ReductionInputs.FloatingPoint);
+    public static readonly Primitive Var = new ReductionPrimitive("var", VarRule, inputs: ReductionInputs.FloatingPoint, schema: s_schema);
+
+    public static readonly Primitive Std = new ReductionPrimitive("std", StdRule, inputs: ReductionInputs.FloatingPoint, schema: s_schema);
 
     /// <summary>Calls var or std with normalised, sorted dims.</summary>
     public static Tensor Invoke(Primitive p, Tensor x, int[] dims, int correction, bool keepDim) =>

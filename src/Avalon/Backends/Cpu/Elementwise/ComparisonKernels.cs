@@ -8,13 +8,13 @@ namespace Avalon.Backends.Cpu.Elementwise;
 internal static class ComparisonKernels
 {
     /// <summary>A comparison kernel for every dtype; bool inputs compare as bytes (false &lt; true).</summary>
-    public static ReturningKernel Compare<TF, TD, TI, TL, TB>(string name)
+    public static Kernel Compare<TF, TD, TI, TL, TB>(string name)
         where TF : ICompareOperator<float> where TD : ICompareOperator<double>
         where TI : ICompareOperator<int> where TL : ICompareOperator<long> where TB : ICompareOperator<byte> =>
-        (inputs, _, spec) =>
+        (inputs, _, outputs) =>
         {
             var (a, b) = (inputs[0], inputs[1]);
-            var output = Tensor.Uninitialized(spec.Shape.Dims, DType.Bool, spec.Device);
+            var output = outputs[0];   // the loop writes every element, at the output's offset
             switch (a.DType)
             {
                 case DType.Float32: CompareLoop.Run<float, TF>(a, a.CpuSpan<float>(), b, b.CpuSpan<float>(), output); break;
@@ -26,30 +26,27 @@ internal static class ComparisonKernels
                     break;
                 default: throw new NotSupportedException($"{name}: not implemented for dtype {a.DType.Name()}.");
             }
-            return output;
         };
 
-    public static readonly ReturningKernel Eq = Compare<EqualOperator<float>, EqualOperator<double>, EqualOperator<int>, EqualOperator<long>, EqualOperator<byte>>("eq");
-    public static readonly ReturningKernel Ne = Compare<NotEqualOperator<float>, NotEqualOperator<double>, NotEqualOperator<int>, NotEqualOperator<long>, NotEqualOperator<byte>>("ne");
-    public static readonly ReturningKernel Lt = Compare<LessThanOperator<float>, LessThanOperator<double>, LessThanOperator<int>, LessThanOperator<long>, LessThanOperator<byte>>("lt");
-    public static readonly ReturningKernel Le = Compare<LessThanOrEqualOperator<float>, LessThanOrEqualOperator<double>, LessThanOrEqualOperator<int>, LessThanOrEqualOperator<long>, LessThanOrEqualOperator<byte>>("le");
-    public static readonly ReturningKernel Gt = Compare<GreaterThanOperator<float>, GreaterThanOperator<double>, GreaterThanOperator<int>, GreaterThanOperator<long>, GreaterThanOperator<byte>>("gt");
-    public static readonly ReturningKernel Ge = Compare<GreaterThanOrEqualOperator<float>, GreaterThanOrEqualOperator<double>, GreaterThanOrEqualOperator<int>, GreaterThanOrEqualOperator<long>, GreaterThanOrEqualOperator<byte>>("ge");
+    public static readonly Kernel Eq = Compare<EqualOperator<float>, EqualOperator<double>, EqualOperator<int>, EqualOperator<long>, EqualOperator<byte>>("eq");
+    public static readonly Kernel Ne = Compare<NotEqualOperator<float>, NotEqualOperator<double>, NotEqualOperator<int>, NotEqualOperator<long>, NotEqualOperator<byte>>("ne");
+    public static readonly Kernel Lt = Compare<LessThanOperator<float>, LessThanOperator<double>, LessThanOperator<int>, LessThanOperator<long>, LessThanOperator<byte>>("lt");
+    public static readonly Kernel Le = Compare<LessThanOrEqualOperator<float>, LessThanOrEqualOperator<double>, LessThanOrEqualOperator<int>, LessThanOrEqualOperator<long>, LessThanOrEqualOperator<byte>>("le");
+    public static readonly Kernel Gt = Compare<GreaterThanOperator<float>, GreaterThanOperator<double>, GreaterThanOperator<int>, GreaterThanOperator<long>, GreaterThanOperator<byte>>("gt");
+    public static readonly Kernel Ge = Compare<GreaterThanOrEqualOperator<float>, GreaterThanOrEqualOperator<double>, GreaterThanOrEqualOperator<int>, GreaterThanOrEqualOperator<long>, GreaterThanOrEqualOperator<byte>>("ge");
 
     private enum Classification { NaN, Inf, Finite }
 
-    private static ReturningKernel Classify(Classification test) => (inputs, _, spec) =>
+    private static Kernel Classify(Classification test) => (inputs, _, outputs) =>
     {
         var x = inputs[0].ContiguousNoGrad();
-        var output = Tensor.Empty(spec.Shape.Dims, DType.Bool, spec.Device);
-        var y = output.ContiguousSpan<bool>();
+        var y = outputs[0].ContiguousSpan<bool>();   // every element is written below
         switch (x.DType)
         {
             case DType.Float32: ClassifyTyped(x.ContiguousSpan<float>(), y, test); break;
             case DType.Float64: ClassifyTyped(x.ContiguousSpan<double>(), y, test); break;
             default: y.Fill(test == Classification.Finite); break;   // integers and bools are always finite
         }
-        return output;
     };
 
     private static void ClassifyTyped<T>(ReadOnlySpan<T> x, Span<bool> y, Classification test) where T : IFloatingPointIeee754<T>
@@ -62,7 +59,7 @@ internal static class ComparisonKernels
         }
     }
 
-    public static readonly ReturningKernel IsNan = Classify(Classification.NaN);
-    public static readonly ReturningKernel IsInf = Classify(Classification.Inf);
-    public static readonly ReturningKernel IsFinite = Classify(Classification.Finite);
+    public static readonly Kernel IsNan = Classify(Classification.NaN);
+    public static readonly Kernel IsInf = Classify(Classification.Inf);
+    public static readonly Kernel IsFinite = Classify(Classification.Finite);
 }

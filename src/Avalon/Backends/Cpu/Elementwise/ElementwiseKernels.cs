@@ -9,52 +9,54 @@ internal delegate void SpanTransform<T>(ReadOnlySpan<T> x, Span<T> y);
 /// <summary>
 /// CPU kernels for elementwise primitives: dtype dispatch around <see cref="BinaryLoop"/> and, for
 /// unary functions, TensorPrimitives or <see cref="UnaryLoop"/> over dense spans (split across threads
-/// above <see cref="ElementwiseParallel.Threshold"/> elements).
+/// above <see cref="ElementwiseParallel.Threshold"/> elements). Each kernel writes every element of the
+/// output buffer it is given (addressed from its offset).
 /// </summary>
 internal static class ElementwiseKernels
 {
     /// <summary>A binary kernel from per-dtype loops (null where the dtype is not supported).</summary>
-    public static ReturningKernel Binary(string name, Action<Tensor, Tensor, Tensor>? f32, Action<Tensor, Tensor, Tensor>? f64,
+    public static Kernel Binary(string name, Action<Tensor, Tensor, Tensor>? f32, Action<Tensor, Tensor, Tensor>? f64,
         Action<Tensor, Tensor, Tensor>? i32, Action<Tensor, Tensor, Tensor>? i64) =>
-        (inputs, _, spec) =>
+        (inputs, _, outputs) =>
         {
-            var loop = spec.DType switch
+            var output = outputs[0];
+            var loop = output.DType switch
             {
                 DType.Float32 => f32,
                 DType.Float64 => f64,
                 DType.Int32 => i32,
                 DType.Int64 => i64,
                 _ => null,
-            } ?? throw new NotSupportedException($"{name}: not implemented for dtype {spec.DType.Name()}.");
-            var output = Tensor.Uninitialized(spec.Shape.Dims, spec.DType, spec.Device);   // the loop writes every element
-            loop(inputs[0], inputs[1], output);
-            return output;
+            } ?? throw new NotSupportedException($"{name}: not implemented for dtype {output.DType.Name()}.");
+            loop(inputs[0], inputs[1], output);   // writes every element, at the output's offset
         };
 
     /// <summary>The standard arithmetic binary kernel for an operator available for every numeric dtype.</summary>
-    public static ReturningKernel Arithmetic<TF, TD, TI, TL>(string name)
+    public static Kernel Arithmetic<TF, TD, TI, TL>(string name)
         where TF : IBinaryOperator<float> where TD : IBinaryOperator<double>
         where TI : IBinaryOperator<int> where TL : IBinaryOperator<long> =>
         Binary(name, BinaryLoop.Run<float, TF>, BinaryLoop.Run<double, TD>, BinaryLoop.Run<int, TI>, BinaryLoop.Run<long, TL>);
 
     /// <summary>A unary kernel from per-dtype dense transforms (null where the dtype is not supported).</summary>
-    public static ReturningKernel Unary(string name, SpanTransform<float>? f32, SpanTransform<double>? f64,
+    public static Kernel Unary(string name, SpanTransform<float>? f32, SpanTransform<double>? f64,
         SpanTransform<int>? i32 = null, SpanTransform<long>? i64 = null) =>
-        (inputs, _, spec) =>
+        (inputs, _, outputs) => Unary(name, inputs[0], outputs[0], f32, f64, i32, i64);
+
+    /// <summary>Runs the per-dtype dense transform of <paramref name="input"/> into the dense <paramref name="output"/> (which writes every element).</summary>
+    public static void Unary(string name, Tensor input, Tensor output, SpanTransform<float>? f32, SpanTransform<double>? f64,
+        SpanTransform<int>? i32 = null, SpanTransform<long>? i64 = null)
+    {
+        if (output.Numel == 0) return;   // some TensorPrimitives functions reject empty spans
+        var x = input.ContiguousNoGrad();
+        switch (output.DType)
         {
-            var x = inputs[0].ContiguousNoGrad();
-            var output = Tensor.Uninitialized(spec.Shape.Dims, spec.DType, spec.Device);   // the transform writes every element
-            if (output.Numel == 0) return output;   // some TensorPrimitives functions reject empty spans
-            switch (spec.DType)
-            {
-                case DType.Float32 when f32 is not null: Transform(f32, x, output); break;
-                case DType.Float64 when f64 is not null: Transform(f64, x, output); break;
-                case DType.Int32 when i32 is not null: Transform(i32, x, output); break;
-                case DType.Int64 when i64 is not null: Transform(i64, x, output); break;
-                default: throw new NotSupportedException($"{name}: not implemented for dtype {spec.DType.Name()}.");
-            }
-            return output;
-        };
+            case DType.Float32 when f32 is not null: Transform(f32, x, output); break;
+            case DType.Float64 when f64 is not null: Transform(f64, x, output); break;
+            case DType.Int32 when i32 is not null: Transform(i32, x, output); break;
+            case DType.Int64 when i64 is not null: Transform(i64, x, output); break;
+            default: throw new NotSupportedException($"{name}: not implemented for dtype {output.DType.Name()}.");
+        }
+    }
 
     /// <summary>
     /// y = f(x) over dense tensors; outputs of at least <see cref="ElementwiseParallel.Threshold"/>
@@ -84,8 +86,8 @@ internal static class ElementwiseKernels
     }
 
     /// <summary>A unary kernel for floating-point dtypes only, from a generic TensorPrimitives-style transform.</summary>
-    public static ReturningKernel FloatUnary(string name, SpanTransform<float> f32, SpanTransform<double> f64) => Unary(name, f32, f64);
+    public static Kernel FloatUnary(string name, SpanTransform<float> f32, SpanTransform<double> f64) => Unary(name, f32, f64);
 
     /// <summary>Negation for every numeric dtype.</summary>
-    public static readonly ReturningKernel Negate = Unary("neg", TensorPrimitives.Negate, TensorPrimitives.Negate, TensorPrimitives.Negate, TensorPrimitives.Negate);
+    public static readonly Kernel Negate = Unary("neg", TensorPrimitives.Negate, TensorPrimitives.Negate, TensorPrimitives.Negate, TensorPrimitives.Negate);
 }

@@ -7,14 +7,14 @@ namespace Avalon.Backends.Cpu.Elementwise;
 /// <summary>CPU kernels of the elementwise math primitives (powers, roots, transcendental functions).</summary>
 internal static class MathKernels
 {
-    public static readonly ReturningKernel Pow = ElementwiseKernels.Binary("pow",
+    public static readonly Kernel Pow = ElementwiseKernels.Binary("pow",
         BinaryLoop.Run<float, PowOperator<float>>, BinaryLoop.Run<double, PowOperator<double>>, null, null);
 
     /// <summary>x ** exponent (attribute), with PyTorch's fast paths for exponents 0, ±0.5, ±1, ±2 and 3.</summary>
-    public static readonly ReturningKernel PowScalar = (inputs, attributes, spec) =>
+    public static readonly Kernel PowScalar = (inputs, attributes, outputs) =>
     {
         double e = attributes.Double("exponent");
-        return ElementwiseKernels.Unary("pow_scalar", (x, y) => PowScalarTyped(x, (float)e, y), (x, y) => PowScalarTyped(x, e, y))(inputs, attributes, spec);
+        ElementwiseKernels.Unary("pow_scalar", inputs[0], outputs[0], (x, y) => PowScalarTyped(x, (float)e, y), (x, y) => PowScalarTyped(x, e, y));
     };
 
     private static void PowScalarTyped<T>(ReadOnlySpan<T> x, T e, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -31,44 +31,44 @@ internal static class MathKernels
         else TensorPrimitives.Pow(x, e, y);
     }
 
-    public static readonly ReturningKernel Log1p = ElementwiseKernels.FloatUnary("log1p",
+    public static readonly Kernel Log1p = ElementwiseKernels.FloatUnary("log1p",
         UnaryLoop.Run<float, Log1pOperator<float>>, UnaryLoop.Run<double, Log1pOperator<double>>);
 
-    public static readonly ReturningKernel Expm1 = ElementwiseKernels.FloatUnary("expm1",
+    public static readonly Kernel Expm1 = ElementwiseKernels.FloatUnary("expm1",
         UnaryLoop.Run<float, Expm1Operator<float>>, UnaryLoop.Run<double, Expm1Operator<double>>);
 
-    public static readonly ReturningKernel Sqrt = ElementwiseKernels.FloatUnary("sqrt", TensorPrimitives.Sqrt, TensorPrimitives.Sqrt);
+    public static readonly Kernel Sqrt = ElementwiseKernels.FloatUnary("sqrt", TensorPrimitives.Sqrt, TensorPrimitives.Sqrt);
 
-    public static readonly ReturningKernel Rsqrt = ElementwiseKernels.FloatUnary("rsqrt",
+    public static readonly Kernel Rsqrt = ElementwiseKernels.FloatUnary("rsqrt",
         UnaryLoop.Run<float, RsqrtOperator<float>>, UnaryLoop.Run<double, RsqrtOperator<double>>);
 
-    public static readonly ReturningKernel Abs = ElementwiseKernels.Unary("abs",
+    public static readonly Kernel Abs = ElementwiseKernels.Unary("abs",
         TensorPrimitives.Abs, TensorPrimitives.Abs, TensorPrimitives.Abs, TensorPrimitives.Abs);
 
-    public static readonly ReturningKernel Sign = ElementwiseKernels.Unary("sign",
+    public static readonly Kernel Sign = ElementwiseKernels.Unary("sign",
         UnaryLoop.Run<float, SignOperator<float>>, UnaryLoop.Run<double, SignOperator<double>>,
         UnaryLoop.Run<int, SignOperator<int>>, UnaryLoop.Run<long, SignOperator<long>>);
 
-    public static readonly ReturningKernel Sin = ElementwiseKernels.FloatUnary("sin", TensorPrimitives.Sin, TensorPrimitives.Sin);
+    public static readonly Kernel Sin = ElementwiseKernels.FloatUnary("sin", TensorPrimitives.Sin, TensorPrimitives.Sin);
 
-    public static readonly ReturningKernel Cos = ElementwiseKernels.FloatUnary("cos", TensorPrimitives.Cos, TensorPrimitives.Cos);
+    public static readonly Kernel Cos = ElementwiseKernels.FloatUnary("cos", TensorPrimitives.Cos, TensorPrimitives.Cos);
 
-    public static readonly ReturningKernel Tanh = ElementwiseKernels.FloatUnary("tanh", TensorPrimitives.Tanh, TensorPrimitives.Tanh);
+    public static readonly Kernel Tanh = ElementwiseKernels.FloatUnary("tanh", TensorPrimitives.Tanh, TensorPrimitives.Tanh);
 
     /// <summary>1 / (1 + exp(-x)): exp(-x) overflows to +inf for very negative x, giving an exact 0, never NaN.</summary>
-    public static readonly ReturningKernel Sigmoid = ElementwiseKernels.FloatUnary("sigmoid", TensorPrimitives.Sigmoid, TensorPrimitives.Sigmoid);
+    public static readonly Kernel Sigmoid = ElementwiseKernels.FloatUnary("sigmoid", TensorPrimitives.Sigmoid, TensorPrimitives.Sigmoid);
 
-    public static readonly ReturningKernel Erf = ElementwiseKernels.FloatUnary("erf",
+    public static readonly Kernel Erf = ElementwiseKernels.FloatUnary("erf",
         UnaryLoop.Run<float, ErfOperator<float>>, UnaryLoop.Run<double, ErfOperator<double>>);
 
-    public static readonly ReturningKernel Square = ElementwiseKernels.Unary("square",
+    public static readonly Kernel Square = ElementwiseKernels.Unary("square",
         (x, y) => TensorPrimitives.Multiply(x, x, y), (x, y) => TensorPrimitives.Multiply(x, x, y),
         (x, y) => TensorPrimitives.Multiply(x, x, y), (x, y) => TensorPrimitives.Multiply(x, x, y));
 
-    public static readonly ReturningKernel Reciprocal = ElementwiseKernels.FloatUnary("reciprocal", TensorPrimitives.Reciprocal, TensorPrimitives.Reciprocal);
+    public static readonly Kernel Reciprocal = ElementwiseKernels.FloatUnary("reciprocal", TensorPrimitives.Reciprocal, TensorPrimitives.Reciprocal);
 
     /// <summary>max(x, 0), NaN propagating like <c>torch.relu</c>.</summary>
-    public static readonly ReturningKernel Relu = ElementwiseKernels.Unary("relu",
+    public static readonly Kernel Relu = ElementwiseKernels.Unary("relu",
         (x, y) => TensorPrimitives.Max(x, 0f, y), (x, y) => TensorPrimitives.Max(x, 0d, y),
         (x, y) => TensorPrimitives.Max(x, 0, y), (x, y) => TensorPrimitives.Max(x, 0L, y));
 }

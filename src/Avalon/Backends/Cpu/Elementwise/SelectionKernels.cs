@@ -7,26 +7,25 @@ namespace Avalon.Backends.Cpu.Elementwise;
 /// <summary>CPU kernels of the selection primitives: where and clamp (maximum/minimum use <see cref="BinaryLoop"/>).</summary>
 internal static class SelectionKernels
 {
-    public static readonly ReturningKernel Maximum =
+    public static readonly Kernel Maximum =
         ElementwiseKernels.Arithmetic<MaximumOperator<float>, MaximumOperator<double>, MaximumOperator<int>, MaximumOperator<long>>("maximum");
 
-    public static readonly ReturningKernel Minimum =
+    public static readonly Kernel Minimum =
         ElementwiseKernels.Arithmetic<MinimumOperator<float>, MinimumOperator<double>, MinimumOperator<int>, MinimumOperator<long>>("minimum");
 
     /// <summary>where(cond, a, b) with all three broadcast to the output's shape.</summary>
-    public static readonly ReturningKernel Where = (inputs, _, spec) =>
+    public static readonly Kernel Where = (inputs, _, outputs) =>
     {
-        var output = Tensor.Uninitialized(spec.Shape.Dims, spec.DType, spec.Device);
-        switch (spec.DType)
+        var output = outputs[0];   // every element is written, at the output's offset
+        switch (output.DType)
         {
             case DType.Float32: WhereTyped<float>(inputs[0], inputs[1], inputs[2], output); break;
             case DType.Float64: WhereTyped<double>(inputs[0], inputs[1], inputs[2], output); break;
             case DType.Int32: WhereTyped<int>(inputs[0], inputs[1], inputs[2], output); break;
             case DType.Int64: WhereTyped<long>(inputs[0], inputs[1], inputs[2], output); break;
             case DType.Bool: WhereTyped<bool>(inputs[0], inputs[1], inputs[2], output); break;
-            default: throw new NotSupportedException($"where: not implemented for dtype {spec.DType.Name()}.");
+            default: throw new NotSupportedException($"where: not implemented for dtype {output.DType.Name()}.");
         }
-        return output;
     };
 
     private static void WhereTyped<T>(Tensor cond, Tensor a, Tensor b, Tensor output) where T : unmanaged
@@ -59,15 +58,15 @@ internal static class SelectionKernels
     }
 
     /// <summary>clamp(x, min, max) for scalar bounds (attributes <c>min</c> and/or <c>max</c>): min(max(x, min), max), NaN propagating.</summary>
-    public static readonly ReturningKernel Clamp = (inputs, attributes, spec) =>
+    public static readonly Kernel Clamp = (inputs, attributes, outputs) =>
     {
         double? lo = attributes.Has("min") ? attributes.Double("min") : null;
         double? hi = attributes.Has("max") ? attributes.Double("max") : null;
-        return ElementwiseKernels.Unary("clamp",
+        ElementwiseKernels.Unary("clamp", inputs[0], outputs[0],
             (x, y) => ClampTyped(x, y, (float?)lo, (float?)hi),
             (x, y) => ClampTyped(x, y, lo, hi),
             (x, y) => ClampTyped(x, y, lo is { } l ? (int)l : null, hi is { } h ? (int)h : null),
-            (x, y) => ClampTyped(x, y, lo is { } l ? (long)l : null, hi is { } h ? (long)h : null))(inputs, attributes, spec);
+            (x, y) => ClampTyped(x, y, lo is { } l ? (long)l : null, hi is { } h ? (long)h : null));
     };
 
     private static void ClampTyped<T>(ReadOnlySpan<T> x, Span<T> y, T? lo, T? hi) where T : unmanaged, INumber<T>

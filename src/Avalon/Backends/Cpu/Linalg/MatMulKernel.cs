@@ -5,29 +5,36 @@ namespace Avalon.Backends.Cpu.Linalg;
 /// <summary>
 /// Batched, broadcasting matrix product on the CPU through <see cref="Gemm"/>. Operands are read in
 /// place when either of their last two dims has unit stride (as a plain or transposed matrix); a batch
-/// of a dense left operand times a shared right matrix is folded into one large GEMM.
+/// of a dense left operand times a shared right matrix is folded into one large GEMM. The GEMM writes
+/// straight into the output buffer it is given (at the buffer's offset), with no intermediate copy.
 /// </summary>
 internal static unsafe class MatMulKernel
 {
-    public static Tensor Run(Tensor[] inputs, Attributes attributes, TensorSpec spec)
-    {
-        var a = inputs[0];
-        var b = inputs[1];
-        int rank = spec.Shape.Rank;
-        int m = a.Shape[-2], k = a.Shape[-1], n = b.Shape[-1];
-        if (k == 0) return Tensor.Empty(spec.Shape.ToArray(), spec.DType, spec.Device);   // an empty sum: zeros
-        var output = Tensor.Uninitialized(spec.Shape.ToArray(), spec.DType, spec.Device);  // GEMM with beta 0 writes every element
-        if (output.Numel == 0) return output;
+    /// <summary>The kernel: <c>outputs[0]</c> (dense, of the broadcast batch shape by m x n) = a @ b.</summary>
+    public static readonly Kernel MatMul = (inputs, _, outputs) => Run(inputs[0], inputs[1], outputs[0]);
 
+    /// <summary>Writes a @ b into the dense tensor <paramref name="output"/> (every element, from its offset).</summary>
+    public static void Run(Tensor a, Tensor b, Tensor output)
+    {
+        int rank = output.Rank;
+        int m = a.Shape[-2], k = a.Shape[-1], n = b.Shape[-1];
+        if (output.Numel == 0) return;
+        if (k == 0)
+        {
+            CpuBackend.Instance.Fill(output, 0);   // an empty sum: zeros
+            return;
+        }
+
+        // Every GEMM below runs with beta 0, so it writes every element of its block of the output.
         // Fold: a dense [..., m, k] times a 2-D b is one (batch*m) x k by k x n product.
         if (b.Rank == 2 && a.IsContiguous && a.Rank > 2)
         {
             b = Operand(b);
-            Multiply(a, a.Offset, false, k, b, b.Offset, output, 0, a.Numel / k, n, k);
-            return output;
+            Multiply(a, a.Offset, false, k, b, b.Offset, output, output.Offset, a.Numel / k, n, k);
+            return;
         }
 
-        var batchShape = spec.Shape.Dims[..(rank - 2)];
+        var batchShape = output.Shape.Dims[..(rank - 2)];
         a = Operand(a);
         b = Operand(b);
         var sa = BatchStrides(a, batchShape);
@@ -43,14 +50,13 @@ internal static unsafe class MatMulKernel
                 offA += index[d] * sa[d];
                 offB += index[d] * sb[d];
             }
-            Multiply(a, offA, ta, lda, b, offB, output, bi * m * n, m, n, k);
+            Multiply(a, offA, ta, lda, b, offB, output, output.Offset + bi * m * n, m, n, k);
             for (int d = index.Length - 1; d >= 0; d--)
             {
                 if (++index[d] < batchShape[d]) break;
                 index[d] = 0;
             }
         }
-        return output;
     }
 
     private static void Multiply(Tensor a, int offA, bool ta, int lda, Tensor b, int offB, Tensor c, int offC, int m, int n, int k)

@@ -11,31 +11,30 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class ArgExtremumKernel
 {
     /// <summary>argmax.</summary>
-    public static readonly ReturningKernel ArgMax = (inputs, a, spec) => Dispatch<MaxDirection>("argmax", inputs[0], a, spec);
+    public static readonly Kernel ArgMax = (inputs, a, outputs) => Dispatch<MaxDirection>("argmax", inputs[0], a, outputs[0]);
 
     /// <summary>argmin.</summary>
-    public static readonly ReturningKernel ArgMin = (inputs, a, spec) => Dispatch<MinDirection>("argmin", inputs[0], a, spec);
+    public static readonly Kernel ArgMin = (inputs, a, outputs) => Dispatch<MinDirection>("argmin", inputs[0], a, outputs[0]);
 
-    private static Tensor Dispatch<TDir>(string name, Tensor x, Attributes a, TensorSpec spec) where TDir : IDirection
+    private static void Dispatch<TDir>(string name, Tensor x, Attributes a, Tensor output) where TDir : IDirection
     {
         var dims = a.Ints("dims");
-        return x.DType switch
+        switch (x.DType)
         {
-            DType.Float32 => Run<float, TDir>(x, dims, spec),
-            DType.Float64 => Run<double, TDir>(x, dims, spec),
-            DType.Int32 => Run<int, TDir>(x, dims, spec),
-            DType.Int64 => Run<long, TDir>(x, dims, spec),
-            _ => throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}."),
-        };
+            case DType.Float32: Run<float, TDir>(x, dims, output); break;
+            case DType.Float64: Run<double, TDir>(x, dims, output); break;
+            case DType.Int32: Run<int, TDir>(x, dims, output); break;
+            case DType.Int64: Run<long, TDir>(x, dims, output); break;
+            default: throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}.");
+        }
     }
 
-    private static Tensor Run<T, TDir>(Tensor x, int[] dims, TensorSpec spec) where T : unmanaged, INumber<T> where TDir : IDirection
+    // Writes every element of the int64 output (no group is empty: the shape rule rejects that).
+    private static void Run<T, TDir>(Tensor x, int[] dims, Tensor output) where T : unmanaged, INumber<T> where TDir : IDirection
     {
         var plan = ReductionLayout.Plan(x, dims);
-        var output = Tensor.Empty(spec.Shape.Dims, DType.Int64, spec.Device);
-        if (plan.Outer * plan.Inner == 0) return output;
+        if (plan.Outer * plan.Inner == 0) return;
         ReductionParallel.For(plan, block => Block<T, TDir>(plan, output, block));
-        return output;
     }
 
     private static void Block<T, TDir>(ReductionPlan plan, Tensor output, ReductionBlock block)

@@ -11,10 +11,10 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class EqualMaskKernel
 {
     /// <summary>The kernel.</summary>
-    public static readonly ReturningKernel Run = (inputs, a, spec) =>
+    public static readonly Kernel Run = (inputs, a, outputs) =>
     {
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
-        switch (inputs[0].DType, spec.DType)
+        var output = outputs[0];   // every element is written, at the output's offset
+        switch (inputs[0].DType, output.DType)
         {
             case (DType.Float32, DType.Float32): Compute<float, float>(inputs[0], inputs[1], output); break;
             case (DType.Float64, DType.Float64): Compute<double, double>(inputs[0], inputs[1], output); break;
@@ -23,9 +23,8 @@ internal static class EqualMaskKernel
             case (DType.Int32, DType.Float32): Compute<int, float>(inputs[0], inputs[1], output); break;
             case (DType.Int32, DType.Float64): Compute<int, double>(inputs[0], inputs[1], output); break;
             default:
-                throw new NotSupportedException($"equal_mask: not implemented for {inputs[0].DType.Name()} inputs with a {spec.DType.Name()} result.");
+                throw new NotSupportedException($"equal_mask: not implemented for {inputs[0].DType.Name()} inputs with a {output.DType.Name()} result.");
         }
-        return output;
     };
 
     private static void Compute<T, TOut>(Tensor a, Tensor b, Tensor output)

@@ -12,25 +12,27 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class LogSumExpKernel
 {
     /// <summary>The kernel.</summary>
-    public static readonly ReturningKernel Run = (inputs, a, spec) => inputs[0].DType switch
+    public static readonly Kernel Run = (inputs, a, outputs) =>
     {
-        DType.Float32 => Compute<float>(inputs[0], a.Ints("dims"), spec),
-        DType.Float64 => Compute<double>(inputs[0], a.Ints("dims"), spec),
-        _ => throw new NotSupportedException($"logsumexp: not implemented for dtype {inputs[0].DType.Name()}."),
+        switch (inputs[0].DType)
+        {
+            case DType.Float32: Compute<float>(inputs[0], a.Ints("dims"), outputs[0]); break;
+            case DType.Float64: Compute<double>(inputs[0], a.Ints("dims"), outputs[0]); break;
+            default: throw new NotSupportedException($"logsumexp: not implemented for dtype {inputs[0].DType.Name()}.");
+        }
     };
 
-    private static Tensor Compute<T>(Tensor x, int[] dims, TensorSpec spec) where T : unmanaged, IFloatingPointIeee754<T>
+    // Writes every element of output.
+    private static void Compute<T>(Tensor x, int[] dims, Tensor output) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var plan = ReductionLayout.Plan(x, dims);
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
-        if (plan.Outer * plan.Inner == 0) return output;
+        if (plan.Outer * plan.Inner == 0) return;
         if (plan.Length == 0)
         {
             output.ContiguousSpan<T>().Fill(T.NegativeInfinity);
-            return output;
+            return;
         }
         ReductionParallel.For(plan, block => Block<T>(plan, output, block));
-        return output;
     }
 
     private static void Block<T>(ReductionPlan plan, Tensor output, ReductionBlock block) where T : unmanaged, IFloatingPointIeee754<T>

@@ -11,17 +11,18 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class LogicalReductionKernels
 {
     /// <summary>all: true when every element of the group is nonzero (true for an empty group).</summary>
-    public static readonly ReturningKernel All = (inputs, a, spec) => Run(inputs[0], a, spec, Mode.All);
+    public static readonly Kernel All = (inputs, a, outputs) => Run(inputs[0], a, outputs[0], Mode.All);
 
     /// <summary>any: true when some element of the group is nonzero (false for an empty group).</summary>
-    public static readonly ReturningKernel Any = (inputs, a, spec) => Run(inputs[0], a, spec, Mode.Any);
+    public static readonly Kernel Any = (inputs, a, outputs) => Run(inputs[0], a, outputs[0], Mode.Any);
 
     /// <summary>count_nonzero: the number of nonzero elements of the group.</summary>
-    public static readonly ReturningKernel CountNonzero = (inputs, a, spec) => Run(inputs[0], a, spec, Mode.Count);
+    public static readonly Kernel CountNonzero = (inputs, a, outputs) => Run(inputs[0], a, outputs[0], Mode.Count);
 
     private enum Mode { All, Any, Count }
 
-    private static Tensor Run(Tensor x, Attributes a, TensorSpec spec, Mode mode)
+    // Writes every element of output (one per group).
+    private static void Run(Tensor x, Attributes a, Tensor output, Mode mode)
     {
         var plan = ReductionLayout.Plan(x, a.Ints("dims"));
         var counts = new long[plan.Outer * plan.Inner];
@@ -34,15 +35,13 @@ internal static class LogicalReductionKernels
             case DType.Bool: Count<byte>(plan, MemoryMarshal.AsBytes(plan.Dense.CpuSpan<bool>()), counts); break;
             default: throw new NotSupportedException($"{mode.ToString().ToLowerInvariant()}: not implemented for dtype {x.DType.Name()}.");
         }
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
         if (mode == Mode.Count)
         {
             counts.CopyTo(output.ContiguousSpan<long>());
-            return output;
+            return;
         }
         var dst = output.ContiguousSpan<bool>();
         for (int i = 0; i < counts.Length; i++) dst[i] = mode == Mode.All ? counts[i] == plan.Length : counts[i] > 0;
-        return output;
     }
 
     // counts[o * inner + i] = number of nonzero elements among (o, 0..n, i); reads memory in order.

@@ -1,5 +1,3 @@
-using Avalon.Primitives;
-
 namespace Avalon.Backends.Cpu.Reduction;
 
 /// <summary>
@@ -9,20 +7,21 @@ namespace Avalon.Backends.Cpu.Reduction;
 /// </summary>
 internal static class ReduceLoop
 {
-    /// <summary>Reduces <paramref name="x"/> over <paramref name="dims"/> into a new dense tensor of spec <paramref name="spec"/>.</summary>
-    public static Tensor Run<T, TOp>(Tensor x, int[] dims, TensorSpec spec)
+    /// <summary>
+    /// Reduces <paramref name="x"/> over <paramref name="dims"/> into the dense tensor <paramref name="output"/>
+    /// (of the reduction's output shape), writing every element from its offset.
+    /// </summary>
+    public static void Run<T, TOp>(Tensor x, int[] dims, Tensor output)
         where T : unmanaged where TOp : IReduceOperator<T>
     {
         var plan = ReductionLayout.Plan(x, dims);
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
-        if (plan.Outer * plan.Inner == 0) return output;
+        if (plan.Outer * plan.Inner == 0) return;
         if (plan.Length == 0)
         {
             output.ContiguousSpan<T>().Fill(TOp.Identity);
-            return output;
+            return;
         }
         ReductionParallel.For(plan, block => Block<T, TOp>(plan, output, block));
-        return output;
     }
 
     private static void Block<T, TOp>(ReductionPlan plan, Tensor output, ReductionBlock block)

@@ -12,26 +12,28 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class SoftmaxKernel
 {
     /// <summary>softmax.</summary>
-    public static readonly ReturningKernel Softmax = (inputs, a, spec) => Dispatch("softmax", inputs[0], a, spec, log: false);
+    public static readonly Kernel Softmax = (inputs, a, outputs) => Dispatch("softmax", inputs[0], a, outputs[0], log: false);
 
     /// <summary>log_softmax.</summary>
-    public static readonly ReturningKernel LogSoftmax = (inputs, a, spec) => Dispatch("log_softmax", inputs[0], a, spec, log: true);
+    public static readonly Kernel LogSoftmax = (inputs, a, outputs) => Dispatch("log_softmax", inputs[0], a, outputs[0], log: true);
 
-    private static Tensor Dispatch(string name, Tensor x, Attributes a, TensorSpec spec, bool log) => x.DType switch
+    private static void Dispatch(string name, Tensor x, Attributes a, Tensor output, bool log)
     {
-        DType.Float32 => Run<float>(x, a.Int("dim"), spec, log),
-        DType.Float64 => Run<double>(x, a.Int("dim"), spec, log),
-        _ => throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}."),
-    };
+        switch (x.DType)
+        {
+            case DType.Float32: Run<float>(x, a.Int("dim"), output, log); break;
+            case DType.Float64: Run<double>(x, a.Int("dim"), output, log); break;
+            default: throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}.");
+        }
+    }
 
-    private static Tensor Run<T>(Tensor x, int dim, TensorSpec spec, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    // Writes every element of output (the input's shape).
+    private static void Run<T>(Tensor x, int dim, Tensor output, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var dense = x.ContiguousNoGrad();
         var plan = ReductionLayout.Plan(dense, x.Rank == 0 ? [] : [dim]);
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
-        if (plan.Outer * plan.Length * plan.Inner == 0) return output;
+        if (plan.Outer * plan.Length * plan.Inner == 0) return;
         ReductionParallel.For(plan, block => Block<T>(plan, output, block, log));
-        return output;
     }
 
     private static void Block<T>(ReductionPlan plan, Tensor output, ReductionBlock block, bool log) where T : unmanaged, IFloatingPointIeee754<T>

@@ -12,26 +12,28 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal static class VarianceKernel
 {
     /// <summary>Variance.</summary>
-    public static readonly ReturningKernel Var = (inputs, a, spec) => Dispatch("var", inputs[0], a, spec, sqrt: false);
+    public static readonly Kernel Var = (inputs, a, outputs) => Dispatch("var", inputs[0], a, outputs[0], sqrt: false);
 
     /// <summary>Standard deviation.</summary>
-    public static readonly ReturningKernel Std = (inputs, a, spec) => Dispatch("std", inputs[0], a, spec, sqrt: true);
+    public static readonly Kernel Std = (inputs, a, outputs) => Dispatch("std", inputs[0], a, outputs[0], sqrt: true);
 
-    private static Tensor Dispatch(string name, Tensor x, Attributes a, TensorSpec spec, bool sqrt) => x.DType switch
+    private static void Dispatch(string name, Tensor x, Attributes a, Tensor output, bool sqrt)
     {
-        DType.Float32 => Run<float>(x, a, spec, sqrt),
-        DType.Float64 => Run<double>(x, a, spec, sqrt),
-        _ => throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}."),
-    };
+        switch (x.DType)
+        {
+            case DType.Float32: Run<float>(x, a, output, sqrt); break;
+            case DType.Float64: Run<double>(x, a, output, sqrt); break;
+            default: throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}.");
+        }
+    }
 
-    private static Tensor Run<T>(Tensor x, Attributes a, TensorSpec spec, bool sqrt) where T : unmanaged, IFloatingPointIeee754<T>
+    // Writes every element of output.
+    private static void Run<T>(Tensor x, Attributes a, Tensor output, bool sqrt) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var plan = ReductionLayout.Plan(x, a.Ints("dims"));
-        var output = Tensor.Empty(spec.Shape.Dims, spec.DType, spec.Device);
-        if (plan.Outer * plan.Inner == 0) return output;
+        if (plan.Outer * plan.Inner == 0) return;
         T divisor = T.CreateChecked(Math.Max(0, plan.Length - a.Int("correction")));
         ReductionParallel.For(plan, block => Block(plan, output, block, divisor, sqrt));
-        return output;
     }
 
     private static void Block<T>(ReductionPlan plan, Tensor output, ReductionBlock block, T divisor, bool sqrt)
