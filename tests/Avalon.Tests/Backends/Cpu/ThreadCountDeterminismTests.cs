@@ -272,6 +272,87 @@ public class ThreadCountDeterminismTests
         AssertBitwiseEqual(results, "batch_norm output and gradients");
     }
 
+    /// <summary>
+    /// Other operations whose kernels split work over threads or accumulate (matmul and batched matmul
+    /// above the GEMM's threading threshold, pooling, upsampling, embedding, scatter_add, index_add):
+    /// each output and gradient of a scalar function of them, with 1, 2 and 3 threads.
+    /// </summary>
+    public static TheoryData<string> OperationCases => new()
+    {
+        "linear", "bmm_few", "bmm_many", "max_pool", "avg_pool", "adaptive_avg_pool", "bilinear", "embedding",
+        "scatter_add", "index_add",
+    };
+
+    [Theory]
+    [MemberData(nameof(OperationCases))]
+    public void OperationAndItsGradient_DoNotDependOnThreadCount(string op)
+    {
+        var results = WithEachThreadCount(() =>
+        {
+            var gen = new Generator(11);
+            Tensor x, y;
+            Tensor? w = null;
+            switch (op)
+            {
+                case "linear":
+                    x = Tensor.Randn([97, 800], gen).RequiresGrad_();
+                    w = Tensor.Randn([500, 800], gen).RequiresGrad_();
+                    y = Linear(x, w, Tensor.Randn([500], gen));
+                    break;
+                case "bmm_few":
+                    x = Tensor.Randn([2, 130, 170], gen).RequiresGrad_();
+                    w = Tensor.Randn([2, 170, 150], gen).RequiresGrad_();
+                    y = x.MatMul(w);
+                    break;
+                case "bmm_many":
+                    x = Tensor.Randn([9, 70, 90], gen).RequiresGrad_();
+                    w = Tensor.Randn([90, 65], gen).RequiresGrad_();
+                    y = x.MatMul(w);
+                    break;
+                case "max_pool":
+                    x = Tensor.Randn([33, 20, 24, 24], gen).RequiresGrad_();
+                    y = MaxPool2d(x, 3, stride: 2, padding: 1);
+                    break;
+                case "avg_pool":
+                    x = Tensor.Randn([33, 20, 24, 24], gen).RequiresGrad_();
+                    y = AvgPool2d(x, 3, stride: 2, padding: 1);
+                    break;
+                case "adaptive_avg_pool":
+                    x = Tensor.Randn([33, 20, 23, 23], gen).RequiresGrad_();
+                    y = AdaptiveAvgPool2d(x, 5);
+                    break;
+                case "bilinear":
+                    x = Tensor.Randn([17, 12, 15, 15], gen).RequiresGrad_();
+                    y = Interpolate(x, size: [37, 29], mode: "bilinear");
+                    break;
+                case "embedding":
+                    x = Tensor.RandInt(0, 50, [4000], gen);
+                    w = Tensor.Randn([50, 64], gen).RequiresGrad_();
+                    y = Embedding(x, w);
+                    break;
+                case "scatter_add":
+                    x = Tensor.Randn([3000, 40], gen).RequiresGrad_();
+                    y = Tensor.Zeros(60, 40).ScatterAdd(0, Tensor.RandInt(0, 60, [3000, 40], gen), x);
+                    break;
+                case "index_add":
+                    x = Tensor.Randn([3000, 40], gen).RequiresGrad_();
+                    y = Tensor.Zeros(60, 40).IndexAdd(0, Tensor.RandInt(0, 60, [3000], gen), x);
+                    break;
+                default:
+                    throw new ArgumentException($"unknown op {op}");
+            }
+            // A weighted sum, so that every output element's gradient differs.
+            var weights = Tensor.Randn(y.Shape.ToArray(), new Generator(12));
+            (y * weights).Sum().Backward();
+            var all = new List<float>(y.Contiguous().ToArray<float>());
+            if (x.Grad is { } gx) all.AddRange(gx.ToArray<float>());
+            if (w?.Grad is { } gw) all.AddRange(gw.ToArray<float>());
+            return all.ToArray();
+        });
+        Assert.True(results[0].Length > 0);
+        AssertBitwiseEqual(results, $"{op}: output and gradients");
+    }
+
     /// <summary>The benchmark LeNet (the model of samples/FashionMnist).</summary>
     private sealed class LeNet : Module
     {
