@@ -182,6 +182,20 @@ public class ThreadCountDeterminismTests
             ConvolutionTransposed.BackwardBias<float>(g, gy, gb);
             return gb;
         }), $"float32 conv_transpose grad_bias of {c}");
+
+        float[] w = ToFloat(RandomArray(rng, g.WeightLength)), b = ToFloat(RandomArray(rng, g.InChannels));
+        AssertBitwiseEqual(WithEachThreadCount(() =>
+        {
+            var y = new float[g.InputLength];
+            ConvolutionTransposed.Forward<float>(g, x, w, b, y);
+            return y;
+        }), $"float32 conv_transpose output of {c}");
+        AssertBitwiseEqual(WithEachThreadCount(() =>
+        {
+            var gx = new float[g.OutputLength];
+            ConvolutionTransposed.BackwardInput<float>(g, gy, w, gx);
+            return gx;
+        }), $"float32 conv_transpose grad_input of {c}");
     }
 
     [Theory]
