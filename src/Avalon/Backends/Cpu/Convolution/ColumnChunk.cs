@@ -14,7 +14,9 @@ internal static unsafe class ColumnChunk
 
     /// <summary>
     /// Samples per chunk for <paramref name="g"/>: as many as fit the budget (at least 1), and no more
-    /// than <paramref name="maxSamples"/> (which the caller sets so that every thread gets a chunk).
+    /// than <paramref name="maxSamples"/> (which the caller sets so that there are enough chunks to share
+    /// among threads; the weight gradient sets it from a constant, so that its chunks, which decide the
+    /// order of its sums, do not depend on the thread count).
     /// </summary>
     public static int Samples<T>(in ConvGeometry g, int maxSamples) where T : unmanaged
     {

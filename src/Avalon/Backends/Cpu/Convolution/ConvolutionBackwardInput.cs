@@ -9,6 +9,8 @@ namespace Avalon.Backends.Cpu.Convolution;
 /// Samples are taken in chunks (see <see cref="ColumnChunk"/>): the chunk's output gradients, side by
 /// side, meet the weight in one GEMM, then each sample's columns are folded back into its input
 /// gradient. One task per (chunk, group). The same linear map is the forward of a transposed convolution.
+/// The chunk size follows the thread count, but the results do not: each column entry is one GEMM sum over
+/// the output channels, whatever the chunk's width, and col2vol folds each sample on its own.
 /// </summary>
 internal static unsafe class ConvolutionBackwardInput
 {

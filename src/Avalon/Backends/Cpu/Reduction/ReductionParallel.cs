@@ -4,33 +4,56 @@ namespace Avalon.Backends.Cpu.Reduction;
 internal readonly record struct ReductionBlock(int O0, int O1, int I0, int I1);
 
 /// <summary>
-/// Splits the output of a <see cref="ReductionPlan"/> into blocks for <see cref="CpuParallel"/>: by
-/// outer index when there are enough, otherwise by inner index (columns reduce independently).
-/// Small problems run inline as one block.
+/// Splits the output of a <see cref="ReductionPlan"/> into blocks for <see cref="CpuParallel"/>. Small
+/// problems run inline as one block. Larger ones are cut into column ranges (inner indices) that depend
+/// only on the plan, and the outer indices into as many ranges as the threads need.
 /// </summary>
+/// <remarks>
+/// Every output element is reduced whole, by one block, so no partial results are combined. What a split
+/// can change is how the vectorised kernels see a column: a column block's width and offset decide whether
+/// a column falls in a vector body or in a scalar tail, and vector and scalar code (exp, for one) need not
+/// round alike. So the column ranges, and the choice to cut at all, follow from the problem's size alone,
+/// never from the thread count; the outer split is free to follow the threads, since a block computes each
+/// outer index the same way whichever block holds it. Results are bitwise the same with any thread count.
+/// </remarks>
 internal static class ReductionParallel
 {
     // Elements read per block below which splitting costs more than it saves.
     private const long GrainElements = 1 << 15;
 
+    // Column blocks are at least this wide (every column in a vector body, for any vector width) ...
+    private const int MinColumnWidth = 64;
+
+    // ... and at most this many.
+    private const int MaxColumnBlocks = 64;
+
     /// <summary>Runs <paramref name="body"/> over blocks that together cover the plan's output once.</summary>
     public static void For(in ReductionPlan plan, Action<ReductionBlock> body)
     {
         long work = (long)plan.Outer * Math.Max(plan.Length, 1) * plan.Inner;
-        int blocks = (int)Math.Min(CpuParallel.Threads, Math.Max(1, work / GrainElements));
-        if (blocks <= 1 || plan.Outer * plan.Inner <= 1)
-        {
-            body(new ReductionBlock(0, plan.Outer, 0, plan.Inner));
-            return;
-        }
+        long grains = work / GrainElements;
         int outer = plan.Outer, inner = plan.Inner;
-        if (outer >= blocks)
+        if (grains <= 1 || (long)outer * inner <= 1)
         {
-            CpuParallel.For(blocks, b => body(new ReductionBlock(Part(outer, blocks, b), Part(outer, blocks, b + 1), 0, inner)));
+            body(new ReductionBlock(0, outer, 0, inner));
             return;
         }
-        blocks = Math.Min(blocks, inner);
-        CpuParallel.For(blocks, b => body(new ReductionBlock(0, outer, Part(inner, blocks, b), Part(inner, blocks, b + 1))));
+
+        int columnBlocks = (int)Math.Clamp(Math.Min(grains, inner / MinColumnWidth), 1, MaxColumnBlocks);
+        long threads = CpuParallel.Threads;
+        long outerBlocks = Math.Min((threads + columnBlocks - 1) / columnBlocks, Math.Max(1, grains / columnBlocks));
+        int rows = (int)Math.Clamp(outerBlocks, 1, outer);
+        int tiles = rows * columnBlocks;
+        if (tiles == 1)
+        {
+            body(new ReductionBlock(0, outer, 0, inner));
+            return;
+        }
+        CpuParallel.For(tiles, t =>
+        {
+            int r = t / columnBlocks, c = t % columnBlocks;
+            body(new ReductionBlock(Part(outer, rows, r), Part(outer, rows, r + 1), Part(inner, columnBlocks, c), Part(inner, columnBlocks, c + 1)));
+        });
     }
 
     private static int Part(int count, int parts, int index) => (int)((long)count * index / parts);
