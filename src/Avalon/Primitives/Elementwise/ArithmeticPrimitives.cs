@@ -5,10 +5,10 @@ namespace Avalon.Primitives.Elementwise;
 internal static class ArithmeticPrimitives
 {
     public static readonly Primitive Add = new BinaryPrimitive("add",
-        c => (c.GradOutput, c.GradOutput));
+        c => (c.GradOutput, c.GradOutput), ruleReadsInputs: false);
 
     public static readonly Primitive Sub = new BinaryPrimitive("sub",
-        c => (c.GradOutput, -c.GradOutput));
+        c => (c.GradOutput, -c.GradOutput), ruleReadsInputs: false);
 
     public static readonly Primitive Mul = new BinaryPrimitive("mul",
         c => (c.NeedsInputGrad[0] ? c.GradOutput * c.Inputs[1] : null, c.NeedsInputGrad[1] ? c.GradOutput * c.Inputs[0] : null));

@@ -13,9 +13,18 @@ internal sealed class BinaryPrimitive : Primitive
     private readonly bool _floatOnly;
     private readonly bool _boolOnly;
 
+    private readonly bool _ruleReadsInputs;
+
+    /// <param name="name">The primitive's name.</param>
+    /// <param name="rule">The rule before un-broadcasting, or null when not differentiable.</param>
+    /// <param name="outputDType">The output dtype when it is not the inputs'.</param>
+    /// <param name="floatOnly">Only floating-point inputs.</param>
+    /// <param name="boolOnly">Only bool inputs.</param>
+    /// <param name="ruleReadsInputs">False when the rule needs only the shapes (add, sub), so in-place updates of the inputs stay legal.</param>
     public BinaryPrimitive(string name, Func<GradContext, (Tensor? A, Tensor? B)>? rule,
-        DType? outputDType = null, bool floatOnly = false, bool boolOnly = false) : base(name)
+        DType? outputDType = null, bool floatOnly = false, bool boolOnly = false, bool ruleReadsInputs = true) : base(name)
     {
+        _ruleReadsInputs = ruleReadsInputs;
         _rule = rule;
         _outputDType = outputDType;
         _floatOnly = floatOnly;
@@ -23,6 +32,8 @@ internal sealed class BinaryPrimitive : Primitive
     }
 
     public override bool IsDifferentiable => _rule is not null;
+
+    public override bool RuleReadsInput(int index) => _ruleReadsInputs;
 
     public override AttributeSchema? Schema => AttributeSchema.None;
 

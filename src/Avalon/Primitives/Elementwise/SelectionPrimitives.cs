@@ -55,6 +55,9 @@ internal static class SelectionPrimitives
     {
         public WherePrimitive() : base("where") { }
 
+        // The rule routes the gradient by the condition; the two value inputs are read for their shapes only.
+        public override bool RuleReadsInput(int index) => index == 0;
+
         public override AttributeSchema? Schema => AttributeSchema.None;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
