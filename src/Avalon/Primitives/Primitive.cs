@@ -32,7 +32,6 @@ public delegate void Kernel(Tensor[] inputs, Attributes attributes, Tensor[] out
 public abstract class Primitive
 {
     private readonly Kernel?[] _kernels = new Kernel?[Enum.GetValues<DeviceType>().Length];
-    private readonly ReturningKernel?[] _returningKernels = new ReturningKernel?[Enum.GetValues<DeviceType>().Length];
 
     /// <summary>Creates a primitive and registers it by name.</summary>
     /// <param name="name">The name it prints under (snake_case).</param>
@@ -112,12 +111,9 @@ public abstract class Primitive
         _kernels[(int)device] = kernel;
     }
 
-    /// <summary>Registers a kernel that allocates and returns its single output (being replaced by <see cref="Kernel"/>s).</summary>
-    internal void RegisterReturningKernel(DeviceType device, ReturningKernel kernel) => _returningKernels[(int)device] = kernel;
-
     /// <summary>Whether a kernel is registered for <paramref name="device"/> (a view primitive needs none).</summary>
     public bool HasKernel(DeviceType device) =>
-        this is ViewPrimitive || _kernels[(int)device] is not null || _returningKernels[(int)device] is not null;
+        this is ViewPrimitive || _kernels[(int)device] is not null;
 
     /// <summary>The attributes of a call, checked against <see cref="Schema"/> with defaults filled in.</summary>
     public Attributes ValidateAttributes(Attributes attributes) => Schema?.Validate(Name, attributes) ?? attributes;
@@ -193,13 +189,6 @@ public abstract class Primitive
             RunKernel(inputs, attributes, updated);
             return updated;
         }
-        var device = specs.Length > 0 ? specs[0].Device : Device.Cpu;
-        if (_kernels[(int)device.Type] is null && Returning(device) is { } returning)
-        {
-            var r = returning(inputs, attributes, specs[0]);
-            CheckOutput(0, r, specs[0]);
-            return [r];
-        }
         var outputs = new Tensor[specs.Length];
         for (int k = 0; k < specs.Length; k++) outputs[k] = Tensor.Uninitialized(specs[k]);
         RunKernel(inputs, attributes, outputs);
@@ -239,19 +228,7 @@ public abstract class Primitive
             }
             return;
         }
-        if (_kernels[(int)outputs[0].Device.Type] is null && Returning(outputs[0].Device) is { } returning)
-        {
-            var r = returning(inputs, attributes, outputs[0].Spec);
-            r.Storage.Backend.Copy(r, outputs[0]);
-            return;
-        }
         RunKernel(inputs, attributes, outputs);
-    }
-
-    private ReturningKernel? Returning(Device device)
-    {
-        if (_returningKernels[(int)device.Type] is null && _kernels[(int)device.Type] is null) Backend.EnsureKernels(device.Type);
-        return _returningKernels[(int)device.Type];
     }
 
     private void RunKernel(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
