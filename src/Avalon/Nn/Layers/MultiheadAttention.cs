@@ -109,12 +109,15 @@ public class MultiheadAttention : Module
     public Tensor? InProjWeight { get; set; }
 
     /// <summary>Query projection [E, E] when the weights are separate, else null.</summary>
+    [StateName("q_proj_weight")]
     public Tensor? QProjWeight { get; set; }
 
     /// <summary>Key projection [E, kdim] when the weights are separate, else null.</summary>
+    [StateName("k_proj_weight")]
     public Tensor? KProjWeight { get; set; }
 
     /// <summary>Value projection [E, vdim] when the weights are separate, else null.</summary>
+    [StateName("v_proj_weight")]
     public Tensor? VProjWeight { get; set; }
 
     /// <summary>Packed projection bias [3E] (query, key, value), or null without bias.</summary>
