@@ -8,8 +8,9 @@ public sealed partial class Tensor
 {
     /// <summary>
     /// Overwrites this tensor's elements with those of <paramref name="src"/> (same shape and dtype),
-    /// keeping this tensor's identity and storage (loading state). Records nothing on tapes or the
-    /// autograd graph, but bumps the version counter like any in-place write.
+    /// keeping this tensor's identity and storage (loading state). A source on another device is brought
+    /// over through the two backends' host transfers (as PyTorch's <c>copy_</c> crosses devices). Records
+    /// nothing on tapes or the autograd graph, but bumps the version counter like any in-place write.
     /// </summary>
     internal void CopyFrom_(Tensor src)
     {
@@ -17,7 +18,7 @@ public sealed partial class Tensor
             throw new ArgumentException(
                 $"copy_: expected a source of {DType.Name()}{Shape}, got {src.DType.Name()}{src.Shape}.");
         if (src.Device != Device)
-            throw new ArgumentException($"copy_: the source is on {src.Device} but the destination is on {Device}.");
+            src = new Tensor(Storage.Backend.FromHost(src.Storage.Backend.ToHost(src), DType), (int[])src._shape.Clone());
         if (ReferenceEquals(src.Storage, Storage) && src.Offset == Offset && src._strides.AsSpan().SequenceEqual(_strides)) return;
         Storage.Backend.Copy(src, this);
         Storage.BumpVersion();
