@@ -2,6 +2,7 @@ using Avalon.Data;
 using Avalon.Nn;
 using Avalon.Optim;
 using Avalon.Training;
+using Avalon.Training.Checkpoints;
 using Avalon.Training.Progress;
 
 namespace Avalon.Backends.Outside.Tests;
@@ -31,6 +32,43 @@ public class LibraryOnDeviceTests
             Parity.AssertMatches(p, pd, $"Fit: {path}", 1e-6);
         Assert.Equal(cpuHistory.Epochs.Count, deviceHistory.Epochs.Count);
         foreach (var (e, ed) in cpuHistory.Epochs.Zip(deviceHistory.Epochs)) Assert.Equal(e.TrainLoss, ed.TrainLoss, 6);
+    }
+
+    [Fact]
+    public void ACheckpointSavedOnTheDeviceRestoresTheModelAndOptimiserThere()
+    {
+        var x = Tensor.Randn([6, 4], new Generator(8)).To(Parity.Device);
+        void Step(Module m, Optimizer o)
+        {
+            m.Eval();   // no dropout: the two models' generators are at different draws
+            o.ZeroGrad();
+            m.Forward(x).Pow(2).Mean().Backward();
+            o.Step();
+        }
+        var model = Model(Parity.Device);
+        var optimizer = new Adam(model.Parameters(), lr: 0.01);
+        Step(model, optimizer);
+        string path = Path.Combine(Path.GetTempPath(), $"outside-backend-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            model.Save(path, optimizer);
+            var restored = Model(Parity.Device);
+            var restoredOptimizer = new Adam(restored.Parameters(), lr: 0.01);
+            restored.Load(path, restoredOptimizer);
+            Assert.All(restored.Parameters(), p => Assert.True(p.Device == Parity.Device));
+            Step(model, optimizer);
+            Step(restored, restoredOptimizer);
+            foreach (var (p, q) in model.Parameters().Zip(restored.Parameters()))
+                Assert.Equal(p.ToDoubleArray(), q.ToDoubleArray());
+            // The same file loads into a CPU model too.
+            var onCpu = Model(Device.Cpu);
+            onCpu.Load(path);
+            Assert.All(onCpu.Parameters(), p => Assert.True(p.Device == Device.Cpu));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -19,6 +19,13 @@ public sealed partial class Tensor
     public Tensor To(Device device) =>
         device == Device ? this : Primitives.Devices.DevicePrimitives.ToDevice.Invoke(this, device);
 
+    /// <summary>
+    /// A dense copy on <paramref name="device"/> through the two backends' host transfers, recording
+    /// nothing (for loading and saving state across devices); itself when already there.
+    /// </summary>
+    internal Tensor CopiedTo(Device device) =>
+        device == Device ? this : new Tensor(Backends.Backend.For(device).FromHost(Storage.Backend.ToHost(this), DType), (int[])_shape.Clone());
+
     /// <summary>This tensor on <paramref name="device"/> converted to <paramref name="dtype"/> (moved first, then converted).</summary>
     public Tensor To(Device device, DType dtype) => To(device).To(dtype);
 

@@ -17,8 +17,7 @@ public sealed partial class Tensor
         if (src.Shape != Shape || src.DType != DType)
             throw new ArgumentException(
                 $"copy_: expected a source of {DType.Name()}{Shape}, got {src.DType.Name()}{src.Shape}.");
-        if (src.Device != Device)
-            src = new Tensor(Storage.Backend.FromHost(src.Storage.Backend.ToHost(src), DType), (int[])src._shape.Clone());
+        src = src.CopiedTo(Device);
         if (ReferenceEquals(src.Storage, Storage) && src.Offset == Offset && src._strides.AsSpan().SequenceEqual(_strides)) return;
         Storage.Backend.Copy(src, this);
         Storage.BumpVersion();

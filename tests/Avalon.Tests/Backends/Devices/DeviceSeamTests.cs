@@ -1,5 +1,7 @@
 using Avalon.Autodiff;
 using Avalon.Nn;
+using Avalon.Optim;
+using Avalon.Training.Checkpoints;
 using Avalon.Primitives;
 
 namespace Avalon.Tests.Backends.Devices;
@@ -170,6 +172,45 @@ public class DeviceSeamTests
         AssertSame(source.Bias!, target.Bias!, "bias");
         var ex = Assert.Throws<StateDictMismatchException>(() => target.SetState(source.GetState()));
         Assert.Contains("device mismatch", ex.Message);
+    }
+
+    [Fact]
+    public void CheckpointsSaveFromAndLoadOntoAnotherDevice()
+    {
+        var x = R(10, 5, 3).To(DType.Float32);
+        var cpuModel = new Linear(3, 2, generator: new Generator(11));
+        var cpuOptimizer = new Adam(cpuModel.Parameters(), lr: 0.1);
+        cpuOptimizer.ZeroGrad();
+        cpuModel.Forward(x).Pow(2).Sum().Backward();
+        cpuOptimizer.Step();
+        string path = Path.Combine(Path.GetTempPath(), $"device-seam-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            cpuModel.Save(path, cpuOptimizer);
+            // A CPU checkpoint restores a model and its optimiser state on the device ...
+            var model = new Linear(3, 2, generator: new Generator(12));
+            model.To(Mirror);
+            var optimizer = new Adam(model.Parameters(), lr: 0.1);
+            model.Load(path, optimizer);
+            foreach (var (cpu, onDevice) in cpuModel.Parameters().Zip(model.Parameters())) AssertSame(cpu, onDevice, "loaded parameter");
+            foreach (var (m, o) in new[] { (cpuModel, cpuOptimizer), (model, optimizer) })
+            {
+                o.ZeroGrad();
+                m.Forward(x.To(m.Weight.Device)).Pow(2).Sum().Backward();
+                o.Step();
+            }
+            foreach (var (cpu, onDevice) in cpuModel.Parameters().Zip(model.Parameters())) AssertSame(cpu, onDevice, "parameter after a restored step");
+            // ... and a device model saves to a file the CPU loads.
+            model.Save(path, optimizer);
+            var back = new Linear(3, 2, generator: new Generator(13));
+            back.Load(path, new Adam(back.Parameters(), lr: 0.1));
+            Assert.Equal(model.Weight.ToDoubleArray(), back.Weight.ToDoubleArray());
+            Assert.Equal(Device.Cpu, back.Weight.Device);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
