@@ -161,6 +161,6 @@ public class TransferTests
         var cpu = Run(Device.Cpu);
         var there = Run(Parity.Device);
         Assert.Equal(cpu.Length, there.Length);
-        for (int k = 0; k < cpu.Length; k++) Parity.AssertMatches(cpu[k], there[k], $"replayed step value {k}", 1e-6);
+        for (int k = 0; k < cpu.Length; k++) Parity.AssertMatches(cpu[k], there[k], $"replayed step value {k}");
     }
 }
