@@ -21,12 +21,17 @@ public sealed partial class Tensor
     {
         if (DTypeInfo.Of<T>() != DType)
             throw new InvalidOperationException($"ToArray<{typeof(T).Name}>: the tensor is {DType.Name()}; convert with .To(DType.{DTypeInfo.Of<T>()}) first.");
+        Autodiff.Recorder.NoteHostRead(this, "ToArray");
         return (T[])Storage.Backend.ToHost(this);
     }
 
     /// <summary>The elements converted to double, dense row-major (any dtype).</summary>
-    public double[] ToDoubleArray() =>
-        DType == DType.Float64 ? ToArray<double>() : (double[])Storage.Backend.ToHost(Storage.Backend.Cast(this, DType.Float64));
+    public double[] ToDoubleArray()
+    {
+        if (DType == DType.Float64) return ToArray<double>();
+        Autodiff.Recorder.NoteHostRead(this, "ToDoubleArray");
+        return (double[])Storage.Backend.ToHost(Storage.Backend.Cast(this, DType.Float64));
+    }
 
     /// <summary>The value of a single-element tensor as a double (PyTorch's <c>item()</c>).</summary>
     public double Item()
