@@ -43,7 +43,7 @@ public sealed class CompiledFunction
         if (_dynamic)
         {
             TraceCount++;
-            return Compiler.Trace(_function, inputs, _options).Outputs;
+            return Compiler.Trace(_function, inputs, _options, dynamic: true).Outputs;
         }
         var signature = new Signature(inputs, _model);
         if (_cache.TryGetValue(signature, out var compiled))

@@ -63,7 +63,7 @@ public static class Compiler
     }
 
     /// <summary>Records <paramref name="function"/> on <paramref name="inputs"/>; returns the tape and the outputs of the traced (eager) run.</summary>
-    internal static (Tape Tape, Tensor[] Outputs) Trace(Func<Tensor[], Tensor[]> function, Tensor[] inputs, CompileOptions options)
+    internal static (Tape Tape, Tensor[] Outputs) Trace(Func<Tensor[], Tensor[]> function, Tensor[] inputs, CompileOptions options, bool dynamic = false)
     {
         var tape = new Tape();
         for (int i = 0; i < inputs.Length; i++)
@@ -78,7 +78,7 @@ public static class Compiler
         finally { Recorder.Pop(tape); }
         ArgumentNullException.ThrowIfNull(outputs);
         tape.SetOutputs(outputs.Select(tape.IdOrConstant).ToArray());
-        if (tape.HostReads.Count > 0)
+        if (tape.HostReads.Count > 0 && !dynamic)
         {
             string message = $"Compile: the traced function read {tape.HostReads.Count} traced value(s) on the host ({string.Join("; ", tape.HostReads.Take(3))}), " +
                 "so its control flow may depend on the data, which a compiled tape does not follow. Keep the computation in tensor operations, " +

@@ -93,7 +93,7 @@ public sealed class CompiledTape
                     $"CompiledTape.Run: input {k} ('{((InputOp)Tape[Tape.Inputs[k]]).Name}') was traced as {spec} but {x.DType.Name()}{x.Shape} on {x.Device} was given.");
             if (_inputInSlot[k] || ReferenceEquals(x, _bound[k])) continue;
             // Another object than the one bound: a slot of its own from now on, unless the tape writes into it.
-            if (!prepare && !_mutatedInput[k]) _inputInSlot[k] = true;
+            if (Plan is not null && !_mutatedInput[k]) _inputInSlot[k] = true;
             prepare = true;
         }
         if (prepare) Prepare(inputs);
@@ -106,6 +106,21 @@ public sealed class CompiledTape
         return copies;
     }
 
+    /// <summary>Runs once more, measuring the managed bytes each step allocates on this thread (diagnostics: which kernel allocates).</summary>
+    internal List<(string Step, long Bytes)> MeasureStepAllocations(Tensor[] inputs)
+    {
+        Run(inputs);
+        var result = new List<(string, long)>();
+        foreach (var step in _steps)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            step.Execute();
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (bytes > 0) result.Add((step.Description.Length > 0 ? step.Description : step.GetType().Name, bytes));
+        }
+        return result;
+    }
+
     private void Prepare(Tensor[] inputs)
     {
         Preparations++;
@@ -115,11 +130,19 @@ public sealed class CompiledTape
 
         // 1. Layouts: which reshapes cannot be views, found on probe tensors (layouts without elements).
         var probes = new Dictionary<int, Tensor>();
+        // One probe storage per dtype, as long as the largest value of that dtype (views check their bounds).
+        var probeLength = new Dictionary<(DType, Device), int>();
+        foreach (var op in ops)
+            for (int o = 0; o < op.OutputCount; o++)
+            {
+                var spec = op.OutputSpec(o);
+                probeLength[(spec.DType, spec.Device)] = Math.Max(probeLength.GetValueOrDefault((spec.DType, spec.Device)), spec.Shape.Numel);
+            }
         var probeStorages = new Dictionary<(DType, Device), Storage>();
         Tensor Probe(TensorSpec spec)
         {
             if (!probeStorages.TryGetValue((spec.DType, spec.Device), out var s))
-                probeStorages[(spec.DType, spec.Device)] = s = Backend.For(spec.Device).AllocateUninitialized(spec.DType, 0);
+                probeStorages[(spec.DType, spec.Device)] = s = Backend.For(spec.Device).AllocateUninitialized(spec.DType, probeLength[(spec.DType, spec.Device)]);
             var shape = spec.Shape.ToArray();
             return new Tensor(s, shape, ShapeUtil.ContiguousStrides(shape), 0);
         }
@@ -257,7 +280,7 @@ public sealed class CompiledTape
                 if (!plan.TryGetScratch(index, out var b))
                     throw new InvalidOperationException($"CompiledTape: {call} has no scratch buffer. This is a bug in the planner.");
                 var result = inArena(b, specs[0]);
-                steps.Add(new KernelStep(inPlace.Functional.KernelFor(target.Device), mapped, attributes, [result]));
+                steps.Add(new KernelStep(inPlace.Functional.KernelFor(target.Device), mapped, attributes, [result]) { Description = call.ToString() });
                 steps.Add(new CopyStep(result, target));
             }
             values[call.Id] = target;
@@ -275,7 +298,7 @@ public sealed class CompiledTape
             for (int o = 0; o < outputs.Length; o++) outputs[o] = buffer(call.Id + o, specs[o]);
         }
         var device = outputs.Length > 0 ? outputs[0].Device : args.Length > 0 ? args[0].Device : Device.Cpu;
-        steps.Add(new KernelStep(primitive.KernelFor(device), args, attributes, outputs));
+        steps.Add(new KernelStep(primitive.KernelFor(device), args, attributes, outputs) { Description = call.ToString() });
         for (int o = 0; o < outputs.Length; o++) values[call.Id + o] = outputs[o];
     }
 

@@ -6,6 +6,9 @@ namespace Avalon.Compiler.Execution;
 internal abstract class PlannedStep
 {
     public abstract void Execute();
+
+    /// <summary>What the step does, for diagnostics (the call it runs).</summary>
+    public string Description { get; init; } = "";
 }
 
 /// <summary>A kernel call into given output buffers.</summary>
