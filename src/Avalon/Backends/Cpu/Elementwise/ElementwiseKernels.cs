@@ -47,7 +47,18 @@ internal static class ElementwiseKernels
         SpanTransform<int>? i32 = null, SpanTransform<long>? i64 = null)
     {
         if (output.Numel == 0) return;   // some TensorPrimitives functions reject empty spans
-        var x = input.ContiguousNoGrad();
+        // A strided input (a broadcast scalar, a transpose) is copied into the output and transformed in
+        // place there (the transforms are elementwise), so no temporary is allocated.
+        Tensor x = input;
+        if (!input.IsContiguous)
+        {
+            if (input.DType == output.DType)
+            {
+                CpuBackend.Instance.Copy(input, output);
+                x = output;
+            }
+            else x = input.ContiguousNoGrad();
+        }
         switch (output.DType)
         {
             case DType.Float32 when f32 is not null: Transform(f32, x, output); break;
