@@ -58,6 +58,19 @@ public sealed class CompileApiTests
     }
 
     [Fact]
+    public void InputChecksThatOnlyRaiseAreNotDataDependentButAMaskedSelectIs()
+    {
+        static Tensor[] Loss(Tensor[] a) => [Functional.CrossEntropy(a[0], a[1])];
+        var f = Avalon.Compiler.Compiler.Compile(Loss, Checked());
+        var logits = Tensor.Randn([4, 3], new Generator(1));
+        var target = Tensor.From(new long[] { 0, 2, 1, 2 });
+        AssertClose(Loss([logits, target])[0], f.Invoke(logits, target)[0], "cross entropy");
+        AssertClose(Loss([logits, target])[0], f.Invoke(logits, target)[0], "cross entropy, compiled");
+        var select = Avalon.Compiler.Compiler.Compile(a => [a[0].MaskedSelect(a[0] > Tensor.Scalar(0f))], Checked());
+        Assert.Throws<InvalidOperationException>(() => select.Invoke(Tensor.Randn([5], new Generator(2))));
+    }
+
+    [Fact]
     public void AModelRetracesWhenItsModeOrParametersChangeAndSeesInPlaceUpdates()
     {
         var model = new Sequential(new Linear(3, 4, generator: new Generator(1)), new Dropout(0.5, new Generator(2)), new ReLU());
