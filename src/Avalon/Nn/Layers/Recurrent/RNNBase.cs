@@ -35,6 +35,7 @@ public abstract class RNNBase : Module
 
     private readonly CellKind _cell;
     private readonly string[][] _names;
+    private readonly IReadOnlyList<IReadOnlyList<string>> _readOnlyNames;
 
     private protected RNNBase(CellKind cell, int inputSize, int hiddenSize, int numLayers, bool bias, bool batchFirst, double dropout,
         bool bidirectional, int projSize, DType? dtype, Generator? generator)
@@ -90,6 +91,7 @@ public abstract class RNNBase : Module
                 _names[layer * directions + d] = names.ToArray();
             }
         }
+        _readOnlyNames = Array.ConvertAll(_names, n => (IReadOnlyList<string>)Array.AsReadOnly(n));
         ResetParameters(generator);
     }
 
@@ -132,7 +134,7 @@ public abstract class RNNBase : Module
     /// entry <c>layer · D + direction</c> holds <c>weight_ih_l{k}</c>, <c>weight_hh_l{k}</c> and, as configured,
     /// the biases and <c>weight_hr_l{k}</c>.
     /// </summary>
-    public IReadOnlyList<IReadOnlyList<string>> ParameterNames => _names;
+    public IReadOnlyList<IReadOnlyList<string>> ParameterNames => _readOnlyNames;
 
     /// <summary>W_ih of a layer and direction.</summary>
     public Tensor WeightIh(int layer, bool reverse = false) => Get("weight_ih", layer, reverse)!;
