@@ -123,13 +123,14 @@ internal sealed class ModuleEntry
         return CallMany(module, inputs);
     }
 
-    /// <summary>Gives every random submodule (dropout, and the recurrent layers' inter-layer dropout) a fresh generator with a fixed seed.</summary>
+    /// <summary>Gives every random submodule (dropout, attention dropout, and the recurrent layers' inter-layer dropout) a fresh generator with a fixed seed.</summary>
     public static void Reseed(Module module)
     {
         foreach (var m in module.Modules())
         {
             if (m is Dropout d) d.Generator = new Generator(1234);
-            if (m is RNNBase r) r.Generator = new Generator(1234);
+            else if (m is MultiheadAttention a) a.Generator = new Generator(1234);
+            else if (m is RNNBase r) r.Generator = new Generator(1234);
         }
     }
 
