@@ -23,9 +23,8 @@ internal static class Parity
     /// <summary>
     /// Asserts that <paramref name="onDevice"/> lives on the layout device and equals <paramref name="onCpu"/>:
     /// same shape and dtype, and values bitwise equal (NaN matches NaN) unless a <paramref name="tolerance"/>
-    /// (relative) is given. The device runs the CPU's kernels on dense host copies, so the only difference
-    /// possible is that of a kernel's strided path against its dense one (one grad-check case, prod over
-    /// dim 0 of a transposed input, rounds differently); everything else is bitwise.
+    /// (relative) is given. The device runs the CPU's kernels on host copies of its storages with the same
+    /// strides and offsets, so the results are bitwise the CPU's.
     /// </summary>
     public static void AssertMatches(Tensor onCpu, Tensor onDevice, string what, double tolerance = 0)
     {

@@ -44,10 +44,13 @@ public static class LayoutKernels
                 WriteBack(hostInputs[m], inputs[m]);
     };
 
+    // The whole storage comes to the host and the CPU tensor keeps the input's strides and offset, so the
+    // CPU kernel takes the same (strided or dense) path, and rounds the same, as it does for CPU inputs.
     private static Tensor ToCpu(Tensor t)
     {
-        var host = t.Storage.Backend.ToHost(t);
-        return Tensor.OverStorage(Backend.For(Device.Cpu).FromHost(host, t.DType), t.Shape.ToArray());
+        var whole = Tensor.OverStorage(t.Storage, [t.Storage.Length]);
+        var host = t.Storage.Backend.ToHost(whole);
+        return Tensor.OverStorage(Backend.For(Device.Cpu).FromHost(host, t.DType), t.Shape.ToArray(), t.Strides, t.Offset);
     }
 
     private static void WriteBack(Tensor host, Tensor target)
