@@ -11,7 +11,8 @@ namespace Avalon.Nn;
 /// declaration order. A member of type <see cref="Tensor"/> is a parameter, or a buffer when marked
 /// <see cref="BufferAttribute"/>; a member of a <see cref="Module"/> type is a child; arrays and lists of
 /// tensors or modules hold several, named <c>name.0</c>, <c>name.1</c>, .... Null members are skipped
-/// (for example <c>Bias</c> of a layer built with <c>bias: false</c>). Keys are the member names
+/// (for example <c>Bias</c> of a layer built with <c>bias: false</c>). A module whose parameters depend on
+/// its arguments (RNN's <c>weight_ih_l0</c>, ...) adds them by name with <see cref="RegisterParameter"/>. Keys are the member names
 /// snake-cased (<c>Conv1</c> → <c>conv1</c>, <c>RunningMean</c> → <c>running_mean</c>) unless
 /// <see cref="StateNameAttribute"/> says otherwise; <see cref="IgnoreAttribute"/> hides a member.
 /// Computed properties (with a body) are not members.</para>
@@ -43,6 +44,7 @@ public abstract partial class Module : IParameterSource
     {
         var entries = new List<ModuleEntry>();
         foreach (var member in ModuleMember.For(GetType())) member.Collect(this, entries);
+        CollectRegistered(entries);
         foreach (var child in AdditionalChildren())
         {
             if (child.Value is not null)

@@ -211,6 +211,11 @@ internal readonly record struct ModuleEntry(string Name, ModuleMemberKind Kind, 
     /// <summary>Replaces the value in its owner (used by To, FunctionalCall, SetState).</summary>
     public void Set(object? value)
     {
+        if (Member is null && Kind == ModuleMemberKind.Parameter && Owner.IsRegistered(Name))
+        {
+            Owner.ReplaceRegistered(Name, (Tensor?)value);
+            return;
+        }
         if (Member is null)
             throw new InvalidOperationException($"Module {Owner.GetType().Name}: '{Name}' cannot be replaced.");
         Member.Set(Owner, Index, value);
