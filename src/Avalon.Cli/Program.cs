@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace Avalon.Cli;
+
+/// <summary>The <c>avalon</c> command-line tool.</summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the command; returns the exit code.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Avalon: deep learning for .NET. Model tools.");
+        var onnx = new Command("onnx", "ONNX models: conformance tests.");
+        onnx.Subcommands.Add(OnnxTestCommand.Create());
+        root.Subcommands.Add(onnx);
+        return root.Parse(args).Invoke();
+    }
+}
