@@ -59,7 +59,15 @@ internal static class ElementwiseOps
         t.One("Softsign", c => c.Input(0) / (c.Input(0).Abs() + 1));
         t.One("Mish", c => Functional.Mish(c.Input(0)));
         t.One("Gelu", c => Functional.Gelu(c.Input(0), c.String("approximate", "none")));
-        t.One("PRelu", c => { var x = c.Input(0); var slope = c.Input(1); return Tensor.Where(x.Lt(0), x * slope, x); });
+        t.One("PRelu", c =>
+        {
+            var x = c.Input(0);
+            var slope = c.Input(1);
+            // Before opset 7 a 1-D slope of C values applies per channel.
+            if (c.Opset < 7 && slope.Rank == 1 && x.Rank > 2 && slope.Numel == x.Shape[1] && slope.Numel != x.Shape[^1])
+                slope = slope.Reshape([slope.Numel, .. Enumerable.Repeat(1, x.Rank - 2)]);
+            return Tensor.Where(x.Lt(0), x * slope, x);
+        });
         t.One("Shrink", c =>
         {
             var x = c.Input(0);
@@ -122,6 +130,10 @@ internal static class ElementwiseOps
         {
             2 => (0, 256), 3 => (-128, 256), 4 => (0, 65536), 5 => (-32768, 65536), _ => null,
         };
+        // float16 and bfloat16 are held in float32: reduce to their precision, float16 to nearest (ties to
+        // even), bfloat16 by dropping the low 16 bits (as ONNX's reference conversion does).
+        if (onnxType is 10 or 16 && y.DType == DType.Float32)
+            y = onnxType == 10 ? RoundToPrecision(y, 10, -14, 65504.0, truncate: false) : RoundToPrecision(y, 7, -126, double.MaxValue, truncate: true);
         if (wrap is { } w && x.DType != DType.Bool)
         {
             var shifted = (y.To(DType.Int64) - w.Min).To(DType.Float64);
@@ -130,6 +142,23 @@ internal static class ElementwiseOps
         }
         return y;
     }
+
+    /// <summary>Rounds to <paramref name="mantissaBits"/> bits after the leading one (exponents below <paramref name="minExponent"/> round as subnormals); beyond <paramref name="max"/> gives ±∞.</summary>
+    private static Tensor RoundToPrecision(Tensor x, int mantissaBits, int minExponent, double max, bool truncate)
+    {
+        var a = x.Abs();
+        var finite = a.Gt(0).LogicalAnd(x.IsFinite());
+        var safe = Tensor.Where(finite, a, Tensor.Scalar(1, x.DType)).To(DType.Float64);
+        var exponent = Floor(safe.Log() / Math.Log(2)).ClampMin(minExponent);
+        var quantum = (exponent - mantissaBits).Pipe2();
+        var rounded = (truncate ? Floor(safe / quantum) : Round(safe / quantum)) * quantum;
+        var signed = (rounded * x.Sign().To(DType.Float64)).To(x.DType);
+        var overflow = rounded.Gt(max);
+        var result = Tensor.Where(overflow, x.Sign() * double.PositiveInfinity, signed);
+        return Tensor.Where(finite, result, x).Detach();
+    }
+
+    private static Tensor Pipe2(this Tensor exponent) => Tensor.Full([], 2.0, DType.Float64).Pow(exponent);
 
     internal static Tensor Zero(Tensor like) => Tensor.Scalar(0, like.DType);
 

@@ -21,22 +21,37 @@ internal static class ExtraOps
         t.One("HammingWindow", c => Window(c, n => [25.0 / 46, -(1 - 25.0 / 46), 0]));
         t.One("BlackmanWindow", c => Window(c, n => [0.42, -0.5, 0.08]));
         t.One("NonMaxSuppression", Nms);
+        t.One("Det", c =>
+        {
+            var x = c.Input(0);
+            var shape = x.Shape.ToArray();
+            int n = shape[^1];
+            int batch = x.Numel / Math.Max(n * n, 1);
+            var a = x.To(DType.Float64).Contiguous().ToArray<double>();
+            var result = new double[batch];
+            for (int b = 0; b < batch; b++) result[b] = Determinant(a.AsSpan(b * n * n, n * n).ToArray(), n);
+            return Tensor.From(result, shape[..^2]).To(x.DType);
+        });
         t.One("MaxUnpool", c =>
         {
             var x = c.Input(0);
             var idx = c.Input(1).To(DType.Int64);
             var shape = x.Shape.ToArray();
-            int[] outShape;
-            if (c.OptionalInput(2) is { } os) outShape = OnnxShapes.Dims(OnnxShapes.Longs(os), c.Op);
-            else
-            {
-                var win = OnnxWindow.Read(c, shape[2..], null);
-                outShape = (int[])shape.Clone();
-                for (int i = 0; i < win.Rank; i++)
-                    outShape[2 + i] = (shape[2 + i] - 1) * win.Strides[i] + win.Kernel[i] - win.PadBegin[i] - win.PadEnd[i];
-            }
+            var win = OnnxWindow.Read(c, shape[2..], null);
+            var outShape = (int[])shape.Clone();
+            for (int i = 0; i < win.Rank; i++)
+                outShape[2 + i] = (shape[2 + i] - 1) * win.Strides[i] + win.Kernel[i] - win.PadBegin[i] - win.PadEnd[i];
             var flat = Tensor.Zeros([OnnxShapes.Numel(outShape)], x.DType);
-            return flat.Scatter(0, idx.Reshape(-1), x.Reshape(-1)).Reshape(outShape);
+            var y = flat.Scatter(0, idx.Reshape(-1), x.Reshape(-1)).Reshape(outShape);
+            // A given output_shape extends the default one at the end (the indices refer to the default shape).
+            if (c.OptionalInput(2) is { } os)
+            {
+                var target = OnnxShapes.Dims(OnnxShapes.Longs(os), c.Op);
+                var pads = new long[2 * y.Rank];
+                for (int i = 0; i < y.Rank; i++) pads[y.Rank + i] = target[i] - outShape[i];
+                y = ShapeOps.PadTensor(y, pads, "constant", 0, c);
+            }
+            return y;
         });
     }
 
@@ -137,6 +152,30 @@ internal static class ExtraOps
             }
         }
         return Tensor.From(selected.ToArray(), selected.Count / 3, 3);
+    }
+
+    /// <summary>Gaussian elimination with partial pivoting (values only: no gradient flows through Det).</summary>
+    private static double Determinant(double[] m, int n)
+    {
+        double det = 1;
+        for (int col = 0; col < n; col++)
+        {
+            int pivot = col;
+            for (int r = col + 1; r < n; r++) if (Math.Abs(m[r * n + col]) > Math.Abs(m[pivot * n + col])) pivot = r;
+            if (m[pivot * n + col] == 0) return 0;
+            if (pivot != col)
+            {
+                for (int k = 0; k < n; k++) (m[col * n + k], m[pivot * n + k]) = (m[pivot * n + k], m[col * n + k]);
+                det = -det;
+            }
+            det *= m[col * n + col];
+            for (int r = col + 1; r < n; r++)
+            {
+                double f = m[r * n + col] / m[col * n + col];
+                for (int k = col; k < n; k++) m[r * n + k] -= f * m[col * n + k];
+            }
+        }
+        return det;
     }
 
     private static double Iou((double Y1, double X1, double Y2, double X2) a, (double Y1, double X1, double Y2, double X2) b)

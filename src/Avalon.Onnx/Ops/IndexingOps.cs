@@ -168,7 +168,7 @@ internal static class IndexingOps
         {
             "none" => x.Scatter(axis, idx, upd),
             "add" => x.ScatterAdd(axis, idx, upd),
-            var r => throw c.Unsupported($"reduction '{r}'"),
+            var r => HostScatter(c, x, idx, upd, axis, r),
         };
     }
 
@@ -201,9 +201,31 @@ internal static class IndexingOps
         {
             "none" => flat.Scatter(0, index, upd),
             "add" => flat.ScatterAdd(0, index, upd),
-            var red => throw c.Unsupported($"reduction '{red}'"),
+            var red => HostScatter(c, flat, index, upd, 0, red),
         };
         return y.Reshape(d);
+    }
+
+    /// <summary>Scatter with reduction mul, max or min, computed on the host in index order (no gradient).</summary>
+    private static Tensor HostScatter(OnnxOpContext c, Tensor data, Tensor index, Tensor updates, int axis, string reduction)
+    {
+        if (reduction is not ("mul" or "max" or "min")) throw c.Unsupported($"reduction '{reduction}'");
+        var shape = data.Shape.ToArray();
+        var ishape = index.Shape.ToArray();
+        var d = data.To(DType.Float64).Contiguous().ToArray<double>();
+        var idx = index.Contiguous().ToArray<long>();
+        var u = updates.To(DType.Float64).Contiguous().ToArray<double>();
+        var strides = new int[shape.Length];
+        for (int k = shape.Length - 1, s = 1; k >= 0; k--) { strides[k] = s; s *= shape[k]; }
+        var coord = new int[ishape.Length];
+        for (int i = 0; i < idx.Length; i++)
+        {
+            int rem = i, offset = 0;
+            for (int k = ishape.Length - 1; k >= 0; k--) { coord[k] = rem % ishape[k]; rem /= ishape[k]; }
+            for (int k = 0; k < ishape.Length; k++) offset += (k == axis ? (int)idx[i] : coord[k]) * strides[k];
+            d[offset] = reduction switch { "mul" => d[offset] * u[i], "max" => Math.Max(d[offset], u[i]), _ => Math.Min(d[offset], u[i]) };
+        }
+        return Tensor.From(d, shape).To(data.DType);
     }
 
     private static Tensor ArgExtremum(OnnxOpContext c, bool max)
