@@ -120,12 +120,12 @@ public sealed class OnnxModule : Module
         ArgumentNullException.ThrowIfNull(input);
         if (InputNames.Count != 1 || OutputNames.Count != 1)
             throw new InvalidOperationException(
-                $"OnnxModule.Forward(Tensor): the model has {InputNames.Count} inputs ({string.Join(", ", InputNames)}) and {OutputNames.Count} outputs; call Forward(params Tensor[]) or Run.");
+                $"OnnxModule.Forward(Tensor): the model has {InputNames.Count} inputs ({string.Join(", ", InputNames)}) and {OutputNames.Count} outputs; call Forward(Tensor[]) or Run.");
         return Forward([input])[0];
     }
 
     /// <summary>Runs the model on its inputs in <see cref="InputNames"/> order; returns the outputs in <see cref="OutputNames"/> order.</summary>
-    public Tensor[] Forward(params Tensor[] inputs)
+    public Tensor[] Forward(Tensor[] inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length != InputNames.Count)
