@@ -16,6 +16,66 @@ internal static class ControlFlowOps
             return Body(c).Graph(proto).Run(new Dictionary<string, Tensor>(StringComparer.Ordinal), Body(c).Run);
         });
         t.Add("Loop", Loop);
+        t.Add("Scan", Scan);
+    }
+
+    private static Tensor?[] Scan(OnnxOpContext c)
+    {
+        var proto = c.Graph("body") ?? throw new ArgumentException($"{c.Op}: the body subgraph is missing.");
+        var (factory, run) = Body(c);
+        var body = factory(proto);
+        int m = (int)c.Int("num_scan_inputs", 0);
+        if (c.Opset < 9)
+        {
+            // Opset 8: a leading sequence_lens input and a batch axis 0 on every input and output.
+            if (c.OptionalInput(0) is not null) throw c.Unsupported("sequence_lens");
+            var inputs = c.Inputs.Skip(1).Select(i => i!).ToArray();
+            int batch = inputs[0].Shape[0];
+            var perBatch = new List<Tensor[]>();
+            for (int b = 0; b < batch; b++)
+                perBatch.Add(ScanOnce(c, body, run, inputs.Select(t => t.Select(0, b)).ToArray(), m, proto));
+            return Enumerable.Range(0, perBatch[0].Length).Select(k => (Tensor?)Tensor.Stack(perBatch.Select(p => p[k]).ToList(), 0)).ToArray();
+        }
+        return ScanOnce(c, body, run, c.Inputs.Select(i => i!).ToArray(), m, proto);
+    }
+
+    private static Tensor[] ScanOnce(OnnxOpContext c, OnnxGraph body, OnnxRunContext run, Tensor[] inputs, int m, global::Onnx.GraphProto proto)
+    {
+        int n = inputs.Length - m;
+        var state = inputs[..n];
+        var scanInputs = inputs[n..];
+        bool legacy = c.Opset < 9;
+        var inAxes = legacy ? new long[m] : c.Ints("scan_input_axes") ?? new long[m];
+        var inDirs = c.Ints(legacy ? "directions" : "scan_input_directions") ?? new long[m];
+        int k = proto.Output.Count - n;
+        var outAxes = legacy ? new long[k] : c.Ints("scan_output_axes") ?? new long[k];
+        var outDirs = legacy ? new long[k] : c.Ints("scan_output_directions") ?? new long[k];
+        var axes = new int[m];
+        for (int j = 0; j < m; j++) axes[j] = OnnxShapes.Axis(inAxes[j], scanInputs[j].Rank, c.Op);
+        int steps = m > 0 ? scanInputs[0].Shape[axes[0]] : 0;
+        var names = proto.Input.Select(i => i.Name).ToArray();
+        var collected = new List<Tensor>[k];
+        for (int j = 0; j < k; j++) collected[j] = [];
+        for (int s = 0; s < steps; s++)
+        {
+            var env = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            for (int j = 0; j < n; j++) env[names[j]] = state[j];
+            for (int j = 0; j < m; j++) env[names[n + j]] = scanInputs[j].Select(axes[j], inDirs[j] != 0 ? steps - 1 - s : s);
+            var outputs = body.Run(env, run);
+            for (int j = 0; j < n; j++) state[j] = outputs[j];
+            for (int j = 0; j < k; j++) collected[j].Add(outputs[n + j]);
+        }
+        var result = new Tensor[n + k];
+        for (int j = 0; j < n; j++) result[j] = state[j];
+        for (int j = 0; j < k; j++)
+        {
+            var list = collected[j];
+            if (outDirs[j] != 0) list.Reverse();
+            var stacked = Tensor.Stack(list, 0);
+            int axis = OnnxShapes.Axis(outAxes[j], stacked.Rank, c.Op);
+            result[n + j] = axis == 0 ? stacked : stacked.Permute([.. Enumerable.Range(1, axis), 0, .. Enumerable.Range(axis + 1, stacked.Rank - axis - 1)]);
+        }
+        return result;
     }
 
     private static (Func<global::Onnx.GraphProto, OnnxGraph> Graph, OnnxRunContext Run) Body(OnnxOpContext c)

@@ -237,7 +237,7 @@ internal static class ElementwiseOps
     }
 
     /// <summary>Rounds half to even (numpy's <c>round</c>, ONNX's Round).</summary>
-    private static Tensor Round(Tensor x)
+    internal static Tensor Round(Tensor x)
     {
         if (!x.DType.IsFloatingPoint()) return x;
         var f = Floor(x);

@@ -31,6 +31,7 @@ internal static class OnnxOperators
         ControlFlowOps.Register(table);
         LossOps.Register(table);
         ExtraOps.Register(table);
+        GridSampleOp.Register(table);
         return table;
     }
 
