@@ -170,6 +170,6 @@ public sealed class OnnxModule : Module
         _slots.Select(s => new ModuleTensorSlot(s.Key, s.Value, s.IsBuffer, true, t => s.Value = t));
 
     /// <inheritdoc />
-    public override string ToString() =>
-        $"OnnxModule(opset={Opset}, inputs=[{string.Join(", ", InputNames)}], outputs=[{string.Join(", ", OutputNames)}], nodes={_graph.Proto.Node.Count}, parameters={ParameterCount})";
+    public override string ExtraRepr() =>
+        $"opset={Opset}, inputs=[{string.Join(", ", InputNames)}], outputs=[{string.Join(", ", OutputNames)}], nodes={_graph.Proto.Node.Count}";
 }

@@ -70,6 +70,7 @@ public class OnnxModuleTests
         Assert.All(module.Parameters(), p => Assert.True(p.RequiresGrad));
         Assert.Equal(20 + 5 + 10 + 2, module.ParameterCount);
         Assert.Equal(["x"], module.InputNames);
+        Assert.Contains("OnnxModule(opset=17, inputs=[x], outputs=[y], nodes=3)", module.ToString());
     }
 
     [Fact]
