@@ -9,9 +9,11 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("Avalon: deep learning for .NET. Model tools.");
-        var onnx = new Command("onnx", "ONNX models: conformance tests.");
+        var onnx = new Command("onnx", "ONNX models: run them, run conformance tests.");
         onnx.Subcommands.Add(OnnxTestCommand.Create());
+        onnx.Subcommands.Add(OnnxRunCommand.Create());
         root.Subcommands.Add(onnx);
+        root.Subcommands.Add(InspectCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -181,6 +181,14 @@ public static class OnnxTensors
         _ => 1,
     };
 
+    /// <summary>An Avalon tensor as a serialised <c>TensorProto</c> named <paramref name="name"/> (the format of the <c>.pb</c> test files).</summary>
+    public static byte[] ToTensorProtoBytes(Tensor tensor, string name)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentNullException.ThrowIfNull(name);
+        return FromTensor(tensor, name).ToByteArray();
+    }
+
     /// <summary>Converts an Avalon tensor to a <c>TensorProto</c> with raw little-endian data.</summary>
     internal static TensorProto FromTensor(Tensor tensor, string name)
     {

@@ -4,6 +4,7 @@ using Google.Protobuf;
 namespace Avalon.Onnx.Tests;
 
 /// <summary>The runner on case folders written by the test (no external data): a matching case passes, a wrong expectation fails, an unknown operator is skipped.</summary>
+[Collection("Console")]
 public class ConformanceRunnerTests
 {
     private static string WriteCase(string root, string name, OnnxModelBuilder model, Tensor input, Tensor expected)
