@@ -32,6 +32,7 @@ internal static class OnnxOperators
         LossOps.Register(table);
         ExtraOps.Register(table);
         GridSampleOp.Register(table);
+        DftOp.Register(table);
         return table;
     }
 
