@@ -39,12 +39,26 @@ public abstract partial class Module : IParameterSource
     /// </summary>
     protected virtual IEnumerable<KeyValuePair<string, Module>> AdditionalChildren() => [];
 
+    /// <summary>
+    /// Parameters and buffers that are not held in fields, in order, each with a way to replace it. They
+    /// come after the field members of their kind.
+    /// </summary>
+    protected virtual IEnumerable<ModuleTensorSlot> AdditionalTensors() => [];
+
     /// <summary>The parameters, buffers and children held directly by this module, in discovery order.</summary>
     internal List<ModuleEntry> LocalEntries()
     {
         var entries = new List<ModuleEntry>();
         foreach (var member in ModuleMember.For(GetType())) member.Collect(this, entries);
         CollectRegistered(entries);
+        foreach (var slot in AdditionalTensors())
+        {
+            if (string.IsNullOrEmpty(slot.Name) || slot.Value is null || slot.Replace is null)
+                throw new InvalidOperationException($"Module {GetType().Name}: AdditionalTensors returned a slot without a name, a tensor or a replace action.");
+            var replace = slot.Replace;
+            entries.Add(new ModuleEntry(slot.Name, slot.IsBuffer ? ModuleMemberKind.Buffer : ModuleMemberKind.Parameter,
+                !slot.IsBuffer || slot.Persistent, slot.Value, null, this, -1, value => replace((Tensor)value!)));
+        }
         foreach (var child in AdditionalChildren())
         {
             if (child.Value is not null)
