@@ -38,6 +38,12 @@ public sealed class Attributes : IEquatable<Attributes>
     /// <summary>The schema this set was last validated against (so a replay does not validate again).</summary>
     internal AttributeSchema? ValidatedBy { get; set; }
 
+    /// <summary>
+    /// The validated form of this set (defaults filled in) for the schema it was last validated against,
+    /// when that form is another set: a call site that reuses its attributes then skips validation.
+    /// </summary>
+    internal AttributeValidation? LastValidation { get; set; }
+
     /// <summary>Creates attributes from name/value pairs (normalised; see the remarks on <see cref="Attributes"/>).</summary>
     /// <exception cref="ArgumentException">A name repeats, or a value has an unsupported type.</exception>
     public static Attributes Of(params (string Name, object Value)[] items)
@@ -109,6 +115,14 @@ public sealed class Attributes : IEquatable<Attributes>
         for (int i = 0; i < _items.Length; i++)
             if (_items[i].Key == name) return i;
         return -1;
+    }
+
+    /// <summary>The stored value named <paramref name="name"/>, if present (no conversion).</summary>
+    internal bool TryGetRaw(string name, out object value)
+    {
+        int i = Find(name);
+        value = i < 0 ? null! : _items[i].Value;
+        return i >= 0;
     }
 
     private object Raw(string name)

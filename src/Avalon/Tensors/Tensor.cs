@@ -118,7 +118,8 @@ public sealed partial class Tensor
     internal static Tensor Uninitialized(Avalon.Primitives.TensorSpec spec)
     {
         var storage = Backend.For(spec.Device).AllocateUninitialized(spec.DType, spec.Shape.Numel);
-        return new Tensor(storage, spec.Shape.ToArray());
+        // A shape's sizes are never written after it is made, so the tensor shares them (no copy per call).
+        return new Tensor(storage, spec.Shape.Dims);
     }
 
     /// <summary>A dense copy that records nothing (for kernels that need dense input).</summary>

@@ -77,6 +77,9 @@ internal static class ConvolutionPrimitives
     {
         public ConvPrimitive() : base("conv") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "weight", "bias?"];
+
         public override AttributeSchema Schema => s_conv;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -107,6 +110,9 @@ internal static class ConvolutionPrimitives
     {
         public ConvBackwardInputPrimitive() : base("conv_backward_input") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output", "weight"];
+
         public override AttributeSchema Schema => s_backwardInput;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -135,6 +141,9 @@ internal static class ConvolutionPrimitives
     {
         public ConvBackwardWeightPrimitive() : base("conv_backward_weight") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "grad_output"];
+
         public override AttributeSchema Schema => s_backwardWeight;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -162,6 +171,9 @@ internal static class ConvolutionPrimitives
     private sealed class ConvTransposePrimitive : Primitive
     {
         public ConvTransposePrimitive() : base("conv_transpose") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "weight", "bias?"];
 
         public override AttributeSchema Schema => s_transpose;
 

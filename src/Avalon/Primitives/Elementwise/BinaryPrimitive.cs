@@ -21,9 +21,12 @@ internal sealed class BinaryPrimitive : Primitive
     /// <param name="floatOnly">Only floating-point inputs.</param>
     /// <param name="boolOnly">Only bool inputs.</param>
     /// <param name="ruleReadsInputs">False when the rule needs only the shapes (add, sub), so in-place updates of the inputs stay legal.</param>
+    /// <param name="inputNames">The two inputs' names as PyTorch's signature gives them (input, other unless given).</param>
     public BinaryPrimitive(string name, Func<GradContext, (Tensor? A, Tensor? B)>? rule,
-        DType? outputDType = null, bool floatOnly = false, bool boolOnly = false, bool ruleReadsInputs = true) : base(name)
+        DType? outputDType = null, bool floatOnly = false, bool boolOnly = false, bool ruleReadsInputs = true,
+        string[]? inputNames = null) : base(name)
     {
+        InputNames = inputNames ?? ["input", "other"];
         _ruleReadsInputs = ruleReadsInputs;
         _rule = rule;
         _outputDType = outputDType;
@@ -36,6 +39,8 @@ internal sealed class BinaryPrimitive : Primitive
     public override bool RuleReadsInput(int index) => _ruleReadsInputs;
 
     public override AttributeSchema? Schema => AttributeSchema.None;
+
+    public override IReadOnlyList<string> InputNames { get; }
 
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {

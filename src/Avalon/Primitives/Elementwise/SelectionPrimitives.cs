@@ -55,6 +55,9 @@ internal static class SelectionPrimitives
     {
         public WherePrimitive() : base("where") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["condition", "input", "other"];
+
         // The rule routes the gradient by the condition; the two value inputs are read for their shapes only.
         public override bool RuleReadsInput(int index) => index == 0;
 

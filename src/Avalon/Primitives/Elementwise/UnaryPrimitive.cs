@@ -27,6 +27,8 @@ internal sealed class UnaryPrimitive : Primitive
 
     public override AttributeSchema? Schema => _schema;
 
+    public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
         if (inputs.Length != 1) throw new ArgumentException($"{Name}: expected 1 input, got {inputs.Length}.");

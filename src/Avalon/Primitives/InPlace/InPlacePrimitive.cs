@@ -15,9 +15,11 @@ internal sealed class InPlacePrimitive : Primitive
 
     /// <param name="name">The in-place name (with the trailing underscore).</param>
     /// <param name="functional">The primitive computing the new value.</param>
+    /// <param name="inputNames">This primitive's inputs as PyTorch names them (the target first, <c>self</c>).</param>
     /// <param name="argMap">For each input of <paramref name="functional"/>, which input of this primitive it is (0 is the target).</param>
-    public InPlacePrimitive(string name, Primitive functional, params int[] argMap) : base(name)
+    public InPlacePrimitive(string name, Primitive functional, string[] inputNames, params int[] argMap) : base(name)
     {
+        InputNames = inputNames;
         _functional = functional;
         _argMap = argMap;
     }
@@ -28,6 +30,8 @@ internal sealed class InPlacePrimitive : Primitive
     public override PrimitiveEffects Effects => PrimitiveEffects.Mutates(0);
 
     public override AttributeSchema? Schema => _functional.Schema;
+
+    public override IReadOnlyList<string> InputNames { get; }
 
     public override bool IsDifferentiable => _functional.IsDifferentiable;
 

@@ -45,6 +45,9 @@ internal static class GatherScatterPrimitives
     {
         public GatherPrimitive() : base("gather") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "index"];
+
         public override AttributeSchema? Schema => DimSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -72,6 +75,9 @@ internal static class GatherScatterPrimitives
         private readonly bool _accumulate;
 
         public ScatterPrimitive(string name) : base(name) => _accumulate = name == "scatter_add";
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "index", "src"];
 
         public override AttributeSchema? Schema => DimSchema;
 

@@ -33,6 +33,9 @@ internal static class IndexSelectPrimitives
     {
         public IndexSelectPrimitive() : base("index_select") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "index"];
+
         public override AttributeSchema? Schema => GatherScatterPrimitives.DimSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -55,6 +58,9 @@ internal static class IndexSelectPrimitives
     private sealed class IndexAddPrimitive : Primitive
     {
         public IndexAddPrimitive() : base("index_add") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "index", "source"];
 
         public override AttributeSchema? Schema => GatherScatterPrimitives.DimSchema;
 

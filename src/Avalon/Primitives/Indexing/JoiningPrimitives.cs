@@ -13,6 +13,9 @@ internal static class JoiningPrimitives
 
         public CatPrimitive() : base("cat") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["tensors..."];
+
         public override AttributeSchema? Schema => CatSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)

@@ -13,6 +13,9 @@ internal static class OneHotPrimitives
 
         public OneHotPrimitive() : base("one_hot") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => OneHotSchema;
 
         public override bool IsDifferentiable => false;

@@ -97,6 +97,9 @@ internal static class PaddingPrimitives
     {
         public ConstantPadPrimitive() : base("constant_pad_nd") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => ConstantPadSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
@@ -117,6 +120,9 @@ internal static class PaddingPrimitives
 
         public IndexMapPadPrimitive(string name, PadIndexMode mode) : base(name) => _mode = mode;
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => PadSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
@@ -133,6 +139,9 @@ internal static class PaddingPrimitives
         private readonly PadIndexMode _mode;
 
         public IndexMapPadBackwardPrimitive(string name, PadIndexMode mode) : base(name) => _mode = mode;
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
 
         public override AttributeSchema? Schema => PadBackwardSchema;
 

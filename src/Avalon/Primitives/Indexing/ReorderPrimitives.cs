@@ -19,6 +19,9 @@ internal static class ReorderPrimitives
 
         public FlipPrimitive() : base("flip") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => FlipSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -43,6 +46,9 @@ internal static class ReorderPrimitives
         private static readonly AttributeSchema RollSchema = AttributeSchema.Of(AttributeSpec.Required("shifts", AttributeType.Ints));
 
         public RollPrimitive() : base("roll") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema? Schema => RollSchema;
 

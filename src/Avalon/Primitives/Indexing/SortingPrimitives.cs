@@ -50,6 +50,9 @@ internal static class SortingPrimitives
     {
         public SortPrimitive() : base("sort") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => SortSchema;
 
         public override int OutputCount => 2;
@@ -67,6 +70,9 @@ internal static class SortingPrimitives
     private sealed class TopKPrimitive : Primitive
     {
         public TopKPrimitive() : base("topk") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema? Schema => TopKSchema;
 

@@ -16,6 +16,9 @@ internal static class TriangularPrimitives
 
         public TriangularPrimitive(string name) : base(name) { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => TriangularSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)

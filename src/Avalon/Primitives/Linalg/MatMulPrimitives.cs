@@ -13,6 +13,9 @@ internal static class MatMulPrimitives
     {
         public MatMulPrimitive() : base("matmul") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "other"];
+
         public override AttributeSchema? Schema => AttributeSchema.None;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)

@@ -31,6 +31,9 @@ internal static class EmbeddingPrimitives
     {
         public EmbeddingPrimitive() : base("embedding") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["weight", "indices"];
+
         public override AttributeSchema Schema => s_embedding;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -56,6 +59,9 @@ internal static class EmbeddingPrimitives
     private sealed class EmbeddingBackwardPrimitive : Primitive
     {
         public EmbeddingBackwardPrimitive() : base("embedding_backward") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output", "indices"];
 
         public override AttributeSchema Schema => s_backward;
 

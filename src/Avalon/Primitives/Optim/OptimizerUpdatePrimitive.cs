@@ -29,6 +29,9 @@ internal abstract class OptimizerUpdatePrimitive : Primitive
     public sealed override bool IsDifferentiable => false;
 
     /// <inheritdoc />
+    public sealed override IReadOnlyList<string> InputNames => _inputNames;
+
+    /// <inheritdoc />
     public sealed override int OutputCount => _effects.MutatedInputs.Count;
 
     /// <inheritdoc />

@@ -99,6 +99,9 @@ internal static class PoolingPrimitives
     {
         public MaxPoolPrimitive() : base("max_pool") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema Schema => s_max;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -120,6 +123,9 @@ internal static class PoolingPrimitives
         private readonly bool _adaptive;
 
         public MaxPoolWithIndicesPrimitive(string name, bool adaptive) : base(name) => _adaptive = adaptive;
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override int OutputCount => 2;
 
@@ -144,6 +150,9 @@ internal static class PoolingPrimitives
     {
         public MaxPoolBackwardPrimitive() : base("max_pool_backward") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output", "indices"];
+
         public override AttributeSchema Schema => s_inputSize;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -165,6 +174,9 @@ internal static class PoolingPrimitives
     {
         public MaxPoolGatherPrimitive() : base("max_pool_gather") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "indices"];
+
         public override AttributeSchema Schema => AttributeSchema.None;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -185,6 +197,9 @@ internal static class PoolingPrimitives
     private sealed class AvgPoolPrimitive : Primitive
     {
         public AvgPoolPrimitive() : base("avg_pool") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema Schema => s_avg;
 
@@ -215,6 +230,9 @@ internal static class PoolingPrimitives
     {
         public AvgPoolBackwardPrimitive() : base("avg_pool_backward") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
+
         public override AttributeSchema Schema => s_avgBackward;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -232,6 +250,9 @@ internal static class PoolingPrimitives
     {
         public AdaptiveAvgPoolPrimitive() : base("adaptive_avg_pool") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema Schema => s_outputSize;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -247,6 +268,9 @@ internal static class PoolingPrimitives
     private sealed class AdaptiveAvgPoolBackwardPrimitive : Primitive
     {
         public AdaptiveAvgPoolBackwardPrimitive() : base("adaptive_avg_pool_backward") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
 
         public override AttributeSchema Schema => s_inputSize;
 

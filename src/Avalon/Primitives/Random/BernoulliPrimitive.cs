@@ -17,6 +17,9 @@ internal sealed class BernoulliPrimitive : Primitive
     public override PrimitiveEffects Effects => PrimitiveEffects.Random;
 
     /// <inheritdoc />
+    public override IReadOnlyList<string> InputNames { get; } = ["input", "seed"];
+
+    /// <inheritdoc />
     public override bool IsDifferentiable => false;
 
     /// <inheritdoc />

@@ -19,6 +19,9 @@ internal sealed class DropoutPrimitive : Primitive
     public override PrimitiveEffects Effects => PrimitiveEffects.Random;
 
     /// <inheritdoc />
+    public override IReadOnlyList<string> InputNames { get; } = ["input", "seed"];
+
+    /// <inheritdoc />
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
         if (inputs.Length != 2)

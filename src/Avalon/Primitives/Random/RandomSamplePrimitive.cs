@@ -41,6 +41,9 @@ internal sealed class RandomSamplePrimitive : Primitive
     public override PrimitiveEffects Effects => PrimitiveEffects.Random;
 
     /// <inheritdoc />
+    public override IReadOnlyList<string> InputNames { get; } = ["seed"];
+
+    /// <inheritdoc />
     public override bool IsDifferentiable => false;
 
     /// <inheritdoc />

@@ -20,6 +20,9 @@ internal static class EqualMaskPrimitives
 
         public EqualMaskPrimitive() : base("equal_mask") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "other"];
+
         public override AttributeSchema? Schema => s_schema;
 
         public override bool IsDifferentiable => false;

@@ -43,6 +43,8 @@ internal sealed class ReductionPrimitive : Primitive
 
     public override AttributeSchema? Schema => _schema;
 
+    public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
         var x = inputs[0];

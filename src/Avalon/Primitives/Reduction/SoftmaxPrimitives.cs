@@ -29,6 +29,9 @@ internal static class SoftmaxPrimitives
 
         public SoftmaxPrimitive(string name, Func<GradContext, Tensor> rule) : base(name) => _rule = rule;
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => s_schema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)

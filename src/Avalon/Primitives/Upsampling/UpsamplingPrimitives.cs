@@ -66,6 +66,9 @@ internal static class UpsamplingPrimitives
 
         public UpsamplePrimitive(string name, bool linear) : base(name) => _linear = linear;
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema Schema => _linear ? s_linear : s_nearest;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -84,6 +87,9 @@ internal static class UpsamplingPrimitives
         private readonly bool _linear;
 
         public UpsampleBackwardPrimitive(string name, bool linear) : base(name) => _linear = linear;
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
 
         public override AttributeSchema Schema => _linear ? s_linearBackward : s_nearestBackward;
 

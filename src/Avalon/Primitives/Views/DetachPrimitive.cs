@@ -14,6 +14,9 @@ internal static class DetachPrimitives
     {
         public DetachPrimitive() : base("detach") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => AttributeSchema.None;
 
         public override bool IsDifferentiable => false;

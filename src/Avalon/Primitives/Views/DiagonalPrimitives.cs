@@ -63,6 +63,9 @@ internal static class DiagonalPrimitives
     {
         public DiagonalPrimitive() : base("diagonal") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => DiagonalSchema;
 
         public override Tensor View(Tensor[] inputs, Attributes attributes, TensorSpec output)
@@ -87,6 +90,9 @@ internal static class DiagonalPrimitives
     private sealed class DiagonalBackwardPrimitive : Primitive
     {
         public DiagonalBackwardPrimitive() : base("diagonal_backward") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
 
         public override AttributeSchema? Schema => DiagonalBackwardSchema;
 

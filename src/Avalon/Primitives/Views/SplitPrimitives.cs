@@ -36,6 +36,9 @@ internal static class SplitPrimitives
     {
         public SplitPrimitive() : base("split") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => SplitSchema;
 
         public override int OutputCount => -1;
@@ -93,6 +96,9 @@ internal static class SplitPrimitives
     private sealed class UnbindPrimitive : ViewPrimitive
     {
         public UnbindPrimitive() : base("unbind") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema? Schema => UnbindSchema;
 

@@ -48,6 +48,9 @@ internal static class ViewPrimitives
     {
         public ReshapePrimitive() : base("reshape") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => ShapeSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -110,6 +113,9 @@ internal static class ViewPrimitives
     private sealed class PermutePrimitive : ViewPrimitive
     {
         public PermutePrimitive() : base("permute") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema? Schema => PermuteSchema;
 
@@ -179,6 +185,9 @@ internal static class ViewPrimitives
     {
         public SlicePrimitive() : base("slice") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => SliceSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -213,6 +222,9 @@ internal static class ViewPrimitives
     {
         public SliceBackwardPrimitive() : base("slice_backward") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
+
         public override AttributeSchema? Schema => SliceBackwardSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
@@ -224,6 +236,9 @@ internal static class ViewPrimitives
     private sealed class ExpandPrimitive : ViewPrimitive
     {
         public ExpandPrimitive() : base("expand") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema? Schema => ShapeSchema;
 
@@ -250,6 +265,9 @@ internal static class ViewPrimitives
     private sealed class CopyPrimitive : Primitive
     {
         public CopyPrimitive() : base("contiguous") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema? Schema => AttributeSchema.None;
 
