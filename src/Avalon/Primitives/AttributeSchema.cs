@@ -18,7 +18,7 @@ public sealed class AttributeSchema
         for (int i = 0; i < specs.Length; i++)
             for (int j = 0; j < i; j++)
                 if (specs[i].Name == specs[j].Name)
-                    throw new ArgumentException($"AttributeSchema: '{specs[i].Name}' is declared twice.");
+                    throw OpErrors.Argument("AttributeSchema", $"'{specs[i].Name}' is declared twice.");
         _specs = specs;
     }
 

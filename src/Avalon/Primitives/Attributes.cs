@@ -63,7 +63,7 @@ public sealed class Attributes : IEquatable<Attributes>
         Array.Sort(arr, (x, y) => string.CompareOrdinal(x.Key, y.Key));
         for (int i = 1; i < arr.Length; i++)
             if (arr[i].Key == arr[i - 1].Key)
-                throw new ArgumentException($"Attributes: '{arr[i].Key}' is given twice.");
+                throw OpErrors.Argument("Attributes", $"'{arr[i].Key}' is given twice.");
         return new Attributes(arr);
     }
 
@@ -86,7 +86,7 @@ public sealed class Attributes : IEquatable<Attributes>
     /// <summary>The canonical stored form of a value: integers as long, integer arrays as long[] copies.</summary>
     internal static object Normalize(string name, object value) => value switch
     {
-        null => throw new ArgumentException($"Attributes: '{name}' is null; omit an attribute instead of passing null."),
+        null => throw OpErrors.Argument("Attributes", $"'{name}' is null; omit an attribute instead of passing null."),
         long or double or bool or string or DType => value,
         int i => (long)i,
         short s => (long)s,
@@ -97,8 +97,8 @@ public sealed class Attributes : IEquatable<Attributes>
         long[] a => (long[])a.Clone(),
         double[] a => (double[])a.Clone(),
         float[] a => Array.ConvertAll(a, x => (double)x),
-        _ => throw new ArgumentException(
-            $"Attributes: '{name}' has unsupported type {value.GetType().Name}; use an integer, double, bool, string, DType, or an array of integers or doubles."),
+        _ => throw OpErrors.Argument(
+            "Attributes", $"'{name}' has unsupported type {value.GetType().Name}; use an integer, double, bool, string, DType, or an array of integers or doubles."),
     };
 
     /// <summary>The names and values, sorted by name. Integer values read as long and long[].</summary>

@@ -268,7 +268,7 @@ public abstract class Primitive
         {
             var views = view.Views(inputs, attributes, specs);
             if (views.Length != specs.Length)
-                throw new InvalidOperationException($"{Name}: returned {views.Length} views for {specs.Length} outputs. This is a bug in the primitive.");
+                throw OpErrors.State(Name, $"returned {views.Length} views for {specs.Length} outputs. This is a bug in the primitive.");
             for (int k = 0; k < views.Length; k++) CheckOutput(k, views[k], specs[k]);
             return views;
         }
@@ -301,10 +301,10 @@ public abstract class Primitive
     {
         int count = OutputCountFor(Array.ConvertAll(inputs, x => x.Spec), attributes);
         if (outputs.Length != count)
-            throw new ArgumentException($"{Name}: expected {count} output buffers, got {outputs.Length}.");
+            throw OpErrors.Argument(Name, $"expected {count} output buffers, got {outputs.Length}.");
         foreach (var o in outputs)
             if (!o.IsContiguous)
-                throw new ArgumentException($"{Name}: output buffers must be dense (row-major); got strides [{string.Join(", ", o.Strides)}] for shape {o.Shape}.");
+                throw OpErrors.Argument(Name, $"output buffers must be dense (row-major); got strides [{string.Join(", ", o.Strides)}] for shape {o.Shape}.");
         if (this is ViewPrimitive or InPlace.InPlacePrimitive)
         {
             var views = Execute(inputs, attributes, Array.ConvertAll(outputs, o => o.Spec));
@@ -335,7 +335,7 @@ public abstract class Primitive
             // A backend registers its kernels when a primitive first needs one.
             Backend.EnsureKernels(device.Type);
             kernel = _kernels[(int)device.Type]
-                ?? throw new NotSupportedException($"{Name}: no kernel is registered for device '{device}'. Register one with Primitive.RegisterKernel.");
+                ?? throw OpErrors.NotSupported(Name, $"no kernel is registered for device '{device}'. Register one with Primitive.RegisterKernel.");
         }
         kernel(inputs, attributes, outputs);
     }
@@ -343,8 +343,8 @@ public abstract class Primitive
     private void CheckOutput(int k, Tensor output, TensorSpec spec)
     {
         if (output.Shape != spec.Shape || output.DType != spec.DType)
-            throw new InvalidOperationException(
-                $"{Name}: output {k} is {output.DType.Name()}{output.Shape} but the shape rule promised {spec}. This is a bug in the primitive.");
+            throw OpErrors.State(
+                Name, $"output {k} is {output.DType.Name()}{output.Shape} but the shape rule promised {spec}. This is a bug in the primitive.");
     }
 
     /// <inheritdoc />

@@ -44,15 +44,15 @@ internal sealed class BinaryPrimitive : Primitive
 
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
-        if (inputs.Length != 2) throw new ArgumentException($"{Name}: expected 2 inputs, got {inputs.Length}.");
+        if (inputs.Length != 2) throw OpErrors.Argument(Name, $"expected 2 inputs, got {inputs.Length}.");
         var (a, b) = (inputs[0], inputs[1]);
         if (a.DType != b.DType)
-            throw new ArgumentException(
-                $"{Name}: expected both inputs to have the same dtype, but got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Convert one with .To(DType.{b.DType}) or .To(DType.{a.DType}).");
+            throw OpErrors.Argument(
+                Name, $"expected both inputs to have the same dtype, but got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Convert one with .To(DType.{b.DType}) or .To(DType.{a.DType}).");
         if (_floatOnly && !a.DType.IsFloatingPoint())
-            throw new ArgumentException($"{Name}: expected floating-point inputs, got {a.DType.Name()}. Convert with .To(DType.Float32).");
+            throw OpErrors.Argument(Name, $"expected floating-point inputs, got {a.DType.Name()}. Convert with .To(DType.Float32).");
         if (_boolOnly && a.DType != DType.Bool)
-            throw new ArgumentException($"{Name}: expected bool inputs, got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Make bool tensors with a comparison (e.g. x.Ne(0)) or .To(DType.Bool).");
+            throw OpErrors.Argument(Name, $"expected bool inputs, got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Make bool tensors with a comparison (e.g. x.Ne(0)) or .To(DType.Bool).");
         var shape = ShapeUtil.Broadcast(a.Shape.Dims, b.Shape.Dims, Name);
         return new TensorSpec(Shape.Wrap(shape), _outputDType ?? a.DType, a.Device);
     }

@@ -62,13 +62,13 @@ internal sealed class InPlacePrimitive : Primitive
 
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
-        if (inputs.Length == 0) throw new ArgumentException($"{Name}: expected a target tensor.");
+        if (inputs.Length == 0) throw OpErrors.Argument(Name, $"expected a target tensor.");
         var target = inputs[0];
         var result = _functional.InferSpecs(Map(inputs), attributes)[0];
         if (result.Shape != target.Shape)
-            throw new ArgumentException($"{Name}: output with shape {target.Shape} doesn't match the broadcast shape {result.Shape}.");
+            throw OpErrors.Argument(Name, $"output with shape {target.Shape} doesn't match the broadcast shape {result.Shape}.");
         if (result.DType != target.DType)
-            throw new ArgumentException($"{Name}: result type {result.DType.Name()} can't be cast to the desired output type {target.DType.Name()}.");
+            throw OpErrors.Argument(Name, $"result type {result.DType.Name()} can't be cast to the desired output type {target.DType.Name()}.");
         return target;
     }
 

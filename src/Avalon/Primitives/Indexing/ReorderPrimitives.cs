@@ -32,7 +32,7 @@ internal static class ReorderPrimitives
             foreach (int d in dims)
             {
                 if (d < 0 || d >= x.Shape.Rank || seen[d])
-                    throw new ArgumentException($"flip: dims [{string.Join(", ", dims)}] must be distinct dims of the input {x}.");
+                    throw OpErrors.Argument("flip", $"dims [{string.Join(", ", dims)}] must be distinct dims of the input {x}.");
                 seen[d] = true;
             }
             return x;
@@ -57,10 +57,10 @@ internal static class ReorderPrimitives
             var x = inputs[0];
             var shifts = attributes.Ints("shifts");
             if (shifts.Length != x.Shape.Rank)
-                throw new ArgumentException($"roll: expected one shift per dim of the input {x}, got [{string.Join(", ", shifts)}].");
+                throw OpErrors.Argument("roll", $"expected one shift per dim of the input {x}, got [{string.Join(", ", shifts)}].");
             for (int d = 0; d < shifts.Length; d++)
                 if (shifts[d] < 0 || shifts[d] > 0 && shifts[d] >= x.Shape.Dims[d])
-                    throw new ArgumentException($"roll: shift {shifts[d]} of dim {d} must lie in [0, {x.Shape.Dims[d]}) for the input {x}.");
+                    throw OpErrors.Argument("roll", $"shift {shifts[d]} of dim {d} must lie in [0, {x.Shape.Dims[d]}) for the input {x}.");
             return x;
         }
 

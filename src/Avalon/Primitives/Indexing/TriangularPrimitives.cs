@@ -25,7 +25,7 @@ internal static class TriangularPrimitives
         {
             var x = inputs[0];
             if (x.Shape.Rank < 2)
-                throw new ArgumentException($"{Name}: input tensor must have at least 2 dimensions, got {x}.");
+                throw OpErrors.Argument(Name, $"input tensor must have at least 2 dimensions, got {x}.");
             return x;
         }
 

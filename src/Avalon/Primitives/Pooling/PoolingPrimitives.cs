@@ -84,13 +84,13 @@ internal static class PoolingPrimitives
     private static void RequireFloat(string op, TensorSpec x)
     {
         if (!x.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected a floating-point input (float32 or float64), got {x}.");
+            throw OpErrors.Argument(op, $"expected a floating-point input (float32 or float64), got {x}.");
     }
 
     private static void RequireIndices(string op, TensorSpec indices)
     {
         if (indices.DType != DType.Int64)
-            throw new ArgumentException($"{op}: expected int64 indices, got {indices}.");
+            throw OpErrors.Argument(op, $"expected int64 indices, got {indices}.");
     }
 
     private static int[] Spatial(Tensor t) => t.Shape.ToArray()[2..];
@@ -162,8 +162,8 @@ internal static class PoolingPrimitives
             RequireIndices(Name, indices);
             var size = attributes.Ints("input_size");
             if (gy.Shape != indices.Shape || gy.Shape.Rank != size.Length + 2)
-                throw new ArgumentException(
-                    $"{Name}: expected grad_output and indices of the same shape [N, C, *spatial] with {size.Length} spatial dims (input_size {ShapeUtil.Format(size)}), got {gy} and {indices}.");
+                throw OpErrors.Argument(
+                    Name, $"expected grad_output and indices of the same shape [N, C, *spatial] with {size.Length} spatial dims (input_size {ShapeUtil.Format(size)}), got {gy} and {indices}.");
             return gy with { Shape = Shape.Wrap([gy.Shape[0], gy.Shape[1], .. size]) };
         }
 
@@ -185,8 +185,8 @@ internal static class PoolingPrimitives
             RequireFloat(Name, x);
             RequireIndices(Name, indices);
             if (x.Shape.Rank < 3 || indices.Shape.Rank != x.Shape.Rank || x.Shape[0] != indices.Shape[0] || x.Shape[1] != indices.Shape[1])
-                throw new ArgumentException(
-                    $"{Name}: expected input [N, C, *spatial] and indices [N, C, *out] of the same rank, N and C, got {x} and {indices}.");
+                throw OpErrors.Argument(
+                    Name, $"expected input [N, C, *spatial] and indices [N, C, *out] of the same rank, N and C, got {x} and {indices}.");
             return x with { Shape = indices.Shape };
         }
 
@@ -217,7 +217,7 @@ internal static class PoolingPrimitives
     private static void RequireDivisor(Attributes a)
     {
         if (a.Has("divisor_override") && a.Int("divisor_override") == 0)
-            throw new ArgumentException("avg_pool: divisor_override must be non-zero (omit it to divide by the window size).");
+            throw OpErrors.Argument("avg_pool", "divisor_override must be non-zero (omit it to divide by the window size).");
     }
 
     private static Attributes WithInputSize(Attributes a, int[] size) =>

@@ -26,9 +26,9 @@ internal sealed class BernoulliPrimitive : Primitive
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
         if (inputs.Length != 2)
-            throw new ArgumentException($"bernoulli: expected two inputs (p, seed), got {inputs.Length}.");
+            throw OpErrors.Argument("bernoulli", $"expected two inputs (p, seed), got {inputs.Length}.");
         if (!inputs[0].DType.IsFloatingPoint())
-            throw new ArgumentException($"bernoulli: expected floating-point probabilities, got {inputs[0]}. Convert with .To(DType.Float32).");
+            throw OpErrors.Argument("bernoulli", $"expected floating-point probabilities, got {inputs[0]}. Convert with .To(DType.Float32).");
         RandomSeed.Check("bernoulli", inputs[1]);
         return inputs[0];
     }

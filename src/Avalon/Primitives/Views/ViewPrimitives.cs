@@ -58,7 +58,7 @@ internal static class ViewPrimitives
             var x = inputs[0];
             var shape = attributes.Ints("shape");
             if (ShapeUtil.Numel(shape) != x.Shape.Numel)
-                throw new ArgumentException($"reshape: shape {ShapeUtil.Format(shape)} is invalid for input of size {x.Shape.Numel} (shape {x.Shape}).");
+                throw OpErrors.Argument("reshape", $"shape {ShapeUtil.Format(shape)} is invalid for input of size {x.Shape.Numel} (shape {x.Shape}).");
             return x with { Shape = Shape.Wrap(shape) };
         }
 
@@ -124,13 +124,13 @@ internal static class ViewPrimitives
             var x = inputs[0];
             var dims = attributes.Ints("dims");
             if (dims.Length != x.Shape.Rank)
-                throw new ArgumentException($"permute: number of dims in the permutation ({dims.Length}) does not match the input's rank {x.Shape.Rank} (shape {x.Shape}).");
+                throw OpErrors.Argument("permute", $"number of dims in the permutation ({dims.Length}) does not match the input's rank {x.Shape.Rank} (shape {x.Shape}).");
             var seen = new bool[dims.Length];
             var shape = new int[dims.Length];
             for (int i = 0; i < dims.Length; i++)
             {
                 if (dims[i] < 0 || dims[i] >= dims.Length || seen[dims[i]])
-                    throw new ArgumentException($"permute: [{string.Join(", ", dims)}] is not a permutation of the dims of a rank-{dims.Length} tensor.");
+                    throw OpErrors.Argument("permute", $"[{string.Join(", ", dims)}] is not a permutation of the dims of a rank-{dims.Length} tensor.");
                 seen[dims[i]] = true;
                 shape[i] = x.Shape.Dims[dims[i]];
             }
@@ -195,11 +195,11 @@ internal static class ViewPrimitives
             var x = inputs[0];
             var (dim, start, end, step) = SliceArgs(attributes);
             if (dim < 0 || dim >= x.Shape.Rank)
-                throw new ArgumentException($"slice: dim {dim} out of range for shape {x.Shape}.");
-            if (step <= 0) throw new ArgumentException($"slice: step must be positive, got {step}.");
+                throw OpErrors.Argument("slice", $"dim {dim} out of range for shape {x.Shape}.");
+            if (step <= 0) throw OpErrors.Argument("slice", $"step must be positive, got {step}.");
             int size = x.Shape.Dims[dim];
             if (start < 0 || start > size || end < start || end > size)
-                throw new ArgumentException($"slice: window [{start}, {end}) out of range for dimension {dim} of size {size} (shape {x.Shape}).");
+                throw OpErrors.Argument("slice", $"window [{start}, {end}) out of range for dimension {dim} of size {size} (shape {x.Shape}).");
             var shape = x.Shape.ToArray();
             shape[dim] = SliceLength(start, end, step);
             return x with { Shape = Shape.Wrap(shape) };
@@ -247,8 +247,8 @@ internal static class ViewPrimitives
             var x = inputs[0];
             var shape = attributes.Ints("shape");
             if (!ShapeUtil.CanBroadcastTo(x.Shape.Dims, shape))
-                throw new ArgumentException(
-                    $"expand: the expanded size {ShapeUtil.Format(shape)} must match the existing size {x.Shape} at each non-singleton dimension.");
+                throw OpErrors.Argument(
+                    "expand", $"the expanded size {ShapeUtil.Format(shape)} must match the existing size {x.Shape} at each non-singleton dimension.");
             return x with { Shape = Shape.Wrap(shape) };
         }
 
