@@ -22,7 +22,7 @@ internal sealed class CpuBackend : IBackend
     public Storage FromHost(Array data, DType dtype)
     {
         if (data.GetType().GetElementType() != dtype.ClrType())
-            throw new ArgumentException($"FromHost: array of {data.GetType().GetElementType()?.Name} does not match dtype {dtype.Name()}.");
+            throw OpErrors.Argument("FromHost", $"array of {data.GetType().GetElementType()?.Name} does not match dtype {dtype.Name()}.");
         return new CpuStorage(data, dtype);
     }
 

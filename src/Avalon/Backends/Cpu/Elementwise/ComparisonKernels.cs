@@ -24,7 +24,7 @@ internal static class ComparisonKernels
                 case DType.Bool:
                     CompareLoop.Run<byte, TB>(a, MemoryMarshal.Cast<bool, byte>(a.CpuSpan<bool>()), b, MemoryMarshal.Cast<bool, byte>(b.CpuSpan<bool>()), output);
                     break;
-                default: throw new NotSupportedException($"{name}: not implemented for dtype {a.DType.Name()}.");
+                default: throw OpErrors.NotSupported(name, $"not implemented for dtype {a.DType.Name()}.");
             }
         };
 

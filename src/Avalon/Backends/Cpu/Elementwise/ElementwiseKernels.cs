@@ -27,7 +27,7 @@ internal static class ElementwiseKernels
                 DType.Int32 => i32,
                 DType.Int64 => i64,
                 _ => null,
-            } ?? throw new NotSupportedException($"{name}: not implemented for dtype {output.DType.Name()}.");
+            } ?? throw OpErrors.NotSupported(name, $"not implemented for dtype {output.DType.Name()}.");
             loop(inputs[0], inputs[1], output);   // writes every element, at the output's offset
         };
 
@@ -54,7 +54,7 @@ internal static class ElementwiseKernels
             case DType.Float64 when f64 is not null: Transform(f64, x, output); break;
             case DType.Int32 when i32 is not null: Transform(i32, x, output); break;
             case DType.Int64 when i64 is not null: Transform(i64, x, output); break;
-            default: throw new NotSupportedException($"{name}: not implemented for dtype {output.DType.Name()}.");
+            default: throw OpErrors.NotSupported(name, $"not implemented for dtype {output.DType.Name()}.");
         }
     }
 

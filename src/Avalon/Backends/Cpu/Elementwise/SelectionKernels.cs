@@ -24,7 +24,7 @@ internal static class SelectionKernels
             case DType.Int32: WhereTyped<int>(inputs[0], inputs[1], inputs[2], output); break;
             case DType.Int64: WhereTyped<long>(inputs[0], inputs[1], inputs[2], output); break;
             case DType.Bool: WhereTyped<bool>(inputs[0], inputs[1], inputs[2], output); break;
-            default: throw new NotSupportedException($"where: not implemented for dtype {output.DType.Name()}.");
+            default: throw OpErrors.NotSupported("where", $"not implemented for dtype {output.DType.Name()}.");
         }
     };
 

@@ -43,7 +43,7 @@ internal static class DTypeDispatch
             case DType.Float64: visitor.Visit<double>(); break;
             case DType.Int32: visitor.Visit<int>(); break;
             case DType.Int64: visitor.Visit<long>(); break;
-            default: throw new NotSupportedException($"{op}: not implemented for dtype {dtype.Name()}.");
+            default: throw OpErrors.NotSupported(op, $"not implemented for dtype {dtype.Name()}.");
         }
     }
 }

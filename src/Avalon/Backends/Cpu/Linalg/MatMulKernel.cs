@@ -73,7 +73,7 @@ internal static unsafe class MatMulKernel
                     Gemm.Dgemm(ta, tb, m, n, k, 1.0, pa + offA, lda, pb + offB, ldb, 0.0, pc + offC, n);
                 break;
             default:
-                throw new NotSupportedException($"matmul: not implemented for dtype {c.DType.Name()}; use float32 or float64.");
+                throw OpErrors.NotSupported("matmul", $"not implemented for dtype {c.DType.Name()}; use float32 or float64.");
         }
     }
 
@@ -81,7 +81,7 @@ internal static unsafe class MatMulKernel
     private static Tensor Operand(Tensor t) => TryLayout(t) is null ? t.ContiguousNoGrad() : t;
 
     private static (bool Transposed, int Ld) Layout(Tensor t) =>
-        TryLayout(t) ?? throw new InvalidOperationException("matmul: operand layout not normalised.");
+        TryLayout(t) ?? throw OpErrors.State("matmul", "operand layout not normalised.");
 
     private static (bool Transposed, int Ld)? TryLayout(Tensor t)
     {

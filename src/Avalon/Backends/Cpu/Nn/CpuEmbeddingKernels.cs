@@ -88,7 +88,7 @@ internal static class CpuEmbeddingKernels
     private static int Check(long index, int count, string op)
     {
         if (index < 0 || index >= count)
-            throw new ArgumentOutOfRangeException("indices", index, $"{op}: index {index} is out of range for a weight with {count} rows; indices must lie in [0, {count}).");
+            throw OpErrors.OutOfRange(op, "indices", index, $"index {index} is out of range for a weight with {count} rows; indices must lie in [0, {count}).");
         return (int)index;
     }
 }

@@ -95,7 +95,7 @@ internal static class RandomKernels
                     for (int i = start; i < end; i++) a[offset + i] = CounterRandom.Integer(CounterRandom.Bits(key, i), low, high);
                     break;
                 default:
-                    throw new NotSupportedException($"randint: dtype {output.DType.Name()} is not supported.");
+                    throw OpErrors.NotSupported("randint", $"dtype {output.DType.Name()} is not supported.");
             }
         });
     }

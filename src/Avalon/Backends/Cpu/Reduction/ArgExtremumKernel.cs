@@ -25,7 +25,7 @@ internal static class ArgExtremumKernel
             case DType.Float64: Run<double, TDir>(x, dims, output); break;
             case DType.Int32: Run<int, TDir>(x, dims, output); break;
             case DType.Int64: Run<long, TDir>(x, dims, output); break;
-            default: throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}.");
+            default: throw OpErrors.NotSupported(name, $"not implemented for dtype {x.DType.Name()}.");
         }
     }
 

@@ -18,7 +18,7 @@ internal static class LogSumExpKernel
         {
             case DType.Float32: Compute<float>(inputs[0], a.Ints("dims"), outputs[0]); break;
             case DType.Float64: Compute<double>(inputs[0], a.Ints("dims"), outputs[0]); break;
-            default: throw new NotSupportedException($"logsumexp: not implemented for dtype {inputs[0].DType.Name()}.");
+            default: throw OpErrors.NotSupported("logsumexp", $"not implemented for dtype {inputs[0].DType.Name()}.");
         }
     };
 

@@ -28,7 +28,7 @@ internal static class ReduceKernels
             case DType.Float64: ReduceLoop.Run<double, TD>(x, dims, output); break;
             case DType.Int32: ReduceLoop.Run<int, TI>(x, dims, output); break;
             case DType.Int64: ReduceLoop.Run<long, TL>(x, dims, output); break;
-            default: throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}.");
+            default: throw OpErrors.NotSupported(name, $"not implemented for dtype {x.DType.Name()}.");
         }
     }
 }

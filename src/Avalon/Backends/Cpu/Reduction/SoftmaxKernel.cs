@@ -23,7 +23,7 @@ internal static class SoftmaxKernel
         {
             case DType.Float32: Run<float>(x, a.Int("dim"), output, log); break;
             case DType.Float64: Run<double>(x, a.Int("dim"), output, log); break;
-            default: throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}.");
+            default: throw OpErrors.NotSupported(name, $"not implemented for dtype {x.DType.Name()}.");
         }
     }
 
