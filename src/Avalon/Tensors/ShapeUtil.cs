@@ -8,8 +8,8 @@ internal static class ShapeUtil
     {
         int r = Math.Max(rank, 1);
         if (dim < -r || dim >= r)
-            throw new ArgumentOutOfRangeException(nameof(dim),
-                $"{op}: dimension out of range (expected to be in range of [{-r}, {r - 1}], but got {dim}) for a tensor of rank {rank}.");
+            throw OpErrors.OutOfRange(op, nameof(dim),
+                $"dimension out of range (expected to be in range of [{-r}, {r - 1}], but got {dim}) for a tensor of rank {rank}.");
         return dim < 0 ? dim + r : dim;
     }
 
@@ -22,7 +22,7 @@ internal static class ShapeUtil
             result[i] = NormalizeDim(dims[i], rank, op);
             for (int j = 0; j < i; j++)
                 if (result[j] == result[i])
-                    throw new ArgumentException($"{op}: dim {result[i]} appears multiple times in the list of dims [{string.Join(", ", dims.ToArray())}].");
+                    throw OpErrors.Argument(op, $"dim {result[i]} appears multiple times in the list of dims [{string.Join(", ", dims.ToArray())}].");
         }
         return result;
     }
@@ -78,8 +78,8 @@ internal static class ShapeUtil
             if (da == db || db == 1) result[i] = da;
             else if (da == 1) result[i] = db;
             else
-                throw new ArgumentException(
-                    $"{op}: shapes {Format(a)} and {Format(b)} cannot be broadcast together: the size of dimension {i - rank} is {da} in the first and {db} in the second (sizes must match or one must be 1).");
+                throw OpErrors.Argument(
+                    op, $"shapes {Format(a)} and {Format(b)} cannot be broadcast together: the size of dimension {i - rank} is {da} in the first and {db} in the second (sizes must match or one must be 1).");
         }
         return result;
     }

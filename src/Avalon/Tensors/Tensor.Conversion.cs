@@ -13,7 +13,7 @@ public sealed partial class Tensor
     public Tensor To(Device device)
     {
         if (device == Device) return this;
-        throw new NotSupportedException($"to: moving a tensor from {Device} to {device} is not supported in this build (no backend for {device}).");
+        throw OpErrors.NotSupported("to", $"moving a tensor from {Device} to {device} is not supported in this build (no backend for {device}).");
     }
 
     /// <summary>The elements as a dense row-major array of <typeparamref name="T"/> (must match the dtype).</summary>
@@ -32,7 +32,7 @@ public sealed partial class Tensor
     public double Item()
     {
         if (Numel != 1)
-            throw new InvalidOperationException($"item: a Tensor with {Numel} elements cannot be converted to a scalar (shape {Shape}).");
+            throw OpErrors.State("item", $"a Tensor with {Numel} elements cannot be converted to a scalar (shape {Shape}).");
         return ToDoubleArray()[0];
     }
 
@@ -40,7 +40,7 @@ public sealed partial class Tensor
     public T Item<T>() where T : unmanaged
     {
         if (Numel != 1)
-            throw new InvalidOperationException($"item: a Tensor with {Numel} elements cannot be converted to a scalar (shape {Shape}).");
+            throw OpErrors.State("item", $"a Tensor with {Numel} elements cannot be converted to a scalar (shape {Shape}).");
         return ToArray<T>()[0];
     }
 }
