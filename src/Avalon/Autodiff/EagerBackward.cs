@@ -9,17 +9,17 @@ internal static class EagerBackward
     public static void Run(Tensor root, Tensor? gradient, bool createGraph, bool retainGraph)
     {
         if (!root.RequiresGrad)
-            throw new InvalidOperationException(
-                "backward: the tensor does not require grad and has no grad_fn. Set RequiresGrad = true on the leaves you want gradients for, before computing.");
+            throw OpErrors.State(
+                "backward", "the tensor does not require grad and has no grad_fn. Set RequiresGrad = true on the leaves you want gradients for, before computing.");
         if (gradient is null)
         {
             if (root.Numel != 1)
-                throw new InvalidOperationException(
-                    $"backward: grad can be implicitly created only for single-element outputs, but the output has shape {root.Shape}. Pass a gradient of that shape.");
+                throw OpErrors.State(
+                    "backward", $"grad can be implicitly created only for single-element outputs, but the output has shape {root.Shape}. Pass a gradient of that shape.");
             gradient = Tensor.OnesLike(root);
         }
         else if (gradient.Shape != root.Shape)
-            throw new ArgumentException($"backward: the gradient has shape {gradient.Shape} but the output has shape {root.Shape}.");
+            throw OpErrors.Argument("backward", $"the gradient has shape {gradient.Shape} but the output has shape {root.Shape}.");
 
         if (!createGraph) GradMode.Disable();
         try
@@ -32,8 +32,8 @@ internal static class EagerBackward
             var order = TopologicalOrder(root);
             foreach (var node in order)
                 if (node.Freed)
-                    throw new InvalidOperationException(
-                        $"backward: trying to backward through the graph a second time (through {node}), or to use values it saved after they were freed. " +
+                    throw OpErrors.State(
+                        "backward", $"trying to backward through the graph a second time (through {node}), or to use values it saved after they were freed. " +
                         "Pass retainGraph: true to the first Backward if you need to backward through the graph again.");
             var pending = new Dictionary<GradNode, Tensor?[]>(ReferenceEqualityComparer.Instance);
             Add(pending, root.GradFn, root.GradFnOutput, gradient);
@@ -74,8 +74,8 @@ internal static class EagerBackward
             var input = node.Inputs[i];
             if (!node.Primitive.RuleReadsInput(i)) continue;
             if (input.Version != node.InputVersions[i])
-                throw new InvalidOperationException(
-                    $"backward: one of the tensors needed for gradient computation has been modified by an in-place operation: " +
+                throw OpErrors.State(
+                    "backward", $"one of the tensors needed for gradient computation has been modified by an in-place operation: " +
                     $"input {i} of {node.Primitive.Name} ({input.DType.Name()}{input.Shape}) is at version {input.Version}; expected version {node.InputVersions[i]}. " +
                     "Compute the gradient before changing it, or change a copy (.Clone()).");
         }

@@ -37,8 +37,8 @@ internal static class Recorder
         {
             foreach (int m in primitive.Effects.MutatedInputs)
                 if (inputs[m].RequiresGrad && inputs[m].IsLeaf)
-                    throw new InvalidOperationException(
-                        $"{primitive.Name}: a leaf tensor that requires grad ({inputs[m].DType.Name()}{inputs[m].Shape}) is being used in an in-place operation. " +
+                    throw OpErrors.State(
+                        primitive.Name, $"a leaf tensor that requires grad ({inputs[m].DType.Name()}{inputs[m].Shape}) is being used in an in-place operation. " +
                         "Do it under NoGrad (as optimisers do), or on a copy (.Clone()).");
             eager = primitive.IsDifferentiable && inputs.Any(x => x.RequiresGrad);
         }

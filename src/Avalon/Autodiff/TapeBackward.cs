@@ -37,7 +37,7 @@ internal static class TapeBackward
             for (int a = 0; a < inputs.Length; a++)
             {
                 inputs[a] = tape.ValueOf(call.Args[a])
-                    ?? throw new InvalidOperationException("TapeBackward: the tape holds no recorded values; run it first.");
+                    ?? throw OpErrors.State("TapeBackward", "the tape holds no recorded values; run it first.");
                 needs[a] = depends.Contains(call.Args[a]) && inputs[a].DType.IsFloatingPoint();
             }
             var outputs = new Tensor[call.OutputCount];
