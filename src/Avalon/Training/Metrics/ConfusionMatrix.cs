@@ -19,9 +19,9 @@ public sealed class ConfusionMatrix : IMetric
     public ConfusionMatrix(int numClasses, IReadOnlyList<string>? classNames = null)
     {
         if (numClasses < 1)
-            throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, $"ConfusionMatrix: num_classes must be at least 1, got {numClasses}.");
+            throw OpErrors.OutOfRange("ConfusionMatrix", nameof(numClasses), numClasses, $"num_classes must be at least 1, got {numClasses}.");
         if (classNames is not null && classNames.Count != numClasses)
-            throw new ArgumentException($"ConfusionMatrix: {classNames.Count} class names given for {numClasses} classes.", nameof(classNames));
+            throw OpErrors.Argument("ConfusionMatrix", $"{classNames.Count} class names given for {numClasses} classes.", nameof(classNames));
         NumClasses = numClasses;
         _counts = new long[numClasses, numClasses];
         _classNames = classNames?.ToArray();
