@@ -34,7 +34,7 @@ public sealed class Batch
     /// <exception cref="InvalidOperationException">The dataset's samples hold a single tensor.</exception>
     public Tensor Target => _tensors.Length > 1
         ? _tensors[1]
-        : throw new InvalidOperationException("Batch.Target: the dataset's samples hold a single tensor (no target); use Input.");
+        : throw OpErrors.State("Batch.Target", "the dataset's samples hold a single tensor (no target); use Input.");
 
     /// <summary>Deconstructs into stacked inputs and targets.</summary>
     /// <param name="input">The stacked inputs.</param>

@@ -13,7 +13,7 @@ public sealed class Sample
     public Sample(params Tensor[] tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Length == 0) throw new ArgumentException("Sample: expected at least one tensor, got none.", nameof(tensors));
+        if (tensors.Length == 0) throw OpErrors.Argument("Sample", "expected at least one tensor, got none.", nameof(tensors));
         for (int i = 0; i < tensors.Length; i++)
         {
             if (tensors[i] is null) throw new ArgumentNullException(nameof(tensors), $"Sample: tensor {i} is null.");
@@ -34,7 +34,7 @@ public sealed class Sample
     /// <exception cref="InvalidOperationException">The sample holds a single tensor.</exception>
     public Tensor Target => _tensors.Length > 1
         ? _tensors[1]
-        : throw new InvalidOperationException("Sample.Target: this sample holds a single tensor (no target); use Input.");
+        : throw OpErrors.State("Sample.Target", "this sample holds a single tensor (no target); use Input.");
 
     /// <summary>Deconstructs into input and target.</summary>
     /// <param name="input">The first tensor.</param>
