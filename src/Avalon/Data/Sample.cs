@@ -25,7 +25,9 @@ public sealed class Sample
     public int Count => _tensors.Length;
 
     /// <summary>The tensor at position <paramref name="index"/>.</summary>
-    public Tensor this[int index] => _tensors[index];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside [0, <see cref="Count"/>).</exception>
+    public Tensor this[int index] => (uint)index < (uint)_tensors.Length ? _tensors[index]
+        : throw OpErrors.OutOfRange("Sample", nameof(index), index, $"index {index} is outside [0, {_tensors.Length}): the sample has {_tensors.Length} tensors.");
 
     /// <summary>The first tensor (the model input).</summary>
     public Tensor Input => _tensors[0];

@@ -3,6 +3,18 @@ namespace Avalon;
 /// <summary>Shape arithmetic shared by every operation: dims, strides and broadcasting.</summary>
 internal static class ShapeUtil
 {
+    /// <summary>
+    /// <see cref="NormalizeDim"/> for an operation that reads the size of the dim (select, narrow, size):
+    /// a 0-d tensor has no dim to read, so any dim is out of range there (PyTorch's "dimension specified
+    /// as 0 but tensor has no dimensions").
+    /// </summary>
+    public static int NormalizeSizedDim(int dim, int rank, string op)
+    {
+        if (rank == 0)
+            throw OpErrors.OutOfRange(op, nameof(dim), $"dimension specified as {dim} but tensor has no dimensions.");
+        return NormalizeDim(dim, rank, op);
+    }
+
     /// <summary>Maps a possibly negative dim into [0, rank); throws naming the operation otherwise.</summary>
     public static int NormalizeDim(int dim, int rank, string op)
     {

@@ -99,7 +99,7 @@ public sealed partial class Tensor
     /// <summary>Elements <paramref name="start"/> to <paramref name="end"/> (exclusive) by <paramref name="step"/> along <paramref name="dim"/>; negative bounds count from the end and out-of-range bounds are clamped (Python slicing).</summary>
     public Tensor Slice(int dim, int? start = null, int? end = null, int step = 1)
     {
-        int d = ShapeUtil.NormalizeDim(dim, Rank, "slice");
+        int d = ShapeUtil.NormalizeSizedDim(dim, Rank, "slice");
         if (step <= 0) throw OpErrors.Argument("slice", $"step must be positive, got {step}.");
         int size = _shape[d];
         int s = start ?? 0, e = end ?? size;
@@ -114,7 +114,7 @@ public sealed partial class Tensor
     /// <summary><paramref name="length"/> elements from <paramref name="start"/> along <paramref name="dim"/> (a view).</summary>
     public Tensor Narrow(int dim, int start, int length)
     {
-        int d = ShapeUtil.NormalizeDim(dim, Rank, "narrow");
+        int d = ShapeUtil.NormalizeSizedDim(dim, Rank, "narrow");
         if (start < 0) start += _shape[d];
         if (start < 0 || length < 0 || start + length > _shape[d])
             throw OpErrors.OutOfRange("narrow", nameof(start),
@@ -125,10 +125,10 @@ public sealed partial class Tensor
     /// <summary>The slice at <paramref name="index"/> along <paramref name="dim"/>, with that dim removed.</summary>
     public Tensor Select(int dim, int index)
     {
-        int d = ShapeUtil.NormalizeDim(dim, Rank, "select");
+        int d = ShapeUtil.NormalizeSizedDim(dim, Rank, "select");
         int size = _shape[d];
         if (index < -size || index >= size)
-            throw new IndexOutOfRangeException($"select: index {index} is out of bounds for dimension {d} with size {size} (shape {Shape}).");
+            throw OpErrors.OutOfRange("select", nameof(index), $"index {index} is out of bounds for dimension {d} with size {size} (shape {Shape}).");
         if (index < 0) index += size;
         return Narrow(d, index, 1).Squeeze(d);
     }

@@ -89,7 +89,7 @@ public sealed partial class Tensor
     public int Numel => ShapeUtil.Numel(_shape);
 
     /// <summary>The size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
-    public int Size(int dim) => _shape[ShapeUtil.NormalizeDim(dim, Rank, "size")];
+    public int Size(int dim) => _shape[ShapeUtil.NormalizeSizedDim(dim, Rank, "size")];
 
     /// <summary>Whether the elements are laid out densely in row-major order.</summary>
     public bool IsContiguous => ShapeUtil.IsContiguous(_shape, _strides);

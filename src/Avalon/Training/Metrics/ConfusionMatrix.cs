@@ -34,7 +34,18 @@ public sealed class ConfusionMatrix : IMetric
     public string Name => "confusion_matrix";
 
     /// <summary>The count of samples of true class <paramref name="target"/> predicted as <paramref name="predicted"/>.</summary>
-    public long this[int target, int predicted] => _counts[target, predicted];
+    /// <exception cref="ArgumentOutOfRangeException">A class outside [0, <see cref="NumClasses"/>).</exception>
+    public long this[int target, int predicted]
+    {
+        get
+        {
+            if ((uint)target >= (uint)NumClasses)
+                throw OpErrors.OutOfRange("ConfusionMatrix", nameof(target), target, $"target class {target} is outside [0, {NumClasses}).");
+            if ((uint)predicted >= (uint)NumClasses)
+                throw OpErrors.OutOfRange("ConfusionMatrix", nameof(predicted), predicted, $"predicted class {predicted} is outside [0, {NumClasses}).");
+            return _counts[target, predicted];
+        }
+    }
 
     /// <inheritdoc/>
     public void Update(Tensor predictions, Tensor targets)
