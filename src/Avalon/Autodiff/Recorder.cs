@@ -35,12 +35,13 @@ internal static class Recorder
         bool eager = false;
         if (GradMode.IsEnabled)
         {
-            foreach (int m in primitive.Effects.MutatedInputs)
-                if (inputs[m].RequiresGrad && inputs[m].IsLeaf)
+            var mutated = primitive.Effects.MutatedInputs;
+            for (int k = 0; k < mutated.Count; k++)   // an indexed loop: no boxed enumerator per call
+                if (inputs[mutated[k]] is { RequiresGrad: true, IsLeaf: true })
                     throw OpErrors.State(
-                        primitive.Name, $"a leaf tensor that requires grad ({inputs[m].DType.Name()}{inputs[m].Shape}) is being used in an in-place operation. " +
+                        primitive.Name, $"a leaf tensor that requires grad ({inputs[mutated[k]].DType.Name()}{inputs[mutated[k]].Shape}) is being used in an in-place operation. " +
                         "Do it under NoGrad (as optimisers do), or on a copy (.Clone()).");
-            eager = primitive.IsDifferentiable && inputs.Any(x => x.RequiresGrad);
+            eager = primitive.IsDifferentiable && AnyRequiresGrad(inputs);
         }
         if (!tracing && !eager || primitive is not Primitives.InPlace.InPlacePrimitive { NeedsSavedTarget: true }) return null;
         // A recorded copy: a gradient of this gradient then flows through the saved value as well.
@@ -51,8 +52,9 @@ internal static class Recorder
 
     public static void Record(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs, Tensor[]? savedInputs = null)
     {
-        if (primitive.Effects.IsInPlace)
-            foreach (int m in primitive.Effects.MutatedInputs) inputs[m].Storage.BumpVersion();
+        var effects = primitive.Effects;
+        if (effects.IsInPlace)
+            for (int k = 0; k < effects.MutatedInputs.Count; k++) inputs[effects.MutatedInputs[k]].Storage.BumpVersion();
         var tapes = t_activeTapes;
         if (tapes is not null && tapes.Count > 0)
         {
@@ -61,11 +63,7 @@ internal static class Recorder
             return;
         }
 
-        if (!GradMode.IsEnabled || !primitive.IsDifferentiable) return;
-        bool any = false;
-        foreach (var x in inputs)
-            if (x.RequiresGrad) { any = true; break; }
-        if (!any) return;
+        if (!GradMode.IsEnabled || !primitive.IsDifferentiable || !AnyRequiresGrad(inputs)) return;
         GradNode? node = null;
         for (int k = 0; k < outputs.Length; k++)
         {
@@ -76,6 +74,13 @@ internal static class Recorder
             output.GradFnOutput = k;
             output.RequiresGradInternal = true;
         }
+    }
+
+    private static bool AnyRequiresGrad(Tensor[] inputs)
+    {
+        foreach (var x in inputs)
+            if (x.RequiresGrad) return true;
+        return false;
     }
 
     /// <summary>Records a seed drawn from <paramref name="generator"/> on every tape tracing on this thread.</summary>
