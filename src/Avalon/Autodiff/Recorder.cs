@@ -37,16 +37,24 @@ internal static class Recorder
         {
             var mutated = primitive.Effects.MutatedInputs;
             for (int k = 0; k < mutated.Count; k++)   // an indexed loop: no boxed enumerator per call
-                if (inputs[mutated[k]] is { RequiresGrad: true, IsLeaf: true })
+            {
+                var target = inputs[mutated[k]];
+                if (ViewRebase.LeafViewError(primitive, target) is { } error) throw error;
+                if (target is { RequiresGrad: true, IsLeaf: true })
                     throw OpErrors.State(
-                        primitive.Name, $"a leaf tensor that requires grad ({inputs[mutated[k]].DType.Name()}{inputs[mutated[k]].Shape}) is being used in an in-place operation. " +
+                        primitive.Name, $"a leaf tensor that requires grad ({target.DType.Name()}{target.Shape}) is being used in an in-place operation. " +
                         "Do it under NoGrad (as optimisers do), or on a copy (.Clone()).");
+            }
             eager = primitive.IsDifferentiable && AnyRequiresGrad(inputs);
         }
         if (!tracing && !eager || primitive is not Primitives.InPlace.InPlacePrimitive { NeedsSavedTarget: true }) return null;
         // A recorded copy: a gradient of this gradient then flows through the saved value as well.
         var saved = (Tensor[])inputs.Clone();
         saved[0] = inputs[0].Clone();
+        // Another input that is the target itself (x.Mul_(x)) or shares its storage must be read as it was, too.
+        for (int i = 1; i < inputs.Length; i++)
+            if (ReferenceEquals(inputs[i], inputs[0])) saved[i] = saved[0];
+            else if (ReferenceEquals(inputs[i].Storage, inputs[0].Storage)) saved[i] = inputs[i].Clone();
         return saved;
     }
 
