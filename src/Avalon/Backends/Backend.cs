@@ -62,14 +62,38 @@ public static class Backend
     }
 
     /// <summary>Runs the kernel registration of the backend for <paramref name="type"/> once (a primitive calls it when it finds no kernel).</summary>
+    /// <remarks>
+    /// A second thread that asks while the registration runs waits for it to finish (it would otherwise
+    /// find no kernel yet); the registering thread itself, should its registration ask again, returns.
+    /// </remarks>
     public static void EnsureKernels(DeviceType type)
     {
-        Action? register;
-        lock (s_lock)
+        lock (s_registrationLock)
         {
-            if (!s_kernelsRegistered.Add(type)) return;
-            s_kernelRegistrations.TryGetValue(type, out register);
+            Action? register;
+            lock (s_lock)
+            {
+                if (s_kernelsRegistered.Contains(type) || !s_registering.Add(type)) return;
+                s_kernelRegistrations.TryGetValue(type, out register);
+            }
+            try
+            {
+                register?.Invoke();
+            }
+            finally
+            {
+                lock (s_lock)
+                {
+                    s_registering.Remove(type);
+                    s_kernelsRegistered.Add(type);
+                }
+            }
         }
-        register?.Invoke();
     }
+
+    // Serialises kernel registrations, so that no caller returns before the registration it needs has run.
+    private static readonly object s_registrationLock = new();
+
+    // The device types whose registration is running (on the thread holding s_registrationLock).
+    private static readonly HashSet<DeviceType> s_registering = [];
 }
