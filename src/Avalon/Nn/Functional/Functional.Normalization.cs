@@ -233,12 +233,12 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(normalizedShape);
         int k = normalizedShape.Length;
         if (k == 0 || input.Rank < k || !input.Shape.AsSpan()[^k..].SequenceEqual(normalizedShape))
-            throw new ArgumentException(
-                $"rms_norm: given normalized_shape={ShapeUtil.Format(normalizedShape)}, expected input with shape [*, {string.Join(", ", normalizedShape)}], but got input of size {input.Shape}.");
+            throw OpErrors.Argument(
+                "rms_norm", $"given normalized_shape={ShapeUtil.Format(normalizedShape)}, expected input with shape [*, {string.Join(", ", normalizedShape)}], but got input of size {input.Shape}.");
         if (weight is not null && !weight.Shape.AsSpan().SequenceEqual(normalizedShape))
-            throw new ArgumentException($"rms_norm: expected weight of shape {ShapeUtil.Format(normalizedShape)}, got {weight.Shape}.");
+            throw OpErrors.Argument("rms_norm", $"expected weight of shape {ShapeUtil.Format(normalizedShape)}, got {weight.Shape}.");
         if (!input.DType.IsFloatingPoint())
-            throw new ArgumentException($"rms_norm: expected a floating-point input, got {input.DType.Name()}{input.Shape}.");
+            throw OpErrors.Argument("rms_norm", $"expected a floating-point input, got {input.DType.Name()}{input.Shape}.");
         double e = eps ?? (input.DType == DType.Float64 ? Math.Pow(2, -52) : Math.Pow(2, -23));
         var dims = Enumerable.Range(input.Rank - k, k).ToArray();
         var normalized = input * ((input * input).Mean(dims, keepDim: true) + e).Rsqrt();

@@ -399,9 +399,9 @@ public class RMSNorm : Module
     {
         ArgumentNullException.ThrowIfNull(normalizedShape);
         if (normalizedShape.Length == 0 || normalizedShape.Any(s => s < 1))
-            throw new ArgumentException($"RMSNorm: normalized_shape must be non-empty with positive sizes, got {ShapeUtil.Format(normalizedShape)}.");
+            throw OpErrors.Argument("RMSNorm", $"normalized_shape must be non-empty with positive sizes, got {ShapeUtil.Format(normalizedShape)}.");
         if (eps is double e && !(e >= 0))
-            throw new ArgumentException($"RMSNorm: eps must be non-negative, got {e}.");
+            throw OpErrors.Argument("RMSNorm", $"eps must be non-negative, got {e}.");
         NormalizedShape = (int[])normalizedShape.Clone();
         Eps = eps;
         ElementwiseAffine = elementwiseAffine;
