@@ -19,6 +19,8 @@ public static class Backend
         [DeviceType.Cpu] = CpuKernelRegistration.RegisterAll,
     };
     private static readonly HashSet<DeviceType> s_kernelsRegistered = [];
+    private static readonly HashSet<DeviceType> s_registering = [];
+    private static readonly object s_registrationLock = new();
 
     /// <summary>The backend that computes on <paramref name="device"/>.</summary>
     /// <exception cref="NotSupportedException">No backend is registered for the device's type.</exception>
@@ -51,7 +53,7 @@ public static class Backend
     {
         ArgumentNullException.ThrowIfNull(factory);
         if (type == DeviceType.Cpu)
-            throw OpErrors.Argument("Backend.Register", "the CPU backend is built in and cannot be replaced; register another device type (e.g. DeviceType.PrivateUse1).");
+            throw new ArgumentException("Backend.Register: the CPU backend is built in and cannot be replaced; register another device type (e.g. DeviceType.PrivateUse1).");
         lock (s_lock)
         {
             s_factories[type] = factory;
@@ -62,12 +64,14 @@ public static class Backend
     }
 
     /// <summary>Runs the kernel registration of the backend for <paramref name="type"/> once (a primitive calls it when it finds no kernel).</summary>
-    /// <remarks>
-    /// A second thread that asks while the registration runs waits for it to finish (it would otherwise
-    /// find no kernel yet); the registering thread itself, should its registration ask again, returns.
-    /// </remarks>
     public static void EnsureKernels(DeviceType type)
     {
+        lock (s_lock)
+        {
+            if (s_kernelsRegistered.Contains(type)) return;
+        }
+        // One registration at a time, and a thread that arrives while another registers waits for it to
+        // finish (marking the type done only afterwards), so no caller sees a half-registered backend.
         lock (s_registrationLock)
         {
             Action? register;
@@ -79,21 +83,12 @@ public static class Backend
             try
             {
                 register?.Invoke();
+                lock (s_lock) s_kernelsRegistered.Add(type);
             }
             finally
             {
-                lock (s_lock)
-                {
-                    s_registering.Remove(type);
-                    s_kernelsRegistered.Add(type);
-                }
+                lock (s_lock) s_registering.Remove(type);
             }
         }
     }
-
-    // Serialises kernel registrations, so that no caller returns before the registration it needs has run.
-    private static readonly object s_registrationLock = new();
-
-    // The device types whose registration is running (on the thread holding s_registrationLock).
-    private static readonly HashSet<DeviceType> s_registering = [];
 }

@@ -18,7 +18,7 @@ internal static class ArgExtremumKernel
 
     private static void Dispatch<TDir>(string name, Tensor x, Attributes a, Tensor output) where TDir : IDirection
     {
-        var visitor = new Visitor<TDir>(x, a.Ints("dims"), output);
+        var visitor = new Visitor<TDir>(x, a.SharedInts("dims"), output);
         DTypeDispatch.Numeric(x.DType, ref visitor, name);
     }
 
@@ -32,7 +32,7 @@ internal static class ArgExtremumKernel
     {
         var plan = ReductionLayout.Plan(x, dims);
         if (plan.Outer * plan.Inner == 0) return;
-        ReductionParallel.For(plan, block => Block<T, TDir>(plan, output, block));
+        ReductionParallel.For(plan, (plan, output), static (s, block) => Block<T, TDir>(s.plan, s.output, block));
     }
 
     private static void Block<T, TDir>(ReductionPlan plan, Tensor output, ReductionBlock block)

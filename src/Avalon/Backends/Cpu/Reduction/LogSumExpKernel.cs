@@ -14,7 +14,7 @@ internal static class LogSumExpKernel
     /// <summary>The kernel.</summary>
     public static readonly Kernel Run = (inputs, a, outputs) =>
     {
-        var visitor = new Visitor(inputs[0], a.Ints("dims"), outputs[0]);
+        var visitor = new Visitor(inputs[0], a.SharedInts("dims"), outputs[0]);
         DTypeDispatch.Floating(inputs[0].DType, ref visitor, "logsumexp");
     };
 
@@ -33,7 +33,7 @@ internal static class LogSumExpKernel
             output.ContiguousSpan<T>().Fill(T.NegativeInfinity);
             return;
         }
-        ReductionParallel.For(plan, block => Block<T>(plan, output, block));
+        ReductionParallel.For(plan, (plan, output), static (s, block) => Block<T>(s.plan, s.output, block));
     }
 
     private static void Block<T>(ReductionPlan plan, Tensor output, ReductionBlock block) where T : unmanaged, IFloatingPointIeee754<T>

@@ -21,7 +21,7 @@ internal static class ReduceKernels
         where TF : IReduceOperator<float> where TD : IReduceOperator<double>
         where TI : IReduceOperator<int> where TL : IReduceOperator<long>
     {
-        var dims = a.Ints("dims");
+        var dims = a.SharedInts("dims");
         // Deliberately specialised (not DTypeDispatch's visitor): the reduce operator struct differs per dtype.
         switch (x.DType)
         {
