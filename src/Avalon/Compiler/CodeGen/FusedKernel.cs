@@ -58,7 +58,7 @@ public sealed class FusedKernel
         }
         data[^1] = CpuData(output);
         offsets[^1] = output.Offset;
-        var frame = new FusedFrame(data, offsets, layout);
+        var frame = new FusedFrame(data, offsets, layout, total, output.DType.SizeOf());
         if (!ElementwiseParallel.ShouldSplit(total))
         {
             _body(frame, 0, total);

@@ -40,6 +40,7 @@ internal static class FusedKernelCompiler
         private readonly string _helperName;
         private readonly int _lanes;
         private readonly bool _vectorized;
+        private readonly bool _tailSensitive;   // has log1p/expm1/erf, whose unfused loops have scalar tails
         private readonly int[] _level;      // per node: 0 once per call, 1 once per row, 2 per element
         private readonly StringBuilder _text = new();
         private int _indent;
@@ -56,6 +57,8 @@ internal static class FusedKernelCompiler
         private ParameterExpression[] _scalar = [];
         private ParameterExpression?[] _vector = [];
         private ParameterExpression _col = null!;
+        private ParameterExpression? _vecEnd;
+        private ParameterExpression? _rowFlat;
 
         public Generator(FusedExpression expression, FusedLayout layout, VectorWidth width)
         {
@@ -71,17 +74,25 @@ internal static class FusedKernelCompiler
                 _ => (typeof(FusedScalar), "S"),
             };
             _lanes = VectorWidths.Lanes(width, expression.ElementType);
+            _tailSensitive = width != VectorWidth.Scalar && expression.Nodes.Any(n => IsTailSensitive(n.Op));
             _level = new int[expression.Nodes.Count];
             for (int i = 0; i < _level.Length; i++)
             {
                 var n = expression.Nodes[i];
                 _level[i] = n.Op == FusedOp.Input
                     ? layout.Access[n.InputIndex] switch { InputAccess.Scalar => 0, InputAccess.PerRow => 1, _ => 2 }
+                    : _tailSensitive && IsTailSensitive(n.Op) ? 2   // its form depends on the element's position
                     : n.Args.Select(a => _level[a]).DefaultIfEmpty(0).Max();
             }
         }
 
         public string Listing => _text.ToString();
+
+        private static bool IsTailSensitive(FusedOp op) => op is FusedOp.Log1p or FusedOp.Expm1 or FusedOp.Erf;
+
+        // Functions the unfused kernels run through TensorPrimitives, which has a scalar path for tiny spans.
+        private static bool IsThroughTensorPrimitives(FusedOp op) =>
+            op is FusedOp.Exp or FusedOp.Log or FusedOp.Sin or FusedOp.Cos or FusedOp.Tanh or FusedOp.Sigmoid or FusedOp.PowScalar;
 
         private string TName => _t == typeof(float) ? "float" : "double";
 
@@ -156,6 +167,12 @@ internal static class FusedKernelCompiler
             }
             var inner = Local(typeof(int), "inner");
             Assign(body, inner, Expression.Property(_frame, nameof(FusedFrame.Inner)), "f.Inner");
+            if (_tailSensitive)
+            {
+                _vecEnd = Local(typeof(int), "vecEnd");
+                Assign(body, _vecEnd, Expression.Property(_frame, nameof(FusedFrame.VectorEnd)), "f.VectorEnd   // where the unfused log1p/expm1/erf loop's scalar tail starts");
+                _rowFlat = Local(typeof(int), "rowFlat");
+            }
 
             _scalar = new ParameterExpression[_e.Nodes.Count];
             _vector = new ParameterExpression?[_e.Nodes.Count];
@@ -197,9 +214,18 @@ internal static class FusedKernelCompiler
 
             if (_vectorized)
             {
-                Line($"for (; col <= colEnd - {_lanes}; col += {_lanes})");
-                rowBody.Add(EmitColumnLoop(colEnd, vector: true));
+                var vectorEnd = colEnd;
+                if (_tailSensitive)
+                {
+                    Assign(rowBody, _rowFlat!, Expression.Subtract(pos, _col), "pos - col");
+                    vectorEnd = Local(typeof(int), "colVector");
+                    Assign(rowBody, vectorEnd, Expression.Call(minInt, colEnd, Expression.Subtract(_vecEnd!, _rowFlat!)), "Math.Min(colEnd, vecEnd - rowFlat)");
+                }
+                Line($"for (; col <= {vectorEnd.Name} - {_lanes}; col += {_lanes})");
+                rowBody.Add(EmitColumnLoop(vectorEnd, vector: true));
             }
+            else if (_tailSensitive)
+                Assign(rowBody, _rowFlat!, Expression.Subtract(pos, _col), "pos - col");
             Line("for (; col < colEnd; col++)");
             rowBody.Add(EmitColumnLoop(colEnd, vector: false));
 
@@ -294,6 +320,16 @@ internal static class FusedKernelCompiler
                 return;
             }
             string op = FusedOpInfo.HelperName(node.Op);
+            if (!vector && _layout.IsTiny && IsThroughTensorPrimitives(node.Op)) op += "Tiny";
+            if (!vector && _tailSensitive && IsTailSensitive(node.Op))
+            {
+                // The unfused loop's vector body covers flat indices below vecEnd: those elements take the vector form's lane.
+                var flat = Expression.Add(_rowFlat!, _col);
+                Assign(into, target,
+                    Expression.Condition(Expression.LessThan(flat, _vecEnd!), Expression.Call(Method(_helper, op + "Lane"), args), Expression.Call(Method(helper, op), args)),
+                    $"rowFlat + col < vecEnd ? {_helperName}.{op}Lane({names[0]}) : S.{op}({names[0]})");
+                return;
+            }
             if (FusedOpInfo.HasParameter(node.Op))
             {
                 Assign(into, target, Expression.Call(Method(helper, op), args[0], Const(node.Parameter)), $"{h}.{op}({names[0]}, {ConstText(node.Parameter)})");
@@ -317,7 +353,10 @@ internal static class FusedKernelCompiler
                 case -0.5: Assign(into, target, Call("Rsqrt", x), $"{h}.Rsqrt({xn})"); break;
                 case -1: Assign(into, target, Call("Reciprocal", x), $"{h}.Reciprocal({xn})"); break;
                 case -2: Assign(into, target, Call("Reciprocal", Call("Mul", x, x)), $"{h}.Reciprocal({h}.Mul({xn}, {xn}))"); break;
-                default: Assign(into, target, Call("PowScalar", x, Const(e)), $"{h}.PowScalar({xn}, {ConstText(e)})"); break;
+                default:
+                    string name = helper == typeof(FusedScalar) && _layout.IsTiny ? "PowScalarTiny" : "PowScalar";
+                    Assign(into, target, Call(name, x, Const(e)), $"{h}.{name}({xn}, {ConstText(e)})");
+                    break;
             }
         }
     }

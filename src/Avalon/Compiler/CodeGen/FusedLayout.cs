@@ -14,8 +14,9 @@ namespace Avalon.Compiler.CodeGen;
 /// </summary>
 internal sealed class FusedLayout
 {
-    private FusedLayout(int inner, int rows, int[] rowStrides, int[] colStrides, int[] outerDims, int[] outerStrides, InputAccess[] access)
+    private FusedLayout(int inner, int rows, int[] rowStrides, int[] colStrides, int[] outerDims, int[] outerStrides, InputAccess[] access, bool tiny)
     {
+        IsTiny = tiny;
         Inner = inner;
         Rows = rows;
         RowStrides = rowStrides;
@@ -26,8 +27,15 @@ internal sealed class FusedLayout
         var sb = new StringBuilder(IsNd ? "nd:" : "rows:");
         foreach (var a in access)
             sb.Append(a switch { InputAccess.Dense => 'd', InputAccess.Scalar => 's', InputAccess.PerRow => 'r', _ => 'g' });
+        if (tiny) sb.Append(":tiny");
         Key = sb.ToString();
     }
+
+    /// <summary>
+    /// Whether the output is shorter than one Vector128 of its elements: TensorPrimitives then computes
+    /// it with its scalar code, and so does the generated kernel for those functions.
+    /// </summary>
+    public bool IsTiny { get; }
 
     /// <summary>Elements per row (the innermost coalesced dimension; the whole output when it is one run).</summary>
     public int Inner { get; }
@@ -56,9 +64,10 @@ internal sealed class FusedLayout
     /// <summary>What chooses the generated code (the access kinds, and rows vs n-d).</summary>
     public string Key { get; }
 
-    /// <summary>The layout of inputs (any strides, broadcasting into <paramref name="outputShape"/>) against a dense output.</summary>
-    public static FusedLayout Of(Tensor[] inputs, int[] outputShape)
+    /// <summary>The layout of inputs (any strides, broadcasting into <paramref name="outputShape"/>) against a dense output of <paramref name="elementType"/>.</summary>
+    public static FusedLayout Of(Tensor[] inputs, int[] outputShape, DType elementType)
     {
+        bool tiny = ShapeUtil.Numel(outputShape) < 16 / elementType.SizeOf();
         int k = inputs.Length;
         // Strides per operand over the output's dims; drop size-1 dims, merge a dim into the next kept one
         // when every operand steps through both as one (s[i] == s[j] · D[j]).
@@ -120,6 +129,6 @@ internal sealed class FusedLayout
                 _ => InputAccess.Strided,
             };
         }
-        return new FusedLayout(inner, (int)rows, rowStrides, col, outerDims, outerStrides, access);
+        return new FusedLayout(inner, (int)rows, rowStrides, col, outerDims, outerStrides, access, tiny);
     }
 }

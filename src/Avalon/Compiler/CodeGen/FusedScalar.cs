@@ -12,11 +12,13 @@ namespace Avalon.Compiler.CodeGen;
 /// The element operations a generated fused kernel calls on single values (T float or double; masks are
 /// bools). Exact IEEE operations are the scalar operators of the unfused kernels. Functions that the
 /// unfused kernels compute through TensorPrimitives (exp, log, sin, cos, tanh, sigmoid, pow with a scalar
-/// exponent) are computed here with the same vector code on one Vector128 (whose lanes give the same
-/// results as the wider vectors), because TensorPrimitives runs every element of a span of at least one
-/// vector through its vector code, tails included (with an overlapping last vector); their scalar
-/// functions round differently. Functions whose unfused kernels have scalar tails (log1p, expm1, erf,
-/// rsqrt, sign: <see cref="UnaryLoop"/>) use the operator structs' scalar forms, as those tails do.
+/// exponent) are computed here by TensorPrimitives too, on a span of one Vector128 filled with the value:
+/// TensorPrimitives runs every element of a span of at least one Vector128 through its vector code, tails
+/// included (with an overlapping last vector), and only shorter spans through its scalar code, which
+/// rounds differently; the <c>Tiny</c> forms are for outputs that short. Functions whose unfused loops
+/// have scalar tails (log1p, expm1, erf: <see cref="UnaryLoop"/>) use the operator structs' scalar forms
+/// here, and the generated code calls their vector forms' lanes (FusedVector512.Log1pLane, ...) for
+/// elements that the unfused loop computes in its vector body.
 /// </summary>
 internal static class FusedScalar
 {
@@ -72,18 +74,6 @@ internal static class FusedScalar
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Neg<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
 
-    /// <summary>exp(x) by the vector exp (see the class remarks).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Exp<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float) ? (T)(object)Vector128.Exp(Vector128.CreateScalar((float)(object)x)).ToScalar()
-                                   : (T)(object)Vector128.Exp(Vector128.CreateScalar((double)(object)x)).ToScalar();
-
-    /// <summary>log(x) by the vector log.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Log<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float) ? (T)(object)Vector128.Log(Vector128.CreateScalar((float)(object)x)).ToScalar()
-                                   : (T)(object)Vector128.Log(Vector128.CreateScalar((double)(object)x)).ToScalar();
-
     /// <summary>log1p(x) (Log1pOperator's scalar form).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Log1p<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => Log1pOperator<T>.Invoke(x);
@@ -107,31 +97,6 @@ internal static class FusedScalar
     /// <summary>sign(x).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sign<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => SignOperator<T>.Invoke(x);
-
-    /// <summary>sin(x) by the vector sin.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Sin<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float) ? (T)(object)Vector128.Sin(Vector128.CreateScalar((float)(object)x)).ToScalar()
-                                   : (T)(object)Vector128.Sin(Vector128.CreateScalar((double)(object)x)).ToScalar();
-
-    /// <summary>cos(x) by the vector cos.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Cos<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float) ? (T)(object)Vector128.Cos(Vector128.CreateScalar((float)(object)x)).ToScalar()
-                                   : (T)(object)Vector128.Cos(Vector128.CreateScalar((double)(object)x)).ToScalar();
-
-    /// <summary>tanh(x) through TensorPrimitives.Tanh on one Vector128's lanes.</summary>
-    public static T Tanh<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Span<T> lanes = stackalloc T[Vector128<T>.Count];
-        lanes.Fill(x);
-        TensorPrimitives.Tanh<T>(lanes, lanes);
-        return lanes[0];
-    }
-
-    /// <summary>1 / (1 + exp(-x)) with the vector exp.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Sigmoid<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.One / (T.One + Exp(-x));
 
     /// <summary>erf(x) (ErfOperator's scalar form).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -201,12 +166,122 @@ internal static class FusedScalar
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T ClampMax<T>(T x, T max) where T : unmanaged, IFloatingPointIeee754<T> => T.Min(x, max);
 
-    /// <summary>x ** exponent through TensorPrimitives.Pow on one Vector128's lanes.</summary>
+    /// <summary>exp(x) of one element of an output of at least one Vector128 (TensorPrimitives.Exp's vector code).</summary>
+    public static T Exp<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> lanes = stackalloc T[Vector128<T>.Count];
+        lanes.Fill(x);
+        TensorPrimitives.Exp<T>(lanes, lanes);
+        return lanes[0];
+    }
+
+    /// <summary>exp(x) of one element of an output shorter than one Vector128 (TensorPrimitives.Exp's scalar code).</summary>
+    public static T ExpTiny<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> one = [x];
+        TensorPrimitives.Exp<T>(one, one);
+        return one[0];
+    }
+
+    /// <summary>log(x) of one element of an output of at least one Vector128 (TensorPrimitives.Log's vector code).</summary>
+    public static T Log<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> lanes = stackalloc T[Vector128<T>.Count];
+        lanes.Fill(x);
+        TensorPrimitives.Log<T>(lanes, lanes);
+        return lanes[0];
+    }
+
+    /// <summary>log(x) of one element of an output shorter than one Vector128 (TensorPrimitives.Log's scalar code).</summary>
+    public static T LogTiny<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> one = [x];
+        TensorPrimitives.Log<T>(one, one);
+        return one[0];
+    }
+
+    /// <summary>sin(x) of one element of an output of at least one Vector128 (TensorPrimitives.Sin's vector code).</summary>
+    public static T Sin<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> lanes = stackalloc T[Vector128<T>.Count];
+        lanes.Fill(x);
+        TensorPrimitives.Sin<T>(lanes, lanes);
+        return lanes[0];
+    }
+
+    /// <summary>sin(x) of one element of an output shorter than one Vector128 (TensorPrimitives.Sin's scalar code).</summary>
+    public static T SinTiny<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> one = [x];
+        TensorPrimitives.Sin<T>(one, one);
+        return one[0];
+    }
+
+    /// <summary>cos(x) of one element of an output of at least one Vector128 (TensorPrimitives.Cos's vector code).</summary>
+    public static T Cos<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> lanes = stackalloc T[Vector128<T>.Count];
+        lanes.Fill(x);
+        TensorPrimitives.Cos<T>(lanes, lanes);
+        return lanes[0];
+    }
+
+    /// <summary>cos(x) of one element of an output shorter than one Vector128 (TensorPrimitives.Cos's scalar code).</summary>
+    public static T CosTiny<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> one = [x];
+        TensorPrimitives.Cos<T>(one, one);
+        return one[0];
+    }
+
+    /// <summary>tanh(x) of one element of an output of at least one Vector128 (TensorPrimitives.Tanh's vector code).</summary>
+    public static T Tanh<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> lanes = stackalloc T[Vector128<T>.Count];
+        lanes.Fill(x);
+        TensorPrimitives.Tanh<T>(lanes, lanes);
+        return lanes[0];
+    }
+
+    /// <summary>tanh(x) of one element of an output shorter than one Vector128 (TensorPrimitives.Tanh's scalar code).</summary>
+    public static T TanhTiny<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> one = [x];
+        TensorPrimitives.Tanh<T>(one, one);
+        return one[0];
+    }
+
+    /// <summary>sigmoid(x) of one element of an output of at least one Vector128 (TensorPrimitives.Sigmoid's vector code).</summary>
+    public static T Sigmoid<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> lanes = stackalloc T[Vector128<T>.Count];
+        lanes.Fill(x);
+        TensorPrimitives.Sigmoid<T>(lanes, lanes);
+        return lanes[0];
+    }
+
+    /// <summary>sigmoid(x) of one element of an output shorter than one Vector128 (TensorPrimitives.Sigmoid's scalar code).</summary>
+    public static T SigmoidTiny<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> one = [x];
+        TensorPrimitives.Sigmoid<T>(one, one);
+        return one[0];
+    }
+
+    /// <summary>x ** exponent of one element of an output of at least one Vector128 (TensorPrimitives.Pow's vector code).</summary>
     public static T PowScalar<T>(T x, T exponent) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> lanes = stackalloc T[Vector128<T>.Count];
         lanes.Fill(x);
         TensorPrimitives.Pow<T>(lanes, exponent, lanes);
         return lanes[0];
+    }
+
+    /// <summary>x ** exponent of one element of an output shorter than one Vector128 (TensorPrimitives.Pow's scalar code).</summary>
+    public static T PowScalarTiny<T>(T x, T exponent) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> one = [x];
+        TensorPrimitives.Pow<T>(one, exponent, one);
+        return one[0];
     }
 }

@@ -80,13 +80,13 @@ internal static class FusedVector512
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Neg<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
 
-    /// <summary>exp(x): the vector exp that TensorPrimitives.Exp runs.</summary>
+    /// <summary>exp(x). Computed by TensorPrimitives.Exp over one vector's lanes: a span of one full vector runs the same vector code as the unfused kernel's long span.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Exp<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Exp(x);
+    public static Vector512<T> Exp<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes(x, static (s, d) => TensorPrimitives.Exp<T>(s, d));
 
-    /// <summary>log(x): the vector log that TensorPrimitives.Log runs.</summary>
+    /// <summary>log(x). Computed by TensorPrimitives.Log over one vector's lanes: a span of one full vector runs the same vector code as the unfused kernel's long span.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Log<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Log(x);
+    public static Vector512<T> Log<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes(x, static (s, d) => TensorPrimitives.Log<T>(s, d));
 
     /// <summary>log1p(x) (Log1pOperator).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -112,21 +112,21 @@ internal static class FusedVector512
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Sign<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => SignOperator<T>.Invoke(x);
 
-    /// <summary>sin(x): the vector sin that TensorPrimitives.Sin runs.</summary>
+    /// <summary>sin(x). Computed by TensorPrimitives.Sin over one vector's lanes: a span of one full vector runs the same vector code as the unfused kernel's long span.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Sin<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => typeof(T) == typeof(float) ? Vector512.Sin(x.AsSingle()).As<float, T>() : Vector512.Sin(x.AsDouble()).As<double, T>();
+    public static Vector512<T> Sin<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes(x, static (s, d) => TensorPrimitives.Sin<T>(s, d));
 
-    /// <summary>cos(x): the vector cos that TensorPrimitives.Cos runs.</summary>
+    /// <summary>cos(x). Computed by TensorPrimitives.Cos over one vector's lanes: a span of one full vector runs the same vector code as the unfused kernel's long span.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Cos<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => typeof(T) == typeof(float) ? Vector512.Cos(x.AsSingle()).As<float, T>() : Vector512.Cos(x.AsDouble()).As<double, T>();
+    public static Vector512<T> Cos<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes(x, static (s, d) => TensorPrimitives.Cos<T>(s, d));
 
-    /// <summary>tanh(x), through TensorPrimitives.Tanh on one vector's lanes (its vector tanh is not public).</summary>
+    /// <summary>tanh(x). Computed by TensorPrimitives.Tanh over one vector's lanes: a span of one full vector runs the same vector code as the unfused kernel's long span.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Tanh<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Through(x, static (s, d) => TensorPrimitives.Tanh(s, d));
+    public static Vector512<T> Tanh<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes(x, static (s, d) => TensorPrimitives.Tanh<T>(s, d));
 
-    /// <summary>1 / (1 + exp(-x)), as TensorPrimitives.Sigmoid computes it.</summary>
+    /// <summary>1 / (1 + exp(-x)). Computed by TensorPrimitives.Sigmoid over one vector's lanes: a span of one full vector runs the same vector code as the unfused kernel's long span.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Sigmoid<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector512<T>.One / (Vector512<T>.One + VectorMath.Exp(-x));
+    public static Vector512<T> Sigmoid<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes(x, static (s, d) => TensorPrimitives.Sigmoid<T>(s, d));
 
     /// <summary>erf(x) (ErfOperator).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -198,7 +198,19 @@ internal static class FusedVector512
 
     /// <summary>x ** exponent through TensorPrimitives.Pow on one vector's lanes (pow_scalar's general case).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> PowScalar<T>(Vector512<T> x, T exponent) where T : unmanaged, IFloatingPointIeee754<T> => Through(x, exponent, static (s, e, d) => TensorPrimitives.Pow(s, e, d));
+    public static Vector512<T> PowScalar<T>(Vector512<T> x, T exponent) where T : unmanaged, IFloatingPointIeee754<T> => Lanes(x, exponent, static (s, e, d) => TensorPrimitives.Pow<T>(s, e, d));
+
+    /// <summary>log1p(x) of one value computed by the vector form (lane 0), as the unfused loop's vector body computes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Log1pLane<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => Log1pOperator<T>.Invoke(Vector512.Create(x)).ToScalar();
+
+    /// <summary>expm1(x) of one value computed by the vector form (lane 0), as the unfused loop's vector body computes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Expm1Lane<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => Expm1Operator<T>.Invoke(Vector512.Create(x)).ToScalar();
+
+    /// <summary>erf(x) of one value computed by the vector form (lane 0), as the unfused loop's vector body computes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ErfLane<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => ErfOperator<T>.Invoke(Vector512.Create(x)).ToScalar();
 
     private static Vector512<T> PowLanes<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -208,8 +220,9 @@ internal static class FusedVector512
     }
 
     // Runs a TensorPrimitives transform over exactly one vector's lanes: a span of one full vector goes
-    // through the same vector code as a long span does.
-    private static Vector512<T> Through<T>(Vector512<T> x, SpanTransform<T> f) where T : unmanaged, IFloatingPointIeee754<T>
+    // through the same vector code as a long span does (its own vector math is not public, and
+    // the public Vector512.Exp(double), for one, rounds differently from it).
+    private static Vector512<T> Lanes<T>(Vector512<T> x, SpanTransform<T> f) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> lanes = stackalloc T[Vector512<T>.Count];
         x.CopyTo(lanes);
@@ -217,7 +230,7 @@ internal static class FusedVector512
         return Vector512.Create<T>(lanes);
     }
 
-    private static Vector512<T> Through<T>(Vector512<T> x, T e, PowTransform<T> f) where T : unmanaged, IFloatingPointIeee754<T>
+    private static Vector512<T> Lanes<T>(Vector512<T> x, T e, PowTransform<T> f) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> lanes = stackalloc T[Vector512<T>.Count];
         x.CopyTo(lanes);

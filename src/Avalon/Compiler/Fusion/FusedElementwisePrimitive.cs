@@ -63,14 +63,14 @@ public sealed class FusedElementwisePrimitive : Primitive
     public FusedKernel KernelFor(params Tensor[] inputs)
     {
         var spec = InferSpec(Array.ConvertAll(inputs, x => x.Spec), Attributes.Empty);
-        return FusedKernelCache.Get(Expression, FusedLayout.Of(inputs, spec.Shape.Dims), VectorWidths.Best);
+        return FusedKernelCache.Get(Expression, FusedLayout.Of(inputs, spec.Shape.Dims, Expression.ElementType), VectorWidths.Best);
     }
 
     private void RunCpu(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var output = outputs[0];
         if (output.Numel == 0) return;
-        var layout = FusedLayout.Of(inputs, output.Shape.Dims);
+        var layout = FusedLayout.Of(inputs, output.Shape.Dims, Expression.ElementType);
         FusedKernelCache.Get(Expression, layout, VectorWidths.Best).Run(inputs, output, layout);
     }
 }
