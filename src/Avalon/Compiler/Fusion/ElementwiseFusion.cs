@@ -100,7 +100,7 @@ public sealed class ElementwiseFusion : ITapePass
 
     // The group's expression: its external inputs in order of first use, then one node per call (clamp
     // lowered to its bounds) in tape order; the last call is the output.
-    private static (FusedExpression Expression, int[] Inputs) BuildExpression(List<CallOp> group, Dictionary<int, TensorSpec> specs)
+    internal static (FusedExpression Expression, int[] Inputs) BuildExpression(List<CallOp> group, IReadOnlyDictionary<int, TensorSpec> specs)
     {
         var nodeOf = new Dictionary<int, int>();
         var nodes = new List<FusedNode>();
