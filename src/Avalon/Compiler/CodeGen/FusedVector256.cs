@@ -10,8 +10,9 @@ namespace Avalon.Compiler.CodeGen;
 
 /// <summary>
 /// The lane operations a generated fused kernel calls on <c>Vector256&lt;T&gt;</c> (T float or double):
-/// the same vector math as the unfused CPU kernels (operator structs, VectorMath, or TensorPrimitives
-/// over one vector's lanes where its vector code is not public). Masks are vectors of all-ones lanes.
+/// the same vector math as the unfused CPU kernels: the operator structs, and TensorPrimitives over
+/// one vector's lanes for the functions the unfused kernels compute with it (its vector code is not
+/// public). Masks are vectors of all-ones lanes.
 /// </summary>
 internal static class FusedVector256
 {
