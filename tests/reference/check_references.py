@@ -64,6 +64,58 @@ def check(case):
     return ok
 
 
+def dec_mask(m, dtype):
+    if isinstance(m, dict) and "square_subsequent" in m:
+        return nn.Transformer.generate_square_subsequent_mask(m["square_subsequent"]).to(dtype)
+    return dec(m) if m["dtype"] != "bool" else dec({**m, "dtype": "int64"}).bool()
+
+
+def build_attention_module(case, dtype):
+    kind, args = case["kind"], case["args"]
+    if kind in ("TransformerEncoder", "TransformerDecoder"):
+        layer_kind = nn.TransformerEncoderLayer if kind == "TransformerEncoder" else nn.TransformerDecoderLayer
+        norm = nn.LayerNorm(args["layer"]["d_model"]) if args["norm"] else None
+        return getattr(nn, kind)(layer_kind(**args["layer"]), args["num_layers"], norm).to(dtype)
+    return getattr(nn, kind)(**args).to(dtype)
+
+
+def check_attention(case):
+    """Rebuild an attention.json module case with masks and compare its outputs and gradients."""
+    if case["kind"] in ("scaled_dot_product_attention", "RMSNorm"):
+        return True  # computed from their definitions in the generator, not by a torch.nn module
+    xs = [dec(x) for x in case["inputs"]]
+    dtype = xs[0].dtype
+    m = build_attention_module(case, dtype)
+    m.load_state_dict({k: dec(v) for k, v in case["params"].items()})
+    m.train(case["train"])
+    masks = {k: dec_mask(v, dtype) for k, v in case.get("masks", {}).items()}
+    nan = "outputs_isnan" in case
+    for x in xs:
+        x.requires_grad_(not nan)
+    if case["kind"] == "MultiheadAttention":
+        q = xs[0]
+        k = xs[1] if len(xs) > 1 else q
+        v = xs[2] if len(xs) > 2 else k
+        outs = [o for o in m(q, k, v, **masks, **case["forward"]) if o is not None]
+    elif case["kind"] == "TransformerEncoderLayer":
+        outs = [m(xs[0], **masks)]
+    elif case["kind"] == "TransformerEncoder":
+        outs = [m(xs[0], mask=masks.get("src_mask"), src_key_padding_mask=masks.get("src_key_padding_mask"))]
+    else:
+        outs = [m(*xs, **masks)]
+    if nan:
+        return all(torch.equal(o.isnan(), dec_mask(e, dtype)) and torch.equal(o.nan_to_num(0.0), dec(r))
+                   for o, e, r in zip(outs, case["outputs_isnan"], case["outputs"]))
+    ok = all(torch.equal(o.detach(), dec(r)) for o, r in zip(outs, case["outputs"]))
+    params = [p for _, p in m.named_parameters()]
+    grads = torch.autograd.grad(outs, xs + params, [dec(g) for g in case["grad_outputs"]], allow_unused=True)
+    expected = [dec(g) for g in case["grad_inputs"]] + [dec(case["grad_params"][k]) for k, _ in m.named_parameters()]
+    for got, exp in zip(grads, expected):
+        got = torch.zeros_like(exp) if got is None else got
+        ok &= torch.allclose(got, exp, rtol=1e-5, atol=1e-6)
+    return ok
+
+
 def main():
     count, bad = 0, []
     for family in ["layers", "activations", "losses"]:
@@ -72,6 +124,11 @@ def main():
                 count += 1
                 if not check(case):
                     bad.append(f"{family}/{case['name']}")
+    with open(os.path.join(DATA, "attention.json"), encoding="utf-8") as f:
+        for case in json.load(f)["cases"]:
+            count += 1
+            if not check_attention(case):
+                bad.append(f"attention/{case['name']}")
     print(f"{count} module cases re-run, {len(bad)} mismatches")
     for name in bad:
         print("  mismatch:", name)

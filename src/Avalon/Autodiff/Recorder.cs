@@ -36,16 +36,23 @@ internal static class Recorder
         if (GradMode.IsEnabled)
         {
             foreach (int m in primitive.Effects.MutatedInputs)
+            {
+                if (ViewRebase.LeafViewError(primitive, inputs[m]) is { } error) throw error;
                 if (inputs[m].RequiresGrad && inputs[m].IsLeaf)
                     throw new InvalidOperationException(
                         $"{primitive.Name}: a leaf tensor that requires grad ({inputs[m].DType.Name()}{inputs[m].Shape}) is being used in an in-place operation. " +
                         "Do it under NoGrad (as optimisers do), or on a copy (.Clone()).");
+            }
             eager = primitive.IsDifferentiable && inputs.Any(x => x.RequiresGrad);
         }
         if (!tracing && !eager || primitive is not Primitives.InPlace.InPlacePrimitive { NeedsSavedTarget: true }) return null;
         // A recorded copy: a gradient of this gradient then flows through the saved value as well.
         var saved = (Tensor[])inputs.Clone();
         saved[0] = inputs[0].Clone();
+        // Another input that is the target itself (x.Mul_(x)) or shares its storage must be read as it was, too.
+        for (int i = 1; i < inputs.Length; i++)
+            if (ReferenceEquals(inputs[i], inputs[0])) saved[i] = saved[0];
+            else if (ReferenceEquals(inputs[i].Storage, inputs[0].Storage)) saved[i] = inputs[i].Clone();
         return saved;
     }
 

@@ -139,6 +139,9 @@ public sealed class Tape
         else _extraValues[id] = value;
     }
 
+    /// <summary>From now on <paramref name="tensor"/> names the value recorded for <paramref name="value"/> (an in-place write through a view gave the viewed tensor a new value).</summary>
+    internal void Rebind(Tensor tensor, Tensor value) => _ids[tensor] = IdOf(value);
+
     /// <summary>Records a seed drawn from <paramref name="generator"/> as a value that each run draws afresh.</summary>
     internal void RecordSeed(Tensor seed, Generator generator)
     {

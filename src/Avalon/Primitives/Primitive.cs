@@ -149,6 +149,7 @@ public abstract class Primitive
         var outputs = Execute(inputs, attributes, specs);
         foreach (var output in outputs) AnomalyMode.CheckForward(this, inputs, output); // anomaly-detection hook (Autodiff/AnomalyMode.cs)
         Recorder.Record(this, attributes, inputs, outputs, saved);
+        if (Effects.IsInPlace) ViewRebase.AfterInPlace(this, inputs);
         return outputs;
     }
 
@@ -185,6 +186,7 @@ public abstract class Primitive
             if (views.Length != specs.Length)
                 throw new InvalidOperationException($"{Name}: returned {views.Length} views for {specs.Length} outputs. This is a bug in the primitive.");
             for (int k = 0; k < views.Length; k++) CheckOutput(k, views[k], specs[k]);
+            ViewRebase.Remember(view, attributes, inputs, views);
             return views;
         }
         if (Effects.IsInPlace)

@@ -43,6 +43,9 @@ public sealed partial class Tensor
     /// <summary>Which output of <see cref="GradFn"/> this tensor is (0 for single-output primitives).</summary>
     internal int GradFnOutput { get; set; }
 
+    /// <summary>For a view made by a differentiable view primitive: the tensor it views and the call (see <see cref="ViewRebase"/>).</summary>
+    internal ViewOrigin? ViewOrigin { get; set; }
+
     /// <summary>
     /// The version counter of this tensor's storage (PyTorch's <c>_version</c>): incremented by every
     /// in-place operation on it or on a view sharing its storage.

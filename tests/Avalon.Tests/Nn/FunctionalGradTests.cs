@@ -94,6 +94,20 @@ public sealed class FunctionalGradTests
             [R(60, 4, 5), R(61, 4, 5), R(62, 4, 5)]);
         yield return new("triplet_margin_loss", "p 3", x => Functional.TripletMarginLoss(x[0], x[1], x[2], margin: 3, p: 3, reduction: Reduction.Sum),
             [R(63, 4, 5), R(64, 4, 5), R(65, 4, 5)]);
+
+        // Attention, normalisation and position embeddings.
+        var keep = Tensor.From(new[] { true, false, true, true, true, false, true, true, true, false, false, true }).Reshape(3, 4);
+        yield return new("scaled_dot_product_attention", "", x => Functional.ScaledDotProductAttention(x[0], x[1], x[2]),
+            [R(70, 2, 3, 4), R(71, 2, 4, 4), R(72, 2, 4, 2)]);
+        yield return new("scaled_dot_product_attention", "causal, scale 0.7", x => Functional.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true, scale: 0.7),
+            [R(73, 2, 3, 4), R(74, 2, 4, 4), R(75, 2, 4, 2)]);
+        yield return new("scaled_dot_product_attention", "bool mask", x => Functional.ScaledDotProductAttention(x[0], x[1], x[2], keep),
+            [R(76, 2, 3, 4), R(77, 2, 4, 4), R(78, 2, 4, 2)]);
+        yield return new("scaled_dot_product_attention", "float mask", x => Functional.ScaledDotProductAttention(x[0], x[1], x[2], x[3]),
+            [R(79, 2, 3, 4), R(80, 2, 4, 4), R(81, 2, 4, 2), R(82, 3, 4)]);
+        yield return new("rms_norm", "weight", x => Functional.RmsNorm(x[0], [4], x[1], 1e-3), [R(83, 3, 4), R(84, 4)]);
+        var (cos, sin) = Functional.RotaryCosSin(Functional.RotaryInverseFrequencies(4, dtype: DType.Float64), 3, 2);
+        yield return new("apply_rotary_emb", "offset 2", x => Functional.ApplyRotaryEmbedding(x[0], cos, sin), [R(85, 2, 3, 4)]);
     }
 
     public static IEnumerable<object[]> Cases() => All().Select(c => new object[] { c.ToString() });

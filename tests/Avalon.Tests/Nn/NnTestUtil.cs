@@ -13,6 +13,7 @@ internal static class NnTestUtil
             "float32" => Tensor.From(r.ToFloatArray()),
             "float64" => Tensor.From((double[])r.Data.Clone()),
             "int64" => Tensor.From(r.ToInt64Array()),
+            "bool" => Tensor.From(r.Data.Select(v => v != 0).ToArray()),
             _ => throw new NotSupportedException($"reference dtype {r.Dtype}"),
         };
         return t.Reshape(r.Shape);

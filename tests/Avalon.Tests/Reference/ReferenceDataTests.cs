@@ -11,6 +11,7 @@ public sealed class ReferenceDataTests
     [InlineData("init")]
     [InlineData("optimizers")]
     [InlineData("schedules")]
+    [InlineData("attention")]
     public void EveryFamilyLoadsWithUniqueNamesAndWellFormedTensors(string family)
     {
         ReferenceData data = ReferenceData.Load(family);

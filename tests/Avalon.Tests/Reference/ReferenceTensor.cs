@@ -108,7 +108,7 @@ internal sealed class ReferenceTensor
         }
         string dtype = element.GetProperty("dtype").GetString()
             ?? throw new InvalidDataException("reference tensor: dtype is null");
-        if (dtype is not ("float32" or "float64" or "int64"))
+        if (dtype is not ("float32" or "float64" or "int64" or "bool"))
         {
             throw new InvalidDataException($"reference tensor: unknown dtype '{dtype}'");
         }

@@ -218,4 +218,30 @@ public static partial class Functional
         }
         return PerChannelAffine(normalized, weight, bias);
     }
+    /// <summary>
+    /// Root-mean-square normalisation over the trailing dims <paramref name="normalizedShape"/> (PyTorch 2.4's
+    /// <c>F.rms_norm</c>): y = x / √(mean(x²) + eps) · weight.
+    /// </summary>
+    /// <param name="input">[*, *normalizedShape].</param>
+    /// <param name="normalizedShape">The trailing sizes to normalise over.</param>
+    /// <param name="weight">Scale of shape normalizedShape, or null.</param>
+    /// <param name="eps">Added to the mean square; null for the input dtype's machine epsilon
+    /// (<c>torch.finfo(dtype).eps</c>: 2⁻²³ for float32, 2⁻⁵² for float64), as PyTorch.</param>
+    public static Tensor RmsNorm(Tensor input, int[] normalizedShape, Tensor? weight = null, double? eps = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(normalizedShape);
+        int k = normalizedShape.Length;
+        if (k == 0 || input.Rank < k || !input.Shape.AsSpan()[^k..].SequenceEqual(normalizedShape))
+            throw new ArgumentException(
+                $"rms_norm: given normalized_shape={ShapeUtil.Format(normalizedShape)}, expected input with shape [*, {string.Join(", ", normalizedShape)}], but got input of size {input.Shape}.");
+        if (weight is not null && !weight.Shape.AsSpan().SequenceEqual(normalizedShape))
+            throw new ArgumentException($"rms_norm: expected weight of shape {ShapeUtil.Format(normalizedShape)}, got {weight.Shape}.");
+        if (!input.DType.IsFloatingPoint())
+            throw new ArgumentException($"rms_norm: expected a floating-point input, got {input.DType.Name()}{input.Shape}.");
+        double e = eps ?? (input.DType == DType.Float64 ? Math.Pow(2, -52) : Math.Pow(2, -23));
+        var dims = Enumerable.Range(input.Rank - k, k).ToArray();
+        var normalized = input * ((input * input).Mean(dims, keepDim: true) + e).Rsqrt();
+        return weight is null ? normalized : normalized * weight;
+    }
 }

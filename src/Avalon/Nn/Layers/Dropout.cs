@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Avalon.Nn;
 
 /// <summary>
@@ -31,7 +29,7 @@ public class Dropout : Module
     public override Tensor Forward(Tensor input) => Functional.Dropout(input, P, Training, Generator);
 
     /// <inheritdoc />
-    public override string ExtraRepr() => string.Create(CultureInfo.InvariantCulture, $"p={P}, inplace=False");
+    public override string ExtraRepr() => $"p={PythonRepr.Float(P)}, inplace=False";
 }
 
 /// <summary>Zeroes whole channels of (N, C, H, W) or (C, H, W) input in training mode (<c>torch.nn.Dropout2d</c>).</summary>

@@ -370,3 +370,64 @@ public class GroupNorm : Module
     public override string ExtraRepr() =>
         string.Create(CultureInfo.InvariantCulture, $"{NumGroups}, {NumChannels}, eps={PythonRepr.Float(Eps)}, affine={PythonRepr.Bool(Affine)}");
 }
+
+/// <summary>
+/// Root-mean-square layer normalisation over the trailing dims (PyTorch 2.4's <c>nn.RMSNorm</c>):
+/// y = x / √(mean(x²) + eps) · weight.
+/// </summary>
+/// <remarks>
+/// <para><b>Shape:</b> input [*, *normalized_shape]; output the same.</para>
+/// <para><b>eps</b> null (the default) means the input dtype's machine epsilon, as PyTorch.</para>
+/// <para><b>Initialisation:</b> weight 1 (of shape normalized_shape).</para>
+/// </remarks>
+public class RMSNorm : Module
+{
+    /// <summary>Creates the layer normalising over the last dim of size <paramref name="normalizedShape"/>.</summary>
+    /// <param name="normalizedShape">Size of the last dim.</param>
+    /// <param name="eps">Added to the mean square (default null: the input dtype's machine epsilon).</param>
+    /// <param name="elementwiseAffine">Learn a scale per normalised element (default true).</param>
+    /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
+    public RMSNorm(int normalizedShape, double? eps = null, bool elementwiseAffine = true, DType? dtype = null)
+        : this([normalizedShape], eps, elementwiseAffine, dtype) { }
+
+    /// <summary>Creates the layer normalising over the trailing dims <paramref name="normalizedShape"/>.</summary>
+    /// <param name="normalizedShape">The trailing sizes.</param>
+    /// <param name="eps">Added to the mean square (default null: the input dtype's machine epsilon).</param>
+    /// <param name="elementwiseAffine">Learn a scale per normalised element (default true).</param>
+    /// <param name="dtype">The parameters' dtype (default <see cref="Tensor.DefaultDType"/>).</param>
+    public RMSNorm(int[] normalizedShape, double? eps = null, bool elementwiseAffine = true, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedShape);
+        if (normalizedShape.Length == 0 || normalizedShape.Any(s => s < 1))
+            throw new ArgumentException($"RMSNorm: normalized_shape must be non-empty with positive sizes, got {ShapeUtil.Format(normalizedShape)}.");
+        if (eps is double e && !(e >= 0))
+            throw new ArgumentException($"RMSNorm: eps must be non-negative, got {e}.");
+        NormalizedShape = (int[])normalizedShape.Clone();
+        Eps = eps;
+        ElementwiseAffine = elementwiseAffine;
+        Weight = elementwiseAffine ? Tensor.Ones(NormalizedShape, dtype ?? Tensor.DefaultDType).RequiresGrad_() : null;
+    }
+
+    /// <summary>The trailing sizes normalised over.</summary>
+    public int[] NormalizedShape { get; }
+
+    /// <summary>Added to the mean square; null for the input dtype's machine epsilon.</summary>
+    public double? Eps { get; }
+
+    /// <summary>Whether the layer has a learnable scale.</summary>
+    public bool ElementwiseAffine { get; }
+
+    /// <summary>Scale of shape normalized_shape, or null.</summary>
+    public Tensor? Weight { get; set; }
+
+    /// <summary>Resets the weight to 1.</summary>
+    public void ResetParameters() => Weight?.FillNoRecord(1);
+
+    /// <summary>Normalises the input.</summary>
+    /// <param name="input">[*, *normalized_shape].</param>
+    public override Tensor Forward(Tensor input) => RmsNorm(input, NormalizedShape, Weight, Eps);
+
+    /// <inheritdoc />
+    public override string ExtraRepr() =>
+        $"{PythonRepr.Tuple(NormalizedShape)}, eps={(Eps is double e ? PythonRepr.Float(e) : "None")}, elementwise_affine={PythonRepr.Bool(ElementwiseAffine)}";
+}

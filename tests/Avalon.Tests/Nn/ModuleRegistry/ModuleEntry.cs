@@ -99,6 +99,7 @@ internal sealed class ModuleEntry
         if (RandomInTraining)
             foreach (var m in module.Modules())
                 if (m is Dropout d) d.Generator = new Generator(1234);
+                else if (m is MultiheadAttention a) a.Generator = new Generator(1234);
         return Call(module, inputs);
     }
 

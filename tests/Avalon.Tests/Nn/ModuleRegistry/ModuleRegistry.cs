@@ -153,6 +153,51 @@ internal static class ModuleRegistry
             Plain("Upsample(linear)", () => new Upsample(scaleFactor: [2.5], mode: "linear")).With(S([1, 2, 10], Normal(1, 2, 4))),
             Plain("Upsample(trilinear)", () => new Upsample(2.0, mode: "trilinear")).With(S([1, 1, 4, 4, 2], Normal(1, 1, 2, 2, 1))),
 
+            // Attention and transformers
+            Seeded("MultiheadAttention", g => new MultiheadAttention(8, 2, generator: g))
+                .Calling<MultiheadAttention>((m, x) => m.Forward(x[0], x[1], x[2]).Output)
+                .With(S([3, 2, 8], Normal(3, 2, 8), Normal(5, 2, 8), Normal(5, 2, 8))),
+            Seeded("MultiheadAttention(weights)", g => new MultiheadAttention(8, 2, generator: g))
+                .Calling<MultiheadAttention>((m, x) => m.Forward(x[0], x[1], x[2]).Weights!)
+                .NotApplicable(ModuleCheck.Gradients, "the attention weights do not depend on out_proj, which gets no gradient (None in PyTorch too)")
+                .NotApplicable(ModuleCheck.Modes, "the attention weights do not depend on out_proj, which gets no gradient (None in PyTorch too)")
+                .With(S([2, 3, 5], Normal(3, 2, 8), Normal(5, 2, 8), Normal(5, 2, 8))),
+            Seeded("MultiheadAttention(self,unbatched)", g => new MultiheadAttention(6, 3, generator: g))
+                .With(S([4, 6], Normal(4, 6)), S([4, 2, 6], Normal(4, 2, 6))),
+            Seeded("MultiheadAttention(kdim,vdim,bias_kv,zero_attn,batch_first,dropout)",
+                    g => new MultiheadAttention(8, 4, dropout: 0.2, addBiasKv: true, addZeroAttn: true, kdim: 5, vdim: 3, batchFirst: true, generator: g))
+                .Calling<MultiheadAttention>((m, x) => m.Forward(x[0], x[1], x[2], averageAttnWeights: false).Weights!).Random()
+                .NotApplicable(ModuleCheck.Gradients, "the attention weights do not depend on out_proj, which gets no gradient (None in PyTorch too)")
+                .NotApplicable(ModuleCheck.Modes, "the attention weights do not depend on out_proj, which gets no gradient (None in PyTorch too)")
+                .With(S([2, 4, 3, 6], Normal(2, 3, 8), Normal(2, 4, 5), Normal(2, 4, 3))),
+            Seeded("TransformerEncoderLayer", g => new TransformerEncoderLayer(8, 2, 12, generator: g)).Random()
+                .With(S([5, 2, 8], Normal(5, 2, 8)), S([4, 8], Normal(4, 8))),
+            Seeded("TransformerEncoderLayer(norm_first,gelu,batch_first)",
+                    g => new TransformerEncoderLayer(8, 4, 6, dropout: 0, activation: "gelu", batchFirst: true, normFirst: true, generator: g))
+                .With(S([2, 5, 8], Normal(2, 5, 8))),
+            Seeded("TransformerDecoderLayer", g => new TransformerDecoderLayer(8, 2, 12, generator: g)).Random()
+                .Calling<TransformerDecoderLayer>((m, x) => m.Forward(x[0], x[1]))
+                .With(S([4, 2, 8], Normal(4, 2, 8), Normal(5, 2, 8))),
+            Seeded("TransformerDecoderLayer(norm_first,gelu,batch_first)",
+                    g => new TransformerDecoderLayer(8, 2, 6, dropout: 0, activation: "gelu", batchFirst: true, normFirst: true, generator: g))
+                .Calling<TransformerDecoderLayer>((m, x) => m.Forward(x[0], x[1], tgtMask: Transformer.GenerateSquareSubsequentMask(3, x[0].DType)))
+                .With(S([2, 3, 8], Normal(2, 3, 8), Normal(2, 4, 8))),
+            Seeded("TransformerEncoder", g => new TransformerEncoder(new TransformerEncoderLayer(8, 2, 12, generator: g), 2, new LayerNorm(8))).Random()
+                .With(S([4, 2, 8], Normal(4, 2, 8))),
+            Seeded("TransformerDecoder", g => new TransformerDecoder(new TransformerDecoderLayer(8, 2, 12, normFirst: true, generator: g), 2)).Random()
+                .Calling<TransformerDecoder>((m, x) => m.Forward(x[0], x[1], Transformer.GenerateSquareSubsequentMask(3, x[0].DType)))
+                .With(S([3, 2, 8], Normal(3, 2, 8), Normal(4, 2, 8))),
+            Seeded("Transformer", g => new Transformer(8, 2, 1, 1, 12, generator: g)).Random()
+                .Calling<Transformer>((m, x) => m.Forward(x[0], x[1], tgtMask: Transformer.GenerateSquareSubsequentMask(3, x[0].DType)))
+                .With(S([3, 2, 8], Normal(5, 2, 8), Normal(3, 2, 8))),
+            Plain("RMSNorm", () => new RMSNorm(5)).With(S([2, 3, 5], Normal(2, 3, 5)), S([5], Normal(5)), S([0, 5], Normal(0, 5))),
+            Plain("RMSNorm([3,5],eps,no_affine)", () => new RMSNorm([3, 5], eps: 1e-3, elementwiseAffine: false)).With(S([2, 3, 5], Normal(2, 3, 5))),
+            Plain("SinusoidalPositionalEncoding", () => new SinusoidalPositionalEncoding(8, 16)).With(S([5, 2, 8], Normal(5, 2, 8)), S([16, 8], Normal(16, 8))),
+            Plain("SinusoidalPositionalEncoding(batch_first)", () => new SinusoidalPositionalEncoding(6, 10, batchFirst: true)).With(S([2, 7, 6], Normal(2, 7, 6))),
+            Plain("RotaryEmbedding", () => new RotaryEmbedding(6)).With(S([2, 3, 5, 6], Normal(2, 3, 5, 6)), S([4, 6], Normal(4, 6))),
+            Plain("RotaryEmbedding(offset,base)", () => new RotaryEmbedding(4, 500)).Calling<RotaryEmbedding>((m, x) => m.Forward(x[0], 7))
+                .With(S([3, 5, 4], Normal(3, 5, 4))),
+
             // Losses
             Loss2("MSELoss", () => new MSELoss(), (m, a, b) => m.Forward(a, b), S([], Normal(3, 4), Normal(3, 4))),
             Loss2("MSELoss(none)", () => new MSELoss(Reduction.None), (m, a, b) => m.Forward(a, b), S([3, 4], Normal(3, 4), Normal(3, 4)), S([0, 4], Normal(0, 4), Normal(0, 4))),

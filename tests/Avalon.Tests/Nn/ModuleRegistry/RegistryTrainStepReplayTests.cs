@@ -30,12 +30,13 @@ public sealed class RegistryTrainStepReplayTests
                 var batch1 = Inputs(sample, s, DType.Float32);
                 var batch2 = Inputs(sample, s, DType.Float32, variant: 5);
                 string what = $"{name} sample {s} ({(training ? "train" : "eval")})";
-                // Dropout draws from one generator per model for the whole sequence (entry.Run would
+                // Dropout (and attention dropout) draws from one generator per model for the whole sequence (entry.Run would
                 // give it a fresh generator on every call), so eager and replay see the same stream.
                 Module Prepare(Module m)
                 {
                     foreach (var sub in m.Modules())
                         if (sub is Dropout d) d.Generator = new Generator(1234);
+                        else if (sub is MultiheadAttention a) a.Generator = new Generator(1234);
                     return m;
                 }
                 Tensor[] Step(Module m, Tensor[] xs)
