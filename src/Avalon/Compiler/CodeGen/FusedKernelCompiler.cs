@@ -170,7 +170,8 @@ internal static class FusedKernelCompiler
             if (_tailSensitive)
             {
                 _vecEnd = Local(typeof(int), "vecEnd");
-                Assign(body, _vecEnd, Expression.Property(_frame, nameof(FusedFrame.VectorEnd)), "f.VectorEnd   // where the unfused log1p/expm1/erf loop's scalar tail starts");
+                Line("// the flat index where the unfused log1p/expm1/erf loop's scalar tail starts");
+                Assign(body, _vecEnd, Expression.Property(_frame, nameof(FusedFrame.VectorEnd)), "f.VectorEnd");
                 _rowFlat = Local(typeof(int), "rowFlat");
             }
 

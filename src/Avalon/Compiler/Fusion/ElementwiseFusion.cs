@@ -94,7 +94,7 @@ public sealed class ElementwiseFusion : ITapePass
         }
         var result = builder.Build();
         result.Validate();
-        context.Log(1, $"{Name}: {groups.Count} groups replace {fusedCalls} calls; {ops.Count} → {result.Ops.Count} ops ({timer.Elapsed.TotalMilliseconds:F1} ms)");
+        context.Log(1, $"{Name}: {groups.Count} fused group(s) replacing {fusedCalls} calls; {ops.Count} → {result.Ops.Count} ops ({timer.Elapsed.TotalMilliseconds:F1} ms)");
         return result;
     }
 
