@@ -70,7 +70,7 @@ public static class Init
         var g = Begin(tensor, generator, "uniform_");
         if (!(a <= b)) throw new ArgumentException($"uniform_: expects a <= b, got a={a}, b={b}.");
         using var noGrad = new NoGrad();
-        return Write(tensor, Tensor.Rand(tensor.Shape.ToArray(), g, DType.Float64) * (b - a) + a);
+        return Write(tensor, Tensor.Rand(tensor.Shape.ToArray(), g, DType.Float64, tensor.Device) * (b - a) + a);
     }
 
     /// <summary>Fills <paramref name="tensor"/> with samples of N(<paramref name="mean"/>, <paramref name="std"/>²).</summary>
@@ -79,7 +79,7 @@ public static class Init
         var g = Begin(tensor, generator, "normal_");
         if (!(std >= 0)) throw new ArgumentException($"normal_: expects std >= 0.0, got std={std}.");
         using var noGrad = new NoGrad();
-        return Write(tensor, Tensor.Randn(tensor.Shape.ToArray(), g, DType.Float64) * std + mean);
+        return Write(tensor, Tensor.Randn(tensor.Shape.ToArray(), g, DType.Float64, tensor.Device) * std + mean);
     }
 
     /// <summary>

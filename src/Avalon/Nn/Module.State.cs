@@ -26,8 +26,8 @@ public abstract partial class Module
     /// are only reported in the result.</param>
     /// <returns>The keys that were missing and those that were not used.</returns>
     /// <remarks>
-    /// All or nothing: every name, shape, dtype and device is checked before the first value is
-    /// copied, and a source that shares memory with one of the module's tensors (for example a
+    /// All or nothing: every name, shape and dtype is checked before the first value is copied (a value
+    /// on another device is copied across, as PyTorch loads a CPU checkpoint into a model on a GPU), and a source that shares memory with one of the module's tensors (for example a
     /// state dict of this very module with two entries swapped) is copied aside first, so each
     /// tensor receives exactly the value the state dict held when the call began.
     /// </remarks>
@@ -37,7 +37,7 @@ public abstract partial class Module
     {
         ArgumentNullException.ThrowIfNull(stateDict);
         var entries = TensorEntries(parameters: true, buffers: true, persistentOnly: true, removeDuplicate: false);
-        var (missing, unexpected) = Validate(entries, stateDict, strict);
+        var (missing, unexpected) = Validate(entries, stateDict, strict, sameDevice: false);
         var own = new HashSet<object>(ReferenceEqualityComparer.Instance);
         foreach (var (_, e) in entries) own.Add(((Tensor)e.Value).Storage);
         var sources = new List<(Tensor Target, Tensor Source)>(entries.Count);
@@ -65,7 +65,7 @@ public abstract partial class Module
         ArgumentNullException.ThrowIfNull(stateDict);
         try
         {
-            Validate(TensorEntries(parameters: true, buffers: true, persistentOnly: true, removeDuplicate: false), stateDict, strict);
+            Validate(TensorEntries(parameters: true, buffers: true, persistentOnly: true, removeDuplicate: false), stateDict, strict, sameDevice: false);
             return null;
         }
         catch (StateDictMismatchException ex)
@@ -98,14 +98,14 @@ public abstract partial class Module
     {
         ArgumentNullException.ThrowIfNull(state);
         var entries = TensorEntries(parameters: true, buffers: true, persistentOnly: false, removeDuplicate: false);
-        var (missing, unexpected) = Validate(entries, state, strict);
+        var (missing, unexpected) = Validate(entries, state, strict, sameDevice: true);
         foreach (var (path, e) in entries)
             if (state.TryGetValue(path, out var t)) e.Set(t);
         return new LoadStateDictResult(missing, unexpected);
     }
 
     private (List<string> Missing, List<string> Unexpected) Validate(
-        List<(string Path, ModuleEntry Entry)> entries, IReadOnlyDictionary<string, Tensor> given, bool strict)
+        List<(string Path, ModuleEntry Entry)> entries, IReadOnlyDictionary<string, Tensor> given, bool strict, bool sameDevice)
     {
         var missing = new List<string>();
         var mismatches = new List<string>();
@@ -125,7 +125,7 @@ public abstract partial class Module
                 mismatches.Add($"size mismatch for {path}: copying a param with shape {t.Shape} from checkpoint, the shape in current model is {own.Shape}.");
             else if (t.DType != own.DType)
                 mismatches.Add($"dtype mismatch for {path}: copying a param of dtype {t.DType.Name()} from checkpoint, the dtype in current model is {own.DType.Name()}. Convert one side with .To(DType).");
-            else if (t.Device != own.Device)
+            else if (sameDevice && t.Device != own.Device)
                 mismatches.Add($"device mismatch for {path}: copying a param on {t.Device} from checkpoint, the current model has it on {own.Device}.");
         }
         var unexpected = new List<string>();

@@ -70,11 +70,8 @@ public sealed class OptimizerStateEntry
                     problem = $"has shape {t.Shape} but its parameter has shape {parameter.Shape}";
                     return null;
                 }
-                if (t.Device != parameter.Device)
-                {
-                    problem = $"is on {t.Device} but its parameter is on {parameter.Device}";
-                    return null;
-                }
+                // Moved to its parameter's device (a CPU checkpoint restores an optimiser elsewhere), as PyTorch does.
+                if (t.Device != parameter.Device) t = t.CopiedTo(parameter.Device);
                 return t.DType == parameter.DType ? t.ContiguousCopy() : t.Storage.Backend.Cast(t, parameter.DType);
             case OptimizerStateKind.Count:
             {

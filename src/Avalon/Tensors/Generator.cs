@@ -34,7 +34,8 @@ public sealed class Generator
     /// </summary>
     public Tensor NextSeed()
     {
-        var seed = Tensor.From(new[] { (long)NextUInt64() }, 1).ReshapeNoGrad([]);
+        // Drawn on the host whatever the default device; a random call elsewhere moves it (Tensor.SeedOn).
+        var seed = Tensor.HostScalar((long)NextUInt64());
         Autodiff.Recorder.RecordSeed(seed, this);
         return seed;
     }

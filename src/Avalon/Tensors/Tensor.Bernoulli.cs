@@ -11,5 +11,5 @@ public sealed partial class Tensor
     /// like <see cref="Dropout"/>). The result has this tensor's shape and floating-point dtype.
     /// </summary>
     public Tensor Bernoulli(Generator? generator = null) =>
-        RandomPrimitives.Bernoulli.Invoke(Attributes.Empty, this, (generator ?? Generator.Default).NextSeed());
+        RandomPrimitives.Bernoulli.Invoke(Attributes.Empty, this, SeedOn(generator, Device));
 }

@@ -9,12 +9,25 @@ public sealed partial class Tensor
     public Tensor To(DType dtype) =>
         dtype == DType ? this : ConversionPrimitives.Convert.Invoke(Attributes.Of(("dtype", dtype)), this);
 
-    /// <summary>This tensor on <paramref name="device"/> (itself when already there).</summary>
-    public Tensor To(Device device)
-    {
-        if (device == Device) return this;
-        throw new NotSupportedException($"to: moving a tensor from {Device} to {device} is not supported in this build (no backend for {device}).");
-    }
+    /// <summary>
+    /// This tensor on <paramref name="device"/> (itself when already there), PyTorch's <c>to(device)</c>: a
+    /// dense copy with the same dtype and shape made by the <c>to_device</c> primitive through the two
+    /// backends' public services (the source's host transfer, the destination's upload and copy). It is
+    /// recorded and differentiable: the gradient moves back to this tensor's device.
+    /// </summary>
+    /// <exception cref="NotSupportedException">No backend is registered for <paramref name="device"/>.</exception>
+    public Tensor To(Device device) =>
+        device == Device ? this : Primitives.Devices.DevicePrimitives.ToDevice.Invoke(this, device);
+
+    /// <summary>
+    /// A dense copy on <paramref name="device"/> through the two backends' host transfers, recording
+    /// nothing (for loading and saving state across devices); itself when already there.
+    /// </summary>
+    internal Tensor CopiedTo(Device device) =>
+        device == Device ? this : new Tensor(Backends.Backend.For(device).FromHost(Storage.Backend.ToHost(this), DType), (int[])_shape.Clone());
+
+    /// <summary>This tensor on <paramref name="device"/> converted to <paramref name="dtype"/> (moved first, then converted).</summary>
+    public Tensor To(Device device, DType dtype) => To(device).To(dtype);
 
     /// <summary>The elements as a dense row-major array of <typeparamref name="T"/> (must match the dtype).</summary>
     public T[] ToArray<T>() where T : unmanaged

@@ -9,6 +9,22 @@ public sealed partial class Tensor
     /// <summary>The default dtype for creation functions that are not told one (float32, like PyTorch).</summary>
     public static DType DefaultDType { get; set; } = DType.Float32;
 
+    [ThreadStatic] private static Device? t_defaultDevice;
+
+    /// <summary>
+    /// The device creation functions use when they are not told one (PyTorch's <c>torch.get_default_device()</c>):
+    /// the CPU unless a <see cref="DeviceScope"/> is open on this thread. <see cref="From{T}(T[], int[])"/>,
+    /// <see cref="Full"/> and the functions built on it (<see cref="Zeros(int[])"/>, <see cref="Ones(int[])"/>,
+    /// <see cref="Scalar(double, DType?, Device?)"/>), <see cref="Arange(long, long, long, DType?)"/>,
+    /// <see cref="Linspace"/>, <see cref="Eye"/> and the random ones follow it, and so do the parameters
+    /// a module creates.
+    /// </summary>
+    public static Device DefaultDevice
+    {
+        get => t_defaultDevice ?? Device.Cpu;
+        internal set => t_defaultDevice = value == Device.Cpu ? null : value;
+    }
+
     private static int[] CheckShape(ReadOnlySpan<int> shape, string op)
     {
         foreach (int d in shape)
@@ -37,7 +53,7 @@ public sealed partial class Tensor
                 ? $"Tensor.From: a 0-dimensional tensor (shape []) holds exactly 1 element, got {data.Length}."
                 : $"Tensor.From: {data.Length} elements cannot have shape {ShapeUtil.Format(dims)} ({ShapeUtil.Numel(dims)} elements).");
         var dtype = DTypeInfo.Of<T>();
-        return new Tensor(Backend.For(Device.Cpu).FromHost(data.Clone() as T[] ?? [], dtype), dims);
+        return new Tensor(Backend.For(DefaultDevice).FromHost(data.Clone() as T[] ?? [], dtype), dims);
     }
 
     /// <summary>A tensor from a (possibly multi-dimensional) array such as <c>new float[,] {{1, 2}, {3, 4}}</c>.</summary>
@@ -64,7 +80,7 @@ public sealed partial class Tensor
     /// <summary>A tensor of the given shape filled with <paramref name="value"/>.</summary>
     public static Tensor Full(int[] shape, double value, DType? dtype = null, Device? device = null)
     {
-        var t = Empty(CheckShape(shape, "full"), dtype ?? DefaultDType, device ?? Device.Cpu);
+        var t = Empty(CheckShape(shape, "full"), dtype ?? DefaultDType, device ?? DefaultDevice);
         if (value != 0) t.Storage.Backend.Fill(t, value);
         return t;
     }
@@ -156,34 +172,45 @@ public sealed partial class Tensor
     /// <summary>
     /// Uniform samples in [0, 1) (the <c>rand</c> primitive): a seed drawn from <paramref name="generator"/>
     /// (the default generator when null) fixes the values, so the same generator state gives the same
-    /// tensor; while a tape traces, the draw is a tape value and each replay draws afresh.
+    /// tensor; while a tape traces, the draw is a tape value and each replay draws afresh. The values are
+    /// computed on <paramref name="device"/> (<see cref="DefaultDevice"/> when null) and are the same on every device.
     /// </summary>
-    public static Tensor Rand(int[] shape, Generator? generator = null, DType? dtype = null) =>
+    public static Tensor Rand(int[] shape, Generator? generator = null, DType? dtype = null, Device? device = null) =>
         RandomPrimitives.Rand.Invoke(Attributes.Of(("shape", CheckShape(shape, "rand")), ("dtype", dtype ?? DefaultDType)),
-            (generator ?? Generator.Default).NextSeed());
+            SeedOn(generator, device ?? DefaultDevice));
 
     /// <summary>Uniform samples in [0, 1) (default generator).</summary>
     public static Tensor Rand(params int[] shape) => Rand(shape, null);
 
-    /// <summary>Standard normal samples (the <c>randn</c> primitive; seeded like <see cref="Rand(int[], Generator?, DType?)"/>).</summary>
-    public static Tensor Randn(int[] shape, Generator? generator = null, DType? dtype = null) =>
+    /// <summary>Standard normal samples (the <c>randn</c> primitive; seeded like <see cref="Rand(int[], Generator?, DType?, Device?)"/>).</summary>
+    public static Tensor Randn(int[] shape, Generator? generator = null, DType? dtype = null, Device? device = null) =>
         RandomPrimitives.Randn.Invoke(Attributes.Of(("shape", CheckShape(shape, "randn")), ("dtype", dtype ?? DefaultDType)),
-            (generator ?? Generator.Default).NextSeed());
+            SeedOn(generator, device ?? DefaultDevice));
 
     /// <summary>Standard normal samples (default generator).</summary>
     public static Tensor Randn(params int[] shape) => Randn(shape, null);
 
     /// <summary>
     /// Uniform integers in [<paramref name="low"/>, <paramref name="high"/>) (int64 by default; the
-    /// <c>randint</c> primitive, seeded like <see cref="Rand(int[], Generator?, DType?)"/>).
+    /// <c>randint</c> primitive, seeded like <see cref="Rand(int[], Generator?, DType?, Device?)"/>).
     /// </summary>
-    public static Tensor RandInt(long low, long high, int[] shape, Generator? generator = null, DType dtype = DType.Int64)
+    public static Tensor RandInt(long low, long high, int[] shape, Generator? generator = null, DType dtype = DType.Int64, Device? device = null)
     {
         if (high <= low) throw new ArgumentException($"random integer: expected low < high, got [{low}, {high}).");
         return RandomPrimitives.RandInt.Invoke(
             Attributes.Of(("low", low), ("high", high), ("shape", CheckShape(shape, "randint")), ("dtype", dtype)),
-            (generator ?? Generator.Default).NextSeed());
+            SeedOn(generator, device ?? DefaultDevice));
     }
+
+    /// <summary>
+    /// A seed drawn from <paramref name="generator"/> (the default one when null) on <paramref name="device"/>:
+    /// seeds are drawn on the host, and a random primitive computing elsewhere gets its seed moved there
+    /// (a recorded <c>to_device</c>, so a replayed tape moves each fresh draw too).
+    /// </summary>
+    internal static Tensor SeedOn(Generator? generator, Device device) => (generator ?? Generator.Default).NextSeed().To(device);
+
+    /// <summary>An int64 0-d tensor on the CPU, whatever the default device.</summary>
+    internal static Tensor HostScalar(long value) => new(Backend.For(Device.Cpu).FromHost(new[] { value }, DType.Int64), []);
 
     /// <summary>Reinterprets a dense tensor with another shape of the same size, recording nothing.</summary>
     internal Tensor ReshapeNoGrad(int[] shape)

@@ -23,6 +23,6 @@ public sealed partial class Tensor
             throw new ArgumentException($"dropout: expected a floating-point tensor, got {DType.Name()}{Shape}. Convert with .To(DType.Float32).");
         if (!training || p == 0) return this;
         if (p == 1) return this * 0.0;
-        return RandomPrimitives.Dropout.Invoke(Attributes.Of(("p", p)), this, (generator ?? Generator.Default).NextSeed());
+        return RandomPrimitives.Dropout.Invoke(Attributes.Of(("p", p)), this, SeedOn(generator, Device));
     }
 }

@@ -8,16 +8,16 @@ public sealed partial class Tensor
 {
     /// <summary>
     /// Overwrites this tensor's elements with those of <paramref name="src"/> (same shape and dtype),
-    /// keeping this tensor's identity and storage (loading state). Records nothing on tapes or the
-    /// autograd graph, but bumps the version counter like any in-place write.
+    /// keeping this tensor's identity and storage (loading state). A source on another device is brought
+    /// over through the two backends' host transfers (as PyTorch's <c>copy_</c> crosses devices). Records
+    /// nothing on tapes or the autograd graph, but bumps the version counter like any in-place write.
     /// </summary>
     internal void CopyFrom_(Tensor src)
     {
         if (src.Shape != Shape || src.DType != DType)
             throw new ArgumentException(
                 $"copy_: expected a source of {DType.Name()}{Shape}, got {src.DType.Name()}{src.Shape}.");
-        if (src.Device != Device)
-            throw new ArgumentException($"copy_: the source is on {src.Device} but the destination is on {Device}.");
+        src = src.CopiedTo(Device);
         if (ReferenceEquals(src.Storage, Storage) && src.Offset == Offset && src._strides.AsSpan().SequenceEqual(_strides)) return;
         Storage.Backend.Copy(src, this);
         Storage.BumpVersion();

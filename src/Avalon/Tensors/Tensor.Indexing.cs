@@ -115,7 +115,7 @@ public sealed partial class Tensor
         var flags = mask.Detach().Expand(shape).ToArray<bool>();
         var positions = new List<long>();
         for (int i = 0; i < flags.Length; i++) if (flags[i]) positions.Add(i);
-        return Expand(shape).Reshape(-1).IndexSelect(0, From(positions.ToArray()));
+        return Expand(shape).Reshape(-1).IndexSelect(0, From(positions.ToArray()).To(Device));
     }
 
     private static int[] ToArrayWith(int[] shape, int dim, int size)

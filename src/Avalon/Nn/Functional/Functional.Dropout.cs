@@ -32,7 +32,7 @@ public static partial class Functional
         int channelDims = input.Rank - (unbatchedRank - 1);
         var maskShape = input.Shape.ToArray();
         for (int i = channelDims; i < maskShape.Length; i++) maskShape[i] = 1;
-        var mask = Tensor.Ones(maskShape, input.DType).Dropout(p, true, generator);
+        var mask = Tensor.Ones(maskShape, input.DType, input.Device).Dropout(p, true, generator);
         return input * mask;
     }
 }

@@ -45,7 +45,7 @@ internal static class ExtremumPrimitives
         var positionShape = new int[x.Rank];
         Array.Fill(positionShape, 1);
         positionShape[dim] = x.Shape[dim];
-        var positions = Tensor.Arange(x.Shape[dim], DType.Int64).Reshape(positionShape);
+        var positions = Tensor.Arange(x.Shape[dim], DType.Int64).To(x.Device).Reshape(positionShape);
         var oneHot = EqualMaskPrimitives.Of(positions, index, x.DType);
         return ReductionPrimitive.KeepDims(c.GradOutput, c) * oneHot;
     }

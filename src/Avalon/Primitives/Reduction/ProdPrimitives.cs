@@ -14,13 +14,13 @@ internal static class ProdPrimitives
     {
         var x = c.Inputs[0];
         var dims = c.Attributes.Ints("dims");
-        var zero = EqualMaskPrimitives.Of(x, Tensor.Scalar(0, x.DType), x.DType);
+        var zero = EqualMaskPrimitives.Of(x, Tensor.Scalar(0, x.DType, x.Device), x.DType);
         var nonzero = 1.0 - zero;
         // 1 at zeros, x elsewhere; written so it does not depend on x at the zeros (else the second
         // derivative of the product of the others would pick up a spurious ∂/∂xᵢ).
         var safe = x * nonzero + zero;
         var nonzeroTerm = nonzero * ReductionPrimitive.KeepDims(c.Output, c) / safe;
-        var onlyZero = EqualMaskPrimitives.Of(zero.Sum(dims, keepDim: true), Tensor.Scalar(1, x.DType), x.DType);
+        var onlyZero = EqualMaskPrimitives.Of(zero.Sum(dims, keepDim: true), Tensor.Scalar(1, x.DType, x.Device), x.DType);
         var othersOfZero = zero * onlyZero * Invoke(safe, dims, keepDim: true);
         return ReductionPrimitive.KeepDims(c.GradOutput, c) * (nonzeroTerm + othersOfZero);
     }

@@ -32,7 +32,7 @@ internal static class VariancePrimitives
     {
         var std = ReductionPrimitive.KeepDims(c.Output, c);
         // Where std is 0 every deviation is 0 too: divide by 1 there so the gradient is 0, not NaN.
-        var safe = std * Divisor(c) + EqualMaskPrimitives.Of(std, Tensor.Scalar(0, std.DType), std.DType);
+        var safe = std * Divisor(c) + EqualMaskPrimitives.Of(std, Tensor.Scalar(0, std.DType, std.Device), std.DType);
         return ReductionPrimitive.KeepDims(c.GradOutput, c) * Deviation(c) / safe;
     }
 }

@@ -114,9 +114,10 @@ public sealed class Checkpoint
         var checksums = new SortedDictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < tensors.Count; i++)
         {
-            var (name, tensor) = tensors[i];
-            if (tensor.Device != Device.Cpu)
-                throw new ArgumentException($"Checkpoint.Save: tensor '{name}' is on {tensor.Device}; move it with .To(Device.Cpu) before saving.", nameof(modelState));
+            // The file holds host bytes: a tensor on another device is copied to the host first.
+            var (name, onDevice) = tensors[i];
+            var tensor = onDevice.CopiedTo(Device.Cpu);
+            tensors[i] = new(name, tensor);
             if (!allowNonFinite && FirstNonFinite(tensor) is long at)
                 throw new ArgumentException(
                     $"Checkpoint.Save: {(i < modelCount ? "model tensor" : "optimizer state tensor")} '{name}' (shape {tensor.Shape}) holds a non-finite value " +

@@ -1,3 +1,5 @@
+using Avalon.Primitives;
+
 namespace Avalon.Tests.Primitives.GradCheck;
 
 /// <summary>Grad checks for the core arithmetic, view, reduction and matmul primitives.</summary>
@@ -19,6 +21,9 @@ public sealed class CoreGradCases : IGradCheckCases
         // Small inputs: the float32 rounding error of x ± step, divided by the step, must stay below the tolerance.
         yield return new("convert", "float64 -> float32 -> float64", x => (x[0].To(DType.Float32) * 2).To(DType.Float64), [R(3) * 0.05])
             { Tolerance = 1e-3, SecondOrder = false };
+        // A copy onto the input's own device (the CPU here; the outside-backend tests run it on theirs and across).
+        yield return new("to_device", "onto the input's device", x =>
+            PrimitiveRegistry.Get("to_device").Invoke(Attributes.Of(("device", x[0].Device.ToString())), x[0]) * x[0], [R(2, 3)]);
         yield return new("reshape", "[2,3]->[3,2]", x => x[0].Reshape(3, 2) * x[1], [R(2, 3), R(3, 2)]);
         yield return new("permute", "[2,3,4]->[4,2,3]", x => x[0].Permute(2, 0, 1) * x[0].Permute(2, 0, 1), [R(2, 3, 4)]);
         yield return new("slice", "step 2", x => x[0].Slice(1, 1, 5, 2) * x[0].Slice(1, 0, 2), [R(2, 6)]);
