@@ -246,6 +246,16 @@ public abstract class Primitive
     private void RunKernel(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var device = outputs.Length > 0 ? outputs[0].Device : inputs.Length > 0 ? inputs[0].Device : Device.Cpu;
+        KernelFor(device)(inputs, attributes, outputs);
+    }
+
+    /// <summary>
+    /// The kernel registered for <paramref name="device"/>'s type (registering the backend's kernels
+    /// first if needed): a planned executor looks it up once and calls it on every run.
+    /// </summary>
+    /// <exception cref="NotSupportedException">No kernel is registered for that device.</exception>
+    internal Kernel KernelFor(Device device)
+    {
         var kernel = _kernels[(int)device.Type];
         if (kernel is null)
         {
@@ -254,7 +264,7 @@ public abstract class Primitive
             kernel = _kernels[(int)device.Type]
                 ?? throw new NotSupportedException($"{Name}: no kernel is registered for device '{device}'. Register one with Primitive.RegisterKernel.");
         }
-        kernel(inputs, attributes, outputs);
+        return kernel;
     }
 
     private void CheckOutput(int k, Tensor output, TensorSpec spec)
