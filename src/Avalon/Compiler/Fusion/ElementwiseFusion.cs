@@ -158,7 +158,7 @@ public sealed class ElementwiseFusion : ITapePass
             context.Log(3, $"{Name}: {primitive.Expression} (its kernel is generated on the first run)");
             return;
         }
-        var kernel = primitive.KernelFor(values!);
+        var kernel = primitive.GeneratedKernelFor(values!);
         context.Log(3, $"{Name}: generated in {kernel.CompileTime.TotalMilliseconds:F1} ms for the recorded layout:");
         context.Log(3, kernel.Dump());
     }

@@ -60,7 +60,7 @@ public sealed class FusedElementwisePrimitive : Primitive
         "Differentiate the unfused tape (or the function) instead, then compile the result.");
 
     /// <summary>The kernel this call runs for a given input layout on this machine (generating it on first use).</summary>
-    public FusedKernel KernelFor(params Tensor[] inputs)
+    public FusedKernel GeneratedKernelFor(params Tensor[] inputs)
     {
         var spec = InferSpec(Array.ConvertAll(inputs, x => x.Spec), Attributes.Empty);
         return FusedKernelCache.Get(Expression, FusedLayout.Of(inputs, spec.Shape.Dims, Expression.ElementType), VectorWidths.Best);
