@@ -22,9 +22,16 @@ public sealed class CompiledCnnAllocationTests
         var compiled = Avalon.Compiler.Compiler.Prepare(step.Tape, Checked());
         var inputs = Enumerable.Range(0, 2).Select(i => (Tensor[])[.. model.Parameters(), Tensor.Randn([batch, 1, 8, 8], new Generator((ulong)i + 3)), Tensor.RandInt(0, 3, [batch], new Generator((ulong)i + 9))]).ToArray();
         for (int i = 0; i < 4; i++) compiled.Run(inputs[i % 2]);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) compiled.Run(inputs[i % 2]);
-        return ((GC.GetAllocatedBytesForCurrentThread() - before) / 10, compiled, inputs[0], step);
+        // The least over three rounds: a one-off allocation (a lazy initialisation the runtime makes when a
+        // method is recompiled at a higher tier, say) is not a per-step cost.
+        long perStep = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++) compiled.Run(inputs[i % 2]);
+            perStep = Math.Min(perStep, (GC.GetAllocatedBytesForCurrentThread() - before) / 10);
+        }
+        return (perStep, compiled, inputs[0], step);
     }
 
     [Fact]

@@ -132,9 +132,15 @@ public sealed class CompiledTapeTests
         var batches = Enumerable.Range(0, 2).Select(i => (X: Tensor.Randn([32, 32], new Generator((ulong)i)), Y: Tensor.RandInt(0, 10, [32], new Generator((ulong)i + 50)))).ToArray();
         var inputs = batches.Select(b => StepInputs(model, b.X, b.Y)).ToArray();
         for (int i = 0; i < 4; i++) compiled.Run(inputs[i % 2]);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) compiled.Run(inputs[i % 2]);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least over three rounds of 10 steps: a one-off allocation of the runtime's (when a method is
+        // recompiled at a higher tier) is not a steady-state cost; a per-step allocation shows in every round.
+        long allocated = long.MaxValue;
+        for (int round = 0; round < 3 && allocated != 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++) compiled.Run(inputs[i % 2]);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
         Assert.True(allocated == 0, $"10 compiled MLP steps allocated {allocated} bytes: " + string.Join("; ", compiled.MeasureStepAllocations(inputs[0]).Select(s => $"{s.Step}: {s.Bytes}")));
         AssertAllClose(step.Tape.Run(inputs[1]), compiled.Run(inputs[1]), "after the measured runs", 1e-5, 1e-6);
     }
