@@ -42,6 +42,16 @@ public abstract class Primitive
         PrimitiveRegistry.Add(this, replace);
     }
 
+    /// <summary>
+    /// Creates a primitive that is not registered by name: one the compiler makes for a tape (a fused
+    /// kernel), of which there may be many under one name and which the registry does not list.
+    /// </summary>
+    private protected Primitive(string name, PrimitiveRegistration registration)
+    {
+        Name = name;
+        if (registration == PrimitiveRegistration.Registered) PrimitiveRegistry.Add(this, replace: false);
+    }
+
     /// <summary>The primitive's name as it prints on a tape (snake_case, like ATen's).</summary>
     public string Name { get; }
 
@@ -361,4 +371,14 @@ public abstract class Primitive
 
     /// <inheritdoc />
     public override string ToString() => Name;
+}
+
+/// <summary>Whether a primitive is listed by <see cref="PrimitiveRegistry"/> (compiler-made primitives are not).</summary>
+internal enum PrimitiveRegistration
+{
+    /// <summary>Registered by name, like every built-in and user primitive.</summary>
+    Registered,
+
+    /// <summary>Not registered: made by the compiler for one tape.</summary>
+    Unregistered,
 }
