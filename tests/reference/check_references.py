@@ -64,6 +64,47 @@ def check(case):
     return ok
 
 
+def check_recurrent(case):
+    """Rebuild a recurrent case (layer or cell, padded or packed) from its JSON and re-run it."""
+    kind, args = case["kind"], case["args"]
+    x = dec(case["input"]).requires_grad_(True)
+    m = getattr(nn, kind)(**args).to(x.dtype)
+    m.load_state_dict({k: dec(v) for k, v in case["params"].items()})
+    m.train(case["train"])
+    states = [dec(t).requires_grad_(True) for t in case["hx"]] if case["hx"] is not None else []
+    lstm = kind in ("LSTM", "LSTMCell")
+    hx = (tuple(states) if lstm else states[0]) if states else None
+    h_n = c_n = None
+    if kind.endswith("Cell"):
+        out = m(x, hx)
+        if lstm:
+            out, c_n = out
+    else:
+        batch_first = args.get("batch_first", False)
+        inp = x
+        if case["lengths"] is not None:
+            inp = nn.utils.rnn.pack_padded_sequence(x, torch.tensor(case["lengths"]), batch_first=batch_first,
+                                                    enforce_sorted=case["enforce_sorted"])
+        out, state = m(inp, hx)
+        if case["lengths"] is not None:
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=batch_first,
+                                                      total_length=x.shape[1 if batch_first else 0])
+        h_n, c_n = state if lstm else (state, None)
+    ok = torch.equal(out.detach(), dec(case["output"]))
+    loss = (out * dec(case["grad_output"])).sum()
+    for t, key in ((h_n, "h_n"), (c_n, "c_n")):
+        if t is not None:
+            ok &= torch.equal(t.detach(), dec(case[key]))
+            loss = loss + (t * dec(case["grad_" + key])).sum()
+    loss.backward()
+    ok &= torch.allclose(x.grad, dec(case["grad_input"]), rtol=1e-5, atol=1e-6)
+    for s_, g in zip(states, case["grad_hx"] or []):
+        ok &= torch.allclose(s_.grad, dec(g), rtol=1e-5, atol=1e-6)
+    for k, p in m.named_parameters():
+        ok &= torch.allclose(p.grad, dec(case["grad_params"][k]), rtol=1e-5, atol=1e-6)
+    return ok
+
+
 def dec_mask(m, dtype):
     if isinstance(m, dict) and "square_subsequent" in m:
         return nn.Transformer.generate_square_subsequent_mask(m["square_subsequent"]).to(dtype)
@@ -124,6 +165,11 @@ def main():
                 count += 1
                 if not check(case):
                     bad.append(f"{family}/{case['name']}")
+    with open(os.path.join(DATA, "recurrent.json"), encoding="utf-8") as f:
+        for case in json.load(f)["cases"]:
+            count += 1
+            if not check_recurrent(case):
+                bad.append(f"recurrent/{case['name']}")
     with open(os.path.join(DATA, "attention.json"), encoding="utf-8") as f:
         for case in json.load(f)["cases"]:
             count += 1

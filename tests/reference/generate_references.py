@@ -3,7 +3,7 @@
 
 Run from anywhere with PyTorch 1.13 (CPU):
 
-    python3 tests/reference/generate_references.py
+    python3 tests/reference/generate_references.py [family ...]
 
 It rewrites the JSON files in tests/Avalon.Tests/Data/Reference/. The format is described in
 tests/reference/README.md. Every random tensor comes from a generator seeded per case, so the output
@@ -1063,17 +1063,213 @@ def schedule_cases():
     return c
 
 
+# ----------------------------------------------------------------------------------------------
+# Recurrent layers and cells
+# ----------------------------------------------------------------------------------------------
+
+RNN_CELLS = ("RNNCell", "LSTMCell", "GRUCell")
+
+
+def recurrent_case(name, kind, args, input_shape, *, hx=False, lengths=None, enforce_sorted=True,
+                   dtype=torch.float32, train=False):
+    """Build `kind(**args)` with seeded parameters and run it on a seeded input.
+
+    The loss is sum(output * grad_output) + sum(h_n * grad_h_n) (+ sum(c_n * grad_c_n)); its gradients
+    with respect to the input, the initial states and every parameter are recorded. With `lengths`
+    the input is packed with pack_padded_sequence and the output unpacked with pad_packed_sequence.
+    For the cells, `output` is h' and `c_n` is c' (LSTMCell).
+    """
+    g = torch.Generator().manual_seed(seed_for(name))
+    module = getattr(nn, kind)(**args).to(dtype)
+    module.train(train)
+    with torch.no_grad():
+        for _, p in module.named_parameters():
+            p.copy_(randn(g, *p.shape, dtype=dtype, scale=0.5))
+    x = randn(g, *input_shape, dtype=dtype).requires_grad_(True)
+    cell = kind in RNN_CELLS
+    lstm = kind in ("LSTM", "LSTMCell")
+    batched = len(input_shape) == (2 if cell else 3)
+    states = None
+    if hx:
+        if cell:
+            shape_h = [input_shape[0], args["hidden_size"]] if batched else [args["hidden_size"]]
+            shape_c = shape_h
+        else:
+            d = 2 if args.get("bidirectional", False) else 1
+            layers = d * args.get("num_layers", 1)
+            batch = input_shape[0 if args.get("batch_first", False) else 1]
+            h_out = args.get("proj_size", 0) or args["hidden_size"]
+            shape_h = [layers, batch, h_out] if batched else [layers, h_out]
+            shape_c = [layers, batch, args["hidden_size"]] if batched else [layers, args["hidden_size"]]
+        states = [randn(g, *shape_h, dtype=dtype).requires_grad_(True)]
+        if lstm:
+            states.append(randn(g, *shape_c, dtype=dtype).requires_grad_(True))
+    hx_arg = None if states is None else (tuple(states) if lstm else states[0])
+
+    packed_info = None
+    if cell:
+        out = module(x, hx_arg)
+        if lstm:
+            out, c_n = out
+        else:
+            c_n = None
+        h_n = None
+    else:
+        inp = x
+        if lengths is not None:
+            inp = nn.utils.rnn.pack_padded_sequence(x, torch.tensor(lengths), batch_first=args.get("batch_first", False),
+                                                    enforce_sorted=enforce_sorted)
+            packed_info = {
+                "data": enc(inp.data),
+                "batch_sizes": enc(inp.batch_sizes),
+                "sorted_indices": enc(inp.sorted_indices),
+                "unsorted_indices": enc(inp.unsorted_indices),
+            }
+        out, state = module(inp, hx_arg)
+        if lengths is not None:
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=args.get("batch_first", False),
+                                                      total_length=input_shape[1 if args.get("batch_first", False) else 0])
+        h_n, c_n = state if lstm else (state, None)
+
+    grad_out = randn(g, *out.shape, dtype=dtype)
+    loss = (out * grad_out).sum()
+    grad_h = grad_c = None
+    if h_n is not None:
+        grad_h = randn(g, *h_n.shape, dtype=dtype)
+        loss = loss + (h_n * grad_h).sum()
+    if c_n is not None:
+        grad_c = randn(g, *c_n.shape, dtype=dtype)
+        loss = loss + (c_n * grad_c).sum()
+    diff = [x] + (states or []) + list(module.parameters())
+    grads = list(torch.autograd.grad(loss, diff, allow_unused=True))
+    grads = [gr if gr is not None else torch.zeros_like(v) for gr, v in zip(grads, diff)]
+    grad_x = grads.pop(0)
+    grad_states = [grads.pop(0) for _ in (states or [])]
+    case = {
+        "name": name,
+        "kind": kind,
+        "args": enc_value(args),
+        "train": train,
+        "params": {k: enc(p) for k, p in module.named_parameters()},
+        "input": enc(x),
+        "lengths": lengths,
+        "enforce_sorted": enforce_sorted,
+        "hx": None if states is None else [enc(s_) for s_ in states],
+        "output": enc(out),
+        "h_n": enc(h_n),
+        "c_n": enc(c_n),
+        "grad_output": enc(grad_out),
+        "grad_h_n": enc(grad_h),
+        "grad_c_n": enc(grad_c),
+        "grad_input": enc(grad_x),
+        "grad_hx": None if states is None else [enc(s_) for s_ in grad_states],
+        "grad_params": {k: enc(gp) for (k, _), gp in zip(module.named_parameters(), grads)},
+    }
+    if packed_info is not None:
+        case["packed"] = packed_info
+    return case
+
+
+def recurrent_cases():
+    c = []
+    add = c.append
+    f64 = torch.float64
+
+    # RNN
+    add(recurrent_case("RNN_tanh", "RNN", {"input_size": 4, "hidden_size": 5}, [6, 3, 4]))
+    add(recurrent_case("RNN_relu_2layers_hx", "RNN",
+                       {"input_size": 3, "hidden_size": 4, "num_layers": 2, "nonlinearity": "relu"},
+                       [5, 2, 3], hx=True))
+    add(recurrent_case("RNN_bidirectional_batch_first_hx", "RNN",
+                       {"input_size": 3, "hidden_size": 4, "bidirectional": True, "batch_first": True},
+                       [2, 5, 3], hx=True))
+    add(recurrent_case("RNN_no_bias_unbatched", "RNN",
+                       {"input_size": 3, "hidden_size": 4, "bias": False, "num_layers": 2}, [5, 3], hx=True))
+    add(recurrent_case("RNN_float64_bidirectional_2layers", "RNN",
+                       {"input_size": 3, "hidden_size": 4, "num_layers": 2, "bidirectional": True},
+                       [4, 2, 3], hx=True, dtype=f64))
+    # LSTM
+    add(recurrent_case("LSTM_basic", "LSTM", {"input_size": 4, "hidden_size": 5}, [6, 3, 4]))
+    add(recurrent_case("LSTM_2layers_bidirectional_hx", "LSTM",
+                       {"input_size": 3, "hidden_size": 4, "num_layers": 2, "bidirectional": True},
+                       [5, 2, 3], hx=True))
+    add(recurrent_case("LSTM_proj", "LSTM", {"input_size": 4, "hidden_size": 6, "proj_size": 3},
+                       [5, 2, 4], hx=True))
+    add(recurrent_case("LSTM_proj_bidirectional_2layers_batch_first", "LSTM",
+                       {"input_size": 3, "hidden_size": 5, "proj_size": 2, "num_layers": 2,
+                        "bidirectional": True, "batch_first": True}, [2, 4, 3], hx=True))
+    add(recurrent_case("LSTM_no_bias_unbatched_hx", "LSTM",
+                       {"input_size": 3, "hidden_size": 4, "bias": False}, [5, 3], hx=True))
+    add(recurrent_case("LSTM_dropout_eval", "LSTM",
+                       {"input_size": 3, "hidden_size": 4, "num_layers": 3, "dropout": 0.4}, [4, 2, 3]))
+    add(recurrent_case("LSTM_float64_proj_bidirectional", "LSTM",
+                       {"input_size": 3, "hidden_size": 4, "proj_size": 2, "bidirectional": True},
+                       [4, 2, 3], hx=True, dtype=f64))
+    # GRU
+    add(recurrent_case("GRU_basic", "GRU", {"input_size": 4, "hidden_size": 5}, [6, 3, 4]))
+    add(recurrent_case("GRU_2layers_bidirectional_hx", "GRU",
+                       {"input_size": 3, "hidden_size": 4, "num_layers": 2, "bidirectional": True},
+                       [5, 2, 3], hx=True))
+    add(recurrent_case("GRU_batch_first_no_bias", "GRU",
+                       {"input_size": 3, "hidden_size": 4, "batch_first": True, "bias": False}, [2, 5, 3]))
+    add(recurrent_case("GRU_unbatched", "GRU", {"input_size": 3, "hidden_size": 4}, [5, 3], hx=True))
+    add(recurrent_case("GRU_float64_2layers", "GRU", {"input_size": 3, "hidden_size": 4, "num_layers": 2},
+                       [4, 3, 3], hx=True, dtype=f64))
+    # Packed sequences
+    add(recurrent_case("LSTM_packed_sorted", "LSTM", {"input_size": 3, "hidden_size": 4},
+                       [5, 3, 3], lengths=[5, 3, 2]))
+    add(recurrent_case("LSTM_packed_unsorted_bidirectional_2layers_hx", "LSTM",
+                       {"input_size": 3, "hidden_size": 4, "num_layers": 2, "bidirectional": True},
+                       [5, 4, 3], hx=True, lengths=[2, 5, 3, 4], enforce_sorted=False))
+    add(recurrent_case("LSTM_packed_proj_batch_first_unsorted", "LSTM",
+                       {"input_size": 3, "hidden_size": 5, "proj_size": 2, "batch_first": True, "bidirectional": True},
+                       [3, 4, 3], hx=True, lengths=[1, 4, 2], enforce_sorted=False))
+    add(recurrent_case("GRU_packed_unsorted_bidirectional_hx", "GRU",
+                       {"input_size": 3, "hidden_size": 4, "bidirectional": True},
+                       [4, 3, 3], hx=True, lengths=[3, 4, 1], enforce_sorted=False))
+    add(recurrent_case("RNN_packed_batch_first_unsorted_2layers", "RNN",
+                       {"input_size": 3, "hidden_size": 4, "num_layers": 2, "batch_first": True},
+                       [3, 5, 3], hx=True, lengths=[2, 5, 4], enforce_sorted=False))
+    add(recurrent_case("GRU_packed_float64_bidirectional", "GRU",
+                       {"input_size": 2, "hidden_size": 3, "bidirectional": True},
+                       [4, 3, 2], lengths=[4, 2, 2], dtype=f64))
+    # Cells
+    add(recurrent_case("RNNCell_tanh_hx", "RNNCell", {"input_size": 4, "hidden_size": 5}, [3, 4], hx=True))
+    add(recurrent_case("RNNCell_relu_no_bias", "RNNCell",
+                       {"input_size": 4, "hidden_size": 5, "bias": False, "nonlinearity": "relu"}, [3, 4]))
+    add(recurrent_case("RNNCell_unbatched", "RNNCell", {"input_size": 3, "hidden_size": 4}, [3], hx=True))
+    add(recurrent_case("LSTMCell_hx", "LSTMCell", {"input_size": 4, "hidden_size": 5}, [3, 4], hx=True))
+    add(recurrent_case("LSTMCell_unbatched_no_hx", "LSTMCell", {"input_size": 3, "hidden_size": 4}, [3]))
+    add(recurrent_case("LSTMCell_no_bias_float64", "LSTMCell",
+                       {"input_size": 3, "hidden_size": 4, "bias": False}, [2, 3], hx=True, dtype=f64))
+    add(recurrent_case("GRUCell_hx", "GRUCell", {"input_size": 4, "hidden_size": 5}, [3, 4], hx=True))
+    add(recurrent_case("GRUCell_no_hx", "GRUCell", {"input_size": 4, "hidden_size": 3}, [2, 4]))
+    add(recurrent_case("GRUCell_unbatched_float64", "GRUCell", {"input_size": 3, "hidden_size": 4}, [3],
+                       hx=True, dtype=f64))
+    return c
+
+
 def main():
     if not torch.__version__.startswith("1.13"):
         print(f"warning: references were made with PyTorch 1.13, this is {torch.__version__}",
               file=sys.stderr)
     torch.manual_seed(0)
-    write_family("layers", layer_cases())
-    write_family("activations", activation_cases())
-    write_family("losses", loss_cases())
-    write_family("init", init_cases())
-    write_family("optimizers", optimizer_cases())
-    write_family("schedules", schedule_cases())
+    families = {
+        "layers": layer_cases,
+        "activations": activation_cases,
+        "losses": loss_cases,
+        "init": init_cases,
+        "optimizers": optimizer_cases,
+        "schedules": schedule_cases,
+        "recurrent": recurrent_cases,
+    }
+    # Family names on the command line regenerate only those files (default: all).
+    chosen = sys.argv[1:] or list(families)
+    unknown = [f for f in chosen if f not in families]
+    if unknown:
+        sys.exit(f"unknown families {unknown}; known: {list(families)}")
+    for family in chosen:
+        write_family(family, families[family]())
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ public static class Grad
                 throw new InvalidOperationException(
                     $"Grad.TraceStep: the first value the step returns must be a floating-point scalar loss, but it is {loss.DType.Name()}{loss.Shape}.");
             int lossId = tape.IdOrConstant(loss);
-            var grads = TapeBackward.Run(tape, lossId, Tensor.OnesLike(loss), trainable.Select(t => t.Id).ToArray());
+            var grads = TapeBackward.Run(tape, lossId, Tensor.Literal(1, loss.DType, loss.Device, loss.Shape.ToArray()), trainable.Select(t => t.Id).ToArray());
             var outIds = outputs.Select(tape.IdOrConstant).ToList();
             outIds.AddRange(grads.Select(tape.IdOrConstant));
             tape.SetOutputs(outIds);
@@ -109,7 +109,7 @@ public static class Grad
             if (!y.DType.IsFloatingPoint())
                 throw new InvalidOperationException($"Grad.Of: the function returned a {y.DType.Name()} tensor; a floating-point scalar is needed.");
             int yId = tape.IdOrConstant(y);
-            var grads = TapeBackward.Run(tape, yId, Tensor.OnesLike(y), ids);
+            var grads = TapeBackward.Run(tape, yId, Tensor.Literal(1, y.DType, y.Device, y.Shape.ToArray()), ids);
             var outIds = new List<int> { yId };
             outIds.AddRange(grads.Select(tape.IdOrConstant));
             tape.SetOutputs(outIds);

@@ -85,6 +85,15 @@ internal static class Recorder
         }
     }
 
+    /// <summary>Notes on every tape tracing on this thread that records <paramref name="tensor"/> that its value was read on the host.</summary>
+    public static void NoteHostRead(Tensor tensor, string operation)
+    {
+        var tapes = t_activeTapes;
+        if (tapes is null) return;
+        foreach (var tape in tapes)
+            if (tape.Tracks(tensor)) tape.NoteHostRead(tensor, operation);
+    }
+
     /// <summary>Records a seed drawn from <paramref name="generator"/> on every tape tracing on this thread.</summary>
     public static void RecordSeed(Tensor seed, Generator generator)
     {

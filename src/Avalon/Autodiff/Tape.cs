@@ -77,6 +77,19 @@ public sealed class Tape
         return op.Id;
     }
 
+    private List<string>? _hostReads;
+
+    /// <summary>
+    /// The host reads of recorded values made while this tape traced (<c>Item()</c>, <c>ToArray()</c>):
+    /// each makes the trace depend on the data, which a replay does not follow.
+    /// </summary>
+    public IReadOnlyList<string> HostReads => _hostReads ?? [];
+
+    internal void NoteHostRead(Tensor tensor, string operation)
+    {
+        (_hostReads ??= []).Add($"{operation} of %{IdOf(tensor)} ({tensor.DType.Name()}{tensor.Shape})");
+    }
+
     /// <summary>Whether <paramref name="tensor"/> is a value recorded on this tape.</summary>
     public bool Tracks(Tensor tensor) => _ids.ContainsKey(tensor);
 

@@ -19,6 +19,8 @@ public static class Backend
         [DeviceType.Cpu] = CpuKernelRegistration.RegisterAll,
     };
     private static readonly HashSet<DeviceType> s_kernelsRegistered = [];
+    private static readonly HashSet<DeviceType> s_registering = [];
+    private static readonly object s_registrationLock = new();
 
     /// <summary>The backend that computes on <paramref name="device"/>.</summary>
     /// <exception cref="NotSupportedException">No backend is registered for the device's type.</exception>
@@ -64,12 +66,29 @@ public static class Backend
     /// <summary>Runs the kernel registration of the backend for <paramref name="type"/> once (a primitive calls it when it finds no kernel).</summary>
     public static void EnsureKernels(DeviceType type)
     {
-        Action? register;
         lock (s_lock)
         {
-            if (!s_kernelsRegistered.Add(type)) return;
-            s_kernelRegistrations.TryGetValue(type, out register);
+            if (s_kernelsRegistered.Contains(type)) return;
         }
-        register?.Invoke();
+        // One registration at a time, and a thread that arrives while another registers waits for it to
+        // finish (marking the type done only afterwards), so no caller sees a half-registered backend.
+        lock (s_registrationLock)
+        {
+            Action? register;
+            lock (s_lock)
+            {
+                if (s_kernelsRegistered.Contains(type) || !s_registering.Add(type)) return;
+                s_kernelRegistrations.TryGetValue(type, out register);
+            }
+            try
+            {
+                register?.Invoke();
+                lock (s_lock) s_kernelsRegistered.Add(type);
+            }
+            finally
+            {
+                lock (s_lock) s_registering.Remove(type);
+            }
+        }
     }
 }

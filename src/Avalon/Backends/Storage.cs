@@ -33,6 +33,12 @@ public abstract class Storage
     /// </summary>
     public int Version { get; private set; }
 
+    /// <summary>
+    /// Writes one int64 element without allocating, when the storage can (host memory): how a compiled
+    /// tape draws a random seed into a tensor it holds. False when this storage cannot.
+    /// </summary>
+    internal virtual bool TryWriteInt64(int index, long value) => false;
+
     /// <summary>Counts one in-place change of the elements.</summary>
     internal void BumpVersion() => Version++;
 }

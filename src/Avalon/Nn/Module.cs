@@ -11,7 +11,8 @@ namespace Avalon.Nn;
 /// declaration order. A member of type <see cref="Tensor"/> is a parameter, or a buffer when marked
 /// <see cref="BufferAttribute"/>; a member of a <see cref="Module"/> type is a child; arrays and lists of
 /// tensors or modules hold several, named <c>name.0</c>, <c>name.1</c>, .... Null members are skipped
-/// (for example <c>Bias</c> of a layer built with <c>bias: false</c>). Keys are the member names
+/// (for example <c>Bias</c> of a layer built with <c>bias: false</c>). A module whose parameters depend on
+/// its arguments (RNN's <c>weight_ih_l0</c>, ...) adds them by name with <see cref="RegisterParameter"/>. Keys are the member names
 /// snake-cased (<c>Conv1</c> → <c>conv1</c>, <c>RunningMean</c> → <c>running_mean</c>) unless
 /// <see cref="StateNameAttribute"/> says otherwise; <see cref="IgnoreAttribute"/> hides a member.
 /// Computed properties (with a body) are not members.</para>
@@ -38,11 +39,26 @@ public abstract partial class Module : IParameterSource
     /// </summary>
     protected virtual IEnumerable<KeyValuePair<string, Module>> AdditionalChildren() => [];
 
+    /// <summary>
+    /// Parameters and buffers that are not held in fields, in order, each with a way to replace it. They
+    /// come after the field members of their kind.
+    /// </summary>
+    protected virtual IEnumerable<ModuleTensorSlot> AdditionalTensors() => [];
+
     /// <summary>The parameters, buffers and children held directly by this module, in discovery order.</summary>
     internal List<ModuleEntry> LocalEntries()
     {
         var entries = new List<ModuleEntry>();
         foreach (var member in ModuleMember.For(GetType())) member.Collect(this, entries);
+        CollectRegistered(entries);
+        foreach (var slot in AdditionalTensors())
+        {
+            if (string.IsNullOrEmpty(slot.Name) || slot.Value is null || slot.Replace is null)
+                throw new InvalidOperationException($"Module {GetType().Name}: AdditionalTensors returned a slot without a name, a tensor or a replace action.");
+            var replace = slot.Replace;
+            entries.Add(new ModuleEntry(slot.Name, slot.IsBuffer ? ModuleMemberKind.Buffer : ModuleMemberKind.Parameter,
+                !slot.IsBuffer || slot.Persistent, slot.Value, null, this, -1, value => replace((Tensor)value!)));
+        }
         foreach (var child in AdditionalChildren())
         {
             if (child.Value is not null)

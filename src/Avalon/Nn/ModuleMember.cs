@@ -206,11 +206,21 @@ internal sealed class ModuleMember
 
 /// <summary>One parameter, buffer or child held directly by a module, with its local key.</summary>
 internal readonly record struct ModuleEntry(string Name, ModuleMemberKind Kind, bool Persistent, object Value,
-    ModuleMember? Member, Module Owner, int Index)
+    ModuleMember? Member, Module Owner, int Index, Action<object?>? Setter = null)
 {
     /// <summary>Replaces the value in its owner (used by To, FunctionalCall, SetState).</summary>
     public void Set(object? value)
     {
+        if (Setter is not null)
+        {
+            Setter(value);
+            return;
+        }
+        if (Member is null && Kind == ModuleMemberKind.Parameter && Owner.IsRegistered(Name))
+        {
+            Owner.ReplaceRegistered(Name, (Tensor?)value);
+            return;
+        }
         if (Member is null)
             throw new InvalidOperationException($"Module {Owner.GetType().Name}: '{Name}' cannot be replaced.");
         Member.Set(Owner, Index, value);

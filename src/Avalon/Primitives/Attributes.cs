@@ -135,6 +135,22 @@ public sealed class Attributes : IEquatable<Attributes>
     private static T Convert<T>(string name, object v)
     {
         if (v is T t && v is not Array) return t;
+        // The common numeric reads, without boxing the converted value (kernels read attributes on every call).
+        if (typeof(T) == typeof(int) && v is long li)
+        {
+            int r = checked((int)li);
+            return System.Runtime.CompilerServices.Unsafe.As<int, T>(ref r);
+        }
+        if (typeof(T) == typeof(double) && v is long ld)
+        {
+            double r = ld;
+            return System.Runtime.CompilerServices.Unsafe.As<double, T>(ref r);
+        }
+        if (typeof(T) == typeof(float) && v is double df)
+        {
+            float r = (float)df;
+            return System.Runtime.CompilerServices.Unsafe.As<float, T>(ref r);
+        }
         object? converted = (v, typeof(T)) switch
         {
             (long l, var x) when x == typeof(int) => checked((int)l),
@@ -157,6 +173,20 @@ public sealed class Attributes : IEquatable<Attributes>
 
     /// <summary>An int[] attribute (a fresh copy).</summary>
     public int[] Ints(string name) => Get<int[]>(name);
+
+    private int[]?[]? _sharedInts;
+
+    /// <summary>
+    /// An int[] attribute as one array converted once and shared by every read (a kernel reads it on
+    /// every call without allocating): callers must not modify it.
+    /// </summary>
+    internal int[] SharedInts(string name)
+    {
+        int i = Find(name);
+        if (i < 0) return Ints(name); // raises the missing-attribute error
+        var cache = _sharedInts ??= new int[]?[_items.Length];
+        return cache[i] ??= Convert<int[]>(name, _items[i].Value);
+    }
 
     /// <summary>A long[] attribute (a fresh copy).</summary>
     public long[] Longs(string name) => Get<long[]>(name);

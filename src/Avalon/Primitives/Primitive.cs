@@ -42,6 +42,16 @@ public abstract class Primitive
         PrimitiveRegistry.Add(this, replace);
     }
 
+    /// <summary>
+    /// Creates a primitive that is not registered by name: one the compiler makes for a tape (a fused
+    /// kernel), of which there may be many under one name and which the registry does not list.
+    /// </summary>
+    private protected Primitive(string name, PrimitiveRegistration registration)
+    {
+        Name = name;
+        if (registration == PrimitiveRegistration.Registered) PrimitiveRegistry.Add(this, replace: false);
+    }
+
     /// <summary>The primitive's name as it prints on a tape (snake_case, like ATen's).</summary>
     public string Name { get; }
 
@@ -236,6 +246,16 @@ public abstract class Primitive
     private void RunKernel(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var device = outputs.Length > 0 ? outputs[0].Device : inputs.Length > 0 ? inputs[0].Device : Device.Cpu;
+        KernelFor(device)(inputs, attributes, outputs);
+    }
+
+    /// <summary>
+    /// The kernel registered for <paramref name="device"/>'s type (registering the backend's kernels
+    /// first if needed): a planned executor looks it up once and calls it on every run.
+    /// </summary>
+    /// <exception cref="NotSupportedException">No kernel is registered for that device.</exception>
+    internal Kernel KernelFor(Device device)
+    {
         var kernel = _kernels[(int)device.Type];
         if (kernel is null)
         {
@@ -244,7 +264,7 @@ public abstract class Primitive
             kernel = _kernels[(int)device.Type]
                 ?? throw new NotSupportedException($"{Name}: no kernel is registered for device '{device}'. Register one with Primitive.RegisterKernel.");
         }
-        kernel(inputs, attributes, outputs);
+        return kernel;
     }
 
     private void CheckOutput(int k, Tensor output, TensorSpec spec)
@@ -256,4 +276,14 @@ public abstract class Primitive
 
     /// <inheritdoc />
     public override string ToString() => Name;
+}
+
+/// <summary>Whether a primitive is listed by <see cref="PrimitiveRegistry"/> (compiler-made primitives are not).</summary>
+internal enum PrimitiveRegistration
+{
+    /// <summary>Registered by name, like every built-in and user primitive.</summary>
+    Registered,
+
+    /// <summary>Not registered: made by the compiler for one tape.</summary>
+    Unregistered,
 }

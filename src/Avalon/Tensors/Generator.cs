@@ -40,6 +40,24 @@ public sealed class Generator
         return seed;
     }
 
+    /// <summary>
+    /// Draws the next seed like <see cref="NextSeed"/> (the same value the same draw would give) into
+    /// an int64 0-d tensor the caller holds, recording nothing: what a compiled tape does on every run.
+    /// It allocates nothing for a host tensor; another device's tensor receives it through a small
+    /// host copy.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="seed"/> is not an int64 0-d tensor.</exception>
+    public void NextSeedInto(Tensor seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        if (seed.DType != DType.Int64 || seed.Rank != 0)
+            throw new ArgumentException($"Generator.NextSeedInto: the seed tensor must be int64 and 0-d, got {seed.DType.Name()}{seed.Shape}.");
+        long value = (long)NextUInt64();
+        if (seed.Storage.TryWriteInt64(seed.Offset, value)) return;
+        var host = seed.Storage.Backend.FromHost(new[] { value }, DType.Int64);
+        seed.Storage.Backend.Copy(Tensor.OverStorage(host, []), seed);
+    }
+
     /// <summary>The seed last set.</summary>
     public ulong InitialSeed { get; private set; }
 

@@ -5,7 +5,21 @@ namespace Avalon;
 
 public sealed partial class Tensor
 {
-    private Tensor Const(double value) => Scalar(value, DType, Device);
+    private Tensor Const(double value) => Literal(value, DType, Device);
+
+    /// <summary>
+    /// A tensor (0-d unless <paramref name="shape"/> is given) filled with a number written in the code (the <c>2</c> of <c>x * 2</c>): no caller holds
+    /// it, so nothing changes it later, and the compiler may fold and simplify with its value.
+    /// </summary>
+    internal static Tensor Literal(double value, DType dtype, Device device, int[]? shape = null)
+    {
+        var t = Full(shape ?? [], value, dtype, device);
+        t.IsLiteral = true;
+        return t;
+    }
+
+    /// <summary>Whether this tensor is a <see cref="Literal"/>: a constant no code can reach to change it.</summary>
+    internal bool IsLiteral { get; set; }
 
     /// <summary>Elementwise sum with broadcasting.</summary>
     public Tensor Add(Tensor other) => ArithmeticPrimitives.Add.Invoke(P.Empty, this, other);

@@ -34,12 +34,29 @@ public sealed partial class Tensor
     {
         if (DTypeInfo.Of<T>() != DType)
             throw new InvalidOperationException($"ToArray<{typeof(T).Name}>: the tensor is {DType.Name()}; convert with .To(DType.{DTypeInfo.Of<T>()}) first.");
+        Autodiff.Recorder.NoteHostRead(this, "ToArray");
         return (T[])Storage.Backend.ToHost(this);
     }
 
     /// <summary>The elements converted to double, dense row-major (any dtype).</summary>
-    public double[] ToDoubleArray() =>
-        DType == DType.Float64 ? ToArray<double>() : (double[])Storage.Backend.ToHost(Storage.Backend.Cast(this, DType.Float64));
+    public double[] ToDoubleArray()
+    {
+        if (DType == DType.Float64) return ToArray<double>();
+        Autodiff.Recorder.NoteHostRead(this, "ToDoubleArray");
+        return (double[])Storage.Backend.ToHost(Storage.Backend.Cast(this, DType.Float64));
+    }
+
+    /// <summary>
+    /// The elements read for an input check that can only raise, never steer the computation: unlike
+    /// <see cref="ToDoubleArray"/>, a tracing tape does not count it as a data-dependent host read.
+    /// </summary>
+    internal double[] ToDoubleArrayForCheck() =>
+        (double[])Storage.Backend.ToHost(DType == DType.Float64 ? this : Storage.Backend.Cast(this, DType.Float64));
+
+    /// <summary>Like <see cref="ToDoubleArrayForCheck"/>, as <typeparamref name="T"/> (which must be the dtype's element type).</summary>
+    internal T[] ToArrayForCheck<T>() where T : unmanaged =>
+        DTypeInfo.Of<T>() == DType ? (T[])Storage.Backend.ToHost(this)
+            : throw new InvalidOperationException($"ToArray<{typeof(T).Name}>: the tensor is {DType.Name()}.");
 
     /// <summary>The value of a single-element tensor as a double (PyTorch's <c>item()</c>).</summary>
     public double Item()

@@ -48,6 +48,28 @@ public class GuideExampleTests
     }
 
     [Fact]
+    public void RecurrentLayersAndPackedSequences()
+    {
+        var lstm = new LSTM(inputSize: 8, hiddenSize: 16, numLayers: 2, batchFirst: true, bidirectional: true);
+        var x = Tensor.Randn([3, 5, 8], new Generator(seed: 0));   // 3 sequences of up to 5 steps
+        var (output, (hN, cN)) = lstm.Forward(x, null);           // [3, 5, 32], [4, 3, 16], [4, 3, 16]
+        var packed = RnnUtils.PackPaddedSequence(x, [5, 2, 4], batchFirst: true, enforceSorted: false);
+        var (packedOut, (h, c)) = lstm.Forward(packed);           // h, c: each sequence after its own last step
+        var (padded, lengths) = RnnUtils.PadPackedSequence(packedOut, batchFirst: true);
+
+        Assert.Equal([3, 5, 32], output.Shape.ToArray());
+        Assert.Equal([4, 3, 16], hN.Shape.ToArray());
+        Assert.Equal([4, 3, 16], cN.Shape.ToArray());
+        Assert.Equal([3, 5, 32], padded.Shape.ToArray());
+        Assert.Equal([5L, 2, 4], lengths.ToArray<long>());
+        Assert.Contains("weight_hh_l1_reverse", lstm.StateDict().Keys);
+        // The longest sequence is not padded, so packing changes nothing for it.
+        Nn.NnTestUtil.AssertClose(hN.Select(1, 0).ToDoubleArray(), h.Select(1, 0).ToDoubleArray(), "h_n of the longest sequence", 1e-6, 1e-7);
+        Nn.NnTestUtil.AssertClose(cN.Select(1, 0).ToDoubleArray(), c.Select(1, 0).ToDoubleArray(), "c_n of the longest sequence", 1e-6, 1e-7);
+        Assert.NotEqual(hN.Select(1, 1).ToArray<float>(), h.Select(1, 1).ToArray<float>());
+    }
+
+    [Fact]
     public void ModelsTrainingAndCheckpoints()
     {
         Generator.ManualSeed(3);

@@ -14,7 +14,7 @@ internal sealed class ReferenceData
 
     /// <summary>Every family the generator writes.</summary>
     public static readonly IReadOnlyList<string> Families =
-        ["layers", "activations", "losses", "init", "optimizers", "schedules", "attention"];
+        ["layers", "activations", "losses", "init", "optimizers", "schedules", "attention", "recurrent"];
 
     private static readonly ConcurrentDictionary<string, ReferenceData> s_cache = new();
 

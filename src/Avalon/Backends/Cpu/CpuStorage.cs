@@ -15,6 +15,13 @@ internal sealed class CpuStorage : Storage
     /// <summary>The backing array as a span of <typeparamref name="T"/> (must match the dtype).</summary>
     public Span<T> Span<T>() where T : unmanaged => (T[])Data;
 
+    internal override bool TryWriteInt64(int index, long value)
+    {
+        if (Data is not long[] longs) return false;
+        longs[index] = value;
+        return true;
+    }
+
     /// <summary>Allocates a zeroed array for the dtype.</summary>
     public static Array NewArray(DType dtype, int length) => dtype switch
     {

@@ -148,7 +148,7 @@ public static partial class Functional
         CheckPair(input, target, op);
         CheckReduction(reduction, op);
         CheckElementWeight(weight, input, "weight", op);
-        foreach (double v in input.Detach().ToDoubleArray())
+        foreach (double v in input.ToDoubleArrayForCheck())
             if (!(v >= 0 && v <= 1))
                 throw new ArgumentException($"{op}: all elements of input should be between 0 and 1, found {v} (input {input.DType.Name()}{input.Shape}). Apply Sigmoid first, or use BinaryCrossEntropyWithLogits on logits.");
         var loss = -(target * ClampedLog(input) + (1 - target) * ClampedLog(1 - input));
@@ -385,7 +385,7 @@ public static partial class Functional
 
     private static void CheckTargets(Tensor target, int classes, int ignoreIndex, string op)
     {
-        foreach (long t in target.ToArray<long>())
+        foreach (long t in target.ToArrayForCheck<long>())
             if ((t < 0 || t >= classes) && t != ignoreIndex)
                 throw new ArgumentOutOfRangeException(nameof(target), t,
                     $"{op}: target {t} is out of bounds: expected class indices in [0, {classes}) (or ignore_index {ignoreIndex}) for an input with {classes} classes.");

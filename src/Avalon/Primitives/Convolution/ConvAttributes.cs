@@ -10,8 +10,8 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
 {
     /// <summary>Reads the attributes of a call.</summary>
     public static ConvAttributes Read(Attributes a) => new(
-        a.Ints("stride"), a.Ints("padding"), a.Ints("dilation"), a.Int("groups"),
-        a.Has("output_padding") ? a.Ints("output_padding") : []);
+        a.SharedInts("stride"), a.SharedInts("padding"), a.SharedInts("dilation"), a.Int("groups"),
+        a.Has("output_padding") ? a.SharedInts("output_padding") : []);
 
     /// <summary>The attributes of a convolution (shared by its gradient primitives, which add a size).</summary>
     public static Attributes Of(int[] stride, int[] padding, int[] dilation, int groups) =>
@@ -65,7 +65,7 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
     public static ConvGeometry BackwardInput(string op, Shape gradOutput, Shape weight, Attributes a)
     {
         var attrs = Read(a);
-        var size = a.Ints("input_size");
+        var size = a.SharedInts("input_size");
         if (gradOutput.Rank is < 3 or > 5 || size.Length != gradOutput.Rank - 2)
             throw new ArgumentException(
                 $"{op}: expected grad_output of rank 3 to 5 and input_size with one value per spatial dim, got grad_output {gradOutput} and input_size {ShapeUtil.Format(size)}.");
@@ -82,7 +82,7 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
     public static ConvGeometry BackwardWeight(string op, Shape input, Shape gradOutput, Attributes a)
     {
         var attrs = Read(a);
-        var kernel = a.Ints("kernel_size");
+        var kernel = a.SharedInts("kernel_size");
         if (input.Rank is < 3 or > 5 || kernel.Length != input.Rank - 2 || gradOutput.Rank != input.Rank)
             throw new ArgumentException(
                 $"{op}: expected input and grad_output of equal rank 3 to 5 and kernel_size with one value per spatial dim, got input {input}, grad_output {gradOutput} and kernel_size {ShapeUtil.Format(kernel)}.");

@@ -49,6 +49,9 @@ internal sealed class InPlacePrimitive : Primitive
         return false;
     }
 
+    /// <summary>The functional primitive's arguments taken from this call's (a planned executor maps them once).</summary>
+    internal Tensor[] MapArguments(Tensor[] inputs) => Map(inputs);
+
     private T[] Map<T>(T[] inputs)
     {
         var mapped = new T[_argMap.Length];

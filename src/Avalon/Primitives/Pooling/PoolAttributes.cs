@@ -20,18 +20,18 @@ internal static class PoolAttributes
     /// <summary>Geometry of max_pool / max_pool_with_indices (kernel_size, stride, padding, dilation, ceil_mode).</summary>
     public static PoolGeometry Max(Shape x, Attributes a)
     {
-        var kernel = a.Ints("kernel_size");
+        var kernel = a.SharedInts("kernel_size");
         RequireRank("max_pool", x, kernel, "kernel_size");
-        return PoolGeometry.CreateMax(x[0], x[1], x.AsSpan()[2..], kernel, a.Ints("stride"), a.Ints("padding"),
-            a.Ints("dilation"), a.Bool("ceil_mode"));
+        return PoolGeometry.CreateMax(x[0], x[1], x.AsSpan()[2..], kernel, a.SharedInts("stride"), a.SharedInts("padding"),
+            a.SharedInts("dilation"), a.Bool("ceil_mode"));
     }
 
     /// <summary>Geometry of avg_pool (kernel_size, stride, padding, ceil_mode).</summary>
     public static PoolGeometry Average(Shape x, Attributes a)
     {
-        var kernel = a.Ints("kernel_size");
+        var kernel = a.SharedInts("kernel_size");
         RequireRank("avg_pool", x, kernel, "kernel_size");
-        return PoolGeometry.CreateAverage(x[0], x[1], x.AsSpan()[2..], kernel, a.Ints("stride"), a.Ints("padding"),
+        return PoolGeometry.CreateAverage(x[0], x[1], x.AsSpan()[2..], kernel, a.SharedInts("stride"), a.SharedInts("padding"),
             a.Bool("ceil_mode"));
     }
 
@@ -41,7 +41,7 @@ internal static class PoolAttributes
     /// </summary>
     public static PoolGeometry AverageBackward(TensorSpec gradOutput, Attributes a)
     {
-        var size = a.Ints("input_size");
+        var size = a.SharedInts("input_size");
         if (gradOutput.Shape.Rank != size.Length + 2)
             throw new ArgumentException($"avg_pool_backward: expected grad_output [N, C, *spatial] with {size.Length} spatial dims, got {gradOutput}.");
         var g = Average(Avalon.Shape.Wrap([gradOutput.Shape[0], gradOutput.Shape[1], .. size]), a);
@@ -56,7 +56,7 @@ internal static class PoolAttributes
     /// </summary>
     public static AdaptivePoolGeometry AdaptiveAverageBackward(TensorSpec gradOutput, Attributes a)
     {
-        var size = a.Ints("input_size");
+        var size = a.SharedInts("input_size");
         if (gradOutput.Shape.Rank != size.Length + 2)
             throw new ArgumentException($"adaptive_avg_pool_backward: expected grad_output [N, C, *spatial] with {size.Length} spatial dims, got {gradOutput}.");
         return AdaptivePoolGeometry.CreateAverage(gradOutput.Shape[0], gradOutput.Shape[1], size, gradOutput.Shape.AsSpan()[2..]);
@@ -68,7 +68,7 @@ internal static class PoolAttributes
     /// <summary>Geometry of adaptive_avg_pool (output_size).</summary>
     public static AdaptivePoolGeometry AdaptiveAverage(Shape x, Attributes a)
     {
-        var size = a.Ints("output_size");
+        var size = a.SharedInts("output_size");
         RequireRank("adaptive_avg_pool", x, size, "output_size");
         return AdaptivePoolGeometry.CreateAverage(x[0], x[1], x.AsSpan()[2..], size);
     }
@@ -76,7 +76,7 @@ internal static class PoolAttributes
     /// <summary>Geometry of adaptive_max_pool (output_size).</summary>
     public static AdaptivePoolGeometry AdaptiveMax(Shape x, Attributes a)
     {
-        var size = a.Ints("output_size");
+        var size = a.SharedInts("output_size");
         RequireRank("adaptive_max_pool", x, size, "output_size");
         return AdaptivePoolGeometry.CreateMax(x[0], x[1], x.AsSpan()[2..], size);
     }

@@ -41,6 +41,9 @@ internal sealed class ModuleEntry
     /// <summary>Calls the module on the sample's inputs (<c>Forward(x[0])</c> unless the module takes several).</summary>
     public Func<Module, Tensor[], Tensor> Call { get; private set; }
 
+    /// <summary>For a module with several outputs: calls it and returns each output; <see cref="Call"/> then concatenates them flattened.</summary>
+    public Func<Module, Tensor[], Tensor[]>? CallMany { get; private set; }
+
     /// <summary>The sample calls.</summary>
     public IReadOnlyList<ModuleSample> Samples { get; private set; } = [];
 
@@ -63,6 +66,18 @@ internal sealed class ModuleEntry
     public ModuleEntry Calling<T>(Func<T, Tensor[], Tensor> call) where T : Module
     {
         Call = (m, x) => call((T)m, x);
+        return this;
+    }
+
+    /// <summary>
+    /// Sets how a module with several outputs is called (an RNN's output and h_n): the generic tests see
+    /// the outputs flattened and concatenated into one vector, and the forward test checks each output's
+    /// shape against <see cref="ModuleSample.OutputShapes"/>.
+    /// </summary>
+    public ModuleEntry CallingMany<T>(Func<T, Tensor[], Tensor[]> call) where T : Module
+    {
+        CallMany = (m, x) => call((T)m, x);
+        Call = (m, x) => Tensor.Cat(CallMany(m, x).Select(t => t.Reshape(-1)).ToArray(), 0);
         return this;
     }
 
@@ -96,11 +111,27 @@ internal sealed class ModuleEntry
     /// </summary>
     public Tensor Run(Module module, Tensor[] inputs)
     {
-        if (RandomInTraining)
-            foreach (var m in module.Modules())
-                if (m is Dropout d) d.Generator = new Generator(1234);
-                else if (m is MultiheadAttention a) a.Generator = new Generator(1234);
+        if (RandomInTraining) Reseed(module);
         return Call(module, inputs);
+    }
+
+    /// <summary>Calls a multi-output module (reseeded like <see cref="Run"/>) and returns every output.</summary>
+    public Tensor[] RunMany(Module module, Tensor[] inputs)
+    {
+        if (CallMany is null) throw new InvalidOperationException($"{Name}: not a multi-output entry.");
+        if (RandomInTraining) Reseed(module);
+        return CallMany(module, inputs);
+    }
+
+    /// <summary>Gives every random submodule (dropout, attention dropout, and the recurrent layers' inter-layer dropout) a fresh generator with a fixed seed.</summary>
+    public static void Reseed(Module module)
+    {
+        foreach (var m in module.Modules())
+        {
+            if (m is Dropout d) d.Generator = new Generator(1234);
+            else if (m is MultiheadAttention a) a.Generator = new Generator(1234);
+            else if (m is RNNBase r) r.Generator = new Generator(1234);
+        }
     }
 
     /// <inheritdoc />

@@ -24,6 +24,8 @@ internal static class ModuleRegistry
 
     private static ModuleSample S(int[] output, params InputSpec[] inputs) => new(output, inputs);
 
+    private static ModuleSample Many(int[][] outputs, params InputSpec[] inputs) => ModuleSample.Many(outputs, inputs);
+
     private static ModuleEntry Seeded<T>(string name, Func<Generator?, T> create) where T : Module => ModuleEntry.Seeded(name, create);
 
     private static ModuleEntry Plain<T>(string name, Func<T> create) where T : Module => ModuleEntry.Plain(name, create);
@@ -139,6 +141,53 @@ internal static class ModuleRegistry
             Seeded("Embedding", g => new Embedding(10, 4, generator: g)).With(S([2, 3, 4], Index(10, 2, 3)), S([4], Index(10)), S([0, 4], Index(10, 0))),
             Seeded("Embedding(padding_idx)", g => new Embedding(10, 4, paddingIdx: 0, generator: g)).With(S([12, 4], Index(3, 12)))
                 .NotApplicable(ModuleCheck.FiniteDifferences, "the padding row's gradient is zero by definition (PyTorch), not the derivative of the lookup"),
+
+            // Recurrent (multi-output: the registry sees output, h_n[, c_n] flattened and concatenated)
+            Seeded("RNN", g => new RNN(4, 5, generator: g))
+                .CallingMany<RNN>((m, x) => { var (y, h) = m.Forward(x[0], null); return [y, h]; })
+                .With(Many([[6, 3, 5], [1, 3, 5]], Normal(6, 3, 4)), Many([[6, 5], [1, 5]], Normal(6, 4))),
+            Seeded("RNN(relu,2 layers,bidirectional,batch_first,dropout,h0)",
+                    g => new RNN(3, 4, numLayers: 2, nonlinearity: "relu", batchFirst: true, dropout: 0.3, bidirectional: true, generator: g))
+                .Random()
+                .CallingMany<RNN>((m, x) => { var (y, h) = m.Forward(x[0], x[1]); return [y, h]; })
+                .With(Many([[2, 5, 8], [4, 2, 4]], Normal(2, 5, 3), Normal(4, 2, 4))),
+            Seeded("LSTM", g => new LSTM(3, 4, generator: g))
+                .CallingMany<LSTM>((m, x) => { var (y, (h, c)) = m.Forward(x[0], null); return [y, h, c]; })
+                .With(Many([[5, 2, 4], [1, 2, 4], [1, 2, 4]], Normal(5, 2, 3)), Many([[5, 4], [1, 4], [1, 4]], Normal(5, 3))),
+            Seeded("LSTM(proj,2 layers,bidirectional,h0,c0)", g => new LSTM(3, 5, numLayers: 2, bidirectional: true, projSize: 2, generator: g))
+                .CallingMany<LSTM>((m, x) => { var (y, (h, c)) = m.Forward(x[0], (x[1], x[2])); return [y, h, c]; })
+                .With(Many([[4, 2, 4], [4, 2, 2], [4, 2, 5]], Normal(4, 2, 3), Normal(4, 2, 2), Normal(4, 2, 5))),
+            Seeded("LSTM(packed,unsorted,bidirectional)", g => new LSTM(3, 4, bidirectional: true, generator: g))
+                .CallingMany<LSTM>((m, x) =>
+                {
+                    var (y, (h, c)) = m.Forward(RnnUtils.PackPaddedSequence(x[0], [2, 4, 3], enforceSorted: false));
+                    return [RnnUtils.PadPackedSequence(y).Padded, h, c];
+                })
+                .With(Many([[4, 3, 8], [2, 3, 4], [2, 3, 4]], Normal(4, 3, 3))),
+            Seeded("GRU", g => new GRU(3, 4, generator: g))
+                .CallingMany<GRU>((m, x) => { var (y, h) = m.Forward(x[0], null); return [y, h]; })
+                .With(Many([[5, 2, 4], [1, 2, 4]], Normal(5, 2, 3))),
+            Seeded("GRU(2 layers,bidirectional,batch_first,bias=False,h0)",
+                    g => new GRU(3, 4, numLayers: 2, bias: false, batchFirst: true, bidirectional: true, generator: g))
+                .CallingMany<GRU>((m, x) => { var (y, h) = m.Forward(x[0], x[1]); return [y, h]; })
+                .With(Many([[2, 5, 8], [4, 2, 4]], Normal(2, 5, 3), Normal(4, 2, 4))),
+            Seeded("GRU(packed,2 layers,h0)", g => new GRU(3, 4, numLayers: 2, generator: g))
+                .CallingMany<GRU>((m, x) =>
+                {
+                    var (y, h) = m.Forward(RnnUtils.PackPaddedSequence(x[0], [4, 4, 1]), x[1]);
+                    return [RnnUtils.PadPackedSequence(y, totalLength: 5).Padded, h];
+                })
+                .With(Many([[5, 3, 4], [2, 3, 4]], Normal(5, 3, 3), Normal(2, 3, 4))),
+            Seeded("RNNCell", g => new RNNCell(4, 5, generator: g)).With(S([3, 5], Normal(3, 4)), S([5], Normal(4))),
+            Seeded("RNNCell(relu,bias=False,hx)", g => new RNNCell(4, 5, bias: false, nonlinearity: "relu", generator: g))
+                .Calling<RNNCell>((m, x) => m.Forward(x[0], x[1])).With(S([3, 5], Normal(3, 4), Normal(3, 5))),
+            Seeded("LSTMCell", g => new LSTMCell(4, 3, generator: g))
+                .CallingMany<LSTMCell>((m, x) => { var (h, c) = m.Forward(x[0], (x[1], x[2])); return [h, c]; })
+                .With(Many([[2, 3], [2, 3]], Normal(2, 4), Normal(2, 3), Normal(2, 3)), Many([[3], [3]], Normal(4), Normal(3), Normal(3))),
+            Seeded("LSTMCell(bias=False,zero state)", g => new LSTMCell(4, 3, bias: false, generator: g)).With(S([2, 3], Normal(2, 4))),
+            Seeded("GRUCell", g => new GRUCell(4, 3, generator: g))
+                .Calling<GRUCell>((m, x) => m.Forward(x[0], x[1])).With(S([2, 3], Normal(2, 4), Normal(2, 3)), S([3], Normal(4), Normal(3))),
+            Seeded("GRUCell(zero state)", g => new GRUCell(4, 3, generator: g)).With(S([2, 3], Normal(2, 4))),
 
             // Shape and resampling
             Plain("Identity", () => new Identity()).With(S([3, 4], Normal(3, 4))),

@@ -36,6 +36,13 @@ public sealed class RegistryForwardTests
                 AssertOutput(y32, DType.Float32, sample, what + " float32");
                 AssertOutput(y64, DType.Float64, sample, what + " float64");
                 AssertClose(y64, y32, what + ": float32 against float64", 1e-4, 1e-5);
+                if (sample.OutputShapes is { } shapes)
+                {
+                    var outputs = entry.RunMany(m64, Inputs(sample, s, DType.Float64));
+                    Assert.True(outputs.Length == shapes.Length, $"{what}: {outputs.Length} outputs, documented {shapes.Length}");
+                    for (int k = 0; k < shapes.Length; k++)
+                        AssertOutput(outputs[k], DType.Float64, new ModuleSample(shapes[k], sample.Inputs), $"{what} output {k}");
+                }
             }
         }
     }

@@ -34,9 +34,7 @@ public sealed class RegistryTrainStepReplayTests
                 // give it a fresh generator on every call), so eager and replay see the same stream.
                 Module Prepare(Module m)
                 {
-                    foreach (var sub in m.Modules())
-                        if (sub is Dropout d) d.Generator = new Generator(1234);
-                        else if (sub is MultiheadAttention a) a.Generator = new Generator(1234);
+                    ModuleEntry.Reseed(m);
                     return m;
                 }
                 Tensor[] Step(Module m, Tensor[] xs)

@@ -37,17 +37,35 @@ internal static class ElementwiseKernels
         where TI : IBinaryOperator<int> where TL : IBinaryOperator<long> =>
         Binary(name, BinaryLoop.Run<float, TF>, BinaryLoop.Run<double, TD>, BinaryLoop.Run<int, TI>, BinaryLoop.Run<long, TL>);
 
-    /// <summary>A unary kernel from per-dtype dense transforms (null where the dtype is not supported).</summary>
+    /// <summary>
+    /// A unary kernel from per-dtype dense transforms (null where the dtype is not supported), each a
+    /// single elementwise pass that may run in place (TensorPrimitives' functions, <see cref="UnaryLoop"/>).
+    /// </summary>
     public static Kernel Unary(string name, SpanTransform<float>? f32, SpanTransform<double>? f64,
         SpanTransform<int>? i32 = null, SpanTransform<long>? i64 = null) =>
-        (inputs, _, outputs) => Unary(name, inputs[0], outputs[0], f32, f64, i32, i64);
+        (inputs, _, outputs) => Unary(name, inputs[0], outputs[0], f32, f64, i32, i64, inPlace: true);
 
-    /// <summary>Runs the per-dtype dense transform of <paramref name="input"/> into the dense <paramref name="output"/> (which writes every element).</summary>
+    /// <summary>
+    /// Runs the per-dtype dense transform of <paramref name="input"/> into the dense <paramref name="output"/>
+    /// (which writes every element). <paramref name="inPlace"/>: the transforms may read and write the same
+    /// span, so a strided input is copied into the output and transformed there instead of into a temporary.
+    /// </summary>
     public static void Unary(string name, Tensor input, Tensor output, SpanTransform<float>? f32, SpanTransform<double>? f64,
-        SpanTransform<int>? i32 = null, SpanTransform<long>? i64 = null)
+        SpanTransform<int>? i32 = null, SpanTransform<long>? i64 = null, bool inPlace = false)
     {
         if (output.Numel == 0) return;   // some TensorPrimitives functions reject empty spans
-        var x = input.ContiguousNoGrad();
+        // A strided input (a broadcast scalar, a transpose) is copied into the output and transformed in
+        // place there (the transforms are elementwise), so no temporary is allocated.
+        Tensor x = input;
+        if (!input.IsContiguous)
+        {
+            if (inPlace && input.DType == output.DType)
+            {
+                CpuBackend.Instance.Copy(input, output);
+                x = output;
+            }
+            else x = input.ContiguousNoGrad();
+        }
         switch (output.DType)
         {
             case DType.Float32 when f32 is not null: Transform(f32, x, output); break;

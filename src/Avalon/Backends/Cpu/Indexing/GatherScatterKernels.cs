@@ -41,9 +41,9 @@ internal static class GatherScatterKernels
     private static Tensor AtLeast1D(Tensor t) => t.Rank > 0 ? t : t.ViewOf([1], [1], t.Offset);
 
     // Strides of the indexed operand with the indexed dim's stride removed (it is applied to the index value).
-    private static int[] WithoutDim(Tensor t, int dim)
+    private static Span<int> WithoutDim(Tensor t, int dim, Span<int> strides)
     {
-        var strides = t.Strides;
+        t.StridesInternal.CopyTo(strides);
         strides[dim] = 0;
         return strides;
     }
@@ -62,7 +62,7 @@ internal static class GatherScatterKernels
         var b = other.CpuSpan<T>();
         var idx = index.CpuSpan<long>();
         int size = indexed.Shape.Dims[dim], dimStride = indexed.StridesInternal[dim];
-        var it = new RowIterator(index.Shape.Dims, index.StridesInternal, index.Offset, WithoutDim(indexed, dim), indexed.Offset,
+        var it = new RowIterator(index.Shape.Dims, index.StridesInternal, index.Offset, WithoutDim(indexed, dim, indexed.Rank <= 32 ? stackalloc int[indexed.Rank] : new int[indexed.Rank]), indexed.Offset,
             other.StridesInternal, other.Offset);
         int n = it.RowLength, si = it.RowStride(0), sa = it.RowStride(1), sb = it.RowStride(2);
         while (it.MoveNext())

@@ -34,9 +34,16 @@ internal static unsafe class MatMulKernel
             return;
         }
 
-        var batchShape = output.Shape.Dims[..(rank - 2)];
         a = Operand(a);
         b = Operand(b);
+        if (rank == 2)
+        {
+            // One product: no batch index to walk (and nothing allocated).
+            var (t2, ld2) = Layout(a);
+            Multiply(a, a.Offset, t2, ld2, b, b.Offset, output, output.Offset, m, n, k);
+            return;
+        }
+        var batchShape = output.Shape.Dims[..(rank - 2)];
         var sa = BatchStrides(a, batchShape);
         var sb = BatchStrides(b, batchShape);
         var (ta, lda) = Layout(a);

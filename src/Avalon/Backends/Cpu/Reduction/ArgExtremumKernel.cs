@@ -18,7 +18,7 @@ internal static class ArgExtremumKernel
 
     private static void Dispatch<TDir>(string name, Tensor x, Attributes a, Tensor output) where TDir : IDirection
     {
-        var dims = a.Ints("dims");
+        var dims = a.SharedInts("dims");
         switch (x.DType)
         {
             case DType.Float32: Run<float, TDir>(x, dims, output); break;
@@ -34,7 +34,7 @@ internal static class ArgExtremumKernel
     {
         var plan = ReductionLayout.Plan(x, dims);
         if (plan.Outer * plan.Inner == 0) return;
-        ReductionParallel.For(plan, block => Block<T, TDir>(plan, output, block));
+        ReductionParallel.For(plan, (plan, output), static (s, block) => Block<T, TDir>(s.plan, s.output, block));
     }
 
     private static void Block<T, TDir>(ReductionPlan plan, Tensor output, ReductionBlock block)

@@ -16,8 +16,8 @@ internal static class LogSumExpKernel
     {
         switch (inputs[0].DType)
         {
-            case DType.Float32: Compute<float>(inputs[0], a.Ints("dims"), outputs[0]); break;
-            case DType.Float64: Compute<double>(inputs[0], a.Ints("dims"), outputs[0]); break;
+            case DType.Float32: Compute<float>(inputs[0], a.SharedInts("dims"), outputs[0]); break;
+            case DType.Float64: Compute<double>(inputs[0], a.SharedInts("dims"), outputs[0]); break;
             default: throw new NotSupportedException($"logsumexp: not implemented for dtype {inputs[0].DType.Name()}.");
         }
     };
@@ -32,7 +32,7 @@ internal static class LogSumExpKernel
             output.ContiguousSpan<T>().Fill(T.NegativeInfinity);
             return;
         }
-        ReductionParallel.For(plan, block => Block<T>(plan, output, block));
+        ReductionParallel.For(plan, (plan, output), static (s, block) => Block<T>(s.plan, s.output, block));
     }
 
     private static void Block<T>(ReductionPlan plan, Tensor output, ReductionBlock block) where T : unmanaged, IFloatingPointIeee754<T>

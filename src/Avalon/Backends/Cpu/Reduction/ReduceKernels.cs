@@ -21,7 +21,7 @@ internal static class ReduceKernels
         where TF : IReduceOperator<float> where TD : IReduceOperator<double>
         where TI : IReduceOperator<int> where TL : IReduceOperator<long>
     {
-        var dims = a.Ints("dims");
+        var dims = a.SharedInts("dims");
         switch (x.DType)
         {
             case DType.Float32: ReduceLoop.Run<float, TF>(x, dims, output); break;

@@ -21,7 +21,7 @@ internal static class ReduceLoop
             output.ContiguousSpan<T>().Fill(TOp.Identity);
             return;
         }
-        ReductionParallel.For(plan, block => Block<T, TOp>(plan, output, block));
+        ReductionParallel.For(plan, (plan, output), static (s, block) => Block<T, TOp>(s.plan, s.output, block));
     }
 
     private static void Block<T, TOp>(ReductionPlan plan, Tensor output, ReductionBlock block)

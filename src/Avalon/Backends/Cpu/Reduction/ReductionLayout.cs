@@ -25,9 +25,9 @@ internal static class ReductionLayout
     /// </summary>
     public static ReductionPlan Plan(Tensor x, int[] dims)
     {
-        var reduced = new bool[x.Rank];
+        Span<bool> reduced = x.Rank <= 32 ? stackalloc bool[x.Rank] : new bool[x.Rank];
         foreach (int d in dims) reduced[d] = true;
-        var view = x.IsContiguous ? x : InMemoryOrder(x, ref reduced);
+        var view = x.IsContiguous ? x : InMemoryOrder(x, reduced);
         if (view is not null && TryAdjacent(view.Shape.Dims, reduced, out int outer, out int length, out int inner))
             return new ReductionPlan(view, outer, length, inner);
         var dense = Rows(x, dims, out int rowLength, out int rows);
@@ -37,7 +37,7 @@ internal static class ReductionLayout
     // x with its dims reordered by decreasing stride when that makes it contiguous and keeps the kept
     // dims (size > 1) in their logical order, so the output's row-major order is unchanged, and the
     // reduced dims too, so a group's elements (and argmax's indices) keep their order; else null.
-    private static Tensor? InMemoryOrder(Tensor x, ref bool[] reduced)
+    private static Tensor? InMemoryOrder(Tensor x, Span<bool> reduced)
     {
         int rank = x.Rank;
         var shape = x.Shape.Dims;
@@ -66,12 +66,12 @@ internal static class ReductionLayout
             newReduced[i] = reduced[order[i]];
         }
         if (!ShapeUtil.IsContiguous(newShape, newStrides)) return null;
-        reduced = newReduced;
+        newReduced.CopyTo(reduced);
         return x.ViewOf(newShape, newStrides, x.Offset);
     }
 
     // Outer/Length/Inner sizes when the reduced dims of size > 1 form one run of adjacent dims.
-    private static bool TryAdjacent(int[] shape, bool[] reduced, out int outer, out int length, out int inner)
+    private static bool TryAdjacent(int[] shape, ReadOnlySpan<bool> reduced, out int outer, out int length, out int inner)
     {
         outer = 1;
         length = 1;

@@ -28,14 +28,22 @@ internal static class ReductionParallel
     private const int MaxColumnBlocks = 64;
 
     /// <summary>Runs <paramref name="body"/> over blocks that together cover the plan's output once.</summary>
-    public static void For(in ReductionPlan plan, Action<ReductionBlock> body)
+    public static void For(in ReductionPlan plan, Action<ReductionBlock> body) =>
+        For(plan, body, static (b, block) => b(block));
+
+    /// <summary>
+    /// Runs <paramref name="body"/> (given <paramref name="state"/>) over blocks that together cover the
+    /// plan's output once. A problem small enough for one block runs inline and allocates nothing when
+    /// <paramref name="body"/> is a static lambda; a split one allocates its closure.
+    /// </summary>
+    public static void For<TState>(in ReductionPlan plan, TState state, Action<TState, ReductionBlock> body)
     {
         long work = (long)plan.Outer * Math.Max(plan.Length, 1) * plan.Inner;
         long grains = work / GrainElements;
         int outer = plan.Outer, inner = plan.Inner;
         if (grains <= 1 || (long)outer * inner <= 1)
         {
-            body(new ReductionBlock(0, outer, 0, inner));
+            body(state, new ReductionBlock(0, outer, 0, inner));
             return;
         }
 
@@ -46,15 +54,19 @@ internal static class ReductionParallel
         int tiles = rows * columnBlocks;
         if (tiles == 1)
         {
-            body(new ReductionBlock(0, outer, 0, inner));
+            body(state, new ReductionBlock(0, outer, 0, inner));
             return;
         }
-        CpuParallel.For(tiles, t =>
+        Split(outer, inner, rows, columnBlocks, state, body);
+    }
+
+    // A separate method so that the closure is only allocated on the split path.
+    private static void Split<TState>(int outer, int inner, int rows, int columnBlocks, TState state, Action<TState, ReductionBlock> body) =>
+        CpuParallel.For(rows * columnBlocks, t =>
         {
             int r = t / columnBlocks, c = t % columnBlocks;
-            body(new ReductionBlock(Part(outer, rows, r), Part(outer, rows, r + 1), Part(inner, columnBlocks, c), Part(inner, columnBlocks, c + 1)));
+            body(state, new ReductionBlock(Part(outer, rows, r), Part(outer, rows, r + 1), Part(inner, columnBlocks, c), Part(inner, columnBlocks, c + 1)));
         });
-    }
 
     private static int Part(int count, int parts, int index) => (int)((long)count * index / parts);
 }

@@ -31,9 +31,19 @@ internal static class SoftmaxKernel
     private static void Run<T>(Tensor x, int dim, Tensor output, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var dense = x.ContiguousNoGrad();
-        var plan = ReductionLayout.Plan(dense, x.Rank == 0 ? [] : [dim]);
+        var plan = ReductionLayout.Plan(dense, x.Rank == 0 ? [] : OneDim(dim));
         if (plan.Outer * plan.Length * plan.Inner == 0) return;
-        ReductionParallel.For(plan, block => Block<T>(plan, output, block, log));
+        ReductionParallel.For(plan, (plan, output, log), static (s, block) => Block<T>(s.plan, s.output, block, s.log));
+    }
+
+    // The reduced dim as an array, cached per thread: a kernel call allocates nothing.
+    [ThreadStatic] private static int[]? t_dim;
+
+    private static int[] OneDim(int dim)
+    {
+        var d = t_dim ??= new int[1];
+        d[0] = dim;
+        return d;
     }
 
     private static void Block<T>(ReductionPlan plan, Tensor output, ReductionBlock block, bool log) where T : unmanaged, IFloatingPointIeee754<T>

@@ -30,10 +30,10 @@ internal static class VarianceKernel
     // Writes every element of output.
     private static void Run<T>(Tensor x, Attributes a, Tensor output, bool sqrt) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var plan = ReductionLayout.Plan(x, a.Ints("dims"));
+        var plan = ReductionLayout.Plan(x, a.SharedInts("dims"));
         if (plan.Outer * plan.Inner == 0) return;
         T divisor = T.CreateChecked(Math.Max(0, plan.Length - a.Int("correction")));
-        ReductionParallel.For(plan, block => Block(plan, output, block, divisor, sqrt));
+        ReductionParallel.For(plan, (plan, output, divisor, sqrt), static (s, block) => Block(s.plan, s.output, block, s.divisor, s.sqrt));
     }
 
     private static void Block<T>(ReductionPlan plan, Tensor output, ReductionBlock block, T divisor, bool sqrt)

@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace Avalon.Cli;
+
+/// <summary>The <c>avalon</c> command-line tool.</summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the command; returns the exit code.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Avalon: deep learning for .NET. Model tools.");
+        var onnx = new Command("onnx", "ONNX models: run them, run conformance tests.");
+        onnx.Subcommands.Add(OnnxTestCommand.Create());
+        onnx.Subcommands.Add(OnnxRunCommand.Create());
+        root.Subcommands.Add(onnx);
+        root.Subcommands.Add(InspectCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}

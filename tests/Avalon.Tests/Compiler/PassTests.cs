@@ -1,0 +1,190 @@
+using Avalon.Autodiff;
+using Avalon.Compiler;
+using Avalon.Compiler.Passes;
+using static Avalon.Tests.Compiler.CompilerTestUtil;
+
+namespace Avalon.Tests.Compiler;
+
+/// <summary>Each pass on hand-built tapes: the op counts it should reach, and the same outputs as before on random inputs.</summary>
+public sealed class PassTests
+{
+    private static Tape Only(ITapePass pass, Tape tape) => AssertOptimizedAgrees(tape, Checked(new PassPipeline(pass)));
+
+    [Fact]
+    public void DeadCodeRemovesUnusedCallsAndConstantsButKeepsInPlaceWritesAndSeeds()
+    {
+        var buffer = Tensor.Zeros(3);
+        var g = new Generator(5);
+        var tape = Grad.Trace(a =>
+        {
+            _ = a[0].Exp() * 3;                      // unused: exp, mul and its constant go
+            _ = Tensor.Rand([3], g);                 // unused random call goes, its seed draw stays
+            buffer.Copy_(a[0] * 2);                  // a write into a captured tensor stays
+            return a[0].Sin();
+        }, Tensor.Ones(3));
+        Assert.Equal(1, Calls(tape, "exp"));
+        var optimized = Only(new DeadCodeElimination(), tape);
+        Assert.Equal(0, Calls(optimized, "exp"));
+        Assert.Equal(0, Calls(optimized, "rand"));
+        Assert.Single(optimized.Ops.OfType<SeedOp>());
+        Assert.Equal(1, Calls(optimized, "copy_"));
+        Assert.Equal(1, Calls(optimized, "mul"));
+        Assert.Equal(1, Calls(optimized, "sin"));
+        var x = Tensor.From(new float[] { 1, 2, 3 });
+        optimized.Run(x);
+        Assert.Equal(new float[] { 2, 4, 6 }, buffer.ToArray<float>());
+    }
+
+    [Fact]
+    public void DeadCodeKeepsTheGeneratorStreamOfLaterRandomCalls()
+    {
+        var g = new Generator(9);
+        var tape = Grad.Trace(a =>
+        {
+            _ = Tensor.Rand([4], g);
+            return a[0] + Tensor.Rand([4], g);
+        }, Tensor.Zeros(4));
+        var optimized = new PassPipeline(new DeadCodeElimination()).Run(tape, new PassContext(Checked()));
+        g.Seed(3);
+        var expected = tape.Run(Tensor.Zeros(4))[0];
+        g.Seed(3);
+        var actual = optimized.Run(Tensor.Zeros(4))[0];
+        Assert.Equal(expected.ToArray<float>(), actual.ToArray<float>());
+    }
+
+    [Fact]
+    public void CommonSubexpressionsMergeEqualPureCallsAndLiterals()
+    {
+        var tape = Grad.Trace(a => (a[0].Exp() * 2 + a[0].Exp() * 2) + a[0].Permute(1, 0).Permute(1, 0).Sum(), Tensor.Ones(2, 3));
+        Assert.Equal(2, Calls(tape, "exp"));
+        var optimized = Only(new CommonSubexpressionElimination(), tape);
+        var dce = new DeadCodeElimination().Run(optimized, new PassContext());
+        Assert.Equal(1, Calls(dce, "exp"));
+        Assert.Equal(1, Calls(dce, "mul"));
+        Assert.Single(dce.Ops.OfType<ConstantOp>(), c => c.Value.Numel == 1 && c.Value.Item() == 2);
+    }
+
+    [Fact]
+    public void CommonSubexpressionsLeaveRandomCallsAndMutatedValuesAlone()
+    {
+        var g = new Generator(1);
+        var tape = Grad.Trace(a =>
+        {
+            var noise = Tensor.Rand([3], g) + Tensor.Rand([3], g);
+            var y = a[0].Clone();
+            var before = y.Exp();
+            y.Add_(1);
+            var after = y.Exp();                     // reads the same id as 'before'? no: a new id, but same memory
+            var v = y.Reshape(3);
+            var w = y.Reshape(3);
+            return noise + before + after + v + w;
+        }, Tensor.Zeros(3));
+        var optimized = AssertOptimizedAgrees(tape, Checked(new PassPipeline(new CommonSubexpressionElimination())), reseed: g);
+        Assert.Equal(2, Calls(optimized, "rand"));
+        Assert.Equal(2, Calls(optimized, "exp"));
+    }
+
+    [Fact]
+    public void ConstantFoldingEvaluatesLiteralArithmeticOnly()
+    {
+        var captured = Tensor.From(new float[] { 1, 2, 3 });
+        var tape = Grad.Trace(a =>
+        {
+            var literal = Tensor.Literal(2, DType.Float32, Device.Cpu).Exp() * 3;   // folds: literals only
+            var fromCaptured = captured.Exp();                                      // stays: the caller may change it
+            return a[0] * literal + fromCaptured;
+        }, Tensor.Ones(3));
+        var optimized = Only(new ConstantFolding(), tape);
+        var dce = new DeadCodeElimination().Run(optimized, new PassContext());
+        Assert.Equal(1, Calls(dce, "exp"));
+        Assert.Equal(1, Calls(dce, "mul"));
+        Assert.Equal(1, Calls(dce, "add"));
+        Assert.Contains(dce.Ops.OfType<ConstantOp>(), c => c.Value.Numel == 1 && Math.Abs(c.Value.Item() - 3 * Math.Exp(2)) < 1e-4);
+        // The captured tensor is read at run time.
+        captured.Copy_(Tensor.Zeros(3));
+        Assert.Equal(tape.Run(Tensor.Ones(3))[0].ToArray<float>(), dce.Run(Tensor.Ones(3))[0].ToArray<float>());
+    }
+
+    [Fact]
+    public void ConstantFoldingFoldsCapturedTensorsTheCallerFreezes()
+    {
+        var captured = Tensor.From(new float[] { 1, 2, 3 });
+        var tape = Grad.Trace(a => a[0] + captured.Exp(), Tensor.Ones(3));
+        var options = new CompileOptions { ValidateAfterEachPass = true, FrozenConstants = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { captured } };
+        var optimized = new PassPipeline(new ConstantFolding(), new DeadCodeElimination()).Run(tape, new PassContext(options));
+        Assert.Equal(0, Calls(optimized, "exp"));
+        AssertClose(tape.Run(Tensor.Ones(3))[0], optimized.Run(Tensor.Ones(3))[0], "frozen fold");
+    }
+
+    [Fact]
+    public void ConstantFoldingLeavesConstantsTheTapeMutates()
+    {
+        var state = Tensor.Zeros(3);
+        state.IsLiteral = true; // even a literal is not folded once the tape writes into it
+        var tape = Grad.Trace(a =>
+        {
+            var before = state.Exp();
+            state.Add_(a[0]);
+            return before + state.Exp();
+        }, Tensor.Ones(3));
+        var optimized = new PassPipeline(new ConstantFolding()).Run(tape, new PassContext(Checked()));
+        Assert.Equal(2, Calls(optimized, "exp"));
+    }
+
+    [Fact]
+    public void AlgebraicIdentitiesDisappear()
+    {
+        var tape = Grad.Trace(a =>
+        {
+            var x = a[0];
+            var y = ((x * 1) + 0 - 0) / 1;
+            var z = (1 * y).Neg().Neg();
+            var t = z.T.T;                                   // transpose of transpose
+            var r = t.Reshape(6).Reshape(3, 2).Reshape(2, 3); // reshape chain to the same shape
+            var e = r.Expand(2, 3);                           // expand to the same shape
+            return e.To(DType.Float32) + (0 + r);
+        }, Tensor.Ones(2, 3));
+        var optimized = AssertOptimizedAgrees(tape, Checked(new PassPipeline(new AlgebraicSimplification(), new DeadCodeElimination())));
+        Assert.Equal(1, Calls(optimized));
+        Assert.Equal(1, Calls(optimized, "add"));
+    }
+
+    [Fact]
+    public void IdentitiesThatChangeTheShapeOrDTypeStay()
+    {
+        var tape = Grad.Trace(a => (a[0] * Tensor.Ones(2, 3)) + (a[0].Reshape(3) * 1).Sum(), Tensor.Ones(3));
+        var optimized = AssertOptimizedAgrees(tape, Checked(new PassPipeline(new AlgebraicSimplification(), new DeadCodeElimination())));
+        Assert.Equal(1, Calls(optimized, "mul"));                      // x * ones(2,3) broadcasts: stays (not a literal either)
+        Assert.Equal(0, Calls(optimized, "reshape"));                  // reshape to its own shape goes
+    }
+
+    [Fact]
+    public void PermutesComposeAndBroadcastOfAScalarIsDropped()
+    {
+        var tape = Grad.Trace(a =>
+        {
+            var p = a[0].Permute(1, 2, 0).Permute(2, 0, 1).Permute(0, 2, 1);   // = permute(0, 2, 1)
+            var scale = Tensor.Literal(3, DType.Float32, Device.Cpu).Expand(2, 4, 3);
+            return p * scale;
+        }, Tensor.Ones(2, 3, 4));
+        var optimized = AssertOptimizedAgrees(tape, Checked(new PassPipeline(new AlgebraicSimplification(), new DeadCodeElimination())));
+        Assert.Equal(1, Calls(optimized, "permute"));
+        Assert.Equal(0, Calls(optimized, "expand"));
+        var permute = optimized.Ops.OfType<CallOp>().Single(c => c.Primitive.Name == "permute");
+        Assert.Equal(new[] { 0, 2, 1 }, permute.Attributes.Ints("dims"));
+    }
+
+    [Fact]
+    public void SimplificationDoesNotAliasAValueTheTapeWritesIntoWithAnother()
+    {
+        // y = x * 1 is a fresh buffer written in place afterwards: replacing it by x would write into x.
+        var tape = Grad.Trace(a =>
+        {
+            var y = a[0] * 1;
+            y.Add_(5);
+            return a[0] + y;
+        }, Tensor.Ones(3));
+        var optimized = AssertOptimizedAgrees(tape, Checked());
+        Assert.Equal(1, Calls(optimized, "mul"));
+    }
+}
