@@ -6,7 +6,7 @@ namespace Avalon.Autodiff;
 /// <summary>
 /// Switches for the autograd machinery as a whole (PyTorch's <c>torch.autograd</c> module functions).
 /// </summary>
-public static class Autograd
+public static partial class Autograd
 {
     /// <summary>
     /// Turns on anomaly detection on this thread until the returned scope is disposed (PyTorch's

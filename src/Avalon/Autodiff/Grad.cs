@@ -65,7 +65,7 @@ public static class Grad
         for (int i = 0; i < batch.Length; i++)
         {
             if (tape.Tracks(batch[i]))
-                throw new ArgumentException($"Grad.TraceStep: batch tensor {i} is also a parameter of the model; pass separate tensors.");
+                throw OpErrors.Argument("Grad.TraceStep", $"batch tensor {i} is also a parameter of the model; pass separate tensors.");
             tape.AddInput(batch[i], "batch" + i);
         }
         Recorder.Push(tape);
@@ -73,11 +73,11 @@ public static class Grad
         {
             var outputs = step(batch);
             if (outputs.Length == 0)
-                throw new InvalidOperationException("Grad.TraceStep: the step returned nothing; return the loss first.");
+                throw OpErrors.State("Grad.TraceStep", "the step returned nothing; return the loss first.");
             var loss = outputs[0];
             if (loss.Numel != 1 || !loss.DType.IsFloatingPoint())
-                throw new InvalidOperationException(
-                    $"Grad.TraceStep: the first value the step returns must be a floating-point scalar loss, but it is {loss.DType.Name()}{loss.Shape}.");
+                throw OpErrors.State(
+                    "Grad.TraceStep", $"the first value the step returns must be a floating-point scalar loss, but it is {loss.DType.Name()}{loss.Shape}.");
             int lossId = tape.IdOrConstant(loss);
             var grads = TapeBackward.Run(tape, lossId, Tensor.Literal(1, loss.DType, loss.Device, loss.Shape.ToArray()), trainable.Select(t => t.Id).ToArray());
             var outIds = outputs.Select(tape.IdOrConstant).ToList();
@@ -95,7 +95,7 @@ public static class Grad
     {
         for (int i = 0; i < wrt.Length; i++)
             if (!wrt[i].DType.IsFloatingPoint())
-                throw new ArgumentException($"Grad.Of: argument '{names[i]}' is {wrt[i].DType.Name()}; only floating-point tensors can be differentiated.");
+                throw OpErrors.Argument("Grad.Of", $"argument '{names[i]}' is {wrt[i].DType.Name()}; only floating-point tensors can be differentiated.");
         var tape = new Tape();
         var ids = new int[wrt.Length];
         for (int i = 0; i < wrt.Length; i++) ids[i] = tape.AddInput(wrt[i], names[i]);
@@ -104,10 +104,10 @@ public static class Grad
         {
             var y = f();
             if (y.Numel != 1)
-                throw new InvalidOperationException(
-                    $"Grad.Of: the function must return a single-element tensor (a scalar loss), but it returned shape {y.Shape}. Reduce it (e.g. .Sum()) or use a vector-Jacobian product.");
+                throw OpErrors.State(
+                    "Grad.Of", $"the function must return a single-element tensor (a scalar loss), but it returned shape {y.Shape}. Reduce it (e.g. .Sum()) or use a vector-Jacobian product.");
             if (!y.DType.IsFloatingPoint())
-                throw new InvalidOperationException($"Grad.Of: the function returned a {y.DType.Name()} tensor; a floating-point scalar is needed.");
+                throw OpErrors.State("Grad.Of", $"the function returned a {y.DType.Name()} tensor; a floating-point scalar is needed.");
             int yId = tape.IdOrConstant(y);
             var grads = TapeBackward.Run(tape, yId, Tensor.Literal(1, y.DType, y.Device, y.Shape.ToArray()), ids);
             var outIds = new List<int> { yId };

@@ -35,15 +35,17 @@ internal static class Recorder
         bool eager = false;
         if (GradMode.IsEnabled)
         {
-            foreach (int m in primitive.Effects.MutatedInputs)
+            var mutated = primitive.Effects.MutatedInputs;
+            for (int k = 0; k < mutated.Count; k++)   // an indexed loop: no boxed enumerator per call
             {
-                if (ViewRebase.LeafViewError(primitive, inputs[m]) is { } error) throw error;
-                if (inputs[m].RequiresGrad && inputs[m].IsLeaf)
-                    throw new InvalidOperationException(
-                        $"{primitive.Name}: a leaf tensor that requires grad ({inputs[m].DType.Name()}{inputs[m].Shape}) is being used in an in-place operation. " +
+                var target = inputs[mutated[k]];
+                if (ViewRebase.LeafViewError(primitive, target) is { } error) throw error;
+                if (target is { RequiresGrad: true, IsLeaf: true })
+                    throw OpErrors.State(
+                        primitive.Name, $"a leaf tensor that requires grad ({target.DType.Name()}{target.Shape}) is being used in an in-place operation. " +
                         "Do it under NoGrad (as optimisers do), or on a copy (.Clone()).");
             }
-            eager = primitive.IsDifferentiable && inputs.Any(x => x.RequiresGrad);
+            eager = primitive.IsDifferentiable && AnyRequiresGrad(inputs);
         }
         if (!tracing && !eager || primitive is not Primitives.InPlace.InPlacePrimitive { NeedsSavedTarget: true }) return null;
         // A recorded copy: a gradient of this gradient then flows through the saved value as well.
@@ -58,8 +60,9 @@ internal static class Recorder
 
     public static void Record(Primitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] outputs, Tensor[]? savedInputs = null)
     {
-        if (primitive.Effects.IsInPlace)
-            foreach (int m in primitive.Effects.MutatedInputs) inputs[m].Storage.BumpVersion();
+        var effects = primitive.Effects;
+        if (effects.IsInPlace)
+            for (int k = 0; k < effects.MutatedInputs.Count; k++) inputs[effects.MutatedInputs[k]].Storage.BumpVersion();
         var tapes = t_activeTapes;
         if (tapes is not null && tapes.Count > 0)
         {
@@ -68,11 +71,7 @@ internal static class Recorder
             return;
         }
 
-        if (!GradMode.IsEnabled || !primitive.IsDifferentiable) return;
-        bool any = false;
-        foreach (var x in inputs)
-            if (x.RequiresGrad) { any = true; break; }
-        if (!any) return;
+        if (!GradMode.IsEnabled || !primitive.IsDifferentiable || !AnyRequiresGrad(inputs)) return;
         GradNode? node = null;
         for (int k = 0; k < outputs.Length; k++)
         {
@@ -83,6 +82,13 @@ internal static class Recorder
             output.GradFnOutput = k;
             output.RequiresGradInternal = true;
         }
+    }
+
+    private static bool AnyRequiresGrad(Tensor[] inputs)
+    {
+        foreach (var x in inputs)
+            if (x.RequiresGrad) return true;
+        return false;
     }
 
     /// <summary>Notes on every tape tracing on this thread that records <paramref name="tensor"/> that its value was read on the host.</summary>

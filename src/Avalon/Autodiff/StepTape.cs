@@ -44,10 +44,10 @@ public sealed class StepTape
     public (Tensor[] Outputs, IReadOnlyDictionary<string, Tensor> Gradients) Run(params Tensor[] batch)
     {
         if (batch.Length != _batchSpecs.Length)
-            throw new ArgumentException($"StepTape.Run: the step was traced with {_batchSpecs.Length} batch tensors but {batch.Length} were given.");
+            throw OpErrors.Argument("StepTape.Run", $"the step was traced with {_batchSpecs.Length} batch tensors but {batch.Length} were given.");
         var parameters = _model.NamedParameters().ToArray();
         if (!parameters.Select(p => p.Key).SequenceEqual(_parameterNames))
-            throw new ArgumentException("StepTape.Run: the model's parameters are not the ones traced (names or order changed); trace the step again.");
+            throw OpErrors.Argument("StepTape.Run", "the model's parameters are not the ones traced (names or order changed); trace the step again.");
         var inputs = parameters.Select(p => p.Value).Concat(batch).ToArray();
         var results = Tape.Run(inputs);
         var grads = new Dictionary<string, Tensor>(_trainableNames.Length);

@@ -33,15 +33,15 @@ public sealed class Tape
             if (op is CallOp call)
                 foreach (int a in call.Args)
                     if (!defined.Contains(a))
-                        throw new ArgumentException($"Tape: op '{op}' uses %{a} before it is defined.");
+                        throw OpErrors.Argument("Tape", $"op '{op}' uses %{a} before it is defined.");
             foreach (int d in op.Defines)
-                if (!defined.Add(d)) throw new ArgumentException($"Tape: %{d} is defined twice.");
+                if (!defined.Add(d)) throw OpErrors.Argument("Tape", $"%{d} is defined twice.");
             AddOp(op, op is ConstantOp c ? c.Value : null);
             if (op is InputOp) _inputs.Add(op.Id);
         }
         foreach (int o in outputs)
         {
-            if (!defined.Contains(o)) throw new ArgumentException($"Tape: output %{o} is not defined.");
+            if (!defined.Contains(o)) throw OpErrors.Argument("Tape", $"output %{o} is not defined.");
             _outputs.Add(o);
         }
     }
@@ -178,7 +178,7 @@ public sealed class Tape
     public Tensor[] Run(params Tensor[] inputs)
     {
         if (inputs.Length != _inputs.Count)
-            throw new ArgumentException($"Tape.Run: the tape takes {_inputs.Count} inputs but {inputs.Length} were given.");
+            throw OpErrors.Argument("Tape.Run", $"the tape takes {_inputs.Count} inputs but {inputs.Length} were given.");
         var env = new Dictionary<int, Tensor>();
         int k = 0;
         foreach (var op in _ops)
@@ -188,8 +188,8 @@ public sealed class Tape
                 case InputOp input:
                     var x = inputs[k++];
                     if (x.Shape != input.Spec.Shape || x.DType != input.Spec.DType)
-                        throw new ArgumentException(
-                            $"Tape.Run: input {k - 1} ('{input.Name}') was recorded as {input.Spec} but {x.DType.Name()}{x.Shape} was given.");
+                        throw OpErrors.Argument(
+                            "Tape.Run", $"input {k - 1} ('{input.Name}') was recorded as {input.Spec} but {x.DType.Name()}{x.Shape} was given.");
                     env[op.Id] = x;
                     break;
                 case ConstantOp c:
@@ -254,7 +254,7 @@ public sealed class Tape
         foreach (int o in _outputs)
             if (!specs.ContainsKey(o)) problems.Add($"return: %{o} is not defined.");
         if (problems.Count > 0)
-            throw new InvalidOperationException($"Tape.Validate: {problems.Count} problem(s):\n" + string.Join("\n", problems));
+            throw OpErrors.State("Tape.Validate", $"{problems.Count} problem(s):\n" + string.Join("\n", problems));
     }
 
     /// <summary>The tape in SSA form, one op per line, then the outputs.</summary>

@@ -9,12 +9,13 @@ internal static class TapeBackward
 {
     /// <summary>
     /// The gradients of the values <paramref name="outputIds"/> (seeded with <paramref name="seeds"/>)
-    /// with respect to <paramref name="wrt"/> (zeros where unconnected).
+    /// with respect to <paramref name="wrt"/> (zeros where unconnected). <paramref name="opCount"/> limits
+    /// the walk to the tape's first ops (the forward, when earlier backward passes appended to it).
     /// </summary>
-    public static Tensor[] Run(Tape tape, IReadOnlyList<int> outputIds, IReadOnlyList<Tensor> seeds, IReadOnlyList<int> wrt)
+    public static Tensor[] Run(Tape tape, IReadOnlyList<int> outputIds, IReadOnlyList<Tensor> seeds, IReadOnlyList<int> wrt, int opCount = -1)
     {
         var ops = tape.Ops;
-        int count = ops.Count;   // rules append to the tape; walk only what the forward recorded
+        int count = opCount >= 0 ? opCount : ops.Count;   // rules append to the tape; walk only what the forward recorded
         // Which values depend on a requested input: only those need gradients.
         var depends = new HashSet<int>(wrt);
         for (int i = 0; i < count; i++)
@@ -37,7 +38,7 @@ internal static class TapeBackward
             for (int a = 0; a < inputs.Length; a++)
             {
                 inputs[a] = tape.ValueOf(call.Args[a])
-                    ?? throw new InvalidOperationException("TapeBackward: the tape holds no recorded values; run it first.");
+                    ?? throw OpErrors.State("TapeBackward", "the tape holds no recorded values; run it first.");
                 needs[a] = depends.Contains(call.Args[a]) && inputs[a].DType.IsFloatingPoint();
             }
             var outputs = new Tensor[call.OutputCount];

@@ -67,7 +67,7 @@ public sealed class TapeBuilder
         ArgumentNullException.ThrowIfNull(op);
         foreach (int d in op.Defines)
             if (_ops.Any(o => d >= o.Id && d < o.Id + o.OutputCount))
-                throw new ArgumentException($"TapeBuilder: %{d} is already defined.");
+                throw OpErrors.Argument("TapeBuilder", $"%{d} is already defined.");
         _ops.Insert(index, op);
         _nextId = Math.Max(_nextId, op.Id + op.OutputCount);
     }
@@ -80,7 +80,7 @@ public sealed class TapeBuilder
     {
         var op = DefinitionOf(id);
         foreach (int d in op.Defines)
-            if (IsUsed(d)) throw new InvalidOperationException($"TapeBuilder: %{d} is still used; replace its uses first.");
+            if (IsUsed(d)) throw OpErrors.State("TapeBuilder", $"%{d} is still used; replace its uses first.");
         _ops.Remove(op);
     }
 

@@ -74,8 +74,8 @@ public sealed record CallOp(int Id, TensorSpec Spec, Primitive Primitive, Attrib
         get => _outputSpecs ?? [Spec];
         init
         {
-            if (value.Count == 0) throw new ArgumentException("CallOp: a call defines at least one value.");
-            if (value[0] != Spec) throw new ArgumentException($"CallOp: the first output spec {value[0]} differs from Spec {Spec}.");
+            if (value.Count == 0) throw OpErrors.Argument("CallOp", "a call defines at least one value.");
+            if (value[0] != Spec) throw OpErrors.Argument("CallOp", $"the first output spec {value[0]} differs from Spec {Spec}.");
             _outputSpecs = value.Count == 1 ? null : [.. value];
         }
     }

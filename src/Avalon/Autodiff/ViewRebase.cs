@@ -98,7 +98,7 @@ internal static class ViewRebase
         gradOutputs[origin.Index] = value;
         var context = new GradContext([origin.Base], origin.Attributes, origin.Outputs, gradOutputs, [true]);
         return origin.Primitive.Backward(context)[0]
-            ?? throw new InvalidOperationException($"{origin.Primitive.Name}: the view's rule gave no gradient for its base; an in-place write through it cannot be recorded.");
+            ?? throw OpErrors.State(origin.Primitive.Name, $"the view's rule gave no gradient for its base; an in-place write through it cannot be recorded.");
     }
 
     /// <summary>The base tensor (whose storage already holds the new value) takes the identity of the recorded new value.</summary>

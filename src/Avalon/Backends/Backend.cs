@@ -53,7 +53,7 @@ public static class Backend
     {
         ArgumentNullException.ThrowIfNull(factory);
         if (type == DeviceType.Cpu)
-            throw new ArgumentException("Backend.Register: the CPU backend is built in and cannot be replaced; register another device type (e.g. DeviceType.PrivateUse1).");
+            throw OpErrors.Argument("Backend.Register", "the CPU backend is built in and cannot be replaced; register another device type (e.g. DeviceType.PrivateUse1).");
         lock (s_lock)
         {
             s_factories[type] = factory;

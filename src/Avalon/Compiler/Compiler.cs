@@ -69,7 +69,7 @@ public static class Compiler
         for (int i = 0; i < inputs.Length; i++)
         {
             if (tape.Tracks(inputs[i]))
-                throw new ArgumentException($"Compile: input {i} is the same tensor as an earlier input; pass distinct tensors.");
+                throw OpErrors.Argument("Compile", $"input {i} is the same tensor as an earlier input; pass distinct tensors.");
             tape.AddInput(inputs[i], "x" + i);
         }
         Tensor[] outputs;

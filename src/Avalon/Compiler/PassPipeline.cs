@@ -144,8 +144,8 @@ public sealed class PassPipeline
     private void Insert(int index, ITapePass pass)
     {
         ArgumentNullException.ThrowIfNull(pass);
-        if (string.IsNullOrEmpty(pass.Name)) throw new ArgumentException("PassPipeline: a pass needs a name.", nameof(pass));
-        if (Contains(pass.Name)) throw new ArgumentException($"PassPipeline: a pass named '{pass.Name}' is already in the pipeline.", nameof(pass));
+        if (string.IsNullOrEmpty(pass.Name)) throw OpErrors.Argument("PassPipeline", "a pass needs a name.", nameof(pass));
+        if (Contains(pass.Name)) throw OpErrors.Argument("PassPipeline", $"a pass named '{pass.Name}' is already in the pipeline.", nameof(pass));
         _passes.Insert(index, pass);
     }
 }

@@ -25,7 +25,9 @@ public sealed class Batch
     public int Count => _tensors.Length;
 
     /// <summary>The stacked field at position <paramref name="index"/>.</summary>
-    public Tensor this[int index] => _tensors[index];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside [0, <see cref="Count"/>).</exception>
+    public Tensor this[int index] => (uint)index < (uint)_tensors.Length ? _tensors[index]
+        : throw OpErrors.OutOfRange("Batch", nameof(index), index, $"index {index} is outside [0, {_tensors.Length}): the batch has {_tensors.Length} fields.");
 
     /// <summary>The stacked inputs, shape <c>[Size, ...]</c>.</summary>
     public Tensor Input => _tensors[0];
@@ -34,7 +36,7 @@ public sealed class Batch
     /// <exception cref="InvalidOperationException">The dataset's samples hold a single tensor.</exception>
     public Tensor Target => _tensors.Length > 1
         ? _tensors[1]
-        : throw new InvalidOperationException("Batch.Target: the dataset's samples hold a single tensor (no target); use Input.");
+        : throw OpErrors.State("Batch.Target", "the dataset's samples hold a single tensor (no target); use Input.");
 
     /// <summary>Deconstructs into stacked inputs and targets.</summary>
     /// <param name="input">The stacked inputs.</param>

@@ -22,12 +22,12 @@ internal static class Collate
             {
                 var sample = samples[b];
                 if (sample.Count != fields.Length)
-                    throw new InvalidOperationException(
-                        $"DataLoader: sample {indices[b]} has {sample.Count} tensors but sample {indices[0]} has {fields.Length}; every sample of a dataset must have the same fields.");
+                    throw OpErrors.State(
+                        "DataLoader", $"sample {indices[b]} has {sample.Count} tensors but sample {indices[0]} has {fields.Length}; every sample of a dataset must have the same fields.");
                 var t = sample[f];
                 if (t.DType != reference.DType || !t.Shape.Equals(reference.Shape))
-                    throw new InvalidOperationException(
-                        $"DataLoader: cannot stack field {f}: sample {indices[b]} has shape {t.Shape} ({t.DType.Name()}) but sample {indices[0]} has shape {reference.Shape} ({reference.DType.Name()}); all samples in a batch must match.");
+                    throw OpErrors.State(
+                        "DataLoader", $"cannot stack field {f}: sample {indices[b]} has shape {t.Shape} ({t.DType.Name()}) but sample {indices[0]} has shape {reference.Shape} ({reference.DType.Name()}); all samples in a batch must match.");
                 HostTensors.Bytes(t).CopyTo(target.Slice(b * bytes, bytes));
             }
             fields[f] = HostTensors.Wrap(batch, reference.DType, [samples.Length, .. reference.Shape.ToArray()]);

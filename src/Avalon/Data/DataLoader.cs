@@ -41,7 +41,7 @@ public sealed class DataLoader : IEnumerable<Batch>
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"DataLoader: batch_size should be a positive integer, got {batchSize}.");
+            throw OpErrors.OutOfRange("DataLoader", nameof(batchSize), batchSize, $"batch_size should be a positive integer, got {batchSize}.");
         Dataset = dataset;
         BatchSize = batchSize;
         Shuffle = shuffle;
@@ -117,7 +117,7 @@ public sealed class DataLoader : IEnumerable<Batch>
         for (int i = 0; i < size; i++)
         {
             samples[i] = Dataset.Get(indices[i])
-                ?? throw new InvalidOperationException($"DataLoader: {Dataset.GetType().Name}.Get({indices[i]}) returned null.");
+                ?? throw OpErrors.State("DataLoader", $"{Dataset.GetType().Name}.Get({indices[i]}) returned null.");
         }
         return new Batch(Collate.Stack(samples, indices), indices);
     }
@@ -135,7 +135,7 @@ public sealed class DataLoader : IEnumerable<Batch>
         private int _next;
         private Batch? _current;
 
-        public Batch Current => _current ?? throw new InvalidOperationException("DataLoader: Current was read before MoveNext.");
+        public Batch Current => _current ?? throw OpErrors.State("DataLoader", "Current was read before MoveNext.");
 
         object IEnumerator.Current => Current;
 
@@ -151,7 +151,7 @@ public sealed class DataLoader : IEnumerable<Batch>
             return true;
         }
 
-        public void Reset() => throw new NotSupportedException("DataLoader: an epoch cannot be reset; start a new enumeration.");
+        public void Reset() => throw OpErrors.NotSupported("DataLoader", "an epoch cannot be reset; start a new enumeration.");
 
         public void Dispose() { }
     }
@@ -176,7 +176,7 @@ public sealed class DataLoader : IEnumerable<Batch>
             _stop = CancellationTokenSource.CreateLinkedTokenSource(token);
         }
 
-        public Batch Current => _current ?? throw new InvalidOperationException("DataLoader: Current was read before MoveNext.");
+        public Batch Current => _current ?? throw OpErrors.State("DataLoader", "Current was read before MoveNext.");
 
         object IEnumerator.Current => Current;
 
@@ -224,7 +224,7 @@ public sealed class DataLoader : IEnumerable<Batch>
             }
         }
 
-        public void Reset() => throw new NotSupportedException("DataLoader: an epoch cannot be reset; start a new enumeration.");
+        public void Reset() => throw OpErrors.NotSupported("DataLoader", "an epoch cannot be reset; start a new enumeration.");
 
         public void Dispose()
         {

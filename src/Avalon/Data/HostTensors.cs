@@ -33,7 +33,7 @@ internal static class HostTensors
         DType.Int32 => MemoryMarshal.AsBytes(Elements<int>(tensor)),
         DType.Int64 => MemoryMarshal.AsBytes(Elements<long>(tensor)),
         DType.Bool => MemoryMarshal.AsBytes(Elements<bool>(tensor)),
-        _ => throw new NotSupportedException($"HostTensors.Bytes: dtype {tensor.DType.Name()} is not supported."),
+        _ => throw OpErrors.NotSupported("HostTensors.Bytes", $"dtype {tensor.DType.Name()} is not supported."),
     };
 
     /// <summary>A zeroed managed array for <paramref name="length"/> elements of <paramref name="dtype"/>.</summary>
@@ -44,7 +44,7 @@ internal static class HostTensors
         DType.Int32 => new int[length],
         DType.Int64 => new long[length],
         DType.Bool => new bool[length],
-        _ => throw new NotSupportedException($"HostTensors.NewArray: dtype {dtype.Name()} is not supported."),
+        _ => throw OpErrors.NotSupported("HostTensors.NewArray", $"dtype {dtype.Name()} is not supported."),
     };
 
     /// <summary>The bytes of a managed array created by <see cref="NewArray"/>.</summary>
@@ -55,6 +55,6 @@ internal static class HostTensors
         int[] a => MemoryMarshal.AsBytes(a.AsSpan()),
         long[] a => MemoryMarshal.AsBytes(a.AsSpan()),
         bool[] a => MemoryMarshal.AsBytes(a.AsSpan()),
-        _ => throw new NotSupportedException($"HostTensors.BytesOf: arrays of {array.GetType().GetElementType()?.Name} are not supported."),
+        _ => throw OpErrors.NotSupported("HostTensors.BytesOf", $"arrays of {array.GetType().GetElementType()?.Name} are not supported."),
     };
 }

@@ -22,22 +22,22 @@ public sealed class IdxArray
         Type expected = ElementType(dataType);
         if (data.GetType().GetElementType() != expected || data.Rank != 1)
         {
-            throw new ArgumentException(
-                $"IdxArray: data type {dataType} needs a {expected.Name}[] array, got {data.GetType().Name}.", nameof(data));
+            throw OpErrors.Argument(
+                "IdxArray", $"data type {dataType} needs a {expected.Name}[] array, got {data.GetType().Name}.", nameof(data));
         }
         long count = 1;
         foreach (int d in dims)
         {
             if (d < 0)
             {
-                throw new ArgumentException($"IdxArray: dimensions must be non-negative, got [{string.Join(", ", dims)}].", nameof(dims));
+                throw OpErrors.Argument("IdxArray", $"dimensions must be non-negative, got [{string.Join(", ", dims)}].", nameof(dims));
             }
             count *= d;
         }
         if (count != data.LongLength)
         {
-            throw new ArgumentException(
-                $"IdxArray: dimensions [{string.Join(", ", dims)}] hold {count} elements, but the data array has {data.LongLength}.", nameof(data));
+            throw OpErrors.Argument(
+                "IdxArray", $"dimensions [{string.Join(", ", dims)}] hold {count} elements, but the data array has {data.LongLength}.", nameof(data));
         }
         DataType = dataType;
         _dims = (int[])dims.Clone();
@@ -72,8 +72,8 @@ public sealed class IdxArray
         {
             return typed;
         }
-        throw new InvalidOperationException(
-            $"IdxArray: the data is {DataType} ({Data.GetType().Name}); it cannot be viewed as {typeof(T).Name}[]. Use ToSingle() to convert.");
+        throw OpErrors.State(
+            "IdxArray", $"the data is {DataType} ({Data.GetType().Name}); it cannot be viewed as {typeof(T).Name}[]. Use ToSingle() to convert.");
     }
 
     /// <summary>Converts every element to <see cref="float"/> (a new array; bytes become 0..255, not scaled).</summary>
@@ -103,7 +103,7 @@ public sealed class IdxArray
         IdxDataType.Int32 => typeof(int),
         IdxDataType.Float32 => typeof(float),
         IdxDataType.Float64 => typeof(double),
-        _ => throw new ArgumentOutOfRangeException(nameof(dataType), dataType, "IdxArray: unknown IDX data type."),
+        _ => throw OpErrors.OutOfRange("IdxArray", nameof(dataType), dataType, "unknown IDX data type."),
     };
 
     internal static int ElementSize(IdxDataType dataType) => dataType switch
@@ -112,6 +112,6 @@ public sealed class IdxArray
         IdxDataType.Int16 => 2,
         IdxDataType.Int32 or IdxDataType.Float32 => 4,
         IdxDataType.Float64 => 8,
-        _ => throw new ArgumentOutOfRangeException(nameof(dataType), dataType, "IdxArray: unknown IDX data type."),
+        _ => throw OpErrors.OutOfRange("IdxArray", nameof(dataType), dataType, "unknown IDX data type."),
     };
 }

@@ -19,7 +19,7 @@ internal static class IdxImageDatasetLoader
         {
             if (info.EmbeddedResourcePrefix is null)
             {
-                throw new NotSupportedException($"{title}: Avalon embeds no sample of {info.DisplayName}; only Fashion-MNIST has one. Leave DatasetLoadOptions.UseEmbeddedSample false.");
+                throw OpErrors.NotSupported(title, $"Avalon embeds no sample of {info.DisplayName}; only Fashion-MNIST has one. Leave DatasetLoadOptions.UseEmbeddedSample false.");
             }
             return LoadEmbedded(info, split, ["embedded sample: requested by DatasetLoadOptions.UseEmbeddedSample"]);
         }

@@ -155,7 +155,7 @@ public static class IdxReader
     {
         if (maxElements < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(maxElements), maxElements, $"IdxReader.Read: maxElements must be non-negative, got {maxElements}.");
+            throw OpErrors.OutOfRange("IdxReader.Read", nameof(maxElements), maxElements, $"maxElements must be non-negative, got {maxElements}.");
         }
     }
 

@@ -74,7 +74,7 @@ public sealed class RawImageSet
     {
         if ((uint)index >= (uint)Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"RawImageSet.Image: index must be in [0, {Count}).");
+            throw OpErrors.OutOfRange("RawImageSet.Image", nameof(index), index, $"index must be in [0, {Count}).");
         }
         int size = Rows * Columns;
         return Images.AsSpan(index * size, size);

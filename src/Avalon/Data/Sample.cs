@@ -13,7 +13,7 @@ public sealed class Sample
     public Sample(params Tensor[] tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Length == 0) throw new ArgumentException("Sample: expected at least one tensor, got none.", nameof(tensors));
+        if (tensors.Length == 0) throw OpErrors.Argument("Sample", "expected at least one tensor, got none.", nameof(tensors));
         for (int i = 0; i < tensors.Length; i++)
         {
             if (tensors[i] is null) throw new ArgumentNullException(nameof(tensors), $"Sample: tensor {i} is null.");
@@ -25,7 +25,9 @@ public sealed class Sample
     public int Count => _tensors.Length;
 
     /// <summary>The tensor at position <paramref name="index"/>.</summary>
-    public Tensor this[int index] => _tensors[index];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside [0, <see cref="Count"/>).</exception>
+    public Tensor this[int index] => (uint)index < (uint)_tensors.Length ? _tensors[index]
+        : throw OpErrors.OutOfRange("Sample", nameof(index), index, $"index {index} is outside [0, {_tensors.Length}): the sample has {_tensors.Length} tensors.");
 
     /// <summary>The first tensor (the model input).</summary>
     public Tensor Input => _tensors[0];
@@ -34,7 +36,7 @@ public sealed class Sample
     /// <exception cref="InvalidOperationException">The sample holds a single tensor.</exception>
     public Tensor Target => _tensors.Length > 1
         ? _tensors[1]
-        : throw new InvalidOperationException("Sample.Target: this sample holds a single tensor (no target); use Input.");
+        : throw OpErrors.State("Sample.Target", "this sample holds a single tensor (no target); use Input.");
 
     /// <summary>Deconstructs into input and target.</summary>
     /// <param name="input">The first tensor.</param>

@@ -23,7 +23,7 @@ public sealed class TensorDataset : IDataset, IBatchGatherer
     public TensorDataset(params Tensor[] tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Length == 0) throw new ArgumentException("TensorDataset: expected at least one tensor, got none.", nameof(tensors));
+        if (tensors.Length == 0) throw OpErrors.Argument("TensorDataset", "expected at least one tensor, got none.", nameof(tensors));
         int n = -1;
         _data = new Array[tensors.Length];
         _dtypes = new DType[tensors.Length];
@@ -33,10 +33,10 @@ public sealed class TensorDataset : IDataset, IBatchGatherer
         {
             var t = tensors[i] ?? throw new ArgumentNullException(nameof(tensors), $"TensorDataset: tensor {i} is null.");
             if (t.Rank == 0)
-                throw new ArgumentException($"TensorDataset: tensor {i} is 0-dimensional; every tensor needs a first dimension to index samples along.", nameof(tensors));
+                throw OpErrors.Argument("TensorDataset", $"tensor {i} is 0-dimensional; every tensor needs a first dimension to index samples along.", nameof(tensors));
             if (n >= 0 && t.Size(0) != n)
-                throw new ArgumentException(
-                    $"TensorDataset: size mismatch between tensors: tensor 0 has {n} rows (dimension 0) but tensor {i} has shape {t.Shape}.", nameof(tensors));
+                throw OpErrors.Argument(
+                    "TensorDataset", $"size mismatch between tensors: tensor 0 has {n} rows (dimension 0) but tensor {i} has shape {t.Shape}.", nameof(tensors));
             n = t.Size(0);
             _dtypes[i] = t.DType;
             _data[i] = t.Storage.Backend.ToHost(t);
@@ -53,7 +53,7 @@ public sealed class TensorDataset : IDataset, IBatchGatherer
     public Sample Get(int index)
     {
         if ((uint)index >= (uint)Count)
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"TensorDataset.Get: index must be in [0, {Count}).");
+            throw OpErrors.OutOfRange("TensorDataset.Get", nameof(index), index, $"index must be in [0, {Count}).");
         var fields = new Tensor[_data.Length];
         for (int f = 0; f < fields.Length; f++)
         {

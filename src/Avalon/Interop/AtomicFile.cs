@@ -35,9 +35,9 @@ internal static class AtomicFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
         string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"AtomicFile: '{path}' names no file.", nameof(path));
+        string folder = Path.GetDirectoryName(full) ?? throw OpErrors.Argument("AtomicFile", $"'{path}' names no file.", nameof(path));
         string name = Path.GetFileName(full);
-        if (name.Length == 0) throw new ArgumentException($"AtomicFile: '{path}' names a folder, not a file.", nameof(path));
+        if (name.Length == 0) throw OpErrors.Argument("AtomicFile", $"'{path}' names a folder, not a file.", nameof(path));
         RemoveStaleTemporaryFiles(folder, name);
         string temporary = Path.Combine(folder, TemporaryName(name, Environment.ProcessId));
         try

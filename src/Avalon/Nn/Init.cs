@@ -36,13 +36,13 @@ public static class Init
             case "leaky_relu":
                 double slope = param ?? 0.01;
                 if (!double.IsFinite(slope))
-                    throw new ArgumentException($"calculate_gain: negative_slope {slope} not a valid number.", nameof(param));
+                    throw OpErrors.Argument("calculate_gain", $"negative_slope {slope} not a valid number.", nameof(param));
                 return Math.Sqrt(2.0 / (1 + slope * slope));
             case "selu":
                 return 3.0 / 4;
             default:
-                throw new ArgumentException(
-                    $"calculate_gain: unsupported nonlinearity '{nonlinearity}'; expected one of linear, conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, sigmoid, tanh, relu, leaky_relu, selu.",
+                throw OpErrors.Argument(
+                    "calculate_gain", $"unsupported nonlinearity '{nonlinearity}'; expected one of linear, conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, sigmoid, tanh, relu, leaky_relu, selu.",
                     nameof(nonlinearity));
         }
     }
@@ -68,7 +68,7 @@ public static class Init
     public static Tensor Uniform_(Tensor tensor, double a = 0, double b = 1, Generator? generator = null)
     {
         var g = Begin(tensor, generator, "uniform_");
-        if (!(a <= b)) throw new ArgumentException($"uniform_: expects a <= b, got a={a}, b={b}.");
+        if (!(a <= b)) throw OpErrors.Argument("uniform_", $"expects a <= b, got a={a}, b={b}.");
         using var noGrad = new NoGrad();
         return Write(tensor, Tensor.Rand(tensor.Shape.ToArray(), g, DType.Float64, tensor.Device) * (b - a) + a);
     }
@@ -77,7 +77,7 @@ public static class Init
     public static Tensor Normal_(Tensor tensor, double mean = 0, double std = 1, Generator? generator = null)
     {
         var g = Begin(tensor, generator, "normal_");
-        if (!(std >= 0)) throw new ArgumentException($"normal_: expects std >= 0.0, got std={std}.");
+        if (!(std >= 0)) throw OpErrors.Argument("normal_", $"expects std >= 0.0, got std={std}.");
         using var noGrad = new NoGrad();
         return Write(tensor, Tensor.Randn(tensor.Shape.ToArray(), g, DType.Float64, tensor.Device) * std + mean);
     }
@@ -89,7 +89,7 @@ public static class Init
     public static Tensor TruncNormal_(Tensor tensor, double mean = 0, double std = 1, double a = -2, double b = 2, Generator? generator = null)
     {
         var g = Begin(tensor, generator, "trunc_normal_");
-        if (!(std > 0) || !(a < b)) throw new ArgumentException($"trunc_normal_: expects std > 0 and a < b, got std={std}, a={a}, b={b}.");
+        if (!(std > 0) || !(a < b)) throw OpErrors.Argument("trunc_normal_", $"expects std > 0 and a < b, got std={std}, a={a}, b={b}.");
         double lo = NormalCdf((a - mean) / std), hi = NormalCdf((b - mean) / std);
         double[] values = Draws(tensor, g, normal: false);
         for (int i = 0; i < values.Length; i++)
@@ -120,7 +120,7 @@ public static class Init
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (tensor.Rank != 2)
-            throw new ArgumentException($"eye_: only tensors with 2 dimensions are supported, got shape {tensor.Shape}.");
+            throw OpErrors.Argument("eye_", $"only tensors with 2 dimensions are supported, got shape {tensor.Shape}.");
         int rows = tensor.Size(0), cols = tensor.Size(1);
         var values = new double[tensor.Numel];
         for (int i = 0; i < Math.Min(rows, cols); i++) values[i * cols + i] = 1;
@@ -136,9 +136,9 @@ public static class Init
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (tensor.Rank is < 3 or > 5)
-            throw new ArgumentException($"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape {tensor.Shape}.");
+            throw OpErrors.Argument("dirac_", $"only tensors with 3, 4, or 5 dimensions are supported, got shape {tensor.Shape}.");
         if (groups < 1 || tensor.Size(0) % groups != 0)
-            throw new ArgumentException($"dirac_: dim 0 ({tensor.Size(0)}) must be divisible by groups ({groups}).");
+            throw OpErrors.Argument("dirac_", $"dim 0 ({tensor.Size(0)}) must be divisible by groups ({groups}).");
         var shape = tensor.Shape.ToArray();
         var strides = ShapeUtil.ContiguousStrides(shape);
         int outPerGroup = shape[0] / groups, minDim = Math.Min(outPerGroup, shape[1]);
@@ -222,7 +222,7 @@ public static class Init
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (tensor.Rank < 2)
-            throw new ArgumentException($"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {tensor.Shape}.");
+            throw OpErrors.Argument("orthogonal_", $"only tensors with 2 or more dimensions are supported, got shape {tensor.Shape}.");
         if (tensor.Numel == 0) return tensor;
         var g = Begin(tensor, generator, "orthogonal_");
         double[] normals = Draws(tensor, g, normal: true);
@@ -267,7 +267,7 @@ public static class Init
             double norm = 0;
             for (int i = 0; i < m; i++) norm += cj[i] * cj[i];
             norm = Math.Sqrt(norm);
-            if (norm == 0) throw new InvalidOperationException("orthogonal_: the random matrix was rank-deficient; draw again.");
+            if (norm == 0) throw OpErrors.State("orthogonal_", "the random matrix was rank-deficient; draw again.");
             for (int i = 0; i < m; i++) cj[i] /= norm;
         }
     }
@@ -276,7 +276,7 @@ public static class Init
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (!tensor.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected a floating-point tensor, got {tensor.DType.Name()}{tensor.Shape}.");
+            throw OpErrors.Argument(op, $"expected a floating-point tensor, got {tensor.DType.Name()}{tensor.Shape}.");
         return generator ?? Generator.Default;
     }
 

@@ -49,8 +49,8 @@ public abstract partial class Module
         ArgumentNullException.ThrowIfNull(target);
         foreach (var (path, p) in NamedParameters())
             if (path == target) return p;
-        throw new ArgumentException(
-            $"GetParameter: {GetType().Name} has no parameter '{target}'. Known parameters: {string.Join(", ", NamedParameters().Select(p => p.Key))}.", nameof(target));
+        throw OpErrors.Argument(
+            "GetParameter", $"{GetType().Name} has no parameter '{target}'. Known parameters: {string.Join(", ", NamedParameters().Select(p => p.Key))}.", nameof(target));
     }
 
     /// <summary>The registered parameters as entries (after the field members in <see cref="LocalEntries"/>).</summary>

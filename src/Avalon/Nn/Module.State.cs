@@ -156,8 +156,8 @@ public abstract partial class Module
         foreach (var key in tensors.Keys)
             if (!byPath.ContainsKey(key)) unknown.Add(key);
         if (unknown.Count > 0)
-            throw new ArgumentException(
-                $"FunctionalCall: {GetType().Name} has no parameter or buffer named {string.Join(", ", unknown.Select(k => "\"" + k + "\""))}. Known names: {string.Join(", ", byPath.Keys)}.");
+            throw OpErrors.Argument(
+                "FunctionalCall", $"{GetType().Name} has no parameter or buffer named {string.Join(", ", unknown.Select(k => "\"" + k + "\""))}. Known names: {string.Join(", ", byPath.Keys)}.");
 
         var replaced = new List<ModuleEntry>(tensors.Count);
         try
@@ -234,12 +234,12 @@ public abstract partial class Module
         long total = 0;
         foreach (var p in ps) total += p.Value.Numel;
         if (vector.Rank != 1 || vector.Numel != total)
-            throw new ArgumentException($"{op}: expected a 1-D vector of {total} elements (the parameters of {GetType().Name}), got shape {vector.Shape}.");
+            throw OpErrors.Argument(op, $"expected a 1-D vector of {total} elements (the parameters of {GetType().Name}), got shape {vector.Shape}.");
         if (ps.Count > 0)
         {
             var dtype = CommonDType(ps, op);
             if (vector.DType != dtype)
-                throw new ArgumentException($"{op}: the vector is {vector.DType.Name()} but the parameters are {dtype.Name()}.");
+                throw OpErrors.Argument(op, $"the vector is {vector.DType.Name()} but the parameters are {dtype.Name()}.");
         }
         var dense = differentiable ? vector : vector.ContiguousNoGrad();
         var slices = new Tensor[ps.Count];
@@ -261,8 +261,8 @@ public abstract partial class Module
         var dtype = ps[0].Value.DType;
         foreach (var (name, p) in ps)
             if (p.DType != dtype)
-                throw new InvalidOperationException(
-                    $"{op}: {GetType().Name} mixes dtypes ({ps[0].Key} is {dtype.Name()}, {name} is {p.DType.Name()}); convert the module with .To(DType) first.");
+                throw OpErrors.State(
+                    op, $"{GetType().Name} mixes dtypes ({ps[0].Key} is {dtype.Name()}, {name} is {p.DType.Name()}); convert the module with .To(DType) first.");
         return dtype;
     }
 
@@ -276,7 +276,7 @@ public abstract partial class Module
     public Module To(DType dtype)
     {
         if (!dtype.IsFloatingPoint())
-            throw new ArgumentException($"Module.To: only floating-point dtypes are accepted, got {dtype.Name()}.", nameof(dtype));
+            throw OpErrors.Argument("Module.To", $"only floating-point dtypes are accepted, got {dtype.Name()}.", nameof(dtype));
         return ReplaceTensors(t => t.DType.IsFloatingPoint() && t.DType != dtype, t => t.Storage.Backend.Cast(t, dtype));
     }
 

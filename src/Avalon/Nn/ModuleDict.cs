@@ -29,7 +29,7 @@ public class ModuleDict : Module, IReadOnlyDictionary<string, Module>
         set
         {
             if (string.IsNullOrEmpty(key) || key.Contains('.'))
-                throw new ArgumentException($"ModuleDict: a key must be non-empty and contain no '.', got '{key}'.", nameof(key));
+                throw OpErrors.Argument("ModuleDict", $"a key must be non-empty and contain no '.', got '{key}'.", nameof(key));
             ArgumentNullException.ThrowIfNull(value);
             _modules[key] = value;
         }

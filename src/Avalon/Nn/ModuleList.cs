@@ -92,7 +92,7 @@ public class ModuleList : Module, IList<Module>, IReadOnlyList<Module>
     {
         int i = index < 0 ? index + _modules.Count : index;
         if (i < 0 || i >= _modules.Count)
-            throw new ArgumentOutOfRangeException(nameof(index), $"ModuleList: index {index} is out of range for {_modules.Count} modules.");
+            throw OpErrors.OutOfRange("ModuleList", nameof(index), $"index {index} is out of range for {_modules.Count} modules.");
         return i;
     }
 }

@@ -64,7 +64,7 @@ public class Sequential : Module, IReadOnlyList<Module>
     {
         int i = index < 0 ? index + _modules.Count : index;
         if (i < 0 || i >= _modules.Count)
-            throw new ArgumentOutOfRangeException(nameof(index), $"Sequential: index {index} is out of range for {_modules.Count} modules.");
+            throw OpErrors.OutOfRange("Sequential", nameof(index), $"index {index} is out of range for {_modules.Count} modules.");
         return i;
     }
 }

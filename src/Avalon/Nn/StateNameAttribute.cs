@@ -11,7 +11,7 @@ public sealed class StateNameAttribute : Attribute
     public StateNameAttribute(string name)
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.'))
-            throw new ArgumentException($"StateName: expected a non-empty name without '.', got '{name}'.", nameof(name));
+            throw OpErrors.Argument("StateName", $"expected a non-empty name without '.', got '{name}'.", nameof(name));
         Name = name;
     }
 

@@ -34,8 +34,8 @@ public static class ClipGrad
         double total = PNorm(norms, normType);
 
         if (errorIfNonfinite && !double.IsFinite(total))
-            throw new InvalidOperationException(
-                $"clip_grad_norm: the total norm of order {normType} for gradients from `parameters` is non-finite ({total}), " +
+            throw OpErrors.State(
+                "clip_grad_norm", $"the total norm of order {normType} for gradients from `parameters` is non-finite ({total}), " +
                 "so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, " +
                 "set errorIfNonfinite: false.");
 

@@ -50,7 +50,7 @@ public abstract class Optimizer
             count++;
         }
         if (count == 0 || (count == 1 && _groups[0].Parameters.Count == 0))
-            throw new ArgumentException($"{Name}: optimizer got an empty parameter list.", nameof(groups));
+            throw OpErrors.Argument(Name, $"optimizer got an empty parameter list.", nameof(groups));
     }
 
     /// <summary>The optimiser's name in messages (its type name).</summary>
@@ -76,17 +76,17 @@ public abstract class Optimizer
             foreach (Tensor p in existing.Parameters) seen.Add(p);
         for (int i = 0; i < own.Parameters.Count; i++)
         {
-            Tensor p = own.Parameters[i] ?? throw new ArgumentException(
-                $"{Name}: parameter {i} of group {_groups.Count} is null.", nameof(group));
+            Tensor p = own.Parameters[i] ?? throw OpErrors.Argument(
+                Name, $"parameter {i} of group {_groups.Count} is null.", nameof(group));
             if (!p.IsLeaf)
-                throw new ArgumentException(
-                    $"{Name}: can't optimize a non-leaf Tensor (parameter {i} of group {_groups.Count}, shape {p.Shape}, produced by {p.GradFn}); pass the leaf or call Detach().", nameof(group));
+                throw OpErrors.Argument(
+                    Name, $"can't optimize a non-leaf Tensor (parameter {i} of group {_groups.Count}, shape {p.Shape}, produced by {p.GradFn}); pass the leaf or call Detach().", nameof(group));
             if (!p.DType.IsFloatingPoint())
-                throw new ArgumentException(
-                    $"{Name}: can only optimize floating-point tensors, but parameter {i} of group {_groups.Count} is {p.DType.Name()} with shape {p.Shape}.", nameof(group));
+                throw OpErrors.Argument(
+                    Name, $"can only optimize floating-point tensors, but parameter {i} of group {_groups.Count} is {p.DType.Name()} with shape {p.Shape}.", nameof(group));
             if (!seen.Add(p))
-                throw new ArgumentException(
-                    $"{Name}: some parameters appear more than once in the parameter groups (parameter {i} of group {_groups.Count}, shape {p.Shape}).", nameof(group));
+                throw OpErrors.Argument(
+                    Name, $"some parameters appear more than once in the parameter groups (parameter {i} of group {_groups.Count}, shape {p.Shape}).", nameof(group));
         }
         foreach (var (name, value) in _defaults) own.SetDefault(name, value);
         ValidateGroup(own);
@@ -435,13 +435,13 @@ public abstract class Optimizer
     /// </summary>
     internal Tensor DenseGradient(Tensor parameter)
     {
-        Tensor grad = parameter.Grad ?? throw new InvalidOperationException($"{Name}: the parameter of shape {parameter.Shape} has no gradient.");
+        Tensor grad = parameter.Grad ?? throw OpErrors.State(Name, $"the parameter of shape {parameter.Shape} has no gradient.");
         if (grad.Shape != parameter.Shape)
-            throw new InvalidOperationException(
-                $"{Name}: the gradient of a parameter has shape {grad.Shape} but the parameter has shape {parameter.Shape}; they must match.");
+            throw OpErrors.State(
+                Name, $"the gradient of a parameter has shape {grad.Shape} but the parameter has shape {parameter.Shape}; they must match.");
         if (grad.DType != parameter.DType)
-            throw new InvalidOperationException(
-                $"{Name}: the gradient of a parameter of shape {parameter.Shape} is {grad.DType.Name()} but the parameter is {parameter.DType.Name()}; they must match.");
+            throw OpErrors.State(
+                Name, $"the gradient of a parameter of shape {parameter.Shape} is {grad.DType.Name()} but the parameter is {parameter.DType.Name()}; they must match.");
         return grad.ContiguousNoGrad();
     }
 
@@ -449,8 +449,8 @@ public abstract class Optimizer
     internal void CheckDense(Tensor parameter)
     {
         if (!parameter.IsContiguous)
-            throw new InvalidOperationException(
-                $"{Name}: a parameter of shape {parameter.Shape} with strides [{string.Join(", ", parameter.Strides)}] is not contiguous; optimizers update parameters in place and need dense parameters.");
+            throw OpErrors.State(
+                Name, $"a parameter of shape {parameter.Shape} with strides [{string.Join(", ", parameter.Strides)}] is not contiguous; optimizers update parameters in place and need dense parameters.");
     }
 
     /// <summary>The step count t of an update as the 0-d float64 tensor the update primitives take.</summary>
@@ -463,7 +463,7 @@ public abstract class Optimizer
     private protected void ThrowIfInvalid(bool invalid, string key, object value, string description)
     {
         if (invalid)
-            throw new ArgumentOutOfRangeException(key, value, $"{Name}: Invalid {description}: {ParamGroup.FormatValue(value)}");
+            throw OpErrors.OutOfRange(Name, key, value, $"Invalid {description}: {ParamGroup.FormatValue(value)}");
     }
 
     private static Dictionary<string, object> CopyOptions(IReadOnlyDictionary<string, object> options)

@@ -81,8 +81,8 @@ public sealed class Sgd : Optimizer
         ThrowIfInvalid(!(weightDecay >= 0), "weight_decay", weightDecay, "weight_decay value");
         group.GetBool("maximize");
         if (group.GetBool("nesterov") && (momentum <= 0 || dampening != 0))
-            throw new ArgumentOutOfRangeException("nesterov", true,
-                $"{Name}: Nesterov momentum requires a momentum and zero dampening (momentum {momentum}, dampening {dampening}).");
+            throw OpErrors.OutOfRange(Name, "nesterov", true,
+                $"Nesterov momentum requires a momentum and zero dampening (momentum {momentum}, dampening {dampening}).");
     }
 
     /// <inheritdoc />

@@ -18,7 +18,7 @@ public sealed class AttributeSchema
         for (int i = 0; i < specs.Length; i++)
             for (int j = 0; j < i; j++)
                 if (specs[i].Name == specs[j].Name)
-                    throw new ArgumentException($"AttributeSchema: '{specs[i].Name}' is declared twice.");
+                    throw OpErrors.Argument("AttributeSchema", $"'{specs[i].Name}' is declared twice.");
         _specs = specs;
     }
 
@@ -35,14 +35,29 @@ public sealed class AttributeSchema
     public Attributes Validate(string op, Attributes attributes)
     {
         if (ReferenceEquals(attributes.ValidatedBy, this)) return attributes;
+        // A set validated for this schema before (a call site that reuses its attributes, or no
+        // attributes at all) gives its cached validated form: no work and no allocation per call.
+        if (attributes.Count == 0 && _validatedEmpty is { } empty) return empty;
+        if (attributes.LastValidation is { } last && ReferenceEquals(last.Schema, this)) return last.Result;
+        var result = ValidateUncached(op, attributes);
+        if (attributes.Count == 0) _validatedEmpty = result;
+        else if (!ReferenceEquals(result, attributes)) attributes.LastValidation = new AttributeValidation(this, result);
+        return result;
+    }
+
+    // The validated form of Attributes.Empty (defaults only), once it has been validated.
+    private Attributes? _validatedEmpty;
+
+    private Attributes ValidateUncached(string op, Attributes attributes)
+    {
         foreach (var kv in attributes.Items)
         {
             var spec = Find(kv.Key)
-                ?? throw new ArgumentException(
-                    $"{op}: unknown attribute '{kv.Key}'. It takes: {(_specs.Length == 0 ? "no attributes" : string.Join(", ", _specs.Select(s => s.ToString())))}.");
+                ?? throw OpErrors.Argument(op,
+                    $"unknown attribute '{kv.Key}'. It takes: {(_specs.Length == 0 ? "no attributes" : string.Join(", ", _specs.Select(s => s.ToString())))}.");
             if (!Fits(spec.Type, kv.Value))
-                throw new ArgumentException(
-                    $"{op}: attribute '{kv.Key}' must be {Describe(spec.Type)}, but it is {Attributes.TypeName(kv.Value)} ({Attributes.FormatValue(kv.Value)}).");
+                throw OpErrors.Argument(op,
+                    $"attribute '{kv.Key}' must be {Describe(spec.Type)}, but it is {Attributes.TypeName(kv.Value)} ({Attributes.FormatValue(kv.Value)}).");
         }
         var result = attributes;
         foreach (var spec in _specs)
@@ -50,13 +65,13 @@ public sealed class AttributeSchema
             if (result.Has(spec.Name)) continue;
             if (spec.Default is not null) result = result.With(spec.Name, spec.Default);
             else if (!spec.Optional)
-                throw new ArgumentException($"{op}: the required attribute '{spec.Name}' ({Describe(spec.Type)}) is missing.");
+                throw OpErrors.Argument(op, $"the required attribute '{spec.Name}' ({Describe(spec.Type)}) is missing.");
         }
-        if (_specs.Any(s => s.Type == AttributeType.Double))
-            foreach (var spec in _specs)
-                if (spec.Type == AttributeType.Double && result.Items.FirstOrDefault(kv => kv.Key == spec.Name).Value is long l)
-                    result = result.With(spec.Name, (double)l);
-        result.ValidatedBy = this;
+        foreach (var spec in _specs)
+            if (spec.Type == AttributeType.Double && result.TryGetRaw(spec.Name, out var value) && value is long l)
+                result = result.With(spec.Name, (double)l);
+        // The shared empty set is not marked (a schema caches its own validated form of it instead).
+        if (!ReferenceEquals(result, Attributes.Empty)) result.ValidatedBy = this;
         return result;
     }
 

@@ -38,6 +38,12 @@ public sealed class Attributes : IEquatable<Attributes>
     /// <summary>The schema this set was last validated against (so a replay does not validate again).</summary>
     internal AttributeSchema? ValidatedBy { get; set; }
 
+    /// <summary>
+    /// The validated form of this set (defaults filled in) for the schema it was last validated against,
+    /// when that form is another set: a call site that reuses its attributes then skips validation.
+    /// </summary>
+    internal AttributeValidation? LastValidation { get; set; }
+
     /// <summary>Creates attributes from name/value pairs (normalised; see the remarks on <see cref="Attributes"/>).</summary>
     /// <exception cref="ArgumentException">A name repeats, or a value has an unsupported type.</exception>
     public static Attributes Of(params (string Name, object Value)[] items)
@@ -57,7 +63,7 @@ public sealed class Attributes : IEquatable<Attributes>
         Array.Sort(arr, (x, y) => string.CompareOrdinal(x.Key, y.Key));
         for (int i = 1; i < arr.Length; i++)
             if (arr[i].Key == arr[i - 1].Key)
-                throw new ArgumentException($"Attributes: '{arr[i].Key}' is given twice.");
+                throw OpErrors.Argument("Attributes", $"'{arr[i].Key}' is given twice.");
         return new Attributes(arr);
     }
 
@@ -80,7 +86,7 @@ public sealed class Attributes : IEquatable<Attributes>
     /// <summary>The canonical stored form of a value: integers as long, integer arrays as long[] copies.</summary>
     internal static object Normalize(string name, object value) => value switch
     {
-        null => throw new ArgumentException($"Attributes: '{name}' is null; omit an attribute instead of passing null."),
+        null => throw OpErrors.Argument("Attributes", $"'{name}' is null; omit an attribute instead of passing null."),
         long or double or bool or string or DType => value,
         int i => (long)i,
         short s => (long)s,
@@ -91,8 +97,8 @@ public sealed class Attributes : IEquatable<Attributes>
         long[] a => (long[])a.Clone(),
         double[] a => (double[])a.Clone(),
         float[] a => Array.ConvertAll(a, x => (double)x),
-        _ => throw new ArgumentException(
-            $"Attributes: '{name}' has unsupported type {value.GetType().Name}; use an integer, double, bool, string, DType, or an array of integers or doubles."),
+        _ => throw OpErrors.Argument(
+            "Attributes", $"'{name}' has unsupported type {value.GetType().Name}; use an integer, double, bool, string, DType, or an array of integers or doubles."),
     };
 
     /// <summary>The names and values, sorted by name. Integer values read as long and long[].</summary>
@@ -109,6 +115,14 @@ public sealed class Attributes : IEquatable<Attributes>
         for (int i = 0; i < _items.Length; i++)
             if (_items[i].Key == name) return i;
         return -1;
+    }
+
+    /// <summary>The stored value named <paramref name="name"/>, if present (no conversion).</summary>
+    internal bool TryGetRaw(string name, out object value)
+    {
+        int i = Find(name);
+        value = i < 0 ? null! : _items[i].Value;
+        return i >= 0;
     }
 
     private object Raw(string name)

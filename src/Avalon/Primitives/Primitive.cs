@@ -42,6 +42,16 @@ public abstract class Primitive
         PrimitiveRegistry.Add(this, replace);
     }
 
+    /// <summary>
+    /// Creates a primitive that is not registered by name: one the compiler makes for a tape (a fused
+    /// kernel), of which there may be many under one name and which the registry does not list.
+    /// </summary>
+    private protected Primitive(string name, PrimitiveRegistration registration)
+    {
+        Name = name;
+        if (registration == PrimitiveRegistration.Registered) PrimitiveRegistry.Add(this, replace: false);
+    }
+
     /// <summary>The primitive's name as it prints on a tape (snake_case, like ATen's).</summary>
     public string Name { get; }
 
@@ -82,6 +92,16 @@ public abstract class Primitive
     /// primitive does not declare them (then any attributes pass through unchecked).
     /// </summary>
     public virtual AttributeSchema? Schema => null;
+
+    /// <summary>
+    /// The inputs a call takes, in order, named as PyTorch's signature names them (<c>["input", "other"]</c>
+    /// for add, <c>["input", "weight", "bias?"]</c> for conv, <c>["tensors..."]</c> for cat): a name
+    /// ending in <c>?</c> is an optional trailing input, one ending in <c>...</c> (last only) stands for
+    /// any number of tensors. Every call is checked against it before the shape rule ("add: expected 2
+    /// inputs (input, other), got 3."). Null when the primitive does not declare them (then the shape
+    /// rule alone checks the count). Declared once: the list must not change between calls.
+    /// </summary>
+    public virtual IReadOnlyList<string>? InputNames => null;
 
     /// <summary>
     /// The shape/dtype rule of a single-output primitive: validates the inputs (throwing an exception
@@ -131,36 +151,121 @@ public abstract class Primitive
     }
 
     /// <summary>Runs the primitive like <see cref="Invoke"/> and returns every output.</summary>
+    /// <remarks>
+    /// On the plain path (no tape tracing, no input requiring a gradient) a call of a pure primitive
+    /// allocates its output tensors, their storage and the returned array, and nothing else: attributes
+    /// already validated for the schema are not validated again, the input specs go into a reused
+    /// per-thread array, and a single-output rule is called without the array of <see cref="InferSpecs"/>.
+    /// </remarks>
     public Tensor[] InvokeMany(Attributes attributes, params Tensor[] inputs)
     {
         attributes = ValidateAttributes(attributes);
-        var specs = Specs(attributes, inputs);
-        var saved = Effects.IsInPlace ? Recorder.PrepareInPlace(this, inputs) : null;
-        var outputs = Execute(inputs, attributes, specs);
+        Tensor[] outputs;
+        Tensor[]? saved = null;
+        if (HasSingleSpecRule && !Effects.IsInPlace && this is not ViewPrimitive)
+        {
+            // The common case: one fresh output from InferSpec, no spec array.
+            var spec = SingleSpec(attributes, inputs);
+            outputs = [Tensor.Uninitialized(spec)];
+            RunKernel(inputs, attributes, outputs);
+        }
+        else
+        {
+            var specs = Specs(attributes, inputs);
+            saved = Effects.IsInPlace ? Recorder.PrepareInPlace(this, inputs) : null;
+            outputs = Execute(inputs, attributes, specs);
+        }
         foreach (var output in outputs) AnomalyMode.CheckForward(this, inputs, output); // anomaly-detection hook (Autodiff/AnomalyMode.cs)
         Recorder.Record(this, attributes, inputs, outputs, saved);
         if (Effects.IsInPlace) ViewRebase.AfterInPlace(this, inputs);
         return outputs;
     }
 
-    /// <summary>The output specs of a call (device agreement checked, then the shape rule).</summary>
-    internal TensorSpec[] Specs(Attributes attributes, Tensor[] inputs)
+    // Whether the primitive has one output and its rule is InferSpec (InferSpecs not overridden), so a
+    // call can skip the one-element array of InferSpecs. 0: not known yet, 1: yes, 2: no.
+    private int _singleSpecRule;
+
+    private bool HasSingleSpecRule
     {
-        var specs = new TensorSpec[inputs.Length];
-        for (int i = 0; i < inputs.Length; i++) specs[i] = inputs[i].Spec;
+        get
+        {
+            if (_singleSpecRule == 0)
+            {
+                var method = GetType().GetMethod(nameof(InferSpecs), [typeof(TensorSpec[]), typeof(Attributes)]);
+                bool single = OutputCount == 1 && method?.DeclaringType == typeof(Primitive);
+                _singleSpecRule = single ? 1 : 2;
+            }
+            return _singleSpecRule == 1;
+        }
+    }
+
+    // The spec array handed to shape rules, reused per thread and per input count (taken out of its slot
+    // while a rule runs, so a rule that calls a primitive gets a fresh one).
+    [ThreadStatic] private static TensorSpec[]?[]? t_specArrays;
+
+    private const int PooledSpecArrays = 8;
+
+    private static TensorSpec[] RentSpecs(int length)
+    {
+        if (length < PooledSpecArrays && t_specArrays?[length] is { } pooled)
+        {
+            t_specArrays[length] = null;
+            return pooled;
+        }
+        return new TensorSpec[length];
+    }
+
+    private static void ReturnSpecs(TensorSpec[] specs)
+    {
+        if (specs.Length >= PooledSpecArrays) return;
+        Array.Clear(specs);
+        (t_specArrays ??= new TensorSpec[]?[PooledSpecArrays])[specs.Length] = specs;
+    }
+
+    // The inputs' specs after the device and input-count checks, in a rented array (return it with ReturnSpecs).
+    private TensorSpec[] InputSpecs(Tensor[] inputs)
+    {
+        CheckInputCount(inputs.Length);
         if (inputs.Length > 0)
         {
             var device = inputs[0].Device;
             for (int i = 1; i < inputs.Length; i++)
                 if (inputs[i].Device != device)
-                    throw new ArgumentException(
-                        $"{Name}: expected all tensors on the same device, but input 0 is on {device} and input {i} is on {inputs[i].Device}. Move them with .To(device).");
+                    throw OpErrors.Argument(Name,
+                        $"expected all tensors on the same device, but input 0 is on {device} and input {i} is on {inputs[i].Device}. Move them with .To(device).");
         }
+        var specs = RentSpecs(inputs.Length);
+        for (int i = 0; i < inputs.Length; i++) specs[i] = inputs[i].Spec;
+        return specs;
+    }
+
+    private TensorSpec SingleSpec(Attributes attributes, Tensor[] inputs)
+    {
+        var specs = InputSpecs(inputs);
+        var spec = InferSpec(specs, attributes);
+        ReturnSpecs(specs);
+        return spec;
+    }
+
+    /// <summary>The output specs of a call (device agreement and input count checked, then the shape rule).</summary>
+    internal TensorSpec[] Specs(Attributes attributes, Tensor[] inputs)
+    {
+        var specs = InputSpecs(inputs);
         var outSpecs = InferSpecs(specs, attributes);
         int count = OutputCountFor(specs, attributes);
+        ReturnSpecs(specs);
         if (outSpecs.Length != count)
-            throw new InvalidOperationException($"{Name}: the shape rule returned {outSpecs.Length} specs for {count} outputs. This is a bug in the primitive.");
+            throw OpErrors.State(Name, $"the shape rule returned {outSpecs.Length} specs for {count} outputs. This is a bug in the primitive.");
         return outSpecs;
+    }
+
+    // The input count InputNames allows, worked out once.
+    private InputArity? _arity;
+
+    private void CheckInputCount(int count)
+    {
+        var arity = _arity ??= InputArity.Of(InputNames);
+        if (count < arity.Min || count > arity.Max) throw OpErrors.Argument(Name, arity.Describe(count));
     }
 
     /// <summary>
@@ -174,7 +279,7 @@ public abstract class Primitive
         {
             var views = view.Views(inputs, attributes, specs);
             if (views.Length != specs.Length)
-                throw new InvalidOperationException($"{Name}: returned {views.Length} views for {specs.Length} outputs. This is a bug in the primitive.");
+                throw OpErrors.State(Name, $"returned {views.Length} views for {specs.Length} outputs. This is a bug in the primitive.");
             for (int k = 0; k < views.Length; k++) CheckOutput(k, views[k], specs[k]);
             ViewRebase.Remember(view, attributes, inputs, views);
             return views;
@@ -208,10 +313,10 @@ public abstract class Primitive
     {
         int count = OutputCountFor(Array.ConvertAll(inputs, x => x.Spec), attributes);
         if (outputs.Length != count)
-            throw new ArgumentException($"{Name}: expected {count} output buffers, got {outputs.Length}.");
+            throw OpErrors.Argument(Name, $"expected {count} output buffers, got {outputs.Length}.");
         foreach (var o in outputs)
             if (!o.IsContiguous)
-                throw new ArgumentException($"{Name}: output buffers must be dense (row-major); got strides [{string.Join(", ", o.Strides)}] for shape {o.Shape}.");
+                throw OpErrors.Argument(Name, $"output buffers must be dense (row-major); got strides [{string.Join(", ", o.Strides)}] for shape {o.Shape}.");
         if (this is ViewPrimitive or InPlace.InPlacePrimitive)
         {
             var views = Execute(inputs, attributes, Array.ConvertAll(outputs, o => o.Spec));
@@ -252,7 +357,7 @@ public abstract class Primitive
             // A backend registers its kernels when a primitive first needs one.
             Backend.EnsureKernels(device.Type);
             kernel = _kernels[(int)device.Type]
-                ?? throw new NotSupportedException($"{Name}: no kernel is registered for device '{device}'. Register one with Primitive.RegisterKernel.");
+                ?? throw OpErrors.NotSupported(Name, $"no kernel is registered for device '{device}'. Register one with Primitive.RegisterKernel.");
         }
         return kernel;
     }
@@ -260,10 +365,20 @@ public abstract class Primitive
     private void CheckOutput(int k, Tensor output, TensorSpec spec)
     {
         if (output.Shape != spec.Shape || output.DType != spec.DType)
-            throw new InvalidOperationException(
-                $"{Name}: output {k} is {output.DType.Name()}{output.Shape} but the shape rule promised {spec}. This is a bug in the primitive.");
+            throw OpErrors.State(
+                Name, $"output {k} is {output.DType.Name()}{output.Shape} but the shape rule promised {spec}. This is a bug in the primitive.");
     }
 
     /// <inheritdoc />
     public override string ToString() => Name;
+}
+
+/// <summary>Whether a primitive is listed by <see cref="PrimitiveRegistry"/> (compiler-made primitives are not).</summary>
+internal enum PrimitiveRegistration
+{
+    /// <summary>Registered by name, like every built-in and user primitive.</summary>
+    Registered,
+
+    /// <summary>Not registered: made by the compiler for one tape.</summary>
+    Unregistered,
 }

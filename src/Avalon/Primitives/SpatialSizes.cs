@@ -10,15 +10,15 @@ internal static class SpatialSizes
     public static void RequireRank(string op, ReadOnlySpan<int> inputSize)
     {
         if (inputSize.Length is < 1 or > 3)
-            throw new ArgumentException($"{op}: expected 1 to 3 spatial dimensions, got input size {ShapeUtil.Format(inputSize)}.");
+            throw OpErrors.Argument(op, $"expected 1 to 3 spatial dimensions, got input size {ShapeUtil.Format(inputSize)}.");
     }
 
     /// <summary>Throws unless <paramref name="values"/> has one entry per spatial dim.</summary>
     public static void RequireLength(string op, string name, ReadOnlySpan<int> values, int rank)
     {
         if (values.Length != rank)
-            throw new ArgumentException(
-                $"{op}: expected {name} with {rank} value(s), one per spatial dimension, got {ShapeUtil.Format(values)}.");
+            throw OpErrors.Argument(
+                op, $"expected {name} with {rank} value(s), one per spatial dimension, got {ShapeUtil.Format(values)}.");
     }
 
     /// <summary>Right-aligns <paramref name="source"/> into three slots, filling the leading ones with <paramref name="fill"/>.</summary>

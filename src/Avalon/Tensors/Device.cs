@@ -38,13 +38,13 @@ public readonly record struct Device(DeviceType Type, int Index = 0)
         int index = 0;
         if (colon >= 0 && !(int.TryParse(name.AsSpan(colon + 1), System.Globalization.NumberStyles.None,
                 System.Globalization.CultureInfo.InvariantCulture, out index)))
-            throw new ArgumentException($"device: expected a device index after ':' in '{name}', e.g. 'cuda:0'.", nameof(name));
+            throw OpErrors.Argument("device", $"expected a device index after ':' in '{name}', e.g. 'cuda:0'.", nameof(name));
         return kind switch
         {
             "cpu" when index == 0 => Cpu,
             "cuda" => new Device(DeviceType.Cuda, index),
             "privateuseone" => new Device(DeviceType.PrivateUse1, index),
-            _ => throw new ArgumentException($"device: expected 'cpu', 'cuda[:N]' or 'privateuseone[:N]', got '{name}'.", nameof(name)),
+            _ => throw OpErrors.Argument("device", $"expected 'cpu', 'cuda[:N]' or 'privateuseone[:N]', got '{name}'.", nameof(name)),
         };
     }
 

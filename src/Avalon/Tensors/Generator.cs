@@ -51,7 +51,7 @@ public sealed class Generator
     {
         ArgumentNullException.ThrowIfNull(seed);
         if (seed.DType != DType.Int64 || seed.Rank != 0)
-            throw new ArgumentException($"Generator.NextSeedInto: the seed tensor must be int64 and 0-d, got {seed.DType.Name()}{seed.Shape}.");
+            throw OpErrors.Argument("Generator.NextSeedInto", $"the seed tensor must be int64 and 0-d, got {seed.DType.Name()}{seed.Shape}.");
         long value = (long)NextUInt64();
         if (seed.Storage.TryWriteInt64(seed.Offset, value)) return;
         var host = seed.Storage.Backend.FromHost(new[] { value }, DType.Int64);

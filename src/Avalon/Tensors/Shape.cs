@@ -37,7 +37,7 @@ public readonly struct Shape : IReadOnlyList<int>, IEquatable<Shape>
     }
 
     /// <summary>The size of dimension <paramref name="dim"/>; negative values count from the end.</summary>
-    public int this[int dim] => Dims[ShapeUtil.NormalizeDim(dim, Rank, "Shape[]")];
+    public int this[int dim] => Dims[ShapeUtil.NormalizeSizedDim(dim, Rank, "Shape[]")];
 
     /// <summary>The sizes as a new array.</summary>
     public int[] ToArray() => (int[])Dims.Clone();

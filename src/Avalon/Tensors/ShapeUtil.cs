@@ -3,13 +3,25 @@ namespace Avalon;
 /// <summary>Shape arithmetic shared by every operation: dims, strides and broadcasting.</summary>
 internal static class ShapeUtil
 {
+    /// <summary>
+    /// <see cref="NormalizeDim"/> for an operation that reads the size of the dim (select, narrow, size):
+    /// a 0-d tensor has no dim to read, so any dim is out of range there (PyTorch's "dimension specified
+    /// as 0 but tensor has no dimensions").
+    /// </summary>
+    public static int NormalizeSizedDim(int dim, int rank, string op)
+    {
+        if (rank == 0)
+            throw OpErrors.OutOfRange(op, nameof(dim), $"dimension specified as {dim} but tensor has no dimensions.");
+        return NormalizeDim(dim, rank, op);
+    }
+
     /// <summary>Maps a possibly negative dim into [0, rank); throws naming the operation otherwise.</summary>
     public static int NormalizeDim(int dim, int rank, string op)
     {
         int r = Math.Max(rank, 1);
         if (dim < -r || dim >= r)
-            throw new ArgumentOutOfRangeException(nameof(dim),
-                $"{op}: dimension out of range (expected to be in range of [{-r}, {r - 1}], but got {dim}) for a tensor of rank {rank}.");
+            throw OpErrors.OutOfRange(op, nameof(dim),
+                $"dimension out of range (expected to be in range of [{-r}, {r - 1}], but got {dim}) for a tensor of rank {rank}.");
         return dim < 0 ? dim + r : dim;
     }
 
@@ -22,7 +34,7 @@ internal static class ShapeUtil
             result[i] = NormalizeDim(dims[i], rank, op);
             for (int j = 0; j < i; j++)
                 if (result[j] == result[i])
-                    throw new ArgumentException($"{op}: dim {result[i]} appears multiple times in the list of dims [{string.Join(", ", dims.ToArray())}].");
+                    throw OpErrors.Argument(op, $"dim {result[i]} appears multiple times in the list of dims [{string.Join(", ", dims.ToArray())}].");
         }
         return result;
     }
@@ -78,8 +90,8 @@ internal static class ShapeUtil
             if (da == db || db == 1) result[i] = da;
             else if (da == 1) result[i] = db;
             else
-                throw new ArgumentException(
-                    $"{op}: shapes {Format(a)} and {Format(b)} cannot be broadcast together: the size of dimension {i - rank} is {da} in the first and {db} in the second (sizes must match or one must be 1).");
+                throw OpErrors.Argument(
+                    op, $"shapes {Format(a)} and {Format(b)} cannot be broadcast together: the size of dimension {i - rank} is {da} in the first and {db} in the second (sizes must match or one must be 1).");
         }
         return result;
     }

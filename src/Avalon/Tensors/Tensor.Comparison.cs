@@ -97,7 +97,7 @@ public sealed partial class Tensor
     private Tensor CompareScalar(Primitive op, double value)
     {
         if (DType == DType.Bool && value is not (0 or 1))
-            throw new ArgumentException($"{op.Name}: a bool tensor (shape {Shape}) can only be compared with 0 or 1, got {value}.");
+            throw OpErrors.Argument(op.Name, $"a bool tensor (shape {Shape}) can only be compared with 0 or 1, got {value}.");
         if (!DType.IsInteger() || value == Math.Floor(value) && InIntegerRange(value))
             return op.Invoke(P.Empty, this, Const(value));
         bool eq = op == ComparisonPrimitives.Eq, ne = op == ComparisonPrimitives.Ne;

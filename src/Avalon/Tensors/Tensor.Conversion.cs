@@ -62,7 +62,7 @@ public sealed partial class Tensor
     public double Item()
     {
         if (Numel != 1)
-            throw new InvalidOperationException($"item: a Tensor with {Numel} elements cannot be converted to a scalar (shape {Shape}).");
+            throw OpErrors.State("item", $"a Tensor with {Numel} elements cannot be converted to a scalar (shape {Shape}).");
         return ToDoubleArray()[0];
     }
 
@@ -70,7 +70,7 @@ public sealed partial class Tensor
     public T Item<T>() where T : unmanaged
     {
         if (Numel != 1)
-            throw new InvalidOperationException($"item: a Tensor with {Numel} elements cannot be converted to a scalar (shape {Shape}).");
+            throw OpErrors.State("item", $"a Tensor with {Numel} elements cannot be converted to a scalar (shape {Shape}).");
         return ToArray<T>()[0];
     }
 }

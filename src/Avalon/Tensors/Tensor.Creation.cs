@@ -28,7 +28,7 @@ public sealed partial class Tensor
     private static int[] CheckShape(ReadOnlySpan<int> shape, string op)
     {
         foreach (int d in shape)
-            if (d < 0) throw new ArgumentException($"{op}: sizes must be non-negative, got shape {ShapeUtil.Format(shape)}.");
+            if (d < 0) throw OpErrors.Argument(op, $"sizes must be non-negative, got shape {ShapeUtil.Format(shape)}.");
         return shape.ToArray();
     }
 
@@ -67,7 +67,7 @@ public sealed partial class Tensor
         if (type == typeof(int)) return From(data.Cast<int>().ToArray(), shape);
         if (type == typeof(long)) return From(data.Cast<long>().ToArray(), shape);
         if (type == typeof(bool)) return From(data.Cast<bool>().ToArray(), shape);
-        throw new NotSupportedException($"Tensor.From: arrays of {type.Name} are not supported; use float, double, int, long or bool.");
+        throw OpErrors.NotSupported("Tensor.From", $"arrays of {type.Name} are not supported; use float, double, int, long or bool.");
     }
 
     /// <summary>A 0-dimensional tensor holding one value.</summary>
@@ -113,8 +113,8 @@ public sealed partial class Tensor
     /// </summary>
     public static Tensor Arange(double start, double end, double step = 1, DType? dtype = null)
     {
-        if (step == 0) throw new ArgumentException("arange: step must be nonzero.");
-        if ((end - start) / step < 0) throw new ArgumentException($"arange: upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step}).");
+        if (step == 0) throw OpErrors.Argument("arange", "step must be nonzero.");
+        if ((end - start) / step < 0) throw OpErrors.Argument("arange", $"upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step}).");
         int n = (int)Math.Ceiling((end - start) / step);
         var values = new double[n];
         for (int i = 0; i < n; i++) values[i] = start + i * step;
@@ -127,14 +127,14 @@ public sealed partial class Tensor
     /// </summary>
     public static Tensor Arange(long start, long end, long step = 1, DType? dtype = null)
     {
-        if (step == 0) throw new ArgumentException("arange: step must be nonzero.");
+        if (step == 0) throw OpErrors.Argument("arange", "step must be nonzero.");
         if (end != start && (end > start) != (step > 0))
-            throw new ArgumentException($"arange: upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step}).");
+            throw OpErrors.Argument("arange", $"upper bound and larger bound inconsistent with step sign (start={start}, end={end}, step={step}).");
         // ceil((end - start) / step) in integers, without overflow for the sizes a tensor can hold.
         Int128 span = (Int128)end - start, stride = step;
         Int128 count = span == 0 ? 0 : (span + stride - (step > 0 ? 1 : -1)) / stride;
         if (count > int.MaxValue)
-            throw new ArgumentException($"arange: {count} elements (start={start}, end={end}, step={step}) exceed the largest tensor ({int.MaxValue} elements).");
+            throw OpErrors.Argument("arange", $"{count} elements (start={start}, end={end}, step={step}) exceed the largest tensor ({int.MaxValue} elements).");
         int n = (int)count;
         var values = new long[n];
         for (int i = 0; i < n; i++) values[i] = start + i * step;
@@ -151,7 +151,7 @@ public sealed partial class Tensor
     /// <summary><paramref name="steps"/> evenly spaced values from <paramref name="start"/> to <paramref name="end"/> inclusive.</summary>
     public static Tensor Linspace(double start, double end, int steps, DType? dtype = null)
     {
-        if (steps < 0) throw new ArgumentException($"linspace: number of steps must be non-negative, got {steps}.");
+        if (steps < 0) throw OpErrors.Argument("linspace", $"number of steps must be non-negative, got {steps}.");
         var values = new double[steps];
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         // PyTorch fills the first half from the start and the second half from the end, for symmetry.

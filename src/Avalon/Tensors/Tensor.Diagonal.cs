@@ -12,9 +12,9 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor Diagonal(int offset = 0, int dim1 = 0, int dim2 = 1)
     {
-        if (Rank < 2) throw new ArgumentException($"diagonal: expected a tensor of at least 2 dimensions, got shape {Shape}.");
+        if (Rank < 2) throw OpErrors.Argument("diagonal", $"expected a tensor of at least 2 dimensions, got shape {Shape}.");
         int d1 = ShapeUtil.NormalizeDim(dim1, Rank, "diagonal"), d2 = ShapeUtil.NormalizeDim(dim2, Rank, "diagonal");
-        if (d1 == d2) throw new ArgumentException($"diagonal: diagonal dimensions cannot be identical ({dim1}, {dim2}).");
+        if (d1 == d2) throw OpErrors.Argument("diagonal", $"diagonal dimensions cannot be identical ({dim1}, {dim2}).");
         return DiagonalPrimitives.Diagonal.Invoke(Attributes.Of(("offset", offset), ("dim1", d1), ("dim2", d2)), this);
     }
 
@@ -24,10 +24,10 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor DiagEmbed(int offset = 0, int dim1 = -2, int dim2 = -1)
     {
-        if (Rank == 0) throw new ArgumentException("diag_embed: expected a tensor of at least 1 dimension, got a 0-dimensional tensor.");
+        if (Rank == 0) throw OpErrors.Argument("diag_embed", "expected a tensor of at least 1 dimension, got a 0-dimensional tensor.");
         int rank = Rank + 1;
         int d1 = ShapeUtil.NormalizeDim(dim1, rank, "diag_embed"), d2 = ShapeUtil.NormalizeDim(dim2, rank, "diag_embed");
-        if (d1 == d2) throw new ArgumentException($"diag_embed: diagonal dimensions cannot be identical ({dim1}, {dim2}).");
+        if (d1 == d2) throw OpErrors.Argument("diag_embed", $"diagonal dimensions cannot be identical ({dim1}, {dim2}).");
         int n = _shape[^1] + Math.Abs(offset);
         var shape = new int[rank];
         for (int d = 0, k = 0; d < rank; d++) shape[d] = d == d1 || d == d2 ? n : _shape[k++];
@@ -43,6 +43,6 @@ public sealed partial class Tensor
     {
         1 => DiagEmbed(diagonal),
         2 => Diagonal(diagonal),
-        _ => throw new ArgumentException($"diag: expected a 1-D or 2-D tensor, got shape {Shape}."),
+        _ => throw OpErrors.Argument("diag", $"expected a 1-D or 2-D tensor, got shape {Shape}."),
     };
 }

@@ -18,9 +18,9 @@ public sealed partial class Tensor
     public Tensor Dropout(double p = 0.5, bool training = true, Generator? generator = null)
     {
         if (!(p >= 0 && p <= 1))
-            throw new ArgumentException($"dropout: probability has to be between 0 and 1, but got {p}.");
+            throw OpErrors.Argument("dropout", $"probability has to be between 0 and 1, but got {p}.");
         if (!DType.IsFloatingPoint())
-            throw new ArgumentException($"dropout: expected a floating-point tensor, got {DType.Name()}{Shape}. Convert with .To(DType.Float32).");
+            throw OpErrors.Argument("dropout", $"expected a floating-point tensor, got {DType.Name()}{Shape}. Convert with .To(DType.Float32).");
         if (!training || p == 0) return this;
         if (p == 1) return this * 0.0;
         return RandomPrimitives.Dropout.Invoke(Attributes.Of(("p", p)), this, SeedOn(generator, Device));

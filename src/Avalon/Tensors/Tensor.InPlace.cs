@@ -15,8 +15,8 @@ public sealed partial class Tensor
     internal void CopyFrom_(Tensor src)
     {
         if (src.Shape != Shape || src.DType != DType)
-            throw new ArgumentException(
-                $"copy_: expected a source of {DType.Name()}{Shape}, got {src.DType.Name()}{src.Shape}.");
+            throw OpErrors.Argument(
+                "copy_", $"expected a source of {DType.Name()}{Shape}, got {src.DType.Name()}{src.Shape}.");
         src = src.CopiedTo(Device);
         if (ReferenceEquals(src.Storage, Storage) && src.Offset == Offset && src._strides.AsSpan().SequenceEqual(_strides)) return;
         Storage.Backend.Copy(src, this);
@@ -61,7 +61,7 @@ public sealed partial class Tensor
     public Tensor Clamp_(double? min = null, double? max = null)
     {
         if (min is null && max is null)
-            throw new ArgumentException($"clamp_: at least one of 'min' or 'max' must be given (input {DType.Name()}{Shape}).");
+            throw OpErrors.Argument("clamp_", $"at least one of 'min' or 'max' must be given (input {DType.Name()}{Shape}).");
         var items = new List<(string, object)>(2);
         if (min is { } lo) items.Add(("min", CheckScalar(lo, "clamp_")));
         if (max is { } hi) items.Add(("max", CheckScalar(hi, "clamp_")));
@@ -91,9 +91,9 @@ public sealed partial class Tensor
     public Tensor MaskedFill_(Tensor mask, Tensor value)
     {
         if (mask.DType != DType.Bool)
-            throw new ArgumentException($"masked_fill_: expected a bool mask, got {mask.DType.Name()}{mask.Shape}. Make one with a comparison (e.g. x.Gt(0)).");
+            throw OpErrors.Argument("masked_fill_", $"expected a bool mask, got {mask.DType.Name()}{mask.Shape}. Make one with a comparison (e.g. x.Gt(0)).");
         if (value.DType != DType)
-            throw new ArgumentException($"masked_fill_: expected the value to have the input's dtype {DType.Name()}, got {value.DType.Name()}. Convert with .To(DType.{DType}).");
+            throw OpErrors.Argument("masked_fill_", $"expected the value to have the input's dtype {DType.Name()}, got {value.DType.Name()}. Convert with .To(DType.{DType}).");
         return InPlacePrimitives.MaskedFill.Invoke(Attributes.Empty, this, mask, value);
     }
 
@@ -106,8 +106,8 @@ public sealed partial class Tensor
     public Tensor IndexPut_(Tensor index, Tensor values, bool accumulate = false)
     {
         if (index.DType != DType.Int64 || index.Rank != 1)
-            throw new ArgumentException($"index_put_: expected a 1-dim int64 index, got {index.DType.Name()}{index.Shape}.");
-        if (Rank == 0) throw new ArgumentException("index_put_: cannot index a 0-dim tensor.");
+            throw OpErrors.Argument("index_put_", $"expected a 1-dim int64 index, got {index.DType.Name()}{index.Shape}.");
+        if (Rank == 0) throw OpErrors.Argument("index_put_", "cannot index a 0-dim tensor.");
         var rowShape = (int[])_shape.Clone();
         rowShape[0] = index.Size(0);
         if (values.DType != DType) values = values.To(DType);
@@ -152,9 +152,9 @@ public sealed partial class Tensor
         set
         {
             if (mask.DType != DType.Bool)
-                throw new ArgumentException($"index: a tensor index must be a bool mask here, got {mask.DType.Name()}{mask.Shape}.");
+                throw OpErrors.Argument("index", $"a tensor index must be a bool mask here, got {mask.DType.Name()}{mask.Shape}.");
             if (value.Rank != 0)
-                throw new ArgumentException($"index: assigning through a mask takes a 0-dim value, got shape {value.Shape}.");
+                throw OpErrors.Argument("index", $"assigning through a mask takes a 0-dim value, got shape {value.Shape}.");
             MaskedFill_(mask, value.DType == DType ? value : value.To(DType));
         }
     }

@@ -91,8 +91,8 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(indices);
         if (dim is not int d0) return Flatten().Gather(0, indices.Flatten());
         if (indices.Rank != Rank)
-            throw new ArgumentException(
-                $"take_along_dim: input and indices should have the same number of dimensions, but the input has shape {Shape} and the indices {indices.Shape}.");
+            throw OpErrors.Argument(
+                "take_along_dim", $"input and indices should have the same number of dimensions, but the input has shape {Shape} and the indices {indices.Shape}.");
         int d = ShapeUtil.NormalizeDim(d0, Rank, "take_along_dim");
         var selfShape = ToArrayWith(_shape, d, 1);
         var indexShape = ToArrayWith(indices._shape, d, 1);
@@ -110,7 +110,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(mask);
         if (mask.DType != DType.Bool)
-            throw new ArgumentException($"masked_select: expected a bool mask, got {mask.DType.Name()}{mask.Shape}. Build one with a comparison or convert with .To(DType.Bool).");
+            throw OpErrors.Argument("masked_select", $"expected a bool mask, got {mask.DType.Name()}{mask.Shape}. Build one with a comparison or convert with .To(DType.Bool).");
         var shape = ShapeUtil.Broadcast(_shape, mask._shape, "masked_select");
         var flags = mask.Detach().Expand(shape).ToArray<bool>();
         var positions = new List<long>();
@@ -134,19 +134,19 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(indices);
         if (indices.DType != DType.Int64)
-            throw new ArgumentException($"one_hot: expected int64 class indices, got {indices.DType.Name()}{indices.Shape}. Convert them with .To(DType.Int64).");
+            throw OpErrors.Argument("one_hot", $"expected int64 class indices, got {indices.DType.Name()}{indices.Shape}. Convert them with .To(DType.Int64).");
         if (numClasses == -1)
         {
             if (indices.Numel == 0)
-                throw new ArgumentException($"one_hot: can not infer the total number of classes from an empty tensor (shape {indices.Shape}); pass numClasses.");
+                throw OpErrors.Argument("one_hot", $"can not infer the total number of classes from an empty tensor (shape {indices.Shape}); pass numClasses.");
             long max = long.MinValue;
             foreach (long v in indices.ToArray<long>()) max = Math.Max(max, v);
             if (max < 0 || max >= int.MaxValue)
-                throw new ArgumentOutOfRangeException(nameof(indices), max, $"one_hot: class value {max} cannot define the number of classes; class values must be non-negative (indices shape {indices.Shape}).");
+                throw OpErrors.OutOfRange("one_hot", nameof(indices), max, $"class value {max} cannot define the number of classes; class values must be non-negative (indices shape {indices.Shape}).");
             numClasses = (int)max + 1;
         }
         else if (numClasses < 0)
-            throw new ArgumentException($"one_hot: numClasses must be non-negative or -1 (infer), got {numClasses}.");
+            throw OpErrors.Argument("one_hot", $"numClasses must be non-negative or -1 (infer), got {numClasses}.");
         return OneHotPrimitives.OneHot.Invoke(Attributes.Of(("num_classes", numClasses)), indices);
     }
 }

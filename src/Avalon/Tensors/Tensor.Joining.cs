@@ -13,14 +13,14 @@ public sealed partial class Tensor
     public static Tensor Cat(IReadOnlyList<Tensor> tensors, int dim = 0)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Count == 0) throw new ArgumentException("cat: expected a non-empty list of tensors.");
+        if (tensors.Count == 0) throw OpErrors.Argument("cat", "expected a non-empty list of tensors.");
         var kept = new List<Tensor>(tensors.Count);
         foreach (var t in tensors)
             if (!(t.Rank == 1 && t.Numel == 0)) kept.Add(t);
         if (kept.Count == 0) kept.Add(tensors[0]);
         var first = kept[0];
         if (first.Rank == 0)
-            throw new ArgumentException($"cat: zero-dimensional tensor (at position {IndexOf(tensors, first)}, shape {first.Shape}) cannot be concatenated; unsqueeze it or use stack.");
+            throw OpErrors.Argument("cat", $"zero-dimensional tensor (at position {IndexOf(tensors, first)}, shape {first.Shape}) cannot be concatenated; unsqueeze it or use stack.");
         int d = ShapeUtil.NormalizeDim(dim, first.Rank, "cat");
         return JoiningPrimitives.Cat.Invoke(Attributes.Of(("dim", d)), kept.ToArray());
     }
@@ -41,11 +41,11 @@ public sealed partial class Tensor
     public static Tensor Stack(IReadOnlyList<Tensor> tensors, int dim = 0)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        if (tensors.Count == 0) throw new ArgumentException("stack: expected a non-empty list of tensors.");
+        if (tensors.Count == 0) throw OpErrors.Argument("stack", "expected a non-empty list of tensors.");
         var shape = tensors[0].Shape;
         for (int i = 1; i < tensors.Count; i++)
             if (tensors[i].Shape != shape)
-                throw new ArgumentException($"stack: expects each tensor to be equal size, but got {shape} at entry 0 and {tensors[i].Shape} at entry {i}.");
+                throw OpErrors.Argument("stack", $"expects each tensor to be equal size, but got {shape} at entry 0 and {tensors[i].Shape} at entry {i}.");
         int d = ShapeUtil.NormalizeDim(dim, shape.Rank + 1, "stack");
         var parts = new Tensor[tensors.Count];
         for (int i = 0; i < parts.Length; i++) parts[i] = tensors[i].Unsqueeze(d);
@@ -59,10 +59,10 @@ public sealed partial class Tensor
     public Tensor[] Split(int splitSize, int dim = 0)
     {
         int d = ShapeUtil.NormalizeDim(dim, Rank, "split");
-        if (Rank == 0) throw new ArgumentException("split: expected a tensor with at least one dimension, got a 0-dimensional tensor.");
+        if (Rank == 0) throw OpErrors.Argument("split", "expected a tensor with at least one dimension, got a 0-dimensional tensor.");
         int size = _shape[d];
         if (splitSize < 0 || splitSize == 0 && size != 0)
-            throw new ArgumentException($"split: split_size must be positive for a dimension of size {size} (dim {d} of shape {Shape}), got {splitSize}.");
+            throw OpErrors.Argument("split", $"split_size must be positive for a dimension of size {size} (dim {d} of shape {Shape}), got {splitSize}.");
         int count = splitSize == 0 ? 1 : Math.Max((size + splitSize - 1) / splitSize, 1);
         var sizes = new int[count];
         for (int i = 0; i < count; i++)
@@ -81,16 +81,16 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(splitSizes);
         int d = ShapeUtil.NormalizeDim(dim, Rank, "split");
-        if (Rank == 0) throw new ArgumentException("split: expected a tensor with at least one dimension, got a 0-dimensional tensor.");
+        if (Rank == 0) throw OpErrors.Argument("split", "expected a tensor with at least one dimension, got a 0-dimensional tensor.");
         long sum = 0;
         foreach (int s in splitSizes)
         {
-            if (s < 0) throw new ArgumentException($"split: split sizes must be non-negative, got [{string.Join(", ", splitSizes)}].");
+            if (s < 0) throw OpErrors.Argument("split", $"split sizes must be non-negative, got [{string.Join(", ", splitSizes)}].");
             sum += s;
         }
         if (sum != _shape[d])
-            throw new ArgumentException(
-                $"split: split sizes [{string.Join(", ", splitSizes)}] sum to {sum} but dimension {d} of the input (shape {Shape}) has size {_shape[d]}.");
+            throw OpErrors.Argument(
+                "split", $"split sizes [{string.Join(", ", splitSizes)}] sum to {sum} but dimension {d} of the input (shape {Shape}) has size {_shape[d]}.");
         if (splitSizes.Length == 0) return [];
         return SplitPrimitives.Split.InvokeMany(Attributes.Of(("sizes", splitSizes), ("dim", d)), this);
     }
@@ -102,9 +102,9 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor[] Chunk(int chunks, int dim = 0)
     {
-        if (chunks <= 0) throw new ArgumentException($"chunk: number of chunks must be positive, got {chunks}.");
+        if (chunks <= 0) throw OpErrors.Argument("chunk", $"number of chunks must be positive, got {chunks}.");
         int d = ShapeUtil.NormalizeDim(dim, Rank, "chunk");
-        if (Rank == 0) throw new ArgumentException("chunk: expected a tensor with at least one dimension, got a 0-dimensional tensor.");
+        if (Rank == 0) throw OpErrors.Argument("chunk", "expected a tensor with at least one dimension, got a 0-dimensional tensor.");
         int size = _shape[d];
         if (size == 0) return Split(new int[chunks], d);
         return Split((size + chunks - 1) / chunks, d);
@@ -117,7 +117,7 @@ public sealed partial class Tensor
     public Tensor[] Unbind(int dim = 0)
     {
         int d = ShapeUtil.NormalizeDim(dim, Rank, "unbind");
-        if (Rank == 0) throw new ArgumentException("unbind: dimension specified as 0 but the tensor has no dimensions.");
+        if (Rank == 0) throw OpErrors.Argument("unbind", "dimension specified as 0 but the tensor has no dimensions.");
         if (_shape[d] == 0) return [];
         return SplitPrimitives.Unbind.InvokeMany(Attributes.Of(("dim", d)), this);
     }
@@ -130,10 +130,10 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(repeats);
         if (repeats.Length < Rank)
-            throw new ArgumentException(
-                $"repeat: number of repeat dims ({repeats.Length}) can not be smaller than the number of dimensions of the tensor ({Rank}, shape {Shape}).");
+            throw OpErrors.Argument(
+                "repeat", $"number of repeat dims ({repeats.Length}) can not be smaller than the number of dimensions of the tensor ({Rank}, shape {Shape}).");
         foreach (int r in repeats)
-            if (r < 0) throw new ArgumentException($"repeat: repeats must be non-negative, got [{string.Join(", ", repeats)}].");
+            if (r < 0) throw OpErrors.Argument("repeat", $"repeats must be non-negative, got [{string.Join(", ", repeats)}].");
         int lead = repeats.Length - Rank;
         var interleaved = new int[2 * repeats.Length];
         var expanded = new int[2 * repeats.Length];

@@ -13,7 +13,7 @@ public sealed partial class Tensor
     public Tensor MatMul(Tensor other)
     {
         if (Rank == 0 || other.Rank == 0)
-            throw new ArgumentException($"matmul: both arguments need at least 1 dimension, got shapes {Shape} and {other.Shape}.");
+            throw OpErrors.Argument("matmul", $"both arguments need at least 1 dimension, got shapes {Shape} and {other.Shape}.");
         var a = Rank == 1 ? Unsqueeze(0) : this;
         var b = other.Rank == 1 ? other.Unsqueeze(-1) : other;
         var c = MatMulPrimitives.MatMul.Invoke(Attributes.Empty, a, b);
@@ -26,7 +26,7 @@ public sealed partial class Tensor
     public Tensor Mm(Tensor other)
     {
         if (Rank != 2 || other.Rank != 2)
-            throw new ArgumentException($"mm: expected 2-D tensors, got shapes {Shape} and {other.Shape}.");
+            throw OpErrors.Argument("mm", $"expected 2-D tensors, got shapes {Shape} and {other.Shape}.");
         return MatMul(other);
     }
 
@@ -34,7 +34,7 @@ public sealed partial class Tensor
     public Tensor Bmm(Tensor other)
     {
         if (Rank != 3 || other.Rank != 3 || _shape[0] != other._shape[0])
-            throw new ArgumentException($"bmm: expected 3-D tensors with the same batch size, got shapes {Shape} and {other.Shape}.");
+            throw OpErrors.Argument("bmm", $"expected 3-D tensors with the same batch size, got shapes {Shape} and {other.Shape}.");
         return MatMul(other);
     }
 
@@ -42,7 +42,7 @@ public sealed partial class Tensor
     public Tensor Dot(Tensor other)
     {
         if (Rank != 1 || other.Rank != 1)
-            throw new ArgumentException($"dot: expected 1-D tensors, got shapes {Shape} and {other.Shape}.");
+            throw OpErrors.Argument("dot", $"expected 1-D tensors, got shapes {Shape} and {other.Shape}.");
         return MatMul(other);
     }
 }

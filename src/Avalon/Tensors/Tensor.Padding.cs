@@ -15,7 +15,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(pads);
         if (mode != PadMode.Constant && value != 0)
-            throw new ArgumentException($"pad: padding mode {mode} doesn't take in a value argument (got value {value}); use PadMode.Constant.");
+            throw OpErrors.Argument("pad", $"padding mode {mode} doesn't take in a value argument (got value {value}); use PadMode.Constant.");
         if (pads.Length == 0 && mode == PadMode.Constant) return this;
         var primitive = mode switch
         {
@@ -23,7 +23,7 @@ public sealed partial class Tensor
             PadMode.Reflect => PaddingPrimitives.ReflectionPad,
             PadMode.Replicate => PaddingPrimitives.ReplicationPad,
             PadMode.Circular => PaddingPrimitives.CircularPad,
-            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "pad: unknown padding mode."),
+            _ => throw OpErrors.OutOfRange("pad", nameof(mode), mode, "unknown padding mode."),
         };
         var attributes = mode == PadMode.Constant
             ? Attributes.Of(("pads", (int[])pads.Clone()), ("value", value))

@@ -125,7 +125,7 @@ public sealed partial class Tensor
     public static Tensor Std(Tensor input, int[]? dims = null, bool unbiased = true, bool keepDim = false) => input.Std(dims, unbiased, keepDim);
 
     private static int CheckCorrection(int correction, string op) => correction >= 0 ? correction
-        : throw new ArgumentOutOfRangeException(nameof(correction), $"{op}: correction must be non-negative, got {correction}.");
+        : throw OpErrors.OutOfRange(op, nameof(correction), $"correction must be non-negative, got {correction}.");
 
     // ---- logsumexp ----
 
@@ -133,7 +133,7 @@ public sealed partial class Tensor
     public Tensor LogSumExp(int[] dims, bool keepDim = false)
     {
         if (dims is null || dims.Length == 0 && Rank > 0)
-            throw new ArgumentException($"logsumexp: expected at least one dim to reduce for input of shape {Shape}.");
+            throw OpErrors.Argument("logsumexp", $"expected at least one dim to reduce for input of shape {Shape}.");
         return LogSumExpPrimitives.LogSumExp.Invoke(
             Avalon.Primitives.Attributes.Of(("dims", ReductionDims(dims, "logsumexp")), ("keepdim", keepDim)), this);
     }

@@ -27,8 +27,8 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(shifts);
         ArgumentNullException.ThrowIfNull(dims);
         if (shifts.Length != dims.Length)
-            throw new ArgumentException($"roll: shifts and dimensions must align: got {shifts.Length} shifts [{string.Join(", ", shifts)}] and {dims.Length} dims [{string.Join(", ", dims)}].");
-        if (dims.Length == 0) throw new ArgumentException("roll: expected at least one dimension; pass a dim or use Roll(shift) to roll the flattened tensor.");
+            throw OpErrors.Argument("roll", $"shifts and dimensions must align: got {shifts.Length} shifts [{string.Join(", ", shifts)}] and {dims.Length} dims [{string.Join(", ", dims)}].");
+        if (dims.Length == 0) throw OpErrors.Argument("roll", "expected at least one dimension; pass a dim or use Roll(shift) to roll the flattened tensor.");
         if (Rank == 0) return Flatten().Roll(shifts, new int[dims.Length]).Reshape(_shape);
         var perDim = new long[Rank];
         for (int i = 0; i < dims.Length; i++) perDim[ShapeUtil.NormalizeDim(dims[i], Rank, "roll")] += shifts[i];

@@ -18,7 +18,7 @@ public sealed partial class Tensor
     public Tensor Clamp(double? min = null, double? max = null)
     {
         if (min is null && max is null)
-            throw new ArgumentException($"clamp: at least one of 'min' or 'max' must be given (input {DType.Name()}{Shape}).");
+            throw OpErrors.Argument("clamp", $"at least one of 'min' or 'max' must be given (input {DType.Name()}{Shape}).");
         var items = new List<(string, object)>(2);
         if (min is { } lo) items.Add(("min", CheckScalar(lo, "clamp")));
         if (max is { } hi) items.Add(("max", CheckScalar(hi, "clamp")));
@@ -33,11 +33,11 @@ public sealed partial class Tensor
     public Tensor Clamp(Tensor? min, Tensor? max)
     {
         if (min is null && max is null)
-            throw new ArgumentException($"clamp: at least one of 'min' or 'max' must be given (input {DType.Name()}{Shape}).");
+            throw OpErrors.Argument("clamp", $"at least one of 'min' or 'max' must be given (input {DType.Name()}{Shape}).");
         foreach (var bound in new[] { min, max })
             if (bound is not null && bound.DType != DType)
-                throw new ArgumentException(
-                    $"clamp: expected the bounds to have the input's dtype {DType.Name()}, but got {bound.DType.Name()}{bound.Shape} for input {DType.Name()}{Shape}. Convert with .To(DType.{DType}).");
+                throw OpErrors.Argument(
+                    "clamp", $"expected the bounds to have the input's dtype {DType.Name()}, but got {bound.DType.Name()}{bound.Shape} for input {DType.Name()}{Shape}. Convert with .To(DType.{DType}).");
         var r = this;
         if (min is not null) r = Where(r < min, min, r);
         if (max is not null) r = Where(r > max, max, r);
@@ -84,13 +84,13 @@ public sealed partial class Tensor
     public Tensor MaskedFill(Tensor mask, Tensor value)
     {
         if (mask.DType != DType.Bool)
-            throw new ArgumentException($"masked_fill: expected a bool mask, got {mask.DType.Name()}{mask.Shape}. Make one with a comparison (e.g. x.Gt(0)).");
+            throw OpErrors.Argument("masked_fill", $"expected a bool mask, got {mask.DType.Name()}{mask.Shape}. Make one with a comparison (e.g. x.Gt(0)).");
         if (!ShapeUtil.CanBroadcastTo(mask._shape, _shape))
-            throw new ArgumentException($"masked_fill: the mask of shape {mask.Shape} cannot be broadcast to the input's shape {Shape}.");
+            throw OpErrors.Argument("masked_fill", $"the mask of shape {mask.Shape} cannot be broadcast to the input's shape {Shape}.");
         if (value.Rank != 0)
-            throw new ArgumentException($"masked_fill: expected a 0-dim value tensor, got shape {value.Shape}.");
+            throw OpErrors.Argument("masked_fill", $"expected a 0-dim value tensor, got shape {value.Shape}.");
         if (value.DType != DType)
-            throw new ArgumentException($"masked_fill: expected the value to have the input's dtype {DType.Name()}, got {value.DType.Name()}. Convert with .To(DType.{DType}).");
+            throw OpErrors.Argument("masked_fill", $"expected the value to have the input's dtype {DType.Name()}, got {value.DType.Name()}. Convert with .To(DType.{DType}).");
         return Where(mask, value, this);
     }
 
@@ -105,7 +105,7 @@ public sealed partial class Tensor
             _ => true,
         };
         if (!ok)
-            throw new ArgumentException($"{op}: the value {value} cannot be represented in the {DType.Name()} tensor (shape {Shape}); convert the tensor with .To(DType.Float32) first.");
+            throw OpErrors.Argument(op, $"the value {value} cannot be represented in the {DType.Name()} tensor (shape {Shape}); convert the tensor with .To(DType.Float32) first.");
         return value;
     }
 }

@@ -33,7 +33,7 @@ public sealed partial class Tensor
     public Tensor Mean(int[]? dims, bool keepDim = false)
     {
         if (!DType.IsFloatingPoint())
-            throw new ArgumentException($"mean: expected a floating-point tensor, got {DType.Name()}{Shape}. Convert with .To(DType.Float32).");
+            throw OpErrors.Argument("mean", $"expected a floating-point tensor, got {DType.Name()}{Shape}. Convert with .To(DType.Float32).");
         var d = ReductionDims(dims, "mean");
         int count = 1;
         foreach (int i in d) count *= _shape[i];

@@ -21,8 +21,8 @@ public sealed partial class Tensor
     {
         var resolved = InferShape(shape, "view");
         if (ViewPrimitives.ViewStrides(_shape, _strides, resolved) is null)
-            throw new InvalidOperationException(
-                $"view: size {ShapeUtil.Format(resolved)} is not compatible with input tensor's size {Shape} and stride {ShapeUtil.Format(_strides)} (at least one dimension spans across two contiguous subspaces). Use .Reshape(...) instead.");
+            throw OpErrors.State(
+                "view", $"size {ShapeUtil.Format(resolved)} is not compatible with input tensor's size {Shape} and stride {ShapeUtil.Format(_strides)} (at least one dimension spans across two contiguous subspaces). Use .Reshape(...) instead.");
         return Reshape(resolved);
     }
 
@@ -35,20 +35,20 @@ public sealed partial class Tensor
         {
             if (result[i] == -1)
             {
-                if (infer >= 0) throw new ArgumentException($"{op}: only one dimension can be inferred (-1) in shape {ShapeUtil.Format(shape)}.");
+                if (infer >= 0) throw OpErrors.Argument(op, $"only one dimension can be inferred (-1) in shape {ShapeUtil.Format(shape)}.");
                 infer = i;
             }
-            else if (result[i] < 0) throw new ArgumentException($"{op}: invalid shape dimension {result[i]} in {ShapeUtil.Format(shape)}.");
+            else if (result[i] < 0) throw OpErrors.Argument(op, $"invalid shape dimension {result[i]} in {ShapeUtil.Format(shape)}.");
             else known *= result[i];
         }
         if (infer >= 0)
         {
             if (known == 0 || Numel % known != 0)
-                throw new ArgumentException($"{op}: shape {ShapeUtil.Format(shape)} is invalid for input of size {Numel} (shape {Shape}).");
+                throw OpErrors.Argument(op, $"shape {ShapeUtil.Format(shape)} is invalid for input of size {Numel} (shape {Shape}).");
             result[infer] = (int)(Numel / known);
         }
         if (ShapeUtil.Numel(result) != Numel)
-            throw new ArgumentException($"{op}: shape {ShapeUtil.Format(shape)} is invalid for input of size {Numel} (shape {Shape}).");
+            throw OpErrors.Argument(op, $"shape {ShapeUtil.Format(shape)} is invalid for input of size {Numel} (shape {Shape}).");
         return result;
     }
 
@@ -57,7 +57,7 @@ public sealed partial class Tensor
     {
         if (Rank == 0) return Reshape(1);
         int s = ShapeUtil.NormalizeDim(startDim, Rank, "flatten"), e = ShapeUtil.NormalizeDim(endDim, Rank, "flatten");
-        if (s > e) throw new ArgumentException($"flatten: start_dim ({startDim}) cannot come after end_dim ({endDim}).");
+        if (s > e) throw OpErrors.Argument("flatten", $"start_dim ({startDim}) cannot come after end_dim ({endDim}).");
         var shape = new List<int>();
         for (int i = 0; i < s; i++) shape.Add(_shape[i]);
         int prod = 1;
@@ -91,16 +91,16 @@ public sealed partial class Tensor
 
     /// <summary>The transpose of a matrix (rank ≤ 2), like PyTorch's <c>.T</c> on 2-D tensors.</summary>
     public Tensor T => Rank < 2 ? this : Rank == 2 ? Transpose(0, 1)
-        : throw new InvalidOperationException($"T: expected a tensor of rank ≤ 2, got shape {Shape}; use Permute or Transpose(-2, -1) (mT).");
+        : throw OpErrors.State("T", $"expected a tensor of rank ≤ 2, got shape {Shape}; use Permute or Transpose(-2, -1) (mT).");
 
     /// <summary>The transpose of the last two dims (PyTorch's <c>.mT</c>).</summary>
-    public Tensor MT => Rank < 2 ? throw new InvalidOperationException($"mT: expected rank ≥ 2, got shape {Shape}.") : Transpose(-2, -1);
+    public Tensor MT => Rank < 2 ? throw OpErrors.State("mT", $"expected rank ≥ 2, got shape {Shape}.") : Transpose(-2, -1);
 
     /// <summary>Elements <paramref name="start"/> to <paramref name="end"/> (exclusive) by <paramref name="step"/> along <paramref name="dim"/>; negative bounds count from the end and out-of-range bounds are clamped (Python slicing).</summary>
     public Tensor Slice(int dim, int? start = null, int? end = null, int step = 1)
     {
-        int d = ShapeUtil.NormalizeDim(dim, Rank, "slice");
-        if (step <= 0) throw new ArgumentException($"slice: step must be positive, got {step}.");
+        int d = ShapeUtil.NormalizeSizedDim(dim, Rank, "slice");
+        if (step <= 0) throw OpErrors.Argument("slice", $"step must be positive, got {step}.");
         int size = _shape[d];
         int s = start ?? 0, e = end ?? size;
         if (s < 0) s += size;
@@ -114,21 +114,21 @@ public sealed partial class Tensor
     /// <summary><paramref name="length"/> elements from <paramref name="start"/> along <paramref name="dim"/> (a view).</summary>
     public Tensor Narrow(int dim, int start, int length)
     {
-        int d = ShapeUtil.NormalizeDim(dim, Rank, "narrow");
+        int d = ShapeUtil.NormalizeSizedDim(dim, Rank, "narrow");
         if (start < 0) start += _shape[d];
         if (start < 0 || length < 0 || start + length > _shape[d])
-            throw new ArgumentOutOfRangeException(nameof(start),
-                $"narrow: start ({start}) + length ({length}) exceeds dimension size ({_shape[d]}) of dim {d} in shape {Shape}.");
+            throw OpErrors.OutOfRange("narrow", nameof(start),
+                $"start ({start}) + length ({length}) exceeds dimension size ({_shape[d]}) of dim {d} in shape {Shape}.");
         return Slice(d, start, start + length);
     }
 
     /// <summary>The slice at <paramref name="index"/> along <paramref name="dim"/>, with that dim removed.</summary>
     public Tensor Select(int dim, int index)
     {
-        int d = ShapeUtil.NormalizeDim(dim, Rank, "select");
+        int d = ShapeUtil.NormalizeSizedDim(dim, Rank, "select");
         int size = _shape[d];
         if (index < -size || index >= size)
-            throw new IndexOutOfRangeException($"select: index {index} is out of bounds for dimension {d} with size {size} (shape {Shape}).");
+            throw OpErrors.OutOfRange("select", nameof(index), $"index {index} is out of bounds for dimension {d} with size {size} (shape {Shape}).");
         if (index < 0) index += size;
         return Narrow(d, index, 1).Squeeze(d);
     }
@@ -138,11 +138,11 @@ public sealed partial class Tensor
     {
         var target = (int[])shape.Clone();
         int lead = target.Length - Rank;
-        if (lead < 0) throw new ArgumentException($"expand: the number of sizes provided ({target.Length}) must be greater or equal to the number of dimensions in the tensor ({Rank}).");
+        if (lead < 0) throw OpErrors.Argument("expand", $"the number of sizes provided ({target.Length}) must be greater or equal to the number of dimensions in the tensor ({Rank}).");
         for (int i = 0; i < target.Length; i++)
             if (target[i] == -1)
             {
-                if (i < lead) throw new ArgumentException("expand: -1 is not allowed in a leading, non-existing dimension.");
+                if (i < lead) throw OpErrors.Argument("expand", "-1 is not allowed in a leading, non-existing dimension.");
                 target[i] = _shape[i - lead];
             }
         if (target.AsSpan().SequenceEqual(_shape)) return this;
@@ -199,9 +199,9 @@ public sealed partial class Tensor
         steps = [];
         int consumed = indices.Count(i => i.Type is TensorIndex.Kind.Single or TensorIndex.Kind.Range);
         if (indices.Count(i => i.Type == TensorIndex.Kind.Ellipsis) > 1)
-            throw new ArgumentException("index: an index can only have a single ellipsis.");
+            throw OpErrors.Argument("index", "an index can only have a single ellipsis.");
         if (consumed > Rank)
-            throw new ArgumentOutOfRangeException(nameof(indices), $"index: too many indices for tensor of dimension {Rank} (shape {Shape}): got {consumed}.");
+            throw OpErrors.OutOfRange("index", nameof(indices), $"too many indices for tensor of dimension {Rank} (shape {Shape}): got {consumed}.");
         var result = this;
         int dim = 0;
         foreach (var index in indices)
@@ -212,7 +212,7 @@ public sealed partial class Tensor
                     int size = result._shape[dim];
                     int i = index.Single.IsFromEnd ? size - index.Single.Value : index.Single.Value;
                     if (i < 0 || i >= size)
-                        throw new ArgumentOutOfRangeException(nameof(indices), $"index: index {(index.Single.IsFromEnd ? -index.Single.Value : index.Single.Value)} is out of bounds for dimension {dim} with size {size} (shape {Shape}).");
+                        throw OpErrors.OutOfRange("index", nameof(indices), $"index {(index.Single.IsFromEnd ? -index.Single.Value : index.Single.Value)} is out of bounds for dimension {dim} with size {size} (shape {Shape}).");
                     steps.Add(new IndexStep(result._shape, dim, i, i + 1, 1, Removes: true, Inserts: false));
                     result = result.Select(dim, i);
                     break;

@@ -43,19 +43,19 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(shape);
         strides ??= ShapeUtil.ContiguousStrides(shape);
         if (strides.Length != shape.Length)
-            throw new ArgumentException($"Tensor.OverStorage: {shape.Length} sizes but {strides.Length} strides.");
+            throw OpErrors.Argument("Tensor.OverStorage", $"{shape.Length} sizes but {strides.Length} strides.");
         long last = offset;
         bool empty = false;
         for (int d = 0; d < shape.Length; d++)
         {
             if (shape[d] < 0 || strides[d] < 0)
-                throw new ArgumentException($"Tensor.OverStorage: sizes and strides must be non-negative, got shape {ShapeUtil.Format(shape)} and strides {ShapeUtil.Format(strides)}.");
+                throw OpErrors.Argument("Tensor.OverStorage", $"sizes and strides must be non-negative, got shape {ShapeUtil.Format(shape)} and strides {ShapeUtil.Format(strides)}.");
             if (shape[d] == 0) empty = true;
             else last += (long)(shape[d] - 1) * strides[d];
         }
         if (offset < 0 || !empty && last >= storage.Length)
-            throw new ArgumentException(
-                $"Tensor.OverStorage: shape {ShapeUtil.Format(shape)}, strides {ShapeUtil.Format(strides)} and offset {offset} reach element {last}, but the storage holds {storage.Length}.");
+            throw OpErrors.Argument(
+                "Tensor.OverStorage", $"shape {ShapeUtil.Format(shape)}, strides {ShapeUtil.Format(strides)} and offset {offset} reach element {last}, but the storage holds {storage.Length}.");
         return new Tensor(storage, (int[])shape.Clone(), (int[])strides.Clone(), offset);
     }
 
@@ -89,7 +89,7 @@ public sealed partial class Tensor
     public int Numel => ShapeUtil.Numel(_shape);
 
     /// <summary>The size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
-    public int Size(int dim) => _shape[ShapeUtil.NormalizeDim(dim, Rank, "size")];
+    public int Size(int dim) => _shape[ShapeUtil.NormalizeSizedDim(dim, Rank, "size")];
 
     /// <summary>Whether the elements are laid out densely in row-major order.</summary>
     public bool IsContiguous => ShapeUtil.IsContiguous(_shape, _strides);
@@ -118,7 +118,8 @@ public sealed partial class Tensor
     internal static Tensor Uninitialized(Avalon.Primitives.TensorSpec spec)
     {
         var storage = Backend.For(spec.Device).AllocateUninitialized(spec.DType, spec.Shape.Numel);
-        return new Tensor(storage, spec.Shape.ToArray());
+        // A shape's sizes are never written after it is made, so the tensor shares them (no copy per call).
+        return new Tensor(storage, spec.Shape.Dims);
     }
 
     /// <summary>A dense copy that records nothing (for kernels that need dense input).</summary>

@@ -32,7 +32,7 @@ public readonly struct TensorIndex
     /// <summary>A range with a step, like PyTorch's <c>start:end:step</c>.</summary>
     public static TensorIndex Slice(Range range, int step)
     {
-        if (step <= 0) throw new ArgumentException($"index: slice step must be positive, got {step}.");
+        if (step <= 0) throw OpErrors.Argument("index", $"slice step must be positive, got {step}.");
         return new(Kind.Range, window: range, step: step);
     }
 

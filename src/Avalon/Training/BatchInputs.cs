@@ -32,9 +32,9 @@ internal static class BatchInputs
     public static void CheckLoss(Tensor loss, string operation)
     {
         if (loss is null)
-            throw new InvalidOperationException($"{operation}: the loss function returned null; it must return a single-element tensor.");
+            throw OpErrors.State(operation, $"the loss function returned null; it must return a single-element tensor.");
         if (loss.Numel != 1 || !loss.DType.IsFloatingPoint())
-            throw new InvalidOperationException(
-                $"{operation}: the loss function returned a tensor of shape {loss.Shape} ({loss.DType.Name()}); expected a single floating-point value (use reduction Mean or Sum).");
+            throw OpErrors.State(
+                operation, $"the loss function returned a tensor of shape {loss.Shape} ({loss.DType.Name()}); expected a single floating-point value (use reduction Mean or Sum).");
     }
 }

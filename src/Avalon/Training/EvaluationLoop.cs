@@ -47,9 +47,9 @@ internal static class EvaluationLoop
             var metric = metrics[i] ?? throw new ArgumentNullException(nameof(metrics), $"{operation}: metric {i} is null.");
             string name = metric.Name;
             if (string.IsNullOrEmpty(name) || name is "loss" or "lr" || name.StartsWith("val_", StringComparison.Ordinal))
-                throw new ArgumentException($"{operation}: metric {i} ({metric.GetType().Name}) is named '{name}'; metric names must be non-empty and not 'loss', 'lr' or start with 'val_'.", nameof(metrics));
+                throw OpErrors.Argument(operation, $"metric {i} ({metric.GetType().Name}) is named '{name}'; metric names must be non-empty and not 'loss', 'lr' or start with 'val_'.", nameof(metrics));
             if (!seen.Add(name))
-                throw new ArgumentException($"{operation}: two metrics are named '{name}'; their values would overwrite each other in the logs. Give each metric a distinct name.", nameof(metrics));
+                throw OpErrors.Argument(operation, $"two metrics are named '{name}'; their values would overwrite each other in the logs. Give each metric a distinct name.", nameof(metrics));
         }
     }
 }

@@ -29,18 +29,18 @@ internal static class FitLoop
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(train);
         if (epochs < 1)
-            throw new ArgumentOutOfRangeException(nameof(epochs), epochs, $"{Operation}: epochs must be at least 1, got {epochs}.");
+            throw OpErrors.OutOfRange(Operation, nameof(epochs), epochs, $"epochs must be at least 1, got {epochs}.");
         if (batchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{Operation}: batchSize must be at least 1, got {batchSize}.");
+            throw OpErrors.OutOfRange(Operation, nameof(batchSize), batchSize, $"batchSize must be at least 1, got {batchSize}.");
         options ??= new FitOptions();
         if (options.Generator is not null && options.Seed is not null)
-            throw new ArgumentException($"{Operation}: FitOptions sets both Generator and Seed; set one of them.", nameof(options));
+            throw OpErrors.Argument(Operation, $"FitOptions sets both Generator and Seed; set one of them.", nameof(options));
         if (options.ValidationBatchSize is int vb && vb < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), vb, $"{Operation}: FitOptions.ValidationBatchSize must be at least 1, got {vb}.");
+            throw OpErrors.OutOfRange(Operation, nameof(options), vb, $"FitOptions.ValidationBatchSize must be at least 1, got {vb}.");
         if (options.LogEvery < 0)
-            throw new ArgumentOutOfRangeException(nameof(options), options.LogEvery, $"{Operation}: FitOptions.LogEvery must be non-negative, got {options.LogEvery}.");
+            throw OpErrors.OutOfRange(Operation, nameof(options), options.LogEvery, $"FitOptions.LogEvery must be non-negative, got {options.LogEvery}.");
         if (!Enum.IsDefined(options.OnNonFinite))
-            throw new ArgumentOutOfRangeException(nameof(options), options.OnNonFinite, $"{Operation}: FitOptions.OnNonFinite must be Stop, Skip or Ignore, got {(int)options.OnNonFinite}.");
+            throw OpErrors.OutOfRange(Operation, nameof(options), options.OnNonFinite, $"FitOptions.OnNonFinite must be Stop, Skip or Ignore, got {(int)options.OnNonFinite}.");
         var metricList = metrics ?? [];
         EvaluationLoop.CheckNames(metricList, Operation);
         IReadOnlyList<ICallback> callbackList = callbacks ?? [];
@@ -50,8 +50,8 @@ internal static class FitLoop
         var generator = options.Generator ?? (options.Seed is ulong seed ? new Generator(seed) : Generator.Default);
         var loader = new DataLoader(train, batchSize, options.Shuffle, options.DropLast, generator, options.Prefetch);
         if (loader.Count == 0)
-            throw new ArgumentException(
-                $"{Operation}: the training data gives no batches ({train.Count} samples, batch size {batchSize}{(options.DropLast ? ", DropLast" : "")}); pass more samples{(options.DropLast ? " or turn DropLast off" : "")}.", nameof(train));
+            throw OpErrors.Argument(
+                Operation, $"the training data gives no batches ({train.Count} samples, batch size {batchSize}{(options.DropLast ? ", DropLast" : "")}); pass more samples{(options.DropLast ? " or turn DropLast off" : "")}.", nameof(train));
         var validationLoader = validation is null ? null : new DataLoader(validation, options.ValidationBatchSize ?? batchSize, prefetch: options.Prefetch);
 
         IScalarMetric? shown = null;
@@ -100,8 +100,8 @@ internal static class FitLoop
                 var value = loss(output, target);
                 BatchInputs.CheckLoss(value, Operation);
                 if (!value.RequiresGrad)
-                    throw new InvalidOperationException(
-                        $"{Operation}: the loss does not depend on any tensor that requires a gradient; are all parameters frozen (RequiresGrad false), or is the forward pass running under NoGrad?");
+                    throw OpErrors.State(
+                        Operation, $"the loss does not depend on any tensor that requires a gradient; are all parameters frozen (RequiresGrad false), or is the forward pass running under NoGrad?");
                 double batchLoss = value.Item();
                 bool skip = false;
                 if (nonFinite is not null && !double.IsFinite(batchLoss))

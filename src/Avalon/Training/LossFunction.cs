@@ -13,8 +13,8 @@ internal static class LossFunction
         var method = loss.GetType().GetMethod(
             "Forward", BindingFlags.Public | BindingFlags.Instance, binder: null, types: [typeof(Tensor), typeof(Tensor)], modifiers: null);
         if (method is null || method.ReturnType != typeof(Tensor))
-            throw new ArgumentException(
-                $"{operation}: the loss module {loss.GetType().Name} has no public 'Tensor Forward(Tensor input, Tensor target)'; pass a loss module such as CrossEntropyLoss, or a function (output, target) => loss.", nameof(loss));
+            throw OpErrors.Argument(
+                operation, $"the loss module {loss.GetType().Name} has no public 'Tensor Forward(Tensor input, Tensor target)'; pass a loss module such as CrossEntropyLoss, or a function (output, target) => loss.", nameof(loss));
         return method.CreateDelegate<Func<Tensor, Tensor, Tensor>>(loss);
     }
 }

@@ -137,7 +137,7 @@ public static class ModuleTrainingExtensions
         ArgumentNullException.ThrowIfNull(dataset);
         CheckBatchSize(batchSize, "Predict");
         if (dataset.Count == 0)
-            throw new ArgumentException("Predict: the dataset is empty; there is nothing to predict.", nameof(dataset));
+            throw OpErrors.Argument("Predict", "the dataset is empty; there is nothing to predict.", nameof(dataset));
         using var mode = TrainingModeScope.Eval(model);
         using var noGrad = new NoGrad();
         var device = BatchInputs.DeviceOf(model);
@@ -162,7 +162,7 @@ public static class ModuleTrainingExtensions
         ArgumentNullException.ThrowIfNull(input);
         CheckBatchSize(batchSize, "Predict");
         if (input.Rank == 0)
-            throw new ArgumentException($"Predict: expected inputs of shape [N, ...] with one sample per row, got a 0-dimensional tensor; use Unsqueeze(0) for a single sample.", nameof(input));
+            throw OpErrors.Argument("Predict", $"expected inputs of shape [N, ...] with one sample per row, got a 0-dimensional tensor; use Unsqueeze(0) for a single sample.", nameof(input));
         using var mode = TrainingModeScope.Eval(model);
         using var noGrad = new NoGrad();
         var device = BatchInputs.DeviceOf(model);
@@ -193,14 +193,14 @@ public static class ModuleTrainingExtensions
             trainable++;
         }
         if (trainable > 0)
-            throw new ArgumentException(
-                $"Fit: the {optimizer.GetType().Name} given holds none of the {trainable} trainable parameters of the {model.GetType().Name} being trained, so Fit would train nothing; " +
+            throw OpErrors.Argument(
+                "Fit", $"the {optimizer.GetType().Name} given holds none of the {trainable} trainable parameters of the {model.GetType().Name} being trained, so Fit would train nothing; " +
                 "build the optimiser over this model's parameters (new Adam(model.Parameters())), after any model.To(...).", nameof(optimizer));
     }
 
     private static void CheckBatchSize(int batchSize, string operation)
     {
         if (batchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{operation}: batchSize must be at least 1, got {batchSize}.");
+            throw OpErrors.OutOfRange(operation, nameof(batchSize), batchSize, $"batchSize must be at least 1, got {batchSize}.");
     }
 }

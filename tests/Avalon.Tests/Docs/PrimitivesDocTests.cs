@@ -18,16 +18,18 @@ public class PrimitivesDocTests
         sb.AppendLine("Generated from `PrimitiveRegistry` by `tests/Avalon.Tests/Docs/PrimitivesDocTests.cs` (run it with");
         sb.AppendLine("`AVALON_UPDATE_DOCS=1` to regenerate). Outputs: how many values a call defines (\"varies\": from its");
         sb.AppendLine("attributes or input shape). Rule: whether a derivative rule exists (\"no gradient\" for");
-        sb.AppendLine("non-differentiable primitives).");
+        sb.AppendLine("non-differentiable primitives). Inputs: the tensors a call takes, in order, named as in PyTorch's");
+        sb.AppendLine("signatures (`?`: optional, `...`: any number).");
         sb.AppendLine();
-        sb.AppendLine("| primitive | outputs | attributes | effects | rule |");
-        sb.AppendLine("| --- | --- | --- | --- | --- |");
+        sb.AppendLine("| primitive | inputs | outputs | attributes | effects | rule |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var p in PrimitiveRegistry.All.Where(p => !p.IsUserDefined))
         {
             string outputs = p.OutputCount < 0 ? "varies" : p.OutputCount.ToString();
             string attrs = p.Schema is null ? "(undeclared)" : p.Schema.Specs.Count == 0 ? "—" : string.Join("; ", p.Schema.Specs.Select(s => "`" + s + "`"));
             string rule = p.IsDifferentiable ? "yes" : "no gradient";
-            sb.AppendLine($"| `{p.Name}` | {outputs} | {attrs.Replace("|", "\\|")} | {p.Effects} | {rule} |");
+            string inputs = p.InputNames is null ? "(undeclared)" : p.InputNames.Count == 0 ? "—" : string.Join(", ", p.InputNames.Select(n => "`" + n + "`"));
+            sb.AppendLine($"| `{p.Name}` | {inputs} | {outputs} | {attrs.Replace("|", "\\|")} | {p.Effects} | {rule} |");
         }
         return sb.ToString();
     }
@@ -47,6 +49,13 @@ public class PrimitivesDocTests
         if (Environment.GetEnvironmentVariable("AVALON_UPDATE_DOCS") == "1") File.WriteAllText(path, expected);
         Assert.True(File.Exists(path), "docs/primitives.md is missing; run this test with AVALON_UPDATE_DOCS=1.");
         Assert.True(File.ReadAllText(path) == expected, "docs/primitives.md is out of date; run this test with AVALON_UPDATE_DOCS=1 and commit it.");
+    }
+
+    [Fact]
+    public void EveryBuiltInPrimitiveDeclaresItsInputs()
+    {
+        var undeclared = PrimitiveRegistry.All.Where(p => !p.IsUserDefined && p.InputNames is null).Select(p => p.Name).ToList();
+        Assert.True(undeclared.Count == 0, "Primitives without input names: " + string.Join(", ", undeclared));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ internal static class CastKernel
                 if (destination is bool[] bd) bytes.CopyTo(MemoryMarshal.Cast<bool, byte>(bd.AsSpan(o, count)));
                 else From<byte>(bytes, destination, o);
                 break;
-            default: throw new NotSupportedException($"cast: unsupported source storage {source.GetType().Name}.");
+            default: throw OpErrors.NotSupported("cast", $"unsupported source storage {source.GetType().Name}.");
         }
     }
 
@@ -56,7 +56,7 @@ internal static class CastKernel
                 ReadOnlySpan<TFrom> zero = [TFrom.Zero];
                 if (n > 0) CompareLoop.Row<TFrom, NotEqualOperator<TFrom>>(x, 1, zero, 0, MemoryMarshal.Cast<bool, byte>(b.AsSpan(o, n)), 1, n);
                 break;
-            default: throw new NotSupportedException($"cast: unsupported destination storage {destination.GetType().Name}.");
+            default: throw OpErrors.NotSupported("cast", $"unsupported destination storage {destination.GetType().Name}.");
         }
     }
 

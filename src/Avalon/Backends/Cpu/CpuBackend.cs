@@ -22,7 +22,7 @@ internal sealed class CpuBackend : IBackend
     public Storage FromHost(Array data, DType dtype)
     {
         if (data.GetType().GetElementType() != dtype.ClrType())
-            throw new ArgumentException($"FromHost: array of {data.GetType().GetElementType()?.Name} does not match dtype {dtype.Name()}.");
+            throw OpErrors.Argument("FromHost", $"array of {data.GetType().GetElementType()?.Name} does not match dtype {dtype.Name()}.");
         return new CpuStorage(data, dtype);
     }
 
@@ -35,14 +35,13 @@ internal sealed class CpuBackend : IBackend
 
     public void Copy(Tensor src, Tensor dst)
     {
-        switch (src.DType)
-        {
-            case DType.Float32: CopyTyped<float>(src, dst); break;
-            case DType.Float64: CopyTyped<double>(src, dst); break;
-            case DType.Int32: CopyTyped<int>(src, dst); break;
-            case DType.Int64: CopyTyped<long>(src, dst); break;
-            case DType.Bool: CopyTyped<bool>(src, dst); break;
-        }
+        var visitor = new CopyVisitor(src, dst);
+        DTypeDispatch.Any(src.DType, ref visitor, "copy");
+    }
+
+    private readonly struct CopyVisitor(Tensor src, Tensor dst) : IElementVisitor
+    {
+        public void Visit<T>() where T : unmanaged => CopyTyped<T>(src, dst);
     }
 
     private static void CopyTyped<T>(Tensor src, Tensor dst) where T : unmanaged
@@ -64,6 +63,7 @@ internal sealed class CpuBackend : IBackend
 
     public void Fill(Tensor dst, double value)
     {
+        // Deliberately specialised (not DTypeDispatch's visitor): each dtype converts the value its own way.
         switch (dst.DType)
         {
             case DType.Float32: FillTyped(dst, (float)value); break;

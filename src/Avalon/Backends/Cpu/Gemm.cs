@@ -113,8 +113,8 @@ internal static unsafe class Gemm
     private static void Validate(string op, bool transA, bool transB, int m, int n, int k, int lda, int ldb, int ldc, int batch)
     {
         if (m < 0 || n < 0 || k < 0 || batch < 0)
-            throw new ArgumentOutOfRangeException(nameof(m),
-                $"{op}: sizes must be non-negative, got m={m}, n={n}, k={k}, batch={batch}.");
+            throw OpErrors.OutOfRange(op, nameof(m),
+                $"sizes must be non-negative, got m={m}, n={n}, k={k}, batch={batch}.");
         CheckStride(op, "A", "lda", transA ? k : m, transA ? m : k, transA, lda);
         CheckStride(op, "B", "ldb", transB ? n : k, transB ? k : n, transB, ldb);
         CheckStride(op, "C", "ldc", m, n, false, ldc);
@@ -125,8 +125,8 @@ internal static unsafe class Gemm
         // A single stored row never steps by its stride, so any stride is fine there (as in BLAS
         // practice for vectors); otherwise rows must not overlap.
         if (rows > 1 && ld < cols)
-            throw new ArgumentOutOfRangeException(ldName,
-                $"{op}: {ldName}={ld} is smaller than the row length of {name} as stored " +
+            throw OpErrors.OutOfRange(op, ldName,
+                $"{ldName}={ld} is smaller than the row length of {name} as stored " +
                 $"({rows}×{cols}{(trans ? ", transposed" : "")}); expected {ldName} >= {cols}.");
     }
 }

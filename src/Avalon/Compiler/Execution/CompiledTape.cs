@@ -82,15 +82,15 @@ public sealed class CompiledTape
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length != _bound.Length)
-            throw new ArgumentException($"CompiledTape.Run: the tape takes {_bound.Length} inputs but {inputs.Length} were given.");
+            throw OpErrors.Argument("CompiledTape.Run", $"the tape takes {_bound.Length} inputs but {inputs.Length} were given.");
         bool prepare = Plan is null;
         for (int k = 0; k < inputs.Length; k++)
         {
             var x = inputs[k] ?? throw new ArgumentNullException(nameof(inputs), $"CompiledTape.Run: input {k} is null.");
             var spec = _inputSpecs[k];
             if (x.Shape != spec.Shape || x.DType != spec.DType || x.Device != spec.Device)
-                throw new ArgumentException(
-                    $"CompiledTape.Run: input {k} ('{((InputOp)Tape[Tape.Inputs[k]]).Name}') was traced as {spec} but {x.DType.Name()}{x.Shape} on {x.Device} was given.");
+                throw OpErrors.Argument(
+                    "CompiledTape.Run", $"input {k} ('{((InputOp)Tape[Tape.Inputs[k]]).Name}') was traced as {spec} but {x.DType.Name()}{x.Shape} on {x.Device} was given.");
             if (_inputInSlot[k] || ReferenceEquals(x, _bound[k])) continue;
             // Another object than the one bound: a slot of its own from now on, unless the tape writes into it.
             if (Plan is not null && !_mutatedInput[k]) _inputInSlot[k] = true;
@@ -201,7 +201,7 @@ public sealed class CompiledTape
         }
         Tensor InArena(PlannedBuffer b, TensorSpec spec) => Tensor.OverStorage(arenas[b.Arena]!, spec.Shape.ToArray(), null, b.Offset);
         Tensor Buffer(int id, TensorSpec spec) =>
-            plan.TryGetBuffer(id, out var b) ? InArena(b, spec) : throw new InvalidOperationException($"CompiledTape: %{id} has no planned buffer. This is a bug in the planner.");
+            plan.TryGetBuffer(id, out var b) ? InArena(b, spec) : throw OpErrors.State("CompiledTape", $"%{id} has no planned buffer. This is a bug in the planner.");
 
         // 3. The tensors and the steps.
         var values = new Dictionary<int, Tensor>();
@@ -260,7 +260,7 @@ public sealed class CompiledTape
             for (int o = 0; o < views.Length; o++)
             {
                 if (!views[o].SharesStorageWith(args[0]))
-                    throw new InvalidOperationException($"CompiledTape: {call} did not give a view. This is a bug in the executor's layout analysis.");
+                    throw OpErrors.State("CompiledTape", $"{call} did not give a view. This is a bug in the executor's layout analysis.");
                 values[call.Id + o] = views[o];
             }
             return;
@@ -278,7 +278,7 @@ public sealed class CompiledTape
             else
             {
                 if (!plan.TryGetScratch(index, out var b))
-                    throw new InvalidOperationException($"CompiledTape: {call} has no scratch buffer. This is a bug in the planner.");
+                    throw OpErrors.State("CompiledTape", $"{call} has no scratch buffer. This is a bug in the planner.");
                 var result = inArena(b, specs[0]);
                 steps.Add(new KernelStep(inPlace.Functional.KernelFor(target.Device), mapped, attributes, [result]) { Description = call.ToString() });
                 steps.Add(new CopyStep(result, target));

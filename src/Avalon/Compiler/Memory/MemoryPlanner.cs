@@ -123,7 +123,7 @@ public static class MemoryPlanner
         }
         if (bestOffset < 0) bestOffset = cursor;
         if (bestOffset + b.Length > int.MaxValue)
-            throw new InvalidOperationException($"MemoryPlanner: the arena would exceed {int.MaxValue} elements.");
+            throw OpErrors.State("MemoryPlanner", $"the arena would exceed {int.MaxValue} elements.");
         return (int)bestOffset;
     }
 

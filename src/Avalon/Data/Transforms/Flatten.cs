@@ -20,7 +20,7 @@ public sealed class Flatten(int startDim = 0, int endDim = -1) : ITransform
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0) return input.ReshapeNoGrad([1]);
         int s = ShapeUtil.NormalizeDim(StartDim, input.Rank, "Flatten"), e = ShapeUtil.NormalizeDim(EndDim, input.Rank, "Flatten");
-        if (s > e) throw new ArgumentException($"Flatten: start_dim ({StartDim}) cannot come after end_dim ({EndDim}) for shape {input.Shape}.");
+        if (s > e) throw OpErrors.Argument("Flatten", $"start_dim ({StartDim}) cannot come after end_dim ({EndDim}) for shape {input.Shape}.");
         var dims = input.Shape.ToArray();
         int merged = 1;
         for (int i = s; i <= e; i++) merged *= dims[i];

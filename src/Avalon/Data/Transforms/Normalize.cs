@@ -22,11 +22,11 @@ public sealed class Normalize : ITransform
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(std);
         if (mean.Length == 0 || mean.Length != std.Length)
-            throw new ArgumentException($"Normalize: expected mean and std of the same non-zero length, got {mean.Length} and {std.Length}.");
+            throw OpErrors.Argument("Normalize", $"expected mean and std of the same non-zero length, got {mean.Length} and {std.Length}.");
         for (int i = 0; i < std.Length; i++)
         {
             if (std[i] == 0)
-                throw new ArgumentException($"Normalize: std evaluated to zero at channel {i}, leading to division by zero.", nameof(std));
+                throw OpErrors.Argument("Normalize", $"std evaluated to zero at channel {i}, leading to division by zero.", nameof(std));
         }
         _mean = (double[])mean.Clone();
         _std = (double[])std.Clone();
@@ -44,16 +44,16 @@ public sealed class Normalize : ITransform
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 3)
-            throw new ArgumentException($"Normalize: expected a tensor image of shape (..., C, H, W), got shape {input.Shape}; apply Normalize before Flatten.", nameof(input));
+            throw OpErrors.Argument("Normalize", $"expected a tensor image of shape (..., C, H, W), got shape {input.Shape}; apply Normalize before Flatten.", nameof(input));
         int channels = input.Size(-3);
         if (_mean.Length != 1 && _mean.Length != channels)
-            throw new ArgumentException($"Normalize: {_mean.Length} means and stds given for an image with {channels} channels (shape {input.Shape}).", nameof(input));
+            throw OpErrors.Argument("Normalize", $"{_mean.Length} means and stds given for an image with {channels} channels (shape {input.Shape}).", nameof(input));
         int plane = input.Size(-1) * input.Size(-2);
         return input.DType switch
         {
             DType.Float32 => HostTensors.Wrap(NormalizeFloat(HostTensors.Elements<float>(input), channels, plane), input.Shape.ToArray()),
             DType.Float64 => HostTensors.Wrap(NormalizeDouble(HostTensors.Elements<double>(input), channels, plane), input.Shape.ToArray()),
-            _ => throw new ArgumentException($"Normalize: expected a float32 or float64 tensor, got {input.DType.Name()}; convert with ToTensor first.", nameof(input)),
+            _ => throw OpErrors.Argument("Normalize", $"expected a float32 or float64 tensor, got {input.DType.Name()}; convert with ToTensor first.", nameof(input)),
         };
     }
 

@@ -15,7 +15,7 @@ public sealed class ToTensor : ITransform
     public static Tensor FromBytes(ReadOnlySpan<byte> pixels, params int[] shape)
     {
         if (ShapeUtil.Numel(shape) != pixels.Length)
-            throw new ArgumentException($"ToTensor.FromBytes: {pixels.Length} pixels cannot have shape {ShapeUtil.Format(shape)}.", nameof(shape));
+            throw OpErrors.Argument("ToTensor.FromBytes", $"{pixels.Length} pixels cannot have shape {ShapeUtil.Format(shape)}.", nameof(shape));
         var values = new float[pixels.Length];
         ScaleInto(pixels, values);
         return HostTensors.Wrap(values, (int[])shape.Clone());
@@ -35,7 +35,7 @@ public sealed class ToTensor : ITransform
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!input.DType.IsInteger())
-            throw new ArgumentException($"ToTensor: expected an integer tensor of pixel values 0..255, got {input.DType.Name()} with shape {input.Shape}; a float tensor needs no ToTensor.", nameof(input));
+            throw OpErrors.Argument("ToTensor", $"expected an integer tensor of pixel values 0..255, got {input.DType.Name()} with shape {input.Shape}; a float tensor needs no ToTensor.", nameof(input));
         var source = input.ToDoubleArray();
         var values = new float[source.Length];
         for (int i = 0; i < values.Length; i++) values[i] = (float)source[i] / 255f;

@@ -19,7 +19,7 @@ internal static class SafetensorsDType
         DType.Int32 => "I32",
         DType.Int64 => "I64",
         DType.Bool => "BOOL",
-        _ => throw new NotSupportedException($"safetensors: dtype {dtype.Name()} has no safetensors name."),
+        _ => throw OpErrors.NotSupported("safetensors", $"dtype {dtype.Name()} has no safetensors name."),
     };
 
     public static DType? Parse(string name) => name switch
@@ -45,6 +45,6 @@ internal static class SafetensorsDType
         DType.Float32 => 15,
         DType.Float64 => 17,
         DType.Int64 => 18,
-        _ => throw new NotSupportedException($"safetensors: dtype {dtype.Name()} has no safetensors name."),
+        _ => throw OpErrors.NotSupported("safetensors", $"dtype {dtype.Name()} has no safetensors name."),
     };
 }

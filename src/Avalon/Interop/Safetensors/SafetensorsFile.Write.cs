@@ -41,21 +41,21 @@ public static partial class SafetensorsFile
         foreach (var (name, tensor) in tensors)
         {
             if (string.IsNullOrEmpty(name))
-                throw new ArgumentException("safetensors: a tensor name is null or empty.", nameof(tensors));
+                throw OpErrors.Argument("safetensors", "a tensor name is null or empty.", nameof(tensors));
             if (name == SafetensorsHeader.MetadataKey)
-                throw new ArgumentException($"safetensors: '{SafetensorsHeader.MetadataKey}' is reserved for metadata and cannot name a tensor.", nameof(tensors));
+                throw OpErrors.Argument("safetensors", $"'{SafetensorsHeader.MetadataKey}' is reserved for metadata and cannot name a tensor.", nameof(tensors));
             if (!names.Add(name))
-                throw new ArgumentException($"safetensors: the tensor name '{name}' is given twice.", nameof(tensors));
+                throw OpErrors.Argument("safetensors", $"the tensor name '{name}' is given twice.", nameof(tensors));
             ArgumentNullException.ThrowIfNull(tensor, $"tensors['{name}']");
             if (tensor.Device != Device.Cpu)
-                throw new ArgumentException($"safetensors: tensor '{name}' is on {tensor.Device}; move it with .To(Device.Cpu) before saving.", nameof(tensors));
+                throw OpErrors.Argument("safetensors", $"tensor '{name}' is on {tensor.Device}; move it with .To(Device.Cpu) before saving.", nameof(tensors));
             _ = SafetensorsDType.Name(tensor.DType);
             if (tensor.Rank > MaxRank)
-                throw new ArgumentException($"safetensors: tensor '{name}' has {tensor.Rank} dimensions, more than the reader's limit of {MaxRank} (SafetensorsFile.MaxRank).", nameof(tensors));
+                throw OpErrors.Argument("safetensors", $"tensor '{name}' has {tensor.Rank} dimensions, more than the reader's limit of {MaxRank} (SafetensorsFile.MaxRank).", nameof(tensors));
             ordered.Add(new(name, tensor));
         }
         if (ordered.Count > MaxTensorCount)
-            throw new ArgumentException($"safetensors: {ordered.Count} tensors are more than the reader's limit of {MaxTensorCount} (SafetensorsFile.MaxTensorCount); split them over several files.", nameof(tensors));
+            throw OpErrors.Argument("safetensors", $"{ordered.Count} tensors are more than the reader's limit of {MaxTensorCount} (SafetensorsFile.MaxTensorCount); split them over several files.", nameof(tensors));
         // The reference writer's order: descending dtype alignment, then name by UTF-8 bytes.
         ordered.Sort((x, y) =>
         {
@@ -72,7 +72,7 @@ public static partial class SafetensorsFile
             for (int i = 0; i < keys.Count; i++)
             {
                 if (i > 0) json.Append(',');
-                string value = metadata[keys[i]] ?? throw new ArgumentException($"safetensors: metadata entry '{keys[i]}' is null.", nameof(metadata));
+                string value = metadata[keys[i]] ?? throw OpErrors.Argument("safetensors", $"metadata entry '{keys[i]}' is null.", nameof(metadata));
                 AppendString(json, keys[i]).Append(':');
                 AppendString(json, value);
             }
@@ -95,7 +95,7 @@ public static partial class SafetensorsFile
         Encoding.UTF8.GetBytes(json.ToString(), header);
         header.AsSpan(size).Fill((byte)' ');
         if (header.Length > MaxHeaderLength)
-            throw new ArgumentException($"safetensors: the header would take {header.Length} bytes, more than the format's limit of {MaxHeaderLength}.", nameof(tensors));
+            throw OpErrors.Argument("safetensors", $"the header would take {header.Length} bytes, more than the format's limit of {MaxHeaderLength}.", nameof(tensors));
         return new WritePlanData(header, ordered);
     }
 

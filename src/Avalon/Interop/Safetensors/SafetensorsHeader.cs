@@ -130,7 +130,7 @@ internal static class SafetensorsHeader
         if (dtype is null)
         {
             if (SafetensorsDType.IsKnown(dtypeName))
-                throw new NotSupportedException($"safetensors: {source}: tensor '{name}' has dtype {dtypeName}, which Avalon does not support (supported: {SafetensorsDType.Supported}).");
+                throw OpErrors.NotSupported("safetensors", $"{source}: tensor '{name}' has dtype {dtypeName}, which Avalon does not support (supported: {SafetensorsDType.Supported}).");
             throw Corrupt(source, $"tensor '{name}' has unknown dtype '{dtypeName}'");
         }
         if (shapeValue is not { ValueKind: JsonValueKind.Array } sh)

@@ -56,7 +56,7 @@ public static partial class Functional
     public static Tensor Celu(Tensor input, double alpha = 1.0)
     {
         CheckFloat(input, "celu");
-        if (alpha == 0) throw new ArgumentException("celu: alpha must not be 0 (the negative part divides by it).", nameof(alpha));
+        if (alpha == 0) throw OpErrors.Argument("celu", "alpha must not be 0 (the negative part divides by it).", nameof(alpha));
         return Tensor.Where(input > 0, input, NegativeExpm1(input, 1 / alpha) * alpha);
     }
 
@@ -78,7 +78,7 @@ public static partial class Functional
                 var inner = (input + input.Pow(3) * 0.044715) * Math.Sqrt(2 / Math.PI);
                 return input * (inner.Tanh() + 1) * 0.5;
             default:
-                throw new ArgumentException($"gelu: approximate must be \"none\" or \"tanh\", got \"{approximate}\".", nameof(approximate));
+                throw OpErrors.Argument("gelu", $"approximate must be \"none\" or \"tanh\", got \"{approximate}\".", nameof(approximate));
         }
     }
 
@@ -131,7 +131,7 @@ public static partial class Functional
     {
         CheckFloat(input, "hardtanh");
         if (maxVal < minVal)
-            throw new ArgumentException($"hardtanh: max_val ({maxVal}) cannot be less than min_val ({minVal}).", nameof(maxVal));
+            throw OpErrors.Argument("hardtanh", $"max_val ({maxVal}) cannot be less than min_val ({minVal}).", nameof(maxVal));
         return Tensor.Where(input <= minVal, minVal, Tensor.Where(input >= maxVal, maxVal, input));
     }
 
@@ -203,12 +203,12 @@ public static partial class Functional
     public static Tensor Glu(Tensor input, int dim = -1)
     {
         CheckFloat(input, "glu");
-        if (input.Rank == 0) throw new ArgumentException("glu: does not support scalars because the halving size must be even.");
+        if (input.Rank == 0) throw OpErrors.Argument("glu", "does not support scalars because the halving size must be even.");
         if (dim < -input.Rank || dim >= input.Rank)
-            throw new ArgumentException($"glu: dim {dim} is out of range for an input of shape {input.Shape}.", nameof(dim));
+            throw OpErrors.Argument("glu", $"dim {dim} is out of range for an input of shape {input.Shape}.", nameof(dim));
         int size = input.Size(dim);
         if (size % 2 != 0)
-            throw new ArgumentException($"glu: halving dimension must be even, but dimension {dim} of shape {input.Shape} is size {size}.");
+            throw OpErrors.Argument("glu", $"halving dimension must be even, but dimension {dim} of shape {input.Shape} is size {size}.");
         return input.Narrow(dim, 0, size / 2) * input.Narrow(dim, size / 2, size / 2).Sigmoid();
     }
 
@@ -223,17 +223,17 @@ public static partial class Functional
         CheckFloat(input, "prelu");
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.DType != input.DType)
-            throw new ArgumentException($"prelu: expected the weight to have the input's dtype {input.DType.Name()}, got {weight.DType.Name()}.");
+            throw OpErrors.Argument("prelu", $"expected the weight to have the input's dtype {input.DType.Name()}, got {weight.DType.Name()}.");
         if (weight.Rank > 1)
-            throw new ArgumentException($"prelu: expected a weight of rank 0 or 1, got shape {weight.Shape}.");
+            throw OpErrors.Argument("prelu", $"expected a weight of rank 0 or 1, got shape {weight.Shape}.");
         int count = weight.Numel;
         Tensor slope = weight;
         if (count != 1)
         {
             int channelDim = input.Rank >= 2 ? 1 : 0;
             if (input.Rank == 0 || input.Size(channelDim) != count)
-                throw new ArgumentException(
-                    $"prelu: the weight has {count} elements, but the input of shape {input.Shape} has {(input.Rank == 0 ? 0 : input.Size(channelDim))} channels (dim {channelDim}); expected 1 or the channel count.");
+                throw OpErrors.Argument(
+                    "prelu", $"the weight has {count} elements, but the input of shape {input.Shape} has {(input.Rank == 0 ? 0 : input.Size(channelDim))} channels (dim {channelDim}); expected 1 or the channel count.");
             var shape = new int[input.Rank - channelDim];
             Array.Fill(shape, 1);
             shape[0] = count;
@@ -264,7 +264,7 @@ public static partial class Functional
     public static Tensor Softshrink(Tensor input, double lambd = 0.5)
     {
         CheckFloat(input, "softshrink");
-        if (lambd < 0) throw new ArgumentException($"softshrink: lambda must be greater or equal to 0, but found to be {lambd}.", nameof(lambd));
+        if (lambd < 0) throw OpErrors.Argument("softshrink", $"lambda must be greater or equal to 0, but found to be {lambd}.", nameof(lambd));
         return Tensor.Where(input > lambd, input - lambd, Tensor.Where(input < -lambd, input + lambd, 0.0));
     }
 
@@ -287,6 +287,6 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!input.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected a floating-point input, got {input.DType.Name()}{input.Shape}. Convert with .To(DType.Float32).");
+            throw OpErrors.Argument(op, $"expected a floating-point input, got {input.DType.Name()}{input.Shape}. Convert with .To(DType.Float32).");
     }
 }

@@ -30,17 +30,17 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
         if (query.Rank < 2 || key.Rank < 2 || value.Rank < 2)
-            throw new ArgumentException($"{op}: expected query, key and value of rank 2 or more ([*, L, E], [*, S, E], [*, S, Ev]), got shapes {query.Shape}, {key.Shape} and {value.Shape}.");
+            throw OpErrors.Argument(op, $"expected query, key and value of rank 2 or more ([*, L, E], [*, S, E], [*, S, Ev]), got shapes {query.Shape}, {key.Shape} and {value.Shape}.");
         if (query.Size(-1) != key.Size(-1))
-            throw new ArgumentException($"{op}: the query's last dim ({query.Size(-1)}, shape {query.Shape}) must equal the key's ({key.Size(-1)}, shape {key.Shape}).");
+            throw OpErrors.Argument(op, $"the query's last dim ({query.Size(-1)}, shape {query.Shape}) must equal the key's ({key.Size(-1)}, shape {key.Shape}).");
         if (key.Size(-2) != value.Size(-2))
-            throw new ArgumentException($"{op}: key and value must have the same sequence length S, got shapes {key.Shape} and {value.Shape}.");
+            throw OpErrors.Argument(op, $"key and value must have the same sequence length S, got shapes {key.Shape} and {value.Shape}.");
         if (!query.DType.IsFloatingPoint() || key.DType != query.DType || value.DType != query.DType)
-            throw new ArgumentException($"{op}: expected query, key and value of one floating-point dtype, got {query.DType.Name()}, {key.DType.Name()} and {value.DType.Name()}.");
+            throw OpErrors.Argument(op, $"expected query, key and value of one floating-point dtype, got {query.DType.Name()}, {key.DType.Name()} and {value.DType.Name()}.");
         if (!(dropoutP >= 0 && dropoutP <= 1))
-            throw new ArgumentException($"{op}: dropout_p has to be between 0 and 1, but got {dropoutP}.");
+            throw OpErrors.Argument(op, $"dropout_p has to be between 0 and 1, but got {dropoutP}.");
         if (isCausal && attnMask is not null)
-            throw new ArgumentException($"{op}: explicit attn_mask should not be set when is_causal=True.");
+            throw OpErrors.Argument(op, $"explicit attn_mask should not be set when is_causal=True.");
         int l = query.Size(-2), s = key.Size(-2);
         Tensor? additive = null;
         if (isCausal)
@@ -50,12 +50,12 @@ public static partial class Functional
         else if (attnMask is not null)
         {
             if (attnMask.Rank < 2 || attnMask.Size(-2) != l && attnMask.Size(-2) != 1 || attnMask.Size(-1) != s && attnMask.Size(-1) != 1)
-                throw new ArgumentException($"{op}: attn_mask of shape {attnMask.Shape} does not broadcast to the scores [*, L={l}, S={s}].");
+                throw OpErrors.Argument(op, $"attn_mask of shape {attnMask.Shape} does not broadcast to the scores [*, L={l}, S={s}].");
             additive = attnMask.DType switch
             {
                 DType.Bool => Tensor.Where(attnMask, 0.0, Tensor.Full([], double.NegativeInfinity, query.DType)),
                 var d when d.IsFloatingPoint() => attnMask.DType == query.DType ? attnMask : attnMask.To(query.DType),
-                _ => throw new ArgumentException($"{op}: attn_mask must be bool or floating point, got {attnMask.DType.Name()}{attnMask.Shape}."),
+                _ => throw OpErrors.Argument(op, $"attn_mask must be bool or floating point, got {attnMask.DType.Name()}{attnMask.Shape}."),
             };
         }
         double factor = scale ?? 1 / Math.Sqrt(query.Size(-1));
@@ -78,7 +78,7 @@ public static partial class Functional
     {
         DType.Bool => Tensor.Where(mask, Tensor.Full([], double.NegativeInfinity, dtype), 0.0),
         var d when d.IsFloatingPoint() => d == dtype ? mask : mask.To(dtype),
-        _ => throw new ArgumentException($"{op}: only bool and floating-point {name} are supported, got {mask.DType.Name()}{mask.Shape}."),
+        _ => throw OpErrors.Argument(op, $"only bool and floating-point {name} are supported, got {mask.DType.Name()}{mask.Shape}."),
     };
 
     /// <summary>
@@ -135,25 +135,25 @@ public static partial class Functional
         int tgtLen = query.Size(0), bsz = query.Size(1), embedDim = query.Size(2);
         int srcLen = key.Size(0);
         if (embedDim != embedDimToCheck)
-            throw new ArgumentException($"{op}: was expecting embedding dimension of {embedDimToCheck}, but got {embedDim} (query shape {query.Shape}).");
+            throw OpErrors.Argument(op, $"was expecting embedding dimension of {embedDimToCheck}, but got {embedDim} (query shape {query.Shape}).");
         if (numHeads < 1 || embedDim % numHeads != 0)
-            throw new ArgumentException($"{op}: embed_dim {embedDim} not divisible by num_heads {numHeads}.");
+            throw OpErrors.Argument(op, $"embed_dim {embedDim} not divisible by num_heads {numHeads}.");
         int headDim = embedDim / numHeads;
         if (key.Size(0) != value.Size(0) || key.Size(1) != value.Size(1))
-            throw new ArgumentException($"{op}: key's sequence and batch dims ({key.Shape}) do not match value's ({value.Shape}).");
+            throw OpErrors.Argument(op, $"key's sequence and batch dims ({key.Shape}) do not match value's ({value.Shape}).");
         if (key.Size(1) != bsz)
-            throw new ArgumentException($"{op}: the key's batch size must equal the query's, got shapes {query.Shape} and {key.Shape}.");
+            throw OpErrors.Argument(op, $"the key's batch size must equal the query's, got shapes {query.Shape} and {key.Shape}.");
         if (keyPaddingMask is not null && !keyPaddingMask.DType.IsFloatingPoint() && keyPaddingMask.DType != DType.Bool)
-            throw new ArgumentException($"{op}: only bool and floating types of key_padding_mask are supported, got {keyPaddingMask.DType.Name()}.");
+            throw OpErrors.Argument(op, $"only bool and floating types of key_padding_mask are supported, got {keyPaddingMask.DType.Name()}.");
 
         // Input projections.
         Tensor q, k, v;
         if (inProjWeight is not null)
         {
             if (inProjWeight.Rank != 2 || inProjWeight.Size(0) != 3 * embedDim || inProjWeight.Size(1) != embedDim)
-                throw new ArgumentException($"{op}: expected in_proj_weight of shape [{3 * embedDim}, {embedDim}], got {inProjWeight.Shape}.");
+                throw OpErrors.Argument(op, $"expected in_proj_weight of shape [{3 * embedDim}, {embedDim}], got {inProjWeight.Shape}.");
             if (key.Size(2) != embedDim || value.Size(2) != embedDim)
-                throw new ArgumentException($"{op}: with a packed in_proj_weight, key and value must have the embedding dim {embedDim}, got shapes {key.Shape} and {value.Shape}.");
+                throw OpErrors.Argument(op, $"with a packed in_proj_weight, key and value must have the embedding dim {embedDim}, got shapes {key.Shape} and {value.Shape}.");
             var w = inProjWeight.Chunk(3);
             var b = SplitBias(op, inProjBias, embedDim);
             q = Linear(query, w[0], b?[0]);
@@ -163,7 +163,7 @@ public static partial class Functional
         else
         {
             if (qProjWeight is null || kProjWeight is null || vProjWeight is null)
-                throw new ArgumentException($"{op}: give either in_proj_weight or all of q_proj_weight, k_proj_weight and v_proj_weight.");
+                throw OpErrors.Argument(op, $"give either in_proj_weight or all of q_proj_weight, k_proj_weight and v_proj_weight.");
             RequireShape(op, "q_proj_weight", qProjWeight, embedDim, embedDim);
             RequireShape(op, "k_proj_weight", kProjWeight, embedDim, key.Size(2));
             RequireShape(op, "v_proj_weight", vProjWeight, embedDim, value.Size(2));
@@ -181,22 +181,22 @@ public static partial class Functional
             if (attnMask.Rank == 2)
             {
                 if (attnMask.Size(0) != tgtLen || attnMask.Size(1) != srcLen)
-                    throw new ArgumentException($"{op}: the shape of the 2D attn_mask is {attnMask.Shape}, but should be [{tgtLen}, {srcLen}].");
+                    throw OpErrors.Argument(op, $"the shape of the 2D attn_mask is {attnMask.Shape}, but should be [{tgtLen}, {srcLen}].");
                 mask = mask.Unsqueeze(0);
             }
             else if (attnMask.Size(0) != bsz * numHeads || attnMask.Size(1) != tgtLen || attnMask.Size(2) != srcLen)
             {
-                throw new ArgumentException($"{op}: the shape of the 3D attn_mask is {attnMask.Shape}, but should be [{bsz * numHeads}, {tgtLen}, {srcLen}].");
+                throw OpErrors.Argument(op, $"the shape of the 3D attn_mask is {attnMask.Shape}, but should be [{bsz * numHeads}, {tgtLen}, {srcLen}].");
             }
         }
         Tensor? padding = keyPaddingMask is null ? null : ToAdditiveMask(op, "key_padding_mask", keyPaddingMask, q.DType);
         if (padding is not null && (padding.Size(0) != bsz || padding.Size(1) != srcLen))
-            throw new ArgumentException($"{op}: expecting key_padding_mask shape of [{bsz}, {srcLen}], but got {keyPaddingMask!.Shape}.");
+            throw OpErrors.Argument(op, $"expecting key_padding_mask shape of [{bsz}, {srcLen}], but got {keyPaddingMask!.Shape}.");
 
         if (biasK is not null || biasV is not null)
         {
             if (biasK is null || biasV is null)
-                throw new ArgumentException($"{op}: bias_k and bias_v must be given together.");
+                throw OpErrors.Argument(op, $"bias_k and bias_v must be given together.");
             RequireShape(op, "bias_k", biasK, 1, 1, embedDim);
             RequireShape(op, "bias_v", biasV, 1, 1, embedDim);
             k = Tensor.Cat([k, biasK.Repeat(1, bsz, 1)]);
@@ -226,7 +226,7 @@ public static partial class Functional
 
         if (!training) dropoutP = 0;
         if (!(dropoutP >= 0 && dropoutP <= 1))
-            throw new ArgumentException($"{op}: dropout probability has to be between 0 and 1, but got {dropoutP}.");
+            throw OpErrors.Argument(op, $"dropout probability has to be between 0 and 1, but got {dropoutP}.");
         var scores = (q / Math.Sqrt(headDim)).MatMul(k.Transpose(-2, -1));
         if (mask is not null) scores = scores + mask;
         var weights = scores.Softmax(-1);
@@ -252,39 +252,39 @@ public static partial class Functional
         if (query.Rank == 3)
         {
             if (key.Rank != 3 || value.Rank != 3)
-                throw new ArgumentException($"{op}: for batched (3-D) query, expected key and value to be 3-D but found {key.Rank}-D and {value.Rank}-D tensors (shapes {key.Shape} and {value.Shape}).");
+                throw OpErrors.Argument(op, $"for batched (3-D) query, expected key and value to be 3-D but found {key.Rank}-D and {value.Rank}-D tensors (shapes {key.Shape} and {value.Shape}).");
             if (keyPaddingMask is not null && keyPaddingMask.Rank != 2)
-                throw new ArgumentException($"{op}: for batched (3-D) query, expected key_padding_mask to be null or 2-D but found a {keyPaddingMask.Rank}-D tensor of shape {keyPaddingMask.Shape}.");
+                throw OpErrors.Argument(op, $"for batched (3-D) query, expected key_padding_mask to be null or 2-D but found a {keyPaddingMask.Rank}-D tensor of shape {keyPaddingMask.Shape}.");
             if (attnMask is not null && attnMask.Rank is not (2 or 3))
-                throw new ArgumentException($"{op}: for batched (3-D) query, expected attn_mask to be null, 2-D or 3-D but found a {attnMask.Rank}-D tensor of shape {attnMask.Shape}.");
+                throw OpErrors.Argument(op, $"for batched (3-D) query, expected attn_mask to be null, 2-D or 3-D but found a {attnMask.Rank}-D tensor of shape {attnMask.Shape}.");
             return true;
         }
         if (query.Rank == 2)
         {
             if (key.Rank != 2 || value.Rank != 2)
-                throw new ArgumentException($"{op}: for unbatched (2-D) query, expected key and value to be 2-D but found {key.Rank}-D and {value.Rank}-D tensors (shapes {key.Shape} and {value.Shape}).");
+                throw OpErrors.Argument(op, $"for unbatched (2-D) query, expected key and value to be 2-D but found {key.Rank}-D and {value.Rank}-D tensors (shapes {key.Shape} and {value.Shape}).");
             if (keyPaddingMask is not null && keyPaddingMask.Rank != 1)
-                throw new ArgumentException($"{op}: for unbatched (2-D) query, expected key_padding_mask to be null or 1-D but found a {keyPaddingMask.Rank}-D tensor of shape {keyPaddingMask.Shape}.");
+                throw OpErrors.Argument(op, $"for unbatched (2-D) query, expected key_padding_mask to be null or 1-D but found a {keyPaddingMask.Rank}-D tensor of shape {keyPaddingMask.Shape}.");
             if (attnMask is not null && attnMask.Rank is not (2 or 3))
-                throw new ArgumentException($"{op}: for unbatched (2-D) query, expected attn_mask to be null, 2-D or 3-D but found a {attnMask.Rank}-D tensor of shape {attnMask.Shape}.");
+                throw OpErrors.Argument(op, $"for unbatched (2-D) query, expected attn_mask to be null, 2-D or 3-D but found a {attnMask.Rank}-D tensor of shape {attnMask.Shape}.");
             if (attnMask is not null && attnMask.Rank == 3 && (attnMask.Size(0) != numHeads || attnMask.Size(1) != query.Size(0) || attnMask.Size(2) != key.Size(0)))
-                throw new ArgumentException($"{op}: expected attn_mask shape to be [{numHeads}, {query.Size(0)}, {key.Size(0)}] but got {attnMask.Shape}.");
+                throw OpErrors.Argument(op, $"expected attn_mask shape to be [{numHeads}, {query.Size(0)}, {key.Size(0)}] but got {attnMask.Shape}.");
             return false;
         }
-        throw new ArgumentException($"{op}: query should be unbatched 2D or batched 3D tensor but received a {query.Rank}-D query tensor of shape {query.Shape}.");
+        throw OpErrors.Argument(op, $"query should be unbatched 2D or batched 3D tensor but received a {query.Rank}-D query tensor of shape {query.Shape}.");
     }
 
     private static Tensor[]? SplitBias(string op, Tensor? bias, int embedDim)
     {
         if (bias is null) return null;
         if (bias.Rank != 1 || bias.Size(0) != 3 * embedDim)
-            throw new ArgumentException($"{op}: expected in_proj_bias of shape [{3 * embedDim}], got {bias.Shape}.");
+            throw OpErrors.Argument(op, $"expected in_proj_bias of shape [{3 * embedDim}], got {bias.Shape}.");
         return bias.Chunk(3);
     }
 
     private static void RequireShape(string op, string name, Tensor t, params int[] shape)
     {
         if (!t.Shape.AsSpan().SequenceEqual(shape))
-            throw new ArgumentException($"{op}: expecting {name} of shape {ShapeUtil.Format(shape)}, but got {t.Shape}.");
+            throw OpErrors.Argument(op, $"expecting {name} of shape {ShapeUtil.Format(shape)}, but got {t.Shape}.");
     }
 }

@@ -31,13 +31,13 @@ public static partial class Functional
         string op = "conv" + rank + "d";
         if (padding == "valid") return ConvNd(rank, input, weight, bias, stride, null, dilation, groups);
         if (padding != "same")
-            throw new ArgumentException($"{op}: invalid padding string '{padding}', should be one of 'valid' or 'same'.");
+            throw OpErrors.Argument(op, $"invalid padding string '{padding}', should be one of 'valid' or 'same'.");
         var s = SizeArguments.Expand(op, "stride", stride, rank, 1);
         if (s.Any(v => v != 1))
-            throw new ArgumentException($"{op}: padding='same' is not supported for strided convolutions (stride [{string.Join(", ", s)}]).");
+            throw OpErrors.Argument(op, $"padding='same' is not supported for strided convolutions (stride [{string.Join(", ", s)}]).");
         var d = SizeArguments.Expand(op, "dilation", dilation, rank, 1);
         if (weight.Rank != rank + 2)
-            throw new ArgumentException($"{op}: expected weight of rank {rank + 2}, got shape {weight.Shape}.");
+            throw OpErrors.Argument(op, $"expected weight of rank {rank + 2}, got shape {weight.Shape}.");
         // Symmetric padding with the larger (right) half, then drop the surplus leading outputs: a window
         // that starts `right` before output j starts `left` before output j − (right − left).
         var pad = new int[rank];

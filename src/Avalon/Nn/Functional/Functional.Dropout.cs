@@ -23,10 +23,10 @@ public static partial class Functional
     private static Tensor ChannelDropout(string op, Tensor input, int unbatchedRank, double p, bool training, Generator? generator)
     {
         if (input.Rank != unbatchedRank && input.Rank != unbatchedRank + 1)
-            throw new ArgumentException(
-                $"{op}: expected an input of rank {unbatchedRank} (unbatched) or {unbatchedRank + 1} (batched), got shape {input.Shape}.");
+            throw OpErrors.Argument(
+                op, $"expected an input of rank {unbatchedRank} (unbatched) or {unbatchedRank + 1} (batched), got shape {input.Shape}.");
         if (!(p >= 0 && p <= 1))
-            throw new ArgumentException($"{op}: probability has to be between 0 and 1, but got {p}.");
+            throw OpErrors.Argument(op, $"probability has to be between 0 and 1, but got {p}.");
         if (!training || p == 0) return input;
         // Draw one mask element per channel and broadcast it over the spatial dims.
         int channelDims = input.Rank - (unbatchedRank - 1);

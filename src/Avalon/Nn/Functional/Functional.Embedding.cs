@@ -21,7 +21,7 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.Rank != 2)
-            throw new ArgumentException($"embedding: expected a weight of rank 2 (num_embeddings, embedding_dim), got shape {weight.Shape}.");
+            throw OpErrors.Argument("embedding", $"expected a weight of rank 2 (num_embeddings, embedding_dim), got shape {weight.Shape}.");
         int pad = NormalizePaddingIdx(paddingIdx, weight.Size(0), "embedding");
         return EmbeddingPrimitives.Embedding.Invoke(Attributes.Of(("padding_idx", pad), ("mask_padding", false)), weight, input);
     }
@@ -31,7 +31,7 @@ public static partial class Functional
     {
         if (paddingIdx is not { } p) return -1;
         if (p >= num || p < -num)
-            throw new ArgumentException($"{op}: padding_idx must be within num_embeddings ({num}), i.e. in [-{num}, {num}), got {p}.");
+            throw OpErrors.Argument(op, $"padding_idx must be within num_embeddings ({num}), i.e. in [-{num}, {num}), got {p}.");
         return p < 0 ? p + num : p;
     }
 }

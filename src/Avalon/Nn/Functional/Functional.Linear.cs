@@ -20,12 +20,12 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.Rank != 2)
-            throw new ArgumentException($"linear: expected a weight of rank 2 (out_features, in_features), got shape {weight.Shape}.");
+            throw OpErrors.Argument("linear", $"expected a weight of rank 2 (out_features, in_features), got shape {weight.Shape}.");
         if (input.Rank == 0 || input.Size(-1) != weight.Size(1))
-            throw new ArgumentException(
-                $"linear: input shape {input.Shape} and weight shape {weight.Shape} do not fit: the last dim of the input must be in_features = {weight.Size(1)}.");
+            throw OpErrors.Argument(
+                "linear", $"input shape {input.Shape} and weight shape {weight.Shape} do not fit: the last dim of the input must be in_features = {weight.Size(1)}.");
         if (bias is not null && (bias.Rank != 1 || bias.Size(0) != weight.Size(0)))
-            throw new ArgumentException($"linear: expected a bias of shape [{weight.Size(0)}] (out_features), got {bias.Shape}.");
+            throw OpErrors.Argument("linear", $"expected a bias of shape [{weight.Size(0)}] (out_features), got {bias.Shape}.");
         var y = input.MatMul(weight.T);
         return bias is null ? y : y + bias;
     }
@@ -46,14 +46,14 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(input2);
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.Rank != 3)
-            throw new ArgumentException($"bilinear: expected a weight of rank 3 (out_features, in1_features, in2_features), got shape {weight.Shape}.");
+            throw OpErrors.Argument("bilinear", $"expected a weight of rank 3 (out_features, in1_features, in2_features), got shape {weight.Shape}.");
         int outF = weight.Size(0), in1 = weight.Size(1), in2 = weight.Size(2);
         if (input1.Rank == 0 || input2.Rank != input1.Rank || input1.Size(-1) != in1 || input2.Size(-1) != in2
             || !input1.Shape.AsSpan()[..^1].SequenceEqual(input2.Shape.AsSpan()[..^1]))
-            throw new ArgumentException(
-                $"bilinear: inputs of shapes {input1.Shape} and {input2.Shape} do not fit weight {weight.Shape}: expected [*, {in1}] and [*, {in2}] with the same leading dims.");
+            throw OpErrors.Argument(
+                "bilinear", $"inputs of shapes {input1.Shape} and {input2.Shape} do not fit weight {weight.Shape}: expected [*, {in1}] and [*, {in2}] with the same leading dims.");
         if (bias is not null && (bias.Rank != 1 || bias.Size(0) != outF))
-            throw new ArgumentException($"bilinear: expected a bias of shape [{outF}] (out_features), got {bias.Shape}.");
+            throw OpErrors.Argument("bilinear", $"expected a bias of shape [{outF}] (out_features), got {bias.Shape}.");
 
         var lead = input1.Shape.ToArray()[..^1];
         int n = 1;

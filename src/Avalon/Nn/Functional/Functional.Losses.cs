@@ -40,7 +40,7 @@ public static partial class Functional
     public static Tensor SmoothL1Loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double beta = 1.0)
     {
         CheckPair(input, target, "smooth_l1_loss");
-        if (!(beta >= 0)) throw new ArgumentException($"smooth_l1_loss: does not support negative values for beta, got {beta}.", nameof(beta));
+        if (!(beta >= 0)) throw OpErrors.Argument("smooth_l1_loss", $"does not support negative values for beta, got {beta}.", nameof(beta));
         if (beta == 0) return L1Loss(input, target, reduction);
         var diff = (input - target).Abs();
         return Reduce(Tensor.Where(diff < beta, diff.Square() * (0.5 / beta), diff - 0.5 * beta), reduction, "smooth_l1_loss");
@@ -58,7 +58,7 @@ public static partial class Functional
     public static Tensor HuberLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double delta = 1.0)
     {
         CheckPair(input, target, "huber_loss");
-        if (!(delta > 0)) throw new ArgumentException($"huber_loss: does not support non-positive values for delta, got {delta}.", nameof(delta));
+        if (!(delta > 0)) throw OpErrors.Argument("huber_loss", $"does not support non-positive values for delta, got {delta}.", nameof(delta));
         var diff = (input - target).Abs();
         return Reduce(Tensor.Where(diff < delta, diff.Square() * 0.5, (diff - 0.5 * delta) * delta), reduction, "huber_loss");
     }
@@ -108,7 +108,7 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(target);
         CheckReduction(reduction, op);
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
-            throw new ArgumentException($"{op}: label_smoothing must be between 0.0 and 1.0, got {labelSmoothing}.", nameof(labelSmoothing));
+            throw OpErrors.Argument(op, $"label_smoothing must be between 0.0 and 1.0, got {labelSmoothing}.", nameof(labelSmoothing));
         if (target.DType.IsFloatingPoint() && target.Shape == input.Shape)
             return CrossEntropyProbabilities(input, target, weight, ignoreIndex, reduction, labelSmoothing);
 
@@ -150,7 +150,7 @@ public static partial class Functional
         CheckElementWeight(weight, input, "weight", op);
         foreach (double v in input.ToDoubleArrayForCheck())
             if (!(v >= 0 && v <= 1))
-                throw new ArgumentException($"{op}: all elements of input should be between 0 and 1, found {v} (input {input.DType.Name()}{input.Shape}). Apply Sigmoid first, or use BinaryCrossEntropyWithLogits on logits.");
+                throw OpErrors.Argument(op, $"all elements of input should be between 0 and 1, found {v} (input {input.DType.Name()}{input.Shape}). Apply Sigmoid first, or use BinaryCrossEntropyWithLogits on logits.");
         var loss = -(target * ClampedLog(input) + (1 - target) * ClampedLog(1 - input));
         if (weight is not null) loss = loss * weight;
         return Reduce(loss, reduction, op);
@@ -231,12 +231,12 @@ public static partial class Functional
         CheckReduction(reduction, op);
         int targetDim = target.Rank;
         if (targetDim > 1)
-            throw new ArgumentException($"{op}: 0D or 1D target tensor expected, multi-target not supported; got target of shape {target.Shape}.");
+            throw OpErrors.Argument(op, $"0D or 1D target tensor expected, multi-target not supported; got target of shape {target.Shape}.");
         if (input1.Rank != targetDim + 1)
-            throw new ArgumentException(
-                $"{op}: {targetDim}D target tensor expects {targetDim + 1}D input tensors, but found inputs with sizes {input1.Shape} and {input2.Shape}.");
+            throw OpErrors.Argument(
+                op, $"{targetDim}D target tensor expects {targetDim + 1}D input tensors, but found inputs with sizes {input1.Shape} and {input2.Shape}.");
         if (targetDim == 1 && target.Size(0) != input1.Size(0))
-            throw new ArgumentException($"{op}: expected a target of shape [{input1.Size(0)}] (one label per row of the inputs {input1.Shape}), got {target.Shape}.");
+            throw OpErrors.Argument(op, $"expected a target of shape [{input1.Size(0)}] (one label per row of the inputs {input1.Shape}), got {target.Shape}.");
         const double epsilon = 1e-12; // PyTorch's EPSILON, which keeps zero vectors from dividing by 0
         var dot = (input1 * input2).Sum(targetDim);
         var norm1 = input1.Square().Sum(targetDim) + epsilon;
@@ -285,9 +285,9 @@ public static partial class Functional
         CheckPair(anchor, negative, op, "anchor", "negative");
         CheckReduction(reduction, op);
         if (anchor.Rank is not (1 or 2))
-            throw new ArgumentException($"{op}: expected inputs of shape [N, D] or [D], got anchor {anchor.Shape}.");
-        if (!(p > 0)) throw new ArgumentException($"{op}: the norm degree p must be positive, got {p}.", nameof(p));
-        if (!(margin > 0)) throw new ArgumentException($"{op}: margin must be greater than 0, got {margin}.", nameof(margin));
+            throw OpErrors.Argument(op, $"expected inputs of shape [N, D] or [D], got anchor {anchor.Shape}.");
+        if (!(p > 0)) throw OpErrors.Argument(op, $"the norm degree p must be positive, got {p}.", nameof(p));
+        if (!(margin > 0)) throw OpErrors.Argument(op, $"margin must be greater than 0, got {margin}.", nameof(margin));
         var distancePositive = PairwiseDistance(anchor, positive, p, eps);
         var distanceNegative = PairwiseDistance(anchor, negative, p, eps);
         if (swap) distanceNegative = distanceNegative.Minimum(PairwiseDistance(positive, negative, p, eps));
@@ -309,11 +309,11 @@ public static partial class Functional
     {
         const string op = "cross_entropy";
         if (target.DType != input.DType)
-            throw new ArgumentException($"{op}: expected probability targets of the input's dtype {input.DType.Name()}, got {target.DType.Name()}.");
+            throw OpErrors.Argument(op, $"expected probability targets of the input's dtype {input.DType.Name()}, got {target.DType.Name()}.");
         if (ignoreIndex >= 0)
-            throw new ArgumentException($"{op}: ignore_index ({ignoreIndex}) is not supported for floating point (probability) targets.");
+            throw OpErrors.Argument(op, $"ignore_index ({ignoreIndex}) is not supported for floating point (probability) targets.");
         if (input.Rank == 0)
-            throw new ArgumentException($"{op}: expected an input of shape [C], [N, C] or [N, C, d1, ...], got a scalar.");
+            throw OpErrors.Argument(op, $"expected an input of shape [C], [N, C] or [N, C, d1, ...], got a scalar.");
         int classDim = input.Rank == 1 ? 0 : 1;
         int classes = input.Size(classDim);
         CheckClassWeight(weight, input, classes, op);
@@ -363,23 +363,23 @@ public static partial class Functional
         CheckFloat(input, op);
         ArgumentNullException.ThrowIfNull(target);
         if (target.DType != DType.Int64)
-            throw new ArgumentException(
-                $"{op}: expected class-index targets of dtype int64, got {target.DType.Name()}{target.Shape} (input {input.DType.Name()}{input.Shape}). "
+            throw OpErrors.Argument(
+                op, $"expected class-index targets of dtype int64, got {target.DType.Name()}{target.Shape} (input {input.DType.Name()}{input.Shape}). "
                 + (target.DType.IsFloatingPoint() ? "Probability targets must have the input's shape." : "Convert with .To(DType.Int64)."));
         if (input.Rank == 0)
-            throw new ArgumentException($"{op}: expected an input of shape [C], [N, C] or [N, C, d1, ...], got a scalar.");
+            throw OpErrors.Argument(op, $"expected an input of shape [C], [N, C] or [N, C, d1, ...], got a scalar.");
         if (input.Rank == 1)
         {
             if (target.Rank != 0)
-                throw new ArgumentException($"{op}: an unbatched input of shape {input.Shape} expects a 0-dim target, got {target.Shape}.");
+                throw OpErrors.Argument(op, $"an unbatched input of shape {input.Shape} expects a 0-dim target, got {target.Shape}.");
             return (input.Unsqueeze(0), target.Unsqueeze(0));
         }
         var expected = new int[input.Rank - 1];
         expected[0] = input.Size(0);
         for (int d = 2; d < input.Rank; d++) expected[d - 1] = input.Size(d);
         if (!target.Shape.AsSpan().SequenceEqual(expected))
-            throw new ArgumentException(
-                $"{op}: expected target of shape {ShapeUtil.Format(expected)} (the input {input.Shape} without its class dim 1), got {target.Shape}.");
+            throw OpErrors.Argument(
+                op, $"expected target of shape {ShapeUtil.Format(expected)} (the input {input.Shape} without its class dim 1), got {target.Shape}.");
         return (input, target);
     }
 
@@ -387,27 +387,27 @@ public static partial class Functional
     {
         foreach (long t in target.ToArrayForCheck<long>())
             if ((t < 0 || t >= classes) && t != ignoreIndex)
-                throw new ArgumentOutOfRangeException(nameof(target), t,
-                    $"{op}: target {t} is out of bounds: expected class indices in [0, {classes}) (or ignore_index {ignoreIndex}) for an input with {classes} classes.");
+                throw OpErrors.OutOfRange(op, nameof(target), t,
+                    $"target {t} is out of bounds: expected class indices in [0, {classes}) (or ignore_index {ignoreIndex}) for an input with {classes} classes.");
     }
 
     private static void CheckClassWeight(Tensor? weight, Tensor input, int classes, string op)
     {
         if (weight is null) return;
         if (weight.Rank != 1 || weight.Size(0) != classes)
-            throw new ArgumentException(
-                $"{op}: weight tensor should be defined either for all {classes} classes or no classes, but got weight tensor of shape {weight.Shape}.");
+            throw OpErrors.Argument(
+                op, $"weight tensor should be defined either for all {classes} classes or no classes, but got weight tensor of shape {weight.Shape}.");
         if (weight.DType != input.DType)
-            throw new ArgumentException($"{op}: expected a weight of the input's dtype {input.DType.Name()}, got {weight.DType.Name()}.");
+            throw OpErrors.Argument(op, $"expected a weight of the input's dtype {input.DType.Name()}, got {weight.DType.Name()}.");
     }
 
     private static void CheckElementWeight(Tensor? weight, Tensor input, string name, string op)
     {
         if (weight is null) return;
         if (weight.DType != input.DType)
-            throw new ArgumentException($"{op}: expected {name} of the input's dtype {input.DType.Name()}, got {weight.DType.Name()}.");
+            throw OpErrors.Argument(op, $"expected {name} of the input's dtype {input.DType.Name()}, got {weight.DType.Name()}.");
         if (!ShapeUtil.CanBroadcastTo(weight.Shape.AsSpan(), input.Shape.AsSpan()))
-            throw new ArgumentException($"{op}: {name} of shape {weight.Shape} cannot be broadcast to the input's shape {input.Shape}.");
+            throw OpErrors.Argument(op, $"{name} of shape {weight.Shape} cannot be broadcast to the input's shape {input.Shape}.");
     }
 
     // The per-class weight [C] shaped to broadcast along dim 1 of a rank-`rank` tensor (dim 0 when rank 1).
@@ -433,13 +433,13 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(input, inputName);
         ArgumentNullException.ThrowIfNull(target, targetName);
         if (!input.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected a floating-point {inputName}, got {input.DType.Name()}{input.Shape}.");
+            throw OpErrors.Argument(op, $"expected a floating-point {inputName}, got {input.DType.Name()}{input.Shape}.");
         if (target.DType != input.DType)
-            throw new ArgumentException(
-                $"{op}: expected {targetName} of the {inputName}'s dtype {input.DType.Name()}, got {target.DType.Name()}{target.Shape}. Convert with .To(DType.{input.DType}).");
+            throw OpErrors.Argument(
+                op, $"expected {targetName} of the {inputName}'s dtype {input.DType.Name()}, got {target.DType.Name()}{target.Shape}. Convert with .To(DType.{input.DType}).");
         if (target.Shape != input.Shape)
-            throw new ArgumentException(
-                $"{op}: {targetName} shape {target.Shape} differs from {inputName} shape {input.Shape}; expected the same shape (nothing is broadcast).");
+            throw OpErrors.Argument(
+                op, $"{targetName} shape {target.Shape} differs from {inputName} shape {input.Shape}; expected the same shape (nothing is broadcast).");
     }
 
     private static void CheckReduction(Reduction reduction, string op)

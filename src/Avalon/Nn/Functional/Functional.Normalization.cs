@@ -16,7 +16,7 @@ public static partial class Functional
     private static void RequirePerChannel(string op, string name, Tensor? t, int channels)
     {
         if (t is not null && (t.Rank != 1 || t.Shape[0] != channels))
-            throw new ArgumentException($"{op}: expected {name} of shape [{channels}] (one per channel), got {t.Shape}.");
+            throw OpErrors.Argument(op, $"expected {name} of shape [{channels}] (one per channel), got {t.Shape}.");
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public static partial class Functional
         Tensor? bias, bool training, double momentum, Tensor? momentumTensor, double eps)
     {
         if (input.Rank < 2)
-            throw new ArgumentException($"batch_norm: expected input of at least 2 dims ([N, C, *]), got shape {input.Shape}.");
+            throw OpErrors.Argument("batch_norm", $"expected input of at least 2 dims ([N, C, *]), got shape {input.Shape}.");
         int channels = input.Shape[1], rank = input.Rank;
         RequirePerChannel("batch_norm", "running_mean", runningMean, channels);
         RequirePerChannel("batch_norm", "running_var", runningVar, channels);
@@ -95,7 +95,7 @@ public static partial class Functional
         {
             long count = channels == 0 ? 0 : input.Numel / channels;
             if (count <= 1)
-                throw new ArgumentException($"batch_norm: expected more than 1 value per channel when training, got input size {input.Shape}.");
+                throw OpErrors.Argument("batch_norm", $"expected more than 1 value per channel when training, got input size {input.Shape}.");
             (normalized, var mean, var variance) = Standardize(input, dims, eps);
             using (new NoGrad())
             {
@@ -118,7 +118,7 @@ public static partial class Functional
         else
         {
             if (runningMean is null || runningVar is null)
-                throw new ArgumentException("batch_norm: running_mean and running_var must be given when not training (or pass training: true to use batch statistics).");
+                throw OpErrors.Argument("batch_norm", "running_mean and running_var must be given when not training (or pass training: true to use batch statistics).");
             normalized = StandardizeWithRunning(input, runningMean, runningVar, eps);
         }
         return PerChannelAffine(normalized, weight, bias);
@@ -137,11 +137,11 @@ public static partial class Functional
     {
         int k = normalizedShape.Length;
         if (k == 0 || input.Rank < k || !input.Shape.AsSpan()[^k..].SequenceEqual(normalizedShape))
-            throw new ArgumentException(
-                $"layer_norm: given normalized_shape={ShapeUtil.Format(normalizedShape)}, expected input with shape [*, {string.Join(", ", normalizedShape)}], but got input of size {input.Shape}.");
+            throw OpErrors.Argument(
+                "layer_norm", $"given normalized_shape={ShapeUtil.Format(normalizedShape)}, expected input with shape [*, {string.Join(", ", normalizedShape)}], but got input of size {input.Shape}.");
         foreach (var (t, name) in new[] { (weight, "weight"), (bias, "bias") })
             if (t is not null && !t.Shape.AsSpan().SequenceEqual(normalizedShape))
-                throw new ArgumentException($"layer_norm: expected {name} of shape {ShapeUtil.Format(normalizedShape)}, got {t.Shape}.");
+                throw OpErrors.Argument("layer_norm", $"expected {name} of shape {ShapeUtil.Format(normalizedShape)}, got {t.Shape}.");
         var dims = Enumerable.Range(input.Rank - k, k).ToArray();
         var normalized = Standardize(input, dims, eps).Normalized;
         if (weight is not null) normalized = normalized * weight;
@@ -161,10 +161,10 @@ public static partial class Functional
     public static Tensor GroupNorm(Tensor input, int numGroups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
     {
         if (input.Rank < 2)
-            throw new ArgumentException($"group_norm: expected input of at least 2 dims ([N, C, *]), got shape {input.Shape}.");
+            throw OpErrors.Argument("group_norm", $"expected input of at least 2 dims ([N, C, *]), got shape {input.Shape}.");
         int n = input.Shape[0], channels = input.Shape[1];
         if (numGroups < 1 || channels % numGroups != 0)
-            throw new ArgumentException($"group_norm: expected number of channels in input ({channels}, shape {input.Shape}) to be divisible by num_groups ({numGroups}).");
+            throw OpErrors.Argument("group_norm", $"expected number of channels in input ({channels}, shape {input.Shape}) to be divisible by num_groups ({numGroups}).");
         RequirePerChannel("group_norm", "weight", weight, channels);
         RequirePerChannel("group_norm", "bias", bias, channels);
         var grouped = input.Reshape(n, numGroups, -1);
@@ -188,7 +188,7 @@ public static partial class Functional
         Tensor? bias = null, bool useInputStats = true, double momentum = 0.1, double eps = 1e-5)
     {
         if (input.Rank < 3)
-            throw new ArgumentException($"instance_norm: expected input of at least 3 dims ([N, C, *spatial]), got shape {input.Shape}.");
+            throw OpErrors.Argument("instance_norm", $"expected input of at least 3 dims ([N, C, *spatial]), got shape {input.Shape}.");
         int channels = input.Shape[1], rank = input.Rank;
         RequirePerChannel("instance_norm", "weight", weight, channels);
         RequirePerChannel("instance_norm", "bias", bias, channels);
@@ -198,7 +198,7 @@ public static partial class Functional
             var dims = Enumerable.Range(2, rank - 2).ToArray();
             long count = input.Numel / Math.Max(1, input.Shape[0] * channels);
             if (count <= 1)
-                throw new ArgumentException($"instance_norm: expected more than 1 spatial element when training, got input size {input.Shape}.");
+                throw OpErrors.Argument("instance_norm", $"expected more than 1 spatial element when training, got input size {input.Shape}.");
             (normalized, var mean, var variance) = Standardize(input, dims, eps);
             using (new NoGrad())
             {
@@ -213,7 +213,7 @@ public static partial class Functional
         else
         {
             if (runningMean is null || runningVar is null)
-                throw new ArgumentException("instance_norm: running_mean and running_var must be given when use_input_stats is false.");
+                throw OpErrors.Argument("instance_norm", "running_mean and running_var must be given when use_input_stats is false.");
             normalized = StandardizeWithRunning(input, runningMean, runningVar, eps);
         }
         return PerChannelAffine(normalized, weight, bias);
@@ -233,12 +233,12 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(normalizedShape);
         int k = normalizedShape.Length;
         if (k == 0 || input.Rank < k || !input.Shape.AsSpan()[^k..].SequenceEqual(normalizedShape))
-            throw new ArgumentException(
-                $"rms_norm: given normalized_shape={ShapeUtil.Format(normalizedShape)}, expected input with shape [*, {string.Join(", ", normalizedShape)}], but got input of size {input.Shape}.");
+            throw OpErrors.Argument(
+                "rms_norm", $"given normalized_shape={ShapeUtil.Format(normalizedShape)}, expected input with shape [*, {string.Join(", ", normalizedShape)}], but got input of size {input.Shape}.");
         if (weight is not null && !weight.Shape.AsSpan().SequenceEqual(normalizedShape))
-            throw new ArgumentException($"rms_norm: expected weight of shape {ShapeUtil.Format(normalizedShape)}, got {weight.Shape}.");
+            throw OpErrors.Argument("rms_norm", $"expected weight of shape {ShapeUtil.Format(normalizedShape)}, got {weight.Shape}.");
         if (!input.DType.IsFloatingPoint())
-            throw new ArgumentException($"rms_norm: expected a floating-point input, got {input.DType.Name()}{input.Shape}.");
+            throw OpErrors.Argument("rms_norm", $"expected a floating-point input, got {input.DType.Name()}{input.Shape}.");
         double e = eps ?? (input.DType == DType.Float64 ? Math.Pow(2, -52) : Math.Pow(2, -23));
         var dims = Enumerable.Range(input.Rank - k, k).ToArray();
         var normalized = input * ((input * input).Mean(dims, keepDim: true) + e).Rsqrt();

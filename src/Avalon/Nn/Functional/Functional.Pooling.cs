@@ -55,9 +55,9 @@ public static partial class Functional
     private static int[] AdaptiveSize(string op, Tensor input, int?[] outputSize, int rank)
     {
         if (outputSize.Length != 1 && outputSize.Length != rank)
-            throw new ArgumentException($"{op}: expected output_size with 1 or {rank} values, got {outputSize.Length}.");
+            throw OpErrors.Argument(op, $"expected output_size with 1 or {rank} values, got {outputSize.Length}.");
         if (input.Rank < rank)
-            throw new ArgumentException($"{op}: expected {rank + 1}-D (unbatched) or {rank + 2}-D (batched) input, but got input of size: {input.Shape}.");
+            throw OpErrors.Argument(op, $"expected {rank + 1}-D (unbatched) or {rank + 2}-D (batched) input, but got input of size: {input.Shape}.");
         var size = new int[rank];
         for (int i = 0; i < rank; i++)
             size[i] = outputSize[outputSize.Length == 1 ? 0 : i] ?? input.Shape[input.Rank - rank + i];

@@ -15,9 +15,9 @@ public static partial class Functional
     public static Tensor SinusoidalPositionEncoding(int length, int dim, double @base = 10000, DType? dtype = null)
     {
         if (length < 0 || dim < 2 || dim % 2 != 0)
-            throw new ArgumentException($"sinusoidal_position_encoding: expected length >= 0 and an even dim >= 2, got length={length}, dim={dim}.");
+            throw OpErrors.Argument("sinusoidal_position_encoding", $"expected length >= 0 and an even dim >= 2, got length={length}, dim={dim}.");
         if (!(@base > 0))
-            throw new ArgumentException($"sinusoidal_position_encoding: base must be positive, got {@base}.");
+            throw OpErrors.Argument("sinusoidal_position_encoding", $"base must be positive, got {@base}.");
         var table = new double[(long)length * dim];
         for (int p = 0; p < length; p++)
         {
@@ -43,9 +43,9 @@ public static partial class Functional
     public static Tensor RotaryInverseFrequencies(int dim, double @base = 10000, DType? dtype = null)
     {
         if (dim < 2 || dim % 2 != 0)
-            throw new ArgumentException($"rotary_embedding: expected an even dim >= 2, got {dim}.");
+            throw OpErrors.Argument("rotary_embedding", $"expected an even dim >= 2, got {dim}.");
         if (!(@base > 0))
-            throw new ArgumentException($"rotary_embedding: base must be positive, got {@base}.");
+            throw OpErrors.Argument("rotary_embedding", $"base must be positive, got {@base}.");
         var f = new double[dim / 2];
         for (int i = 0; i < f.Length; i++) f[i] = Math.Pow(@base, -2.0 * i / dim);
         var t = Tensor.From(f);
@@ -65,9 +65,9 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(inverseFrequencies);
         if (inverseFrequencies.Rank != 1 || !inverseFrequencies.DType.IsFloatingPoint())
-            throw new ArgumentException($"rotary_embedding: expected 1-D floating-point inverse frequencies, got {inverseFrequencies.DType.Name()}{inverseFrequencies.Shape}.");
+            throw OpErrors.Argument("rotary_embedding", $"expected 1-D floating-point inverse frequencies, got {inverseFrequencies.DType.Name()}{inverseFrequencies.Shape}.");
         if (length < 0 || offset < 0)
-            throw new ArgumentException($"rotary_embedding: length and offset must be non-negative, got {length} and {offset}.");
+            throw OpErrors.Argument("rotary_embedding", $"length and offset must be non-negative, got {length} and {offset}.");
         var positions = Tensor.Arange((long)offset, (long)offset + length, 1L, inverseFrequencies.DType);
         var freqs = positions.Unsqueeze(1) * inverseFrequencies.Unsqueeze(0);          // [L, dim/2]
         var angles = Tensor.Cat([freqs, freqs], -1);                                     // [L, dim]
@@ -83,7 +83,7 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0 || input.Size(-1) % 2 != 0)
-            throw new ArgumentException($"rotate_half: expected a last dim of even size, got shape {input.Shape}.");
+            throw OpErrors.Argument("rotate_half", $"expected a last dim of even size, got shape {input.Shape}.");
         int half = input.Size(-1) / 2;
         return Tensor.Cat([-input.Narrow(-1, half, half), input.Narrow(-1, 0, half)], -1);
     }
@@ -102,9 +102,9 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(cos);
         ArgumentNullException.ThrowIfNull(sin);
         if (cos.Shape != sin.Shape)
-            throw new ArgumentException($"apply_rotary_emb: cos and sin must have the same shape, got {cos.Shape} and {sin.Shape}.");
+            throw OpErrors.Argument("apply_rotary_emb", $"cos and sin must have the same shape, got {cos.Shape} and {sin.Shape}.");
         if (input.Rank < 2 || !ShapeUtil.CanBroadcastTo(cos.Shape.AsSpan(), input.Shape.AsSpan()))
-            throw new ArgumentException($"apply_rotary_emb: cos/sin of shape {cos.Shape} do not broadcast to the input [*, L, dim] of shape {input.Shape}.");
+            throw OpErrors.Argument("apply_rotary_emb", $"cos/sin of shape {cos.Shape} do not broadcast to the input [*, L, dim] of shape {input.Shape}.");
         return input * cos + RotateHalf(input) * sin;
     }
 }

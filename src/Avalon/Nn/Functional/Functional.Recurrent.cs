@@ -49,7 +49,7 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(hx.C);
         CheckCell("lstm_cell", input, hx.H, weightIh, weightHh, 4);
         if (hx.C.Shape != hx.H.Shape)
-            throw new ArgumentException($"lstm_cell: the cell state has shape {hx.C.Shape}, expected the hidden state's shape {hx.H.Shape}.");
+            throw OpErrors.Argument("lstm_cell", $"the cell state has shape {hx.C.Shape}, expected the hidden state's shape {hx.H.Shape}.");
         return LstmStep(Linear(input, weightIh, biasIh), hx.H, hx.C, weightHh.T, biasHh, null);
     }
 
@@ -79,15 +79,15 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(weightIh);
         ArgumentNullException.ThrowIfNull(weightHh);
         if (weightHh.Rank != 2 || weightHh.Size(0) != gates * weightHh.Size(1))
-            throw new ArgumentException(
-                $"{op}: expected weight_hh of shape [{gates}·hidden_size, hidden_size], got {weightHh.Shape}.");
+            throw OpErrors.Argument(
+                op, $"expected weight_hh of shape [{gates}·hidden_size, hidden_size], got {weightHh.Shape}.");
         int hidden = weightHh.Size(1);
         if (weightIh.Rank != 2 || weightIh.Size(0) != gates * hidden)
-            throw new ArgumentException($"{op}: expected weight_ih of shape [{gates * hidden}, input_size] for hidden_size {hidden}, got {weightIh.Shape}.");
+            throw OpErrors.Argument(op, $"expected weight_ih of shape [{gates * hidden}, input_size] for hidden_size {hidden}, got {weightIh.Shape}.");
         if (input.Rank != 2 || input.Size(1) != weightIh.Size(1))
-            throw new ArgumentException($"{op}: expected an input of shape [batch, {weightIh.Size(1)}], got {input.Shape}.");
+            throw OpErrors.Argument(op, $"expected an input of shape [batch, {weightIh.Size(1)}], got {input.Shape}.");
         if (hx.Rank != 2 || hx.Size(0) != input.Size(0) || hx.Size(1) != hidden)
-            throw new ArgumentException($"{op}: expected a hidden state of shape [{input.Size(0)}, {hidden}], got {hx.Shape}.");
+            throw OpErrors.Argument(op, $"expected a hidden state of shape [{input.Size(0)}, {hidden}], got {hx.Shape}.");
     }
 
     // The steps below take the input part of the gates already computed (x W_ihᵀ + b_ih, and for RNN and

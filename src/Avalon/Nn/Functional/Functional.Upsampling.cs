@@ -27,19 +27,19 @@ public static partial class Functional
     {
         int rank = input.Rank - 2;
         if (rank is < 1 or > 3)
-            throw new ArgumentException($"interpolate: expected 3-D, 4-D or 5-D input ([N, C, *spatial]), got input of shape {input.Shape}.");
+            throw OpErrors.Argument("interpolate", $"expected 3-D, 4-D or 5-D input ([N, C, *spatial]), got input of shape {input.Shape}.");
         bool linear = mode switch
         {
             "nearest" => false,
             "linear" or "bilinear" or "trilinear" => true,
-            _ => throw new ArgumentException($"interpolate: mode '{mode}' is not supported; use 'nearest', 'linear', 'bilinear' or 'trilinear'."),
+            _ => throw OpErrors.Argument("interpolate", $"mode '{mode}' is not supported; use 'nearest', 'linear', 'bilinear' or 'trilinear'."),
         };
         if (linear && (mode == "linear" ? 1 : mode == "bilinear" ? 2 : 3) != rank)
-            throw new ArgumentException($"interpolate: mode '{mode}' expects {(mode == "linear" ? 3 : mode == "bilinear" ? 4 : 5)}-D input, got input of shape {input.Shape}.");
+            throw OpErrors.Argument("interpolate", $"mode '{mode}' expects {(mode == "linear" ? 3 : mode == "bilinear" ? 4 : 5)}-D input, got input of shape {input.Shape}.");
         if (!linear && alignCorners is not null)
-            throw new ArgumentException("interpolate: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear.");
+            throw OpErrors.Argument("interpolate", "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear.");
         if ((size is null) == (scaleFactor is null))
-            throw new ArgumentException("interpolate: either size or scale_factor should be defined, not both and not neither.");
+            throw OpErrors.Argument("interpolate", "either size or scale_factor should be defined, not both and not neither.");
 
         var outputSize = new int[rank];
         var scales = new double[rank];
@@ -50,12 +50,12 @@ public static partial class Functional
         else
         {
             if (scaleFactor!.Length != 1 && scaleFactor.Length != rank)
-                throw new ArgumentException($"interpolate: expected scale_factor with 1 or {rank} values, got {scaleFactor.Length}.");
+                throw OpErrors.Argument("interpolate", $"expected scale_factor with 1 or {rank} values, got {scaleFactor.Length}.");
             for (int i = 0; i < rank; i++)
             {
                 double s = scaleFactor[scaleFactor.Length == 1 ? 0 : i];
                 if (!(s > 0))
-                    throw new ArgumentException($"interpolate: scale_factor must be positive, got {s}.");
+                    throw OpErrors.Argument("interpolate", $"scale_factor must be positive, got {s}.");
                 outputSize[i] = (int)Math.Floor(input.Shape[2 + i] * s);
                 scales[i] = recomputeScaleFactor == true ? 0 : s;
             }
@@ -76,11 +76,11 @@ public static partial class Functional
     {
         int r = upscaleFactor;
         if (input.Rank < 3)
-            throw new ArgumentException($"pixel_shuffle: expected input of at least 3 dims ([*, C, H, W]), got shape {input.Shape}.");
-        if (r < 1) throw new ArgumentException($"pixel_shuffle: upscale_factor must be positive, got {r}.");
+            throw OpErrors.Argument("pixel_shuffle", $"expected input of at least 3 dims ([*, C, H, W]), got shape {input.Shape}.");
+        if (r < 1) throw OpErrors.Argument("pixel_shuffle", $"upscale_factor must be positive, got {r}.");
         int c = input.Shape[-3], h = input.Shape[-2], w = input.Shape[-1];
         if (c % (r * r) != 0)
-            throw new ArgumentException($"pixel_shuffle: expected the channel dim ({c}) of input of shape {input.Shape} to be divisible by the square of upscale_factor ({r * r}).");
+            throw OpErrors.Argument("pixel_shuffle", $"expected the channel dim ({c}) of input of shape {input.Shape} to be divisible by the square of upscale_factor ({r * r}).");
         var lead = input.Shape.ToArray()[..^3];
         int k = lead.Length;
         var x = input.Reshape([.. lead, c / (r * r), r, r, h, w]);
@@ -95,11 +95,11 @@ public static partial class Functional
     {
         int r = downscaleFactor;
         if (input.Rank < 3)
-            throw new ArgumentException($"pixel_unshuffle: expected input of at least 3 dims ([*, C, H, W]), got shape {input.Shape}.");
-        if (r < 1) throw new ArgumentException($"pixel_unshuffle: downscale_factor must be positive, got {r}.");
+            throw OpErrors.Argument("pixel_unshuffle", $"expected input of at least 3 dims ([*, C, H, W]), got shape {input.Shape}.");
+        if (r < 1) throw OpErrors.Argument("pixel_unshuffle", $"downscale_factor must be positive, got {r}.");
         int c = input.Shape[-3], h = input.Shape[-2], w = input.Shape[-1];
         if (h % r != 0 || w % r != 0)
-            throw new ArgumentException($"pixel_unshuffle: expected height and width of input of shape {input.Shape} to be divisible by downscale_factor ({r}).");
+            throw OpErrors.Argument("pixel_unshuffle", $"expected height and width of input of shape {input.Shape} to be divisible by downscale_factor ({r}).");
         var lead = input.Shape.ToArray()[..^3];
         int k = lead.Length;
         var x = input.Reshape([.. lead, c, h / r, r, w / r, r]);

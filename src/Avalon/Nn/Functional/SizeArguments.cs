@@ -15,8 +15,8 @@ internal static class SizeArguments
         if (values is null || values.Length == 0) return Repeat(fallback, rank);
         if (values.Length == 1) return Repeat(values[0], rank);
         if (values.Length != rank)
-            throw new ArgumentException(
-                $"{op}: expected {name} to be a single int or a list of {rank} ints, got [{string.Join(", ", values)}].");
+            throw OpErrors.Argument(
+                op, $"expected {name} to be a single int or a list of {rank} ints, got [{string.Join(", ", values)}].");
         return (int[])values.Clone();
     }
 
@@ -37,8 +37,8 @@ internal static class SizeArguments
     {
         if (input.Rank == spatial + 2) return body(input);
         if (input.Rank == spatial + 1) return body(input.Unsqueeze(0)).Squeeze(0);
-        throw new ArgumentException(
-            $"{op}: expected {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, but got input of size: {input.Shape}.");
+        throw OpErrors.Argument(
+            op, $"expected {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, but got input of size: {input.Shape}.");
     }
 
     /// <summary>Like the single-result overload for a pair of results (values and indices).</summary>
@@ -50,7 +50,7 @@ internal static class SizeArguments
             var (a, b) = body(input.Unsqueeze(0));
             return (a.Squeeze(0), b.Squeeze(0));
         }
-        throw new ArgumentException(
-            $"{op}: expected {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, but got input of size: {input.Shape}.");
+        throw OpErrors.Argument(
+            op, $"expected {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, but got input of size: {input.Shape}.");
     }
 }

@@ -143,7 +143,7 @@ public class CELU : Module
     /// <param name="alpha">α (default 1); must not be 0.</param>
     public CELU(double alpha = 1.0)
     {
-        if (alpha == 0) throw new ArgumentException("CELU: alpha must not be 0.", nameof(alpha));
+        if (alpha == 0) throw OpErrors.Argument("CELU", "alpha must not be 0.", nameof(alpha));
         Alpha = alpha;
     }
 
@@ -166,7 +166,7 @@ public class GELU : Module
     public GELU(string approximate = "none")
     {
         if (approximate is not ("none" or "tanh"))
-            throw new ArgumentException($"GELU: approximate must be \"none\" or \"tanh\", got \"{approximate}\".", nameof(approximate));
+            throw OpErrors.Argument("GELU", $"approximate must be \"none\" or \"tanh\", got \"{approximate}\".", nameof(approximate));
         Approximate = approximate;
     }
 
@@ -190,7 +190,7 @@ public class Hardtanh : Module
     public Hardtanh(double minVal = -1.0, double maxVal = 1.0)
     {
         if (maxVal < minVal)
-            throw new ArgumentException($"Hardtanh: max_val ({maxVal}) cannot be less than min_val ({minVal}).", nameof(maxVal));
+            throw OpErrors.Argument("Hardtanh", $"max_val ({maxVal}) cannot be less than min_val ({minVal}).", nameof(maxVal));
         MinVal = minVal;
         MaxVal = maxVal;
     }
@@ -287,7 +287,7 @@ public class Softshrink : Module
     /// <param name="lambd">λ ≥ 0 (default 0.5).</param>
     public Softshrink(double lambd = 0.5)
     {
-        if (lambd < 0) throw new ArgumentException($"Softshrink: lambda must be greater or equal to 0, got {lambd}.", nameof(lambd));
+        if (lambd < 0) throw OpErrors.Argument("Softshrink", $"lambda must be greater or equal to 0, got {lambd}.", nameof(lambd));
         Lambd = lambd;
     }
 
@@ -395,7 +395,7 @@ public class PReLU : Module
     /// <param name="dtype">The parameter's dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     public PReLU(int numParameters = 1, double init = 0.25, DType? dtype = null)
     {
-        if (numParameters < 1) throw new ArgumentException($"PReLU: num_parameters must be at least 1, got {numParameters}.", nameof(numParameters));
+        if (numParameters < 1) throw OpErrors.Argument("PReLU", $"num_parameters must be at least 1, got {numParameters}.", nameof(numParameters));
         NumParameters = numParameters;
         _init = init;
         Weight = Tensor.Full([numParameters], init, dtype ?? Tensor.DefaultDType).RequiresGrad_();

@@ -23,7 +23,7 @@ public class Bilinear : Module
     public Bilinear(int in1Features, int in2Features, int outFeatures, bool bias = true, DType? dtype = null, Generator? generator = null)
     {
         if (in1Features < 0 || in2Features < 0 || outFeatures < 0)
-            throw new ArgumentException($"Bilinear: feature sizes must be non-negative, got {in1Features}, {in2Features}, {outFeatures}.");
+            throw OpErrors.Argument("Bilinear", $"feature sizes must be non-negative, got {in1Features}, {in2Features}, {outFeatures}.");
         In1Features = in1Features;
         In2Features = in2Features;
         OutFeatures = outFeatures;

@@ -18,21 +18,21 @@ public abstract class ConvNd : Module
         string paddingMode, DType? dtype, Generator? generator)
     {
         if (inChannels < 1 || outChannels < 1)
-            throw new ArgumentException($"{name}: in_channels and out_channels must be positive, got {inChannels} and {outChannels}.");
+            throw OpErrors.Argument(name, $"in_channels and out_channels must be positive, got {inChannels} and {outChannels}.");
         if (groups < 1)
-            throw new ArgumentException($"{name}: groups must be a positive integer, got {groups}.");
+            throw OpErrors.Argument(name, $"groups must be a positive integer, got {groups}.");
         if (inChannels % groups != 0)
-            throw new ArgumentException($"{name}: in_channels ({inChannels}) must be divisible by groups ({groups}).");
+            throw OpErrors.Argument(name, $"in_channels ({inChannels}) must be divisible by groups ({groups}).");
         if (outChannels % groups != 0)
-            throw new ArgumentException($"{name}: out_channels ({outChannels}) must be divisible by groups ({groups}).");
+            throw OpErrors.Argument(name, $"out_channels ({outChannels}) must be divisible by groups ({groups}).");
         if (paddingString is not null and not ("same" or "valid"))
-            throw new ArgumentException($"{name}: invalid padding string '{paddingString}', should be one of 'valid' or 'same'.");
+            throw OpErrors.Argument(name, $"invalid padding string '{paddingString}', should be one of 'valid' or 'same'.");
         if (paddingString == "same" && stride.Any(s => s != 1))
-            throw new ArgumentException($"{name}: padding='same' is not supported for strided convolutions.");
+            throw OpErrors.Argument(name, $"padding='same' is not supported for strided convolutions.");
         if (paddingMode is not ("zeros" or "reflect" or "replicate" or "circular"))
-            throw new ArgumentException($"{name}: padding_mode must be one of 'zeros', 'reflect', 'replicate' or 'circular', got '{paddingMode}'.");
+            throw OpErrors.Argument(name, $"padding_mode must be one of 'zeros', 'reflect', 'replicate' or 'circular', got '{paddingMode}'.");
         if (transposed && paddingMode != "zeros")
-            throw new ArgumentException($"{name}: only 'zeros' padding mode is supported for {name}, got '{paddingMode}'.");
+            throw OpErrors.Argument(name, $"only 'zeros' padding mode is supported for {name}, got '{paddingMode}'.");
         Rank = rank;
         InChannels = inChannels;
         OutChannels = outChannels;
@@ -57,7 +57,7 @@ public abstract class ConvNd : Module
         var expanded = SizeArguments.Expand(name, what, values, rank, min);
         foreach (int v in expanded)
             if (v < min)
-                throw new ArgumentException($"{name}: {what} must be {(min == 0 ? "non-negative" : "positive")}, got {PythonRepr.Tuple(expanded)}.");
+                throw OpErrors.Argument(name, $"{what} must be {(min == 0 ? "non-negative" : "positive")}, got {PythonRepr.Tuple(expanded)}.");
         return expanded;
     }
 

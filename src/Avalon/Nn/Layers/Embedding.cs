@@ -22,7 +22,7 @@ public class Embedding : Module
     public Embedding(int numEmbeddings, int embeddingDim, int? paddingIdx = null, DType? dtype = null, Generator? generator = null)
     {
         if (numEmbeddings < 0 || embeddingDim < 0)
-            throw new ArgumentException($"Embedding: num_embeddings and embedding_dim must be non-negative, got {numEmbeddings} and {embeddingDim}.");
+            throw OpErrors.Argument("Embedding", $"num_embeddings and embedding_dim must be non-negative, got {numEmbeddings} and {embeddingDim}.");
         NumEmbeddings = numEmbeddings;
         EmbeddingDim = embeddingDim;
         int pad = NormalizePaddingIdx(paddingIdx, numEmbeddings, "Embedding");
@@ -41,7 +41,7 @@ public class Embedding : Module
     {
         ArgumentNullException.ThrowIfNull(embeddings);
         if (embeddings.Rank != 2)
-            throw new ArgumentException($"Embedding.FromPretrained: expected a 2-D table (num_embeddings, embedding_dim), got shape {embeddings.Shape}.");
+            throw OpErrors.Argument("Embedding.FromPretrained", $"expected a 2-D table (num_embeddings, embedding_dim), got shape {embeddings.Shape}.");
         var layer = new Embedding(embeddings.Size(0), embeddings.Size(1), paddingIdx, embeddings.DType, new Generator(0));
         layer.Weight.CopyFrom_(embeddings);
         layer.Weight.RequiresGrad = !freeze;

@@ -23,7 +23,7 @@ public class Linear : Module
     public Linear(int inFeatures, int outFeatures, bool bias = true, DType? dtype = null, Generator? generator = null)
     {
         if (inFeatures < 0 || outFeatures < 0)
-            throw new ArgumentException($"Linear: in_features and out_features must be non-negative, got {inFeatures} and {outFeatures}.");
+            throw OpErrors.Argument("Linear", $"in_features and out_features must be non-negative, got {inFeatures} and {outFeatures}.");
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         var dt = dtype ?? Tensor.DefaultDType;

@@ -38,17 +38,17 @@ public class MultiheadAttention : Module
         Generator? generator = null)
     {
         if (embedDim < 1 || numHeads < 1)
-            throw new ArgumentException($"MultiheadAttention: embed_dim and num_heads must be positive, got {embedDim} and {numHeads}.");
+            throw OpErrors.Argument("MultiheadAttention", $"embed_dim and num_heads must be positive, got {embedDim} and {numHeads}.");
         if (embedDim % numHeads != 0)
-            throw new ArgumentException($"MultiheadAttention: embed_dim must be divisible by num_heads, got embed_dim={embedDim} and num_heads={numHeads}.");
+            throw OpErrors.Argument("MultiheadAttention", $"embed_dim must be divisible by num_heads, got embed_dim={embedDim} and num_heads={numHeads}.");
         if (!(dropout >= 0 && dropout <= 1))
-            throw new ArgumentException($"MultiheadAttention: dropout probability has to be between 0 and 1, but got {dropout}.");
+            throw OpErrors.Argument("MultiheadAttention", $"dropout probability has to be between 0 and 1, but got {dropout}.");
         EmbedDim = embedDim;
         NumHeads = numHeads;
         Kdim = kdim ?? embedDim;
         Vdim = vdim ?? embedDim;
         if (Kdim < 1 || Vdim < 1)
-            throw new ArgumentException($"MultiheadAttention: kdim and vdim must be positive, got {Kdim} and {Vdim}.");
+            throw OpErrors.Argument("MultiheadAttention", $"kdim and vdim must be positive, got {Kdim} and {Vdim}.");
         DropoutP = dropout;
         BatchFirst = batchFirst;
         AddZeroAttn = addZeroAttn;

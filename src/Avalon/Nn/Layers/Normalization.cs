@@ -12,7 +12,7 @@ public abstract class NormBase : Module
 {
     private protected NormBase(string name, int numFeatures, double eps, bool affine, bool trackRunningStats, DType? dtype)
     {
-        if (numFeatures < 1) throw new ArgumentException($"{name}: num_features must be positive, got {numFeatures}.");
+        if (numFeatures < 1) throw OpErrors.Argument(name, $"num_features must be positive, got {numFeatures}.");
         NumFeatures = numFeatures;
         Eps = eps;
         Affine = affine;
@@ -108,8 +108,8 @@ public abstract class BatchNormNd : NormBase
     public override Tensor Forward(Tensor input)
     {
         if (Array.IndexOf(_ranks, input.Rank) < 0)
-            throw new ArgumentException(
-                $"{_name}: expected {string.Join(" or ", _ranks.Select(r => r + "D"))} input (got {input.Rank}D input of shape {input.Shape}).");
+            throw OpErrors.Argument(
+                _name, $"expected {string.Join(" or ", _ranks.Select(r => r + "D"))} input (got {input.Rank}D input of shape {input.Shape}).");
         double factor = Momentum ?? 0.0;
         Tensor? cumulative = null;
         if (Training && TrackRunningStats && NumBatchesTracked is not null)
@@ -201,10 +201,10 @@ public abstract class InstanceNormNd : NormBase
     public override Tensor Forward(Tensor input)
     {
         if (input.Rank != _spatial + 1 && input.Rank != _spatial + 2)
-            throw new ArgumentException($"{_name}: expected {_spatial + 1}D (unbatched) or {_spatial + 2}D (batched) input, got {input.Rank}D input of shape {input.Shape}.");
+            throw OpErrors.Argument(_name, $"expected {_spatial + 1}D (unbatched) or {_spatial + 2}D (batched) input, got {input.Rank}D input of shape {input.Shape}.");
         if (input.Rank == _spatial + 1) return Forward(input.Unsqueeze(0)).Squeeze(0);
         if (input.Shape[1] != NumFeatures && Affine)
-            throw new ArgumentException($"{_name}: expected input's size at dim 1 to match num_features ({NumFeatures}), but got input of shape {input.Shape}.");
+            throw OpErrors.Argument(_name, $"expected input's size at dim 1 to match num_features ({NumFeatures}), but got input of shape {input.Shape}.");
         return InstanceNorm(input, RunningMean, RunningVar, Weight, Bias, Training || !TrackRunningStats, Momentum, Eps);
     }
 
@@ -271,7 +271,7 @@ public class LayerNorm : Module
     public LayerNorm(int[] normalizedShape, double eps = 1e-5, bool elementwiseAffine = true, DType? dtype = null)
     {
         if (normalizedShape.Length == 0 || normalizedShape.Any(s => s < 1))
-            throw new ArgumentException($"LayerNorm: normalized_shape must be non-empty with positive sizes, got {ShapeUtil.Format(normalizedShape)}.");
+            throw OpErrors.Argument("LayerNorm", $"normalized_shape must be non-empty with positive sizes, got {ShapeUtil.Format(normalizedShape)}.");
         NormalizedShape = (int[])normalizedShape.Clone();
         Eps = eps;
         ElementwiseAffine = elementwiseAffine;
@@ -327,7 +327,7 @@ public class GroupNorm : Module
     public GroupNorm(int numGroups, int numChannels, double eps = 1e-5, bool affine = true, DType? dtype = null)
     {
         if (numGroups < 1 || numChannels % numGroups != 0)
-            throw new ArgumentException($"GroupNorm: num_channels ({numChannels}) must be divisible by num_groups ({numGroups}).");
+            throw OpErrors.Argument("GroupNorm", $"num_channels ({numChannels}) must be divisible by num_groups ({numGroups}).");
         NumGroups = numGroups;
         NumChannels = numChannels;
         Eps = eps;
@@ -399,9 +399,9 @@ public class RMSNorm : Module
     {
         ArgumentNullException.ThrowIfNull(normalizedShape);
         if (normalizedShape.Length == 0 || normalizedShape.Any(s => s < 1))
-            throw new ArgumentException($"RMSNorm: normalized_shape must be non-empty with positive sizes, got {ShapeUtil.Format(normalizedShape)}.");
+            throw OpErrors.Argument("RMSNorm", $"normalized_shape must be non-empty with positive sizes, got {ShapeUtil.Format(normalizedShape)}.");
         if (eps is double e && !(e >= 0))
-            throw new ArgumentException($"RMSNorm: eps must be non-negative, got {e}.");
+            throw OpErrors.Argument("RMSNorm", $"eps must be non-negative, got {e}.");
         NormalizedShape = (int[])normalizedShape.Clone();
         Eps = eps;
         ElementwiseAffine = elementwiseAffine;

@@ -22,7 +22,7 @@ public class SinusoidalPositionalEncoding : Module
     /// <param name="dtype">The table's dtype (default <see cref="Tensor.DefaultDType"/>).</param>
     public SinusoidalPositionalEncoding(int dModel, int maxLen = 5000, bool batchFirst = false, DType? dtype = null)
     {
-        if (maxLen < 1) throw new ArgumentException($"SinusoidalPositionalEncoding: max_len must be positive, got {maxLen}.");
+        if (maxLen < 1) throw OpErrors.Argument("SinusoidalPositionalEncoding", $"max_len must be positive, got {maxLen}.");
         DModel = dModel;
         MaxLen = maxLen;
         BatchFirst = batchFirst;
@@ -48,11 +48,11 @@ public class SinusoidalPositionalEncoding : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank is not (2 or 3) || input.Size(-1) != DModel)
-            throw new ArgumentException($"SinusoidalPositionalEncoding: expected input [S, N, {DModel}], [N, S, {DModel}] (batch_first) or [S, {DModel}], got shape {input.Shape}.");
+            throw OpErrors.Argument("SinusoidalPositionalEncoding", $"expected input [S, N, {DModel}], [N, S, {DModel}] (batch_first) or [S, {DModel}], got shape {input.Shape}.");
         int seqDim = input.Rank == 3 && BatchFirst ? 1 : 0;
         int length = input.Size(seqDim);
         if (length > MaxLen)
-            throw new ArgumentException($"SinusoidalPositionalEncoding: the sequence length {length} (input shape {input.Shape}) exceeds max_len {MaxLen}.");
+            throw OpErrors.Argument("SinusoidalPositionalEncoding", $"the sequence length {length} (input shape {input.Shape}) exceeds max_len {MaxLen}.");
         var pe = Pe.Narrow(0, 0, length);
         if (input.Rank == 3 && !BatchFirst) pe = pe.Unsqueeze(1);
         return input + pe;
@@ -110,7 +110,7 @@ public class RotaryEmbedding : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 2 || input.Size(-1) != Dim)
-            throw new ArgumentException($"RotaryEmbedding: expected input [*, L, {Dim}], got shape {input.Shape}.");
+            throw OpErrors.Argument("RotaryEmbedding", $"expected input [*, L, {Dim}], got shape {input.Shape}.");
         var (cos, sin) = Functional.RotaryCosSin(InvFreq.DType == input.DType ? InvFreq : InvFreq.To(input.DType), input.Size(-2), positionOffset);
         return Functional.ApplyRotaryEmbedding(input, cos, sin);
     }

@@ -59,7 +59,7 @@ public class Unflatten : Module
     {
         ArgumentNullException.ThrowIfNull(unflattenedSize);
         if (unflattenedSize.Length == 0)
-            throw new ArgumentException("Unflatten: unflattened_size must have at least one dimension.", nameof(unflattenedSize));
+            throw OpErrors.Argument("Unflatten", "unflattened_size must have at least one dimension.", nameof(unflattenedSize));
         Dim = dim;
         _unflattenedSize = (int[])unflattenedSize.Clone();
     }
@@ -77,7 +77,7 @@ public class Unflatten : Module
         ArgumentNullException.ThrowIfNull(input);
         int rank = input.Rank;
         if (Dim >= rank || Dim < -rank || rank == 0)
-            throw new ArgumentException($"unflatten: dim {Dim} is out of range for an input of shape {input.Shape}.");
+            throw OpErrors.Argument("unflatten", $"dim {Dim} is out of range for an input of shape {input.Shape}.");
         int d = Dim < 0 ? Dim + rank : Dim;
         int size = input.Size(d), known = 1, inferred = -1;
         for (int i = 0; i < _unflattenedSize.Length; i++)
@@ -87,8 +87,8 @@ public class Unflatten : Module
         }
         bool fits = inferred >= 0 ? known > 0 && size % known == 0 : known == size;
         if (!fits)
-            throw new ArgumentException(
-                $"unflatten: provided sizes {FormatSizes()} don't multiply up to the size of dim {Dim} ({size}) in the input of shape {input.Shape}.");
+            throw OpErrors.Argument(
+                "unflatten", $"provided sizes {FormatSizes()} don't multiply up to the size of dim {Dim} ({size}) in the input of shape {input.Shape}.");
         var shape = input.Shape.ToArray();
         return input.Reshape([.. shape[..d], .. _unflattenedSize, .. shape[(d + 1)..]]);
     }

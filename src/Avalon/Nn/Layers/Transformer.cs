@@ -84,9 +84,9 @@ public class Transformer : Module
         ArgumentNullException.ThrowIfNull(src);
         ArgumentNullException.ThrowIfNull(tgt);
         if (src.Rank == 3 && tgt.Rank == 3 && src.Size(BatchFirst ? 0 : 1) != tgt.Size(BatchFirst ? 0 : 1))
-            throw new ArgumentException($"Transformer: the batch number of src and tgt must be equal, got shapes {src.Shape} and {tgt.Shape} (batch_first={PythonRepr.Bool(BatchFirst)}).");
+            throw OpErrors.Argument("Transformer", $"the batch number of src and tgt must be equal, got shapes {src.Shape} and {tgt.Shape} (batch_first={PythonRepr.Bool(BatchFirst)}).");
         if (src.Rank == 0 || tgt.Rank == 0 || src.Size(-1) != DModel || tgt.Size(-1) != DModel)
-            throw new ArgumentException($"Transformer: the feature number of src and tgt must be equal to d_model ({DModel}), got shapes {src.Shape} and {tgt.Shape}.");
+            throw OpErrors.Argument("Transformer", $"the feature number of src and tgt must be equal to d_model ({DModel}), got shapes {src.Shape} and {tgt.Shape}.");
         var memory = Encoder.Forward(src, srcMask, srcKeyPaddingMask);
         return Decoder.Forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask);
     }
@@ -97,7 +97,7 @@ public class Transformer : Module
     /// </summary>
     public static Tensor GenerateSquareSubsequentMask(int size, DType? dtype = null)
     {
-        if (size < 0) throw new ArgumentException($"generate_square_subsequent_mask: size must be non-negative, got {size}.");
+        if (size < 0) throw OpErrors.Argument("generate_square_subsequent_mask", $"size must be non-negative, got {size}.");
         return Tensor.Full([size, size], double.NegativeInfinity, dtype ?? Tensor.DefaultDType).Triu(1);
     }
 }

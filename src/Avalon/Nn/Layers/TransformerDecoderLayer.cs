@@ -31,7 +31,7 @@ public class TransformerDecoderLayer : Module
     {
         Activation = TransformerActivation.Check("TransformerDecoderLayer", activation);
         if (dimFeedforward < 1)
-            throw new ArgumentException($"TransformerDecoderLayer: dim_feedforward must be positive, got {dimFeedforward}.");
+            throw OpErrors.Argument("TransformerDecoderLayer", $"dim_feedforward must be positive, got {dimFeedforward}.");
         DModel = dModel;
         Nhead = nhead;
         DimFeedforward = dimFeedforward;

@@ -20,7 +20,7 @@ public class TransformerEncoder : Module
     public TransformerEncoder(TransformerEncoderLayer encoderLayer, int numLayers, LayerNorm? norm = null)
     {
         ArgumentNullException.ThrowIfNull(encoderLayer);
-        if (numLayers < 1) throw new ArgumentException($"TransformerEncoder: num_layers must be positive, got {numLayers}.");
+        if (numLayers < 1) throw OpErrors.Argument("TransformerEncoder", $"num_layers must be positive, got {numLayers}.");
         Layers = new ModuleList(Enumerable.Range(0, numLayers).Select(_ => (Module)encoderLayer.Clone()));
         NumLayers = numLayers;
         Norm = norm;
@@ -70,7 +70,7 @@ public class TransformerDecoder : Module
     public TransformerDecoder(TransformerDecoderLayer decoderLayer, int numLayers, LayerNorm? norm = null)
     {
         ArgumentNullException.ThrowIfNull(decoderLayer);
-        if (numLayers < 1) throw new ArgumentException($"TransformerDecoder: num_layers must be positive, got {numLayers}.");
+        if (numLayers < 1) throw OpErrors.Argument("TransformerDecoder", $"num_layers must be positive, got {numLayers}.");
         Layers = new ModuleList(Enumerable.Range(0, numLayers).Select(_ => (Module)decoderLayer.Clone()));
         NumLayers = numLayers;
         Norm = norm;

@@ -33,7 +33,7 @@ public class TransformerEncoderLayer : Module
     {
         Activation = TransformerActivation.Check("TransformerEncoderLayer", activation);
         if (dimFeedforward < 1)
-            throw new ArgumentException($"TransformerEncoderLayer: dim_feedforward must be positive, got {dimFeedforward}.");
+            throw OpErrors.Argument("TransformerEncoderLayer", $"dim_feedforward must be positive, got {dimFeedforward}.");
         DModel = dModel;
         Nhead = nhead;
         DimFeedforward = dimFeedforward;
@@ -147,7 +147,7 @@ internal static class TransformerActivation
     /// <summary>Checks the activation name (<c>"relu"</c> or <c>"gelu"</c>) and returns it.</summary>
     public static string Check(string layer, string activation) => activation is "relu" or "gelu"
         ? activation
-        : throw new ArgumentException($"{layer}: activation should be relu/gelu, not {activation}.");
+        : throw OpErrors.Argument(layer, $"activation should be relu/gelu, not {activation}.");
 
     /// <summary>Applies the named activation.</summary>
     public static Tensor Apply(string activation, Tensor x) => activation == "gelu" ? Functional.Gelu(x) : Functional.Relu(x);

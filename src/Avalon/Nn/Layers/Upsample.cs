@@ -23,7 +23,7 @@ public class Upsample : Module
         bool? recomputeScaleFactor = null)
     {
         if ((size is null) == (scaleFactor is null))
-            throw new ArgumentException("Upsample: give either size or scale_factor, not both and not neither.");
+            throw OpErrors.Argument("Upsample", "give either size or scale_factor, not both and not neither.");
         Size = size is null ? null : (int[])size.Clone();
         ScaleFactor = scaleFactor is null ? null : (double[])scaleFactor.Clone();
         Mode = mode;

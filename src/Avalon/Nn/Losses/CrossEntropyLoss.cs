@@ -21,7 +21,7 @@ public class CrossEntropyLoss : Loss
         : base(reduction)
     {
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
-            throw new ArgumentException($"CrossEntropyLoss: label_smoothing must be between 0.0 and 1.0, got {labelSmoothing}.", nameof(labelSmoothing));
+            throw OpErrors.Argument("CrossEntropyLoss", $"label_smoothing must be between 0.0 and 1.0, got {labelSmoothing}.", nameof(labelSmoothing));
         Weight = weight;
         IgnoreIndex = ignoreIndex;
         LabelSmoothing = labelSmoothing;

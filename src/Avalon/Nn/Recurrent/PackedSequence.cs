@@ -23,20 +23,20 @@ public sealed class PackedSequence
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(batchSizes);
         if (batchSizes.Length == 0)
-            throw new ArgumentException("PackedSequence: batch_sizes must hold at least one step.", nameof(batchSizes));
+            throw OpErrors.Argument("PackedSequence", "batch_sizes must hold at least one step.", nameof(batchSizes));
         var sizes = new int[batchSizes.Length];
         long total = 0;
         for (int t = 0; t < sizes.Length; t++)
         {
             if (batchSizes[t] <= 0 || (t > 0 && batchSizes[t] > batchSizes[t - 1]))
-                throw new ArgumentException(
-                    $"PackedSequence: batch_sizes must be positive and non-increasing, got [{string.Join(", ", batchSizes)}].", nameof(batchSizes));
+                throw OpErrors.Argument(
+                    "PackedSequence", $"batch_sizes must be positive and non-increasing, got [{string.Join(", ", batchSizes)}].", nameof(batchSizes));
             sizes[t] = checked((int)batchSizes[t]);
             total += sizes[t];
         }
         if (data.Rank == 0 || data.Size(0) != total)
-            throw new ArgumentException(
-                $"PackedSequence: data of shape {data.Shape} does not fit batch_sizes [{string.Join(", ", batchSizes)}], which sum to {total} rows.", nameof(data));
+            throw OpErrors.Argument(
+                "PackedSequence", $"data of shape {data.Shape} does not fit batch_sizes [{string.Join(", ", batchSizes)}], which sum to {total} rows.", nameof(data));
         int batch = sizes[0];
         if (sortedIndices is not null)
         {
@@ -45,7 +45,7 @@ public sealed class PackedSequence
         }
         if (unsortedIndices is not null) CheckPermutation(unsortedIndices, batch, "unsorted_indices");
         if ((sortedIndices is null) != (unsortedIndices is null))
-            throw new ArgumentException("PackedSequence: sorted_indices and unsorted_indices must both be given or both be null.");
+            throw OpErrors.Argument("PackedSequence", "sorted_indices and unsorted_indices must both be given or both be null.");
         Data = data;
         _batchSizes = sizes;
         SortedIndices = sortedIndices;
@@ -104,12 +104,12 @@ public sealed class PackedSequence
     private static void CheckPermutation(Tensor indices, int batch, string what)
     {
         if (indices.DType != DType.Int64 || indices.Rank != 1 || indices.Size(0) != batch)
-            throw new ArgumentException($"PackedSequence: {what} must be a 1-D int64 tensor of {batch} elements (the batch size), got {indices.DType.Name()}{indices.Shape}.");
+            throw OpErrors.Argument("PackedSequence", $"{what} must be a 1-D int64 tensor of {batch} elements (the batch size), got {indices.DType.Name()}{indices.Shape}.");
         var seen = new bool[batch];
         foreach (long i in indices.ToArray<long>())
         {
             if (i < 0 || i >= batch || seen[i])
-                throw new ArgumentException($"PackedSequence: {what} must be a permutation of 0..{batch - 1}, got [{string.Join(", ", indices.ToArray<long>())}].");
+                throw OpErrors.Argument("PackedSequence", $"{what} must be a permutation of 0..{batch - 1}, got [{string.Join(", ", indices.ToArray<long>())}].");
             seen[i] = true;
         }
     }

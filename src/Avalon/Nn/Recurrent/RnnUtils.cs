@@ -21,18 +21,18 @@ public static class RnnUtils
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(lengths);
         if (input.Rank < 2)
-            throw new ArgumentException($"pack_padded_sequence: expected an input of rank 2 or more ([T, B, *] or [B, T, *]), got shape {input.Shape}.", nameof(input));
+            throw OpErrors.Argument("pack_padded_sequence", $"expected an input of rank 2 or more ([T, B, *] or [B, T, *]), got shape {input.Shape}.", nameof(input));
         var timeMajor = batchFirst ? input.Transpose(0, 1) : input;
         int steps = timeMajor.Size(0), batch = timeMajor.Size(1);
         if (lengths.Length != batch)
-            throw new ArgumentException(
-                $"pack_padded_sequence: expected {batch} lengths (the batch size of input {input.Shape}{(batchFirst ? ", batch_first" : "")}), got {lengths.Length}.", nameof(lengths));
+            throw OpErrors.Argument(
+                "pack_padded_sequence", $"expected {batch} lengths (the batch size of input {input.Shape}{(batchFirst ? ", batch_first" : "")}), got {lengths.Length}.", nameof(lengths));
         foreach (long l in lengths)
         {
             if (l <= 0)
-                throw new ArgumentException("pack_padded_sequence: length of all samples has to be greater than 0, but found an element in 'lengths' that is <= 0.", nameof(lengths));
+                throw OpErrors.Argument("pack_padded_sequence", "length of all samples has to be greater than 0, but found an element in 'lengths' that is <= 0.", nameof(lengths));
             if (l > steps)
-                throw new ArgumentException($"pack_padded_sequence: a length of {l} exceeds the {steps} steps of input {input.Shape}{(batchFirst ? " (batch_first)" : "")}.", nameof(lengths));
+                throw OpErrors.Argument("pack_padded_sequence", $"a length of {l} exceeds the {steps} steps of input {input.Shape}{(batchFirst ? " (batch_first)" : "")}.", nameof(lengths));
         }
 
         Tensor? sortedIndices = null;
@@ -41,8 +41,8 @@ public static class RnnUtils
         {
             for (int i = 1; i < lengths.Length; i++)
                 if (lengths[i] > lengths[i - 1])
-                    throw new ArgumentException(
-                        "pack_padded_sequence: `lengths` array must be sorted in decreasing order when `enforce_sorted` is True. You can pass `enforceSorted: false` to sidestep this requirement if you do not need ONNX exportability.",
+                    throw OpErrors.Argument(
+                        "pack_padded_sequence", "`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. You can pass `enforceSorted: false` to sidestep this requirement if you do not need ONNX exportability.",
                         nameof(lengths));
         }
         else
@@ -88,7 +88,7 @@ public static class RnnUtils
     {
         ArgumentNullException.ThrowIfNull(lengths);
         if (lengths.Rank != 1 || lengths.DType.IsFloatingPoint())
-            throw new ArgumentException($"pack_padded_sequence: expected `lengths` as a 1-D integer tensor, got {lengths.DType.Name()}{lengths.Shape}.", nameof(lengths));
+            throw OpErrors.Argument("pack_padded_sequence", $"expected `lengths` as a 1-D integer tensor, got {lengths.DType.Name()}{lengths.Shape}.", nameof(lengths));
         return PackPaddedSequence(input, lengths.To(DType.Int64).ToArray<long>(), batchFirst, enforceSorted);
     }
 
@@ -108,8 +108,8 @@ public static class RnnUtils
         ArgumentNullException.ThrowIfNull(sequence);
         int steps = sequence.MaxLength, batch = sequence.BatchSize;
         if (totalLength is int total && total < steps)
-            throw new ArgumentException(
-                $"pad_packed_sequence: expected total_length to be at least the length of the longest sequence in input, but got total_length={total} and max sequence length being {steps}.",
+            throw OpErrors.Argument(
+                "pad_packed_sequence", $"expected total_length to be at least the length of the longest sequence in input, but got total_length={total} and max sequence length being {steps}.",
                 nameof(totalLength));
         var pieces = sequence.Data.Split(sequence.BatchSizeArray(), 0);
         int rank = sequence.Data.Rank;
@@ -143,15 +143,15 @@ public static class RnnUtils
     public static Tensor PadSequence(IReadOnlyList<Tensor> sequences, bool batchFirst = false, double paddingValue = 0)
     {
         ArgumentNullException.ThrowIfNull(sequences);
-        if (sequences.Count == 0) throw new ArgumentException("pad_sequence: received an empty list of sequences.", nameof(sequences));
+        if (sequences.Count == 0) throw OpErrors.Argument("pad_sequence", "received an empty list of sequences.", nameof(sequences));
         var trailing = TrailingShape(sequences[0]);
         int maxLength = 0;
         for (int i = 0; i < sequences.Count; i++)
         {
             var s = sequences[i];
             if (s.Rank == 0 || !TrailingShape(s).SequenceEqual(trailing))
-                throw new ArgumentException(
-                    $"pad_sequence: every sequence must have shape [L, {string.Join(", ", trailing)}], like the first one {sequences[0].Shape}; sequence {i} has {s.Shape}.", nameof(sequences));
+                throw OpErrors.Argument(
+                    "pad_sequence", $"every sequence must have shape [L, {string.Join(", ", trailing)}], like the first one {sequences[0].Shape}; sequence {i} has {s.Shape}.", nameof(sequences));
             maxLength = Math.Max(maxLength, s.Size(0));
         }
         var padded = new Tensor[sequences.Count];

@@ -22,7 +22,7 @@ public sealed class CosineAnnealingLR : LRScheduler
         : base(optimizer, lastEpoch)
     {
         if (tMax <= 0)
-            throw new ArgumentOutOfRangeException(nameof(tMax), tMax, $"CosineAnnealingLR: T_max must be positive, got {tMax}.");
+            throw OpErrors.OutOfRange("CosineAnnealingLR", nameof(tMax), tMax, $"T_max must be positive, got {tMax}.");
         TMax = tMax;
         EtaMin = etaMin;
         InitialStep();

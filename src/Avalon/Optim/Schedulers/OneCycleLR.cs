@@ -79,19 +79,19 @@ public sealed class OneCycleLR : LRScheduler
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         if (totalSteps is null && (epochs is null || stepsPerEpoch is null))
-            throw new ArgumentException("OneCycleLR: You must define either totalSteps OR (epochs AND stepsPerEpoch).");
+            throw OpErrors.Argument("OneCycleLR", "You must define either totalSteps OR (epochs AND stepsPerEpoch).");
         if (totalSteps is { } total && total <= 0)
-            throw new ArgumentOutOfRangeException(nameof(totalSteps), total, $"OneCycleLR: Expected positive integer total_steps, but got {total}.");
+            throw OpErrors.OutOfRange("OneCycleLR", nameof(totalSteps), total, $"Expected positive integer total_steps, but got {total}.");
         if (totalSteps is null && epochs <= 0)
-            throw new ArgumentOutOfRangeException(nameof(epochs), epochs, $"OneCycleLR: Expected positive integer epochs, but got {epochs}.");
+            throw OpErrors.OutOfRange("OneCycleLR", nameof(epochs), epochs, $"Expected positive integer epochs, but got {epochs}.");
         if (totalSteps is null && stepsPerEpoch <= 0)
-            throw new ArgumentOutOfRangeException(nameof(stepsPerEpoch), stepsPerEpoch, $"OneCycleLR: Expected positive integer steps_per_epoch, but got {stepsPerEpoch}.");
+            throw OpErrors.OutOfRange("OneCycleLR", nameof(stepsPerEpoch), stepsPerEpoch, $"Expected positive integer steps_per_epoch, but got {stepsPerEpoch}.");
         if (!(pctStart >= 0 && pctStart <= 1))
-            throw new ArgumentOutOfRangeException(nameof(pctStart), pctStart, $"OneCycleLR: Expected float between 0 and 1 pct_start, but got {pctStart}.");
+            throw OpErrors.OutOfRange("OneCycleLR", nameof(pctStart), pctStart, $"Expected float between 0 and 1 pct_start, but got {pctStart}.");
         bool useBeta1 = optimizer.Defaults.ContainsKey("betas");
         if (cycleMomentum && !useBeta1 && !optimizer.Defaults.ContainsKey("momentum"))
-            throw new ArgumentException(
-                $"OneCycleLR: optimizer must support momentum with `cycle_momentum` option enabled; {optimizer.GetType().Name} has neither 'momentum' nor 'betas'. Pass cycleMomentum: false.");
+            throw OpErrors.Argument(
+                "OneCycleLR", $"optimizer must support momentum with `cycle_momentum` option enabled; {optimizer.GetType().Name} has neither 'momentum' nor 'betas'. Pass cycleMomentum: false.");
 
         if (lastEpoch == -1)
         {
@@ -143,8 +143,8 @@ public sealed class OneCycleLR : LRScheduler
     {
         int stepNum = LastEpoch;
         if (stepNum > TotalSteps)
-            throw new InvalidOperationException(
-                $"OneCycleLR: Tried to step {stepNum + 1} times. The specified number of total steps is {TotalSteps}.");
+            throw OpErrors.State(
+                "OneCycleLR", $"Tried to step {stepNum + 1} times. The specified number of total steps is {TotalSteps}.");
         IReadOnlyList<ParamGroup> groups = Optimizer.ParamGroups;
         var lrs = new double[groups.Count];
         for (int g = 0; g < groups.Count; g++)

@@ -31,7 +31,7 @@ public sealed class ReduceLROnPlateau : ILearningRateScheduler
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         if (!(factor < 1.0))
-            throw new ArgumentOutOfRangeException(nameof(factor), factor, $"ReduceLROnPlateau: Factor should be < 1.0, got {factor}.");
+            throw OpErrors.OutOfRange("ReduceLROnPlateau", nameof(factor), factor, $"Factor should be < 1.0, got {factor}.");
         Optimizer = optimizer;
         Mode = mode;
         Factor = factor;

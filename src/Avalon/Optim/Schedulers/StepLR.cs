@@ -16,7 +16,7 @@ public sealed class StepLR : LRScheduler
         : base(optimizer, lastEpoch)
     {
         if (stepSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, $"StepLR: step_size must be positive, got {stepSize}.");
+            throw OpErrors.OutOfRange("StepLR", nameof(stepSize), stepSize, $"step_size must be positive, got {stepSize}.");
         StepSize = stepSize;
         Gamma = gamma;
         InitialStep();

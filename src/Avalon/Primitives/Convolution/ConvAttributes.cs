@@ -33,10 +33,10 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
         int rank = input.Rank - 2;
         RequireRanks(op, input, weight, "weight");
         if (input[1] != weight[1] * Groups)
-            throw new ArgumentException(
-                $"{op}: given groups={Groups}, weight of size {weight}, expected input{input} to have {weight[1] * Groups} channels, but got {input[1]} channels instead.");
+            throw OpErrors.Argument(
+                op, $"given groups={Groups}, weight of size {weight}, expected input{input} to have {weight[1] * Groups} channels, but got {input[1]} channels instead.");
         if (weight[0] % Groups != 0)
-            throw new ArgumentException($"{op}: out_channels ({weight[0]}, from weight of size {weight}) must be divisible by groups ({Groups}).");
+            throw OpErrors.Argument(op, $"out_channels ({weight[0]}, from weight of size {weight}) must be divisible by groups ({Groups}).");
         return ConvGeometry.Create(input[0], input[1], weight[0], Groups, input.AsSpan()[2..], weight.AsSpan()[2..],
             Stride, Padding, Dilation);
     }
@@ -49,10 +49,10 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
     {
         RequireRanks(op, input, weight, "weight");
         if (input[1] != weight[0])
-            throw new ArgumentException(
-                $"{op}: given transposed=1, weight of size {weight}, expected input{input} to have {weight[0]} channels, but got {input[1]} channels instead.");
+            throw OpErrors.Argument(
+                op, $"given transposed=1, weight of size {weight}, expected input{input} to have {weight[0]} channels, but got {input[1]} channels instead.");
         if (weight[0] % Groups != 0)
-            throw new ArgumentException($"{op}: in_channels ({weight[0]}, from weight of size {weight}) must be divisible by groups ({Groups}).");
+            throw OpErrors.Argument(op, $"in_channels ({weight[0]}, from weight of size {weight}) must be divisible by groups ({Groups}).");
         int[] outputPadding = OutputPadding.Length == 0 ? new int[input.Rank - 2] : OutputPadding;
         return ConvGeometry.CreateTransposed(input[0], input[1], weight[1] * Groups, Groups, input.AsSpan()[2..],
             weight.AsSpan()[2..], Stride, Padding, outputPadding, Dilation);
@@ -67,8 +67,8 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
         var attrs = Read(a);
         var size = a.SharedInts("input_size");
         if (gradOutput.Rank is < 3 or > 5 || size.Length != gradOutput.Rank - 2)
-            throw new ArgumentException(
-                $"{op}: expected grad_output of rank 3 to 5 and input_size with one value per spatial dim, got grad_output {gradOutput} and input_size {ShapeUtil.Format(size)}.");
+            throw OpErrors.Argument(
+                op, $"expected grad_output of rank 3 to 5 and input_size with one value per spatial dim, got grad_output {gradOutput} and input_size {ShapeUtil.Format(size)}.");
         int[] input = [gradOutput[0], weight[1] * attrs.Groups, .. size];
         var g = attrs.Convolution(op, input, weight);
         RequireOutput(op, g, "grad_output", gradOutput, weight[0]);
@@ -84,11 +84,11 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
         var attrs = Read(a);
         var kernel = a.SharedInts("kernel_size");
         if (input.Rank is < 3 or > 5 || kernel.Length != input.Rank - 2 || gradOutput.Rank != input.Rank)
-            throw new ArgumentException(
-                $"{op}: expected input and grad_output of equal rank 3 to 5 and kernel_size with one value per spatial dim, got input {input}, grad_output {gradOutput} and kernel_size {ShapeUtil.Format(kernel)}.");
+            throw OpErrors.Argument(
+                op, $"expected input and grad_output of equal rank 3 to 5 and kernel_size with one value per spatial dim, got input {input}, grad_output {gradOutput} and kernel_size {ShapeUtil.Format(kernel)}.");
         if (gradOutput[1] % attrs.Groups != 0 || input[1] % attrs.Groups != 0)
-            throw new ArgumentException(
-                $"{op}: channels of input {input} and grad_output {gradOutput} must be divisible by groups ({attrs.Groups}).");
+            throw OpErrors.Argument(
+                op, $"channels of input {input} and grad_output {gradOutput} must be divisible by groups ({attrs.Groups}).");
         int[] weight = [gradOutput[1], input[1] / attrs.Groups, .. kernel];
         var g = attrs.Convolution(op, input, weight);
         RequireOutput(op, g, "grad_output", gradOutput, gradOutput[1]);
@@ -105,7 +105,7 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
         expected[1] = channels;
         all[(3 - rank)..].CopyTo(expected.AsSpan(2));
         if (!actual.AsSpan().SequenceEqual(expected))
-            throw new ArgumentException($"{op}: expected {what} of shape {ShapeUtil.Format(expected)} for {g.Describe()}, got {actual}.");
+            throw OpErrors.Argument(op, $"expected {what} of shape {ShapeUtil.Format(expected)} for {g.Describe()}, got {actual}.");
     }
 
     /// <summary>The output shape [N, C, *spatial] of a geometry (the convolution's output).</summary>
@@ -128,10 +128,10 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
     private static void RequireRanks(string op, Shape input, Shape weight, string weightName)
     {
         if (input.Rank is < 3 or > 5)
-            throw new ArgumentException(
-                $"{op}: expected a batched input of rank 3 to 5 ([N, C, *spatial] with 1 to 3 spatial dims), got shape {input}.");
+            throw OpErrors.Argument(
+                op, $"expected a batched input of rank 3 to 5 ([N, C, *spatial] with 1 to 3 spatial dims), got shape {input}.");
         if (weight.Rank != input.Rank)
-            throw new ArgumentException(
-                $"{op}: expected {weightName} of rank {input.Rank} to match input of shape {input}, got {weightName} of shape {weight}.");
+            throw OpErrors.Argument(
+                op, $"expected {weightName} of rank {input.Rank} to match input of shape {input}, got {weightName} of shape {weight}.");
     }
 }

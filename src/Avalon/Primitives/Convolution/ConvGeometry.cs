@@ -144,12 +144,12 @@ internal readonly struct ConvGeometry
             long padded = (long)input[i] + 2L * pad[i];
             long span = (long)dil[i] * (kernel[i] - 1) + 1;
             if (padded < span)
-                throw new ArgumentException(
-                    $"{op}: calculated padded input size per channel ({FormatPadded(input, pad, rank)}) is smaller than " +
+                throw OpErrors.Argument(
+                    op, $"calculated padded input size per channel ({FormatPadded(input, pad, rank)}) is smaller than " +
                     $"the dilated kernel size ({FormatDilated(kernel, dil, rank)}); the kernel cannot be larger than the padded input.");
             long o = (padded - span) / str[i] + 1;
             if (o > int.MaxValue)
-                throw new ArgumentException($"{op}: output size along spatial dimension {i - (3 - rank)} ({o}) is too large.");
+                throw OpErrors.Argument(op, $"output size along spatial dimension {i - (3 - rank)} ({o}) is too large.");
             output[i] = (int)o;
         }
         return new ConvGeometry(batch, inChannels, outChannels, groups, rank, transposed: false,
@@ -184,14 +184,14 @@ internal readonly struct ConvGeometry
         for (int i = 0; i < 3; i++)
         {
             if (outPad[i] < 0 || (outPad[i] >= str[i] && outPad[i] >= dil[i]))
-                throw new ArgumentException(
-                    $"{op}: output padding must be non-negative and smaller than either stride or dilation, but got " +
+                throw OpErrors.Argument(
+                    op, $"output padding must be non-negative and smaller than either stride or dilation, but got " +
                     $"output_padding={ShapeUtil.Format(outputPadding)}, stride={ShapeUtil.Format(stride)}, " +
                     $"dilation={ShapeUtil.Format(dilation)}.");
             long o = (long)(input[i] - 1) * str[i] - 2L * pad[i] + (long)dil[i] * (kernel[i] - 1) + outPad[i] + 1;
             if (o < 1 || o > int.MaxValue)
-                throw new ArgumentException(
-                    $"{op}: calculated output size along spatial dimension {i - (3 - rank)} is {o} for input size " +
+                throw OpErrors.Argument(
+                    op, $"calculated output size along spatial dimension {i - (3 - rank)} is {o} for input size " +
                     $"{ShapeUtil.Format(inputSize)}, kernel {ShapeUtil.Format(kernelSize)}, stride {ShapeUtil.Format(stride)}, " +
                     $"padding {ShapeUtil.Format(padding)}, output_padding {ShapeUtil.Format(outputPadding)}, " +
                     $"dilation {ShapeUtil.Format(dilation)}; it must be at least 1.");
@@ -214,27 +214,27 @@ internal readonly struct ConvGeometry
         SpatialSizes.RequireLength(op, "padding", padding, rank);
         SpatialSizes.RequireLength(op, "dilation", dilation, rank);
         if (batch < 0)
-            throw new ArgumentException($"{op}: batch size must be non-negative, got {batch}.");
+            throw OpErrors.Argument(op, $"batch size must be non-negative, got {batch}.");
         if (inChannels < 1 || outChannels < 1)
-            throw new ArgumentException($"{op}: channel counts must be positive, got in_channels={inChannels}, out_channels={outChannels}.");
+            throw OpErrors.Argument(op, $"channel counts must be positive, got in_channels={inChannels}, out_channels={outChannels}.");
         if (groups < 1)
-            throw new ArgumentException($"{op}: groups must be positive, got {groups}.");
+            throw OpErrors.Argument(op, $"groups must be positive, got {groups}.");
         if (inChannels % groups != 0)
-            throw new ArgumentException($"{op}: in_channels ({inChannels}) must be divisible by groups ({groups}).");
+            throw OpErrors.Argument(op, $"in_channels ({inChannels}) must be divisible by groups ({groups}).");
         if (outChannels % groups != 0)
-            throw new ArgumentException($"{op}: out_channels ({outChannels}) must be divisible by groups ({groups}).");
+            throw OpErrors.Argument(op, $"out_channels ({outChannels}) must be divisible by groups ({groups}).");
         for (int i = 0; i < rank; i++)
         {
             if (inputSize[i] < 1)
-                throw new ArgumentException($"{op}: input spatial sizes must be positive, got {ShapeUtil.Format(inputSize)}.");
+                throw OpErrors.Argument(op, $"input spatial sizes must be positive, got {ShapeUtil.Format(inputSize)}.");
             if (kernelSize[i] < 1)
-                throw new ArgumentException($"{op}: kernel_size must be positive, got {ShapeUtil.Format(kernelSize)}.");
+                throw OpErrors.Argument(op, $"kernel_size must be positive, got {ShapeUtil.Format(kernelSize)}.");
             if (stride[i] < 1)
-                throw new ArgumentException($"{op}: stride must be positive, got {ShapeUtil.Format(stride)}.");
+                throw OpErrors.Argument(op, $"stride must be positive, got {ShapeUtil.Format(stride)}.");
             if (padding[i] < 0)
-                throw new ArgumentException($"{op}: padding must be non-negative, got {ShapeUtil.Format(padding)}.");
+                throw OpErrors.Argument(op, $"padding must be non-negative, got {ShapeUtil.Format(padding)}.");
             if (dilation[i] < 1)
-                throw new ArgumentException($"{op}: dilation must be positive, got {ShapeUtil.Format(dilation)}.");
+                throw OpErrors.Argument(op, $"dilation must be positive, got {ShapeUtil.Format(dilation)}.");
         }
     }
 
@@ -256,8 +256,8 @@ internal readonly struct ConvGeometry
     internal void RequireLength(string what, int actual, long expected)
     {
         if (actual != expected)
-            throw new ArgumentException(
-                $"{OperationName}: {what} buffer has {actual} elements, expected {expected} for {Describe()}.");
+            throw OpErrors.Argument(
+                OperationName, $"{what} buffer has {actual} elements, expected {expected} for {Describe()}.");
     }
 
     /// <summary>A short description of the problem for messages.</summary>

@@ -46,11 +46,11 @@ internal static class ConvolutionPrimitives
     {
         var first = inputs[0];
         if (!first.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected floating-point tensors (float32 or float64), got input {first}.");
+            throw OpErrors.Argument(op, $"expected floating-point tensors (float32 or float64), got input {first}.");
         for (int i = 1; i < inputs.Length; i++)
             if (inputs[i].DType != first.DType)
-                throw new ArgumentException(
-                    $"{op}: expected all tensors to have the same dtype, got input {first} and {(i == 1 ? "weight" : "bias")} {inputs[i]}.");
+                throw OpErrors.Argument(
+                    op, $"expected all tensors to have the same dtype, got input {first} and {(i == 1 ? "weight" : "bias")} {inputs[i]}.");
     }
 
     private static void RequireBias(string op, TensorSpec[] inputs, int channels)
@@ -58,7 +58,7 @@ internal static class ConvolutionPrimitives
         if (inputs.Length < 3) return;
         var b = inputs[2];
         if (b.Shape.Rank != 1 || b.Shape[0] != channels)
-            throw new ArgumentException($"{op}: expected bias of shape [{channels}] (one per output channel), got {b}.");
+            throw OpErrors.Argument(op, $"expected bias of shape [{channels}] (one per output channel), got {b}.");
     }
 
     /// <summary>
@@ -77,13 +77,16 @@ internal static class ConvolutionPrimitives
     {
         public ConvPrimitive() : base("conv") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "weight", "bias?"];
+
         public override AttributeSchema Schema => s_conv;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
             string op = OpName("conv", inputs[0].Shape.Rank - 2);
             if (inputs.Length is < 2 or > 3)
-                throw new ArgumentException($"{op}: expected inputs (input, weight[, bias]), got {inputs.Length} tensors.");
+                throw OpErrors.Argument(op, $"expected inputs (input, weight[, bias]), got {inputs.Length} tensors.");
             RequireFloat(op, inputs);
             var g = ConvAttributes.Read(attributes).Convolution(op, inputs[0].Shape, inputs[1].Shape);
             RequireBias(op, inputs, g.OutChannels);
@@ -107,12 +110,15 @@ internal static class ConvolutionPrimitives
     {
         public ConvBackwardInputPrimitive() : base("conv_backward_input") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output", "weight"];
+
         public override AttributeSchema Schema => s_backwardInput;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
             string op = OpName("conv", inputs[0].Shape.Rank - 2) + " backward (input)";
-            if (inputs.Length != 2) throw new ArgumentException($"{op}: expected inputs (grad_output, weight), got {inputs.Length} tensors.");
+            if (inputs.Length != 2) throw OpErrors.Argument(op, $"expected inputs (grad_output, weight), got {inputs.Length} tensors.");
             RequireFloat(op, inputs);
             var g = ConvAttributes.BackwardInput(op, inputs[0].Shape, inputs[1].Shape, attributes);
             return inputs[0] with { Shape = ConvAttributes.InputShape(g) };
@@ -135,12 +141,15 @@ internal static class ConvolutionPrimitives
     {
         public ConvBackwardWeightPrimitive() : base("conv_backward_weight") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "grad_output"];
+
         public override AttributeSchema Schema => s_backwardWeight;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
             string op = OpName("conv", inputs[0].Shape.Rank - 2) + " backward (weight)";
-            if (inputs.Length != 2) throw new ArgumentException($"{op}: expected inputs (input, grad_output), got {inputs.Length} tensors.");
+            if (inputs.Length != 2) throw OpErrors.Argument(op, $"expected inputs (input, grad_output), got {inputs.Length} tensors.");
             RequireFloat(op, inputs);
             var g = ConvAttributes.BackwardWeight(op, inputs[0].Shape, inputs[1].Shape, attributes);
             return inputs[0] with { Shape = Shape.Wrap([g.OutChannels, g.InChannelsPerGroup, .. attributes.Ints("kernel_size")]) };
@@ -163,13 +172,16 @@ internal static class ConvolutionPrimitives
     {
         public ConvTransposePrimitive() : base("conv_transpose") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "weight", "bias?"];
+
         public override AttributeSchema Schema => s_transpose;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
             string op = OpName("conv_transpose", inputs[0].Shape.Rank - 2);
             if (inputs.Length is < 2 or > 3)
-                throw new ArgumentException($"{op}: expected inputs (input, weight[, bias]), got {inputs.Length} tensors.");
+                throw OpErrors.Argument(op, $"expected inputs (input, weight[, bias]), got {inputs.Length} tensors.");
             RequireFloat(op, inputs);
             var g = ConvAttributes.Read(attributes).Transposed(op, inputs[0].Shape, inputs[1].Shape);
             RequireBias(op, inputs, g.InChannels);

@@ -23,6 +23,9 @@ internal sealed class ToDevicePrimitive : Primitive
     /// <inheritdoc />
     public override AttributeSchema? Schema => s_schema;
 
+    /// <inheritdoc />
+    public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
     /// <summary>The rule moves the gradient; it reads no input values.</summary>
     public override bool RuleReadsInput(int index) => false;
 
@@ -33,11 +36,11 @@ internal sealed class ToDevicePrimitive : Primitive
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
         if (inputs.Length != 1)
-            throw new ArgumentException($"to_device: expected one input, got {inputs.Length}.");
+            throw OpErrors.Argument("to_device", $"expected one input, got {inputs.Length}.");
         var device = Device.Parse(attributes.String("device"));
         if (!Backend.Registered.Contains(device.Type))
-            throw new NotSupportedException(
-                $"to_device: no backend is registered for device '{device}' (moving {inputs[0]}). This build has: {string.Join(", ", Backend.Registered.Select(k => k.ToString().ToLowerInvariant()))}.");
+            throw OpErrors.NotSupported(
+                "to_device", $"no backend is registered for device '{device}' (moving {inputs[0]}). This build has: {string.Join(", ", Backend.Registered.Select(k => k.ToString().ToLowerInvariant()))}.");
         return inputs[0] with { Device = device };
     }
 

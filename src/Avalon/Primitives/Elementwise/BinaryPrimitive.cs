@@ -21,9 +21,12 @@ internal sealed class BinaryPrimitive : Primitive
     /// <param name="floatOnly">Only floating-point inputs.</param>
     /// <param name="boolOnly">Only bool inputs.</param>
     /// <param name="ruleReadsInputs">False when the rule needs only the shapes (add, sub), so in-place updates of the inputs stay legal.</param>
+    /// <param name="inputNames">The two inputs' names as PyTorch's signature gives them (input, other unless given).</param>
     public BinaryPrimitive(string name, Func<GradContext, (Tensor? A, Tensor? B)>? rule,
-        DType? outputDType = null, bool floatOnly = false, bool boolOnly = false, bool ruleReadsInputs = true) : base(name)
+        DType? outputDType = null, bool floatOnly = false, bool boolOnly = false, bool ruleReadsInputs = true,
+        string[]? inputNames = null) : base(name)
     {
+        InputNames = inputNames ?? ["input", "other"];
         _ruleReadsInputs = ruleReadsInputs;
         _rule = rule;
         _outputDType = outputDType;
@@ -37,17 +40,19 @@ internal sealed class BinaryPrimitive : Primitive
 
     public override AttributeSchema? Schema => AttributeSchema.None;
 
+    public override IReadOnlyList<string> InputNames { get; }
+
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
-        if (inputs.Length != 2) throw new ArgumentException($"{Name}: expected 2 inputs, got {inputs.Length}.");
+        if (inputs.Length != 2) throw OpErrors.Argument(Name, $"expected 2 inputs, got {inputs.Length}.");
         var (a, b) = (inputs[0], inputs[1]);
         if (a.DType != b.DType)
-            throw new ArgumentException(
-                $"{Name}: expected both inputs to have the same dtype, but got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Convert one with .To(DType.{b.DType}) or .To(DType.{a.DType}).");
+            throw OpErrors.Argument(
+                Name, $"expected both inputs to have the same dtype, but got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Convert one with .To(DType.{b.DType}) or .To(DType.{a.DType}).");
         if (_floatOnly && !a.DType.IsFloatingPoint())
-            throw new ArgumentException($"{Name}: expected floating-point inputs, got {a.DType.Name()}. Convert with .To(DType.Float32).");
+            throw OpErrors.Argument(Name, $"expected floating-point inputs, got {a.DType.Name()}. Convert with .To(DType.Float32).");
         if (_boolOnly && a.DType != DType.Bool)
-            throw new ArgumentException($"{Name}: expected bool inputs, got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Make bool tensors with a comparison (e.g. x.Ne(0)) or .To(DType.Bool).");
+            throw OpErrors.Argument(Name, $"expected bool inputs, got {a.DType.Name()}{a.Shape} and {b.DType.Name()}{b.Shape}. Make bool tensors with a comparison (e.g. x.Ne(0)) or .To(DType.Bool).");
         var shape = ShapeUtil.Broadcast(a.Shape.Dims, b.Shape.Dims, Name);
         return new TensorSpec(Shape.Wrap(shape), _outputDType ?? a.DType, a.Device);
     }

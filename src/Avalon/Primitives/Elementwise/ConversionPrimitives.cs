@@ -12,6 +12,9 @@ internal static class ConversionPrimitives
 
         public ConvertPrimitive() : base("convert") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => s_schema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>

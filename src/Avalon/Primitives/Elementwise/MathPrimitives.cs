@@ -14,7 +14,7 @@ internal static class MathPrimitives
                 c.NeedsInputGrad[0] ? Tensor.Where(e.Eq(0), zero, g * e * x.Pow(e - 1)) : null,
                 c.NeedsInputGrad[1] ? Tensor.Where(x.Eq(0) & e.Ge(0), zero, g * c.Output * x.Log()) : null);
         },
-        floatOnly: true);
+        floatOnly: true, inputNames: ["input", "exponent"]);
 
     private static readonly AttributeSchema s_powScalarSchema = AttributeSchema.Of(AttributeSpec.Required("exponent", AttributeType.Double));
 

@@ -55,6 +55,9 @@ internal static class SelectionPrimitives
     {
         public WherePrimitive() : base("where") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["condition", "input", "other"];
+
         // The rule routes the gradient by the condition; the two value inputs are read for their shapes only.
         public override bool RuleReadsInput(int index) => index == 0;
 
@@ -62,13 +65,13 @@ internal static class SelectionPrimitives
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
-            if (inputs.Length != 3) throw new ArgumentException($"where: expected 3 inputs (condition, input, other), got {inputs.Length}.");
+            if (inputs.Length != 3) throw OpErrors.Argument("where", $"expected 3 inputs (condition, input, other), got {inputs.Length}.");
             var (cond, a, b) = (inputs[0], inputs[1], inputs[2]);
             if (cond.DType != DType.Bool)
-                throw new ArgumentException($"where: expected condition to be a bool tensor, got {cond}. Make one with a comparison (e.g. x.Gt(0)).");
+                throw OpErrors.Argument("where", $"expected condition to be a bool tensor, got {cond}. Make one with a comparison (e.g. x.Gt(0)).");
             if (a.DType != b.DType)
-                throw new ArgumentException(
-                    $"where: expected input and other to have the same dtype, but got {a} and {b}. Convert one with .To(DType.{a.DType}) or .To(DType.{b.DType}).");
+                throw OpErrors.Argument(
+                    "where", $"expected input and other to have the same dtype, but got {a} and {b}. Convert one with .To(DType.{a.DType}) or .To(DType.{b.DType}).");
             var shape = ShapeUtil.Broadcast(ShapeUtil.Broadcast(cond.Shape.Dims, a.Shape.Dims, "where"), b.Shape.Dims, "where");
             return new TensorSpec(Shape.Wrap(shape), a.DType, a.Device);
         }

@@ -27,16 +27,18 @@ internal sealed class UnaryPrimitive : Primitive
 
     public override AttributeSchema? Schema => _schema;
 
+    public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
-        if (inputs.Length != 1) throw new ArgumentException($"{Name}: expected 1 input, got {inputs.Length}.");
+        if (inputs.Length != 1) throw OpErrors.Argument(Name, $"expected 1 input, got {inputs.Length}.");
         var x = inputs[0];
         if (_floatOnly && !x.DType.IsFloatingPoint())
-            throw new ArgumentException($"{Name}: expected a floating-point tensor, got {x}. Convert with .To(DType.Float32).");
+            throw OpErrors.Argument(Name, $"expected a floating-point tensor, got {x}. Convert with .To(DType.Float32).");
         if (_boolOnly && x.DType != DType.Bool)
-            throw new ArgumentException($"{Name}: expected a bool tensor, got {x}. Make bool tensors with a comparison (e.g. x.Ne(0)) or .To(DType.Bool).");
+            throw OpErrors.Argument(Name, $"expected a bool tensor, got {x}. Make bool tensors with a comparison (e.g. x.Ne(0)) or .To(DType.Bool).");
         if (x.DType == DType.Bool && _outputDType is null)
-            throw new ArgumentException($"{Name}: not defined for bool tensors (got {x}).");
+            throw OpErrors.Argument(Name, $"not defined for bool tensors (got {x}).");
         return x with { DType = _outputDType ?? x.DType };
     }
 

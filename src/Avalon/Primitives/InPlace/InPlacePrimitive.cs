@@ -15,9 +15,11 @@ internal sealed class InPlacePrimitive : Primitive
 
     /// <param name="name">The in-place name (with the trailing underscore).</param>
     /// <param name="functional">The primitive computing the new value.</param>
+    /// <param name="inputNames">This primitive's inputs as PyTorch names them (the target first, <c>self</c>).</param>
     /// <param name="argMap">For each input of <paramref name="functional"/>, which input of this primitive it is (0 is the target).</param>
-    public InPlacePrimitive(string name, Primitive functional, params int[] argMap) : base(name)
+    public InPlacePrimitive(string name, Primitive functional, string[] inputNames, params int[] argMap) : base(name)
     {
+        InputNames = inputNames;
         _functional = functional;
         _argMap = argMap;
     }
@@ -28,6 +30,8 @@ internal sealed class InPlacePrimitive : Primitive
     public override PrimitiveEffects Effects => PrimitiveEffects.Mutates(0);
 
     public override AttributeSchema? Schema => _functional.Schema;
+
+    public override IReadOnlyList<string> InputNames { get; }
 
     public override bool IsDifferentiable => _functional.IsDifferentiable;
 
@@ -61,13 +65,13 @@ internal sealed class InPlacePrimitive : Primitive
 
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
-        if (inputs.Length == 0) throw new ArgumentException($"{Name}: expected a target tensor.");
+        if (inputs.Length == 0) throw OpErrors.Argument(Name, $"expected a target tensor.");
         var target = inputs[0];
         var result = _functional.InferSpecs(Map(inputs), attributes)[0];
         if (result.Shape != target.Shape)
-            throw new ArgumentException($"{Name}: output with shape {target.Shape} doesn't match the broadcast shape {result.Shape}.");
+            throw OpErrors.Argument(Name, $"output with shape {target.Shape} doesn't match the broadcast shape {result.Shape}.");
         if (result.DType != target.DType)
-            throw new ArgumentException($"{Name}: result type {result.DType.Name()} can't be cast to the desired output type {target.DType.Name()}.");
+            throw OpErrors.Argument(Name, $"result type {result.DType.Name()} can't be cast to the desired output type {target.DType.Name()}.");
         return target;
     }
 

@@ -29,12 +29,12 @@ internal static class GatherScatterPrimitives
         int dim = attributes.Int("dim");
         int rank = Math.Max(input.Shape.Rank, 1);
         if (dim < 0 || dim >= rank)
-            throw new ArgumentException($"{op}: dim {dim} out of range for input {input}.");
+            throw OpErrors.Argument(op, $"dim {dim} out of range for input {input}.");
         if (index.DType != DType.Int64)
-            throw new ArgumentException($"{op}: expected an index of dtype int64, got {index}. Convert it with .To(DType.Int64).");
+            throw OpErrors.Argument(op, $"expected an index of dtype int64, got {index}. Convert it with .To(DType.Int64).");
         if (Math.Max(index.Shape.Rank, 1) != rank)
-            throw new ArgumentException(
-                $"{op}: the index must have the same number of dimensions as the input, but the input is {input} (rank {input.Shape.Rank}) and the index is {index} (rank {index.Shape.Rank}).");
+            throw OpErrors.Argument(
+                op, $"the index must have the same number of dimensions as the input, but the input is {input} (rank {input.Shape.Rank}) and the index is {index} (rank {index.Shape.Rank}).");
         return dim;
     }
 
@@ -45,6 +45,9 @@ internal static class GatherScatterPrimitives
     {
         public GatherPrimitive() : base("gather") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "index"];
+
         public override AttributeSchema? Schema => DimSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -54,8 +57,8 @@ internal static class GatherScatterPrimitives
             if (index.Shape.Numel > 0)
                 for (int d = 0; d < Math.Max(x.Shape.Rank, 1); d++)
                     if (d != dim && SizeAt(index.Shape, d) > SizeAt(x.Shape, d))
-                        throw new ArgumentException(
-                            $"gather: the index {index.Shape} must not be larger than the input {x.Shape} in any dimension but dimension {dim}, but it has size {SizeAt(index.Shape, d)} > {SizeAt(x.Shape, d)} at dimension {d}.");
+                        throw OpErrors.Argument(
+                            "gather", $"the index {index.Shape} must not be larger than the input {x.Shape} in any dimension but dimension {dim}, but it has size {SizeAt(index.Shape, d)} > {SizeAt(x.Shape, d)} at dimension {d}.");
             return x with { Shape = index.Shape };
         }
 
@@ -73,6 +76,9 @@ internal static class GatherScatterPrimitives
 
         public ScatterPrimitive(string name) : base(name) => _accumulate = name == "scatter_add";
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "index", "src"];
+
         public override AttributeSchema? Schema => DimSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -80,20 +86,20 @@ internal static class GatherScatterPrimitives
             var (self, index, src) = (inputs[0], inputs[1], inputs[2]);
             int dim = CheckIndex(Name, self, index, attributes);
             if (src.DType != self.DType)
-                throw new ArgumentException(
-                    $"{Name}: expected the source to have the input's dtype, but the input is {self} and the source is {src}. Convert with .To(DType.{self.DType}).");
+                throw OpErrors.Argument(
+                    Name, $"expected the source to have the input's dtype, but the input is {self} and the source is {src}. Convert with .To(DType.{self.DType}).");
             if (_accumulate && self.DType == DType.Bool)
-                throw new ArgumentException($"{Name}: not defined for bool tensors (got {self}).");
+                throw OpErrors.Argument(Name, $"not defined for bool tensors (got {self}).");
             if (Math.Max(src.Shape.Rank, 1) != Math.Max(self.Shape.Rank, 1))
-                throw new ArgumentException(
-                    $"{Name}: the source must have the same number of dimensions as the input, but the input is {self} and the source is {src}.");
+                throw OpErrors.Argument(
+                    Name, $"the source must have the same number of dimensions as the input, but the input is {self} and the source is {src}.");
             if (index.Shape.Numel > 0)
                 for (int d = 0; d < Math.Max(self.Shape.Rank, 1); d++)
                 {
                     int i = SizeAt(index.Shape, d);
                     if (i > SizeAt(src.Shape, d) || d != dim && i > SizeAt(self.Shape, d))
-                        throw new ArgumentException(
-                            $"{Name}: the index {index.Shape} must not be larger than the source {src.Shape} in any dimension, nor larger than the input {self.Shape} in any dimension but dimension {dim}, but it has size {i} at dimension {d}.");
+                        throw OpErrors.Argument(
+                            Name, $"the index {index.Shape} must not be larger than the source {src.Shape} in any dimension, nor larger than the input {self.Shape} in any dimension but dimension {dim}, but it has size {i} at dimension {d}.");
                 }
             return self;
         }

@@ -18,11 +18,11 @@ internal static class IndexSelectPrimitives
     {
         int dim = attributes.Int("dim");
         if (dim < 0 || dim >= Math.Max(x.Shape.Rank, 1))
-            throw new ArgumentException($"{op}: dim {dim} out of range for input {x}.");
+            throw OpErrors.Argument(op, $"dim {dim} out of range for input {x}.");
         if (index.DType != DType.Int64)
-            throw new ArgumentException($"{op}: expected an index of dtype int64, got {index}. Convert it with .To(DType.Int64).");
+            throw OpErrors.Argument(op, $"expected an index of dtype int64, got {index}. Convert it with .To(DType.Int64).");
         if (index.Shape.Rank > 1)
-            throw new ArgumentException($"{op}: the index must be a vector (rank 0 or 1), got {index}.");
+            throw OpErrors.Argument(op, $"the index must be a vector (rank 0 or 1), got {index}.");
         return dim;
     }
 
@@ -33,6 +33,9 @@ internal static class IndexSelectPrimitives
     {
         public IndexSelectPrimitive() : base("index_select") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "index"];
+
         public override AttributeSchema? Schema => GatherScatterPrimitives.DimSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -40,7 +43,7 @@ internal static class IndexSelectPrimitives
             var (x, index) = (inputs[0], inputs[1]);
             int dim = Check("index_select", x, index, attributes);
             if (x.Shape.Rank == 0 && index.Shape.Numel != 1)
-                throw new ArgumentException($"index_select: a 0-dimensional input takes an index of exactly one element, got {index}.");
+                throw OpErrors.Argument("index_select", $"a 0-dimensional input takes an index of exactly one element, got {index}.");
             return x with { Shape = Shape.Wrap(Resized(x.Shape, dim, index.Shape.Numel)) };
         }
 
@@ -56,6 +59,9 @@ internal static class IndexSelectPrimitives
     {
         public IndexAddPrimitive() : base("index_add") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "index", "source"];
+
         public override AttributeSchema? Schema => GatherScatterPrimitives.DimSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -63,14 +69,14 @@ internal static class IndexSelectPrimitives
             var (self, index, source) = (inputs[0], inputs[1], inputs[2]);
             int dim = Check("index_add", self, index, attributes);
             if (source.DType != self.DType)
-                throw new ArgumentException(
-                    $"index_add: expected the source to have the input's dtype, but the input is {self} and the source is {source}. Convert with .To(DType.{self.DType}).");
+                throw OpErrors.Argument(
+                    "index_add", $"expected the source to have the input's dtype, but the input is {self} and the source is {source}. Convert with .To(DType.{self.DType}).");
             if (self.DType == DType.Bool)
-                throw new ArgumentException($"index_add: not defined for bool tensors (got {self}).");
+                throw OpErrors.Argument("index_add", $"not defined for bool tensors (got {self}).");
             var expected = Resized(self.Shape, dim, index.Shape.Numel);
             if (!source.Shape.AsSpan().SequenceEqual(expected))
-                throw new ArgumentException(
-                    $"index_add: the source must have shape {ShapeUtil.Format(expected)} (the input {self.Shape} with dimension {dim} resized to the index's {index.Shape.Numel} elements), got {source.Shape}.");
+                throw OpErrors.Argument(
+                    "index_add", $"the source must have shape {ShapeUtil.Format(expected)} (the input {self.Shape} with dimension {dim} resized to the index's {index.Shape.Numel} elements), got {source.Shape}.");
             return self;
         }
 

@@ -13,6 +13,9 @@ internal static class OneHotPrimitives
 
         public OneHotPrimitive() : base("one_hot") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => OneHotSchema;
 
         public override bool IsDifferentiable => false;
@@ -22,9 +25,9 @@ internal static class OneHotPrimitives
             var x = inputs[0];
             int classes = attributes.Int("num_classes");
             if (x.DType != DType.Int64)
-                throw new ArgumentException($"one_hot: expected int64 class indices, got {x}. Convert them with .To(DType.Int64).");
+                throw OpErrors.Argument("one_hot", $"expected int64 class indices, got {x}. Convert them with .To(DType.Int64).");
             if (classes < 0)
-                throw new ArgumentException($"one_hot: num_classes must be non-negative, got {classes}.");
+                throw OpErrors.Argument("one_hot", $"num_classes must be non-negative, got {classes}.");
             return x with { Shape = Shape.Wrap([.. x.Shape.Dims, classes]) };
         }
     }

@@ -58,10 +58,10 @@ internal static class PaddingPrimitives
     internal static int[] PaddedShape(string op, TensorSpec x, int[] pads, PadIndexMode? mode)
     {
         if (pads.Length % 2 != 0)
-            throw new ArgumentException($"{op}: the padding length must be divisible by 2, got {pads.Length} values [{string.Join(", ", pads)}].");
+            throw OpErrors.Argument(op, $"the padding length must be divisible by 2, got {pads.Length} values [{string.Join(", ", pads)}].");
         if (pads.Length / 2 > x.Shape.Rank)
-            throw new ArgumentException(
-                $"{op}: padding [{string.Join(", ", pads)}] pads {pads.Length / 2} dims but the input {x} has only {x.Shape.Rank}.");
+            throw OpErrors.Argument(
+                op, $"padding [{string.Join(", ", pads)}] pads {pads.Length / 2} dims but the input {x} has only {x.Shape.Rank}.");
         var shape = x.Shape.ToArray();
         for (int p = 0; p < pads.Length / 2; p++)
         {
@@ -69,7 +69,7 @@ internal static class PaddingPrimitives
             if (mode is { } m)
             {
                 if (before < 0 || after < 0)
-                    throw new ArgumentException($"{op}: pads must be non-negative, got ({before}, {after}) for dimension {d} of the input {x}.");
+                    throw OpErrors.Argument(op, $"pads must be non-negative, got ({before}, {after}) for dimension {d} of the input {x}.");
                 bool bad = m switch
                 {
                     PadIndexMode.Reflect => before >= n || after >= n,
@@ -86,8 +86,8 @@ internal static class PaddingPrimitives
             }
             long size = (long)n + before + after;
             if (size < 0)
-                throw new ArgumentException(
-                    $"{op}: the input size {n} of dimension {d}, plus negative padding ({before}, {after}), gives a negative output size {size} (input {x}).");
+                throw OpErrors.Argument(
+                    op, $"the input size {n} of dimension {d}, plus negative padding ({before}, {after}), gives a negative output size {size} (input {x}).");
             shape[d] = (int)size;
         }
         return shape;
@@ -96,6 +96,9 @@ internal static class PaddingPrimitives
     private sealed class ConstantPadPrimitive : Primitive
     {
         public ConstantPadPrimitive() : base("constant_pad_nd") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema? Schema => ConstantPadSchema;
 
@@ -117,6 +120,9 @@ internal static class PaddingPrimitives
 
         public IndexMapPadPrimitive(string name, PadIndexMode mode) : base(name) => _mode = mode;
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => PadSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
@@ -134,6 +140,9 @@ internal static class PaddingPrimitives
 
         public IndexMapPadBackwardPrimitive(string name, PadIndexMode mode) : base(name) => _mode = mode;
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
+
         public override AttributeSchema? Schema => PadBackwardSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -142,9 +151,9 @@ internal static class PaddingPrimitives
             var input = g with { Shape = Shape.Wrap(attributes.Ints("shape")) };
             var padded = PaddedShape(Name, input, attributes.Ints("pads"), _mode);
             if (!g.Shape.AsSpan().SequenceEqual(padded))
-                throw new ArgumentException($"{Name}: expected a gradient of the padded shape {ShapeUtil.Format(padded)}, got {g}.");
+                throw OpErrors.Argument(Name, $"expected a gradient of the padded shape {ShapeUtil.Format(padded)}, got {g}.");
             if (g.DType == DType.Bool)
-                throw new ArgumentException($"{Name}: not defined for bool tensors (got {g}).");
+                throw OpErrors.Argument(Name, $"not defined for bool tensors (got {g}).");
             return input;
         }
 

@@ -19,6 +19,9 @@ internal static class ReorderPrimitives
 
         public FlipPrimitive() : base("flip") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => FlipSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -29,7 +32,7 @@ internal static class ReorderPrimitives
             foreach (int d in dims)
             {
                 if (d < 0 || d >= x.Shape.Rank || seen[d])
-                    throw new ArgumentException($"flip: dims [{string.Join(", ", dims)}] must be distinct dims of the input {x}.");
+                    throw OpErrors.Argument("flip", $"dims [{string.Join(", ", dims)}] must be distinct dims of the input {x}.");
                 seen[d] = true;
             }
             return x;
@@ -44,6 +47,9 @@ internal static class ReorderPrimitives
 
         public RollPrimitive() : base("roll") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => RollSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -51,10 +57,10 @@ internal static class ReorderPrimitives
             var x = inputs[0];
             var shifts = attributes.Ints("shifts");
             if (shifts.Length != x.Shape.Rank)
-                throw new ArgumentException($"roll: expected one shift per dim of the input {x}, got [{string.Join(", ", shifts)}].");
+                throw OpErrors.Argument("roll", $"expected one shift per dim of the input {x}, got [{string.Join(", ", shifts)}].");
             for (int d = 0; d < shifts.Length; d++)
                 if (shifts[d] < 0 || shifts[d] > 0 && shifts[d] >= x.Shape.Dims[d])
-                    throw new ArgumentException($"roll: shift {shifts[d]} of dim {d} must lie in [0, {x.Shape.Dims[d]}) for the input {x}.");
+                    throw OpErrors.Argument("roll", $"shift {shifts[d]} of dim {d} must lie in [0, {x.Shape.Dims[d]}) for the input {x}.");
             return x;
         }
 

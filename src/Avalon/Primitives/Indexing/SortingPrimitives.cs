@@ -31,9 +31,9 @@ internal static class SortingPrimitives
     {
         int dim = attributes.Int("dim");
         if (dim < 0 || dim >= Math.Max(x.Shape.Rank, 1))
-            throw new ArgumentException($"{op}: dim {dim} out of range for input {x}.");
+            throw OpErrors.Argument(op, $"dim {dim} out of range for input {x}.");
         if (x.DType is not (DType.Float32 or DType.Float64 or DType.Int32 or DType.Int64))
-            throw new ArgumentException($"{op}: expected a float32, float64, int32 or int64 input, got {x}.");
+            throw OpErrors.Argument(op, $"expected a float32, float64, int32 or int64 input, got {x}.");
         return dim;
     }
 
@@ -49,6 +49,9 @@ internal static class SortingPrimitives
     private sealed class SortPrimitive : Primitive
     {
         public SortPrimitive() : base("sort") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema? Schema => SortSchema;
 
@@ -68,6 +71,9 @@ internal static class SortingPrimitives
     {
         public TopKPrimitive() : base("topk") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => TopKSchema;
 
         public override int OutputCount => 2;
@@ -79,9 +85,9 @@ internal static class SortingPrimitives
             int k = attributes.Int("k");
             int size = x.Shape.Rank == 0 ? 1 : x.Shape.Dims[dim];
             if (x.Shape.Rank == 0 && k != 1)
-                throw new ArgumentException($"topk: k ({k}) must be 1 for a 0-dimensional input {x}.");
+                throw OpErrors.Argument("topk", $"k ({k}) must be 1 for a 0-dimensional input {x}.");
             if (k < 0 || k > size)
-                throw new ArgumentException($"topk: k ({k}) must lie in [0, {size}], the size of dimension {dim} of the input {x}.");
+                throw OpErrors.Argument("topk", $"k ({k}) must lie in [0, {size}], the size of dimension {dim} of the input {x}.");
             var shape = x.Shape.ToArray();
             if (shape.Length > 0) shape[dim] = k;
             var values = x with { Shape = Shape.Wrap(shape) };

@@ -16,13 +16,16 @@ internal static class TriangularPrimitives
 
         public TriangularPrimitive(string name) : base(name) { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => TriangularSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
             var x = inputs[0];
             if (x.Shape.Rank < 2)
-                throw new ArgumentException($"{Name}: input tensor must have at least 2 dimensions, got {x}.");
+                throw OpErrors.Argument(Name, $"input tensor must have at least 2 dimensions, got {x}.");
             return x;
         }
 

@@ -31,13 +31,16 @@ internal static class EmbeddingPrimitives
     {
         public EmbeddingPrimitive() : base("embedding") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["weight", "indices"];
+
         public override AttributeSchema Schema => s_embedding;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
             var (weight, indices) = (inputs[0], inputs[1]);
             if (weight.Shape.Rank != 2 || !weight.DType.IsFloatingPoint())
-                throw new ArgumentException($"embedding: expected a floating-point weight of rank 2 (num_embeddings, embedding_dim), got {weight}.");
+                throw OpErrors.Argument("embedding", $"expected a floating-point weight of rank 2 (num_embeddings, embedding_dim), got {weight}.");
             CheckIndices(indices, "embedding");
             return weight with { Shape = Shape.Wrap([.. indices.Shape.Dims, weight.Shape[1]]) };
         }
@@ -57,6 +60,9 @@ internal static class EmbeddingPrimitives
     {
         public EmbeddingBackwardPrimitive() : base("embedding_backward") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output", "indices"];
+
         public override AttributeSchema Schema => s_backward;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -65,9 +71,9 @@ internal static class EmbeddingPrimitives
             CheckIndices(indices, "embedding_backward");
             if (!grad.DType.IsFloatingPoint() || grad.Shape.Rank != indices.Shape.Rank + 1
                 || !grad.Shape.Dims.AsSpan(0, indices.Shape.Rank).SequenceEqual(indices.Shape.Dims))
-                throw new ArgumentException($"embedding_backward: expected a floating-point gradient of shape indices.shape + [embedding_dim] = {indices.Shape} + [d], got {grad}.");
+                throw OpErrors.Argument("embedding_backward", $"expected a floating-point gradient of shape indices.shape + [embedding_dim] = {indices.Shape} + [d], got {grad}.");
             int numWeights = attributes.Int("num_weights");
-            if (numWeights < 0) throw new ArgumentException($"embedding_backward: num_weights must be non-negative, got {numWeights}.");
+            if (numWeights < 0) throw OpErrors.Argument("embedding_backward", $"num_weights must be non-negative, got {numWeights}.");
             return grad with { Shape = Shape.Wrap([numWeights, grad.Shape[-1]]) };
         }
 
@@ -84,6 +90,6 @@ internal static class EmbeddingPrimitives
     private static void CheckIndices(TensorSpec indices, string op)
     {
         if (indices.DType is not (DType.Int64 or DType.Int32))
-            throw new ArgumentException($"{op}: expected indices of dtype int64 or int32, got {indices}.");
+            throw OpErrors.Argument(op, $"expected indices of dtype int64 or int32, got {indices}.");
     }
 }

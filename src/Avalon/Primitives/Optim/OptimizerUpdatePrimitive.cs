@@ -29,6 +29,9 @@ internal abstract class OptimizerUpdatePrimitive : Primitive
     public sealed override bool IsDifferentiable => false;
 
     /// <inheritdoc />
+    public sealed override IReadOnlyList<string> InputNames => _inputNames;
+
+    /// <inheritdoc />
     public sealed override int OutputCount => _effects.MutatedInputs.Count;
 
     /// <inheritdoc />
@@ -38,19 +41,19 @@ internal abstract class OptimizerUpdatePrimitive : Primitive
     public sealed override TensorSpec[] InferSpecs(TensorSpec[] inputs, Attributes attributes)
     {
         if (inputs.Length != _inputNames.Length)
-            throw new ArgumentException(
-                $"{Name}: expected {_inputNames.Length} inputs ({string.Join(", ", _inputNames)}), got {inputs.Length}.");
+            throw OpErrors.Argument(
+                Name, $"expected {_inputNames.Length} inputs ({string.Join(", ", _inputNames)}), got {inputs.Length}.");
         var param = inputs[0];
         if (param.DType is not (DType.Float32 or DType.Float64))
-            throw new NotSupportedException($"{Name}: parameters of dtype {param.DType.Name()} are not supported; use float32 or float64 (param {param}).");
+            throw OpErrors.NotSupported(Name, $"parameters of dtype {param.DType.Name()} are not supported; use float32 or float64 (param {param}).");
         int tensors = _inputNames.Length - _scalarInputs;
         for (int i = 1; i < tensors; i++)
             if (inputs[i].Shape != param.Shape || inputs[i].DType != param.DType)
-                throw new ArgumentException(
-                    $"{Name}: {_inputNames[i]} is {inputs[i]} but param is {param}; they must have the same shape and dtype.");
+                throw OpErrors.Argument(
+                    Name, $"{_inputNames[i]} is {inputs[i]} but param is {param}; they must have the same shape and dtype.");
         for (int i = tensors; i < inputs.Length; i++)
             if (inputs[i].Shape.Rank != 0 || inputs[i].DType != DType.Float64)
-                throw new ArgumentException($"{Name}: {_inputNames[i]} must be a 0-d float64 tensor, got {inputs[i]}.");
+                throw OpErrors.Argument(Name, $"{_inputNames[i]} must be a 0-d float64 tensor, got {inputs[i]}.");
         var specs = new TensorSpec[OutputCount];
         for (int k = 0; k < specs.Length; k++) specs[k] = inputs[_effects.MutatedInputs[k]];
         return specs;

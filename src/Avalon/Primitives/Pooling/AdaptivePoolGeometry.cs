@@ -67,18 +67,18 @@ internal readonly struct AdaptivePoolGeometry
         int rank = inputSize.Length;
         SpatialSizes.RequireRank(op, inputSize);
         if (outputSize.Length != rank)
-            throw new ArgumentException(
-                $"{op}: expected output_size with {rank} value(s), got {ShapeUtil.Format(outputSize)}.");
+            throw OpErrors.Argument(
+                op, $"expected output_size with {rank} value(s), got {ShapeUtil.Format(outputSize)}.");
         if (batch < 0 || channels < 0)
-            throw new ArgumentException($"{op}: batch and channel counts must be non-negative, got N={batch}, C={channels}.");
+            throw OpErrors.Argument(op, $"batch and channel counts must be non-negative, got N={batch}, C={channels}.");
         for (int i = 0; i < rank; i++)
         {
             if (inputSize[i] < 1)
-                throw new ArgumentException(
-                    $"{op}: input spatial sizes must be positive, got {ShapeUtil.Format(inputSize)}.");
+                throw OpErrors.Argument(
+                    op, $"input spatial sizes must be positive, got {ShapeUtil.Format(inputSize)}.");
             if (outputSize[i] < 0)
-                throw new ArgumentException(
-                    $"{op}: elements of output_size must be greater than or equal to 0, got {ShapeUtil.Format(outputSize)}.");
+                throw OpErrors.Argument(
+                    op, $"elements of output_size must be greater than or equal to 0, got {ShapeUtil.Format(outputSize)}.");
         }
         Span<int> input = stackalloc int[3], output = stackalloc int[3];
         SpatialSizes.ExpandTo3(inputSize, input, 1);
@@ -96,8 +96,8 @@ internal readonly struct AdaptivePoolGeometry
     internal void RequireLength(string what, int actual, long expected)
     {
         if (actual != expected)
-            throw new ArgumentException(
-                $"{OperationName}: {what} buffer has {actual} elements, expected {expected} for input " +
+            throw OpErrors.Argument(
+                OperationName, $"{what} buffer has {actual} elements, expected {expected} for input " +
                 $"{SpatialSizes.FormatShape(Batch, Channels, InputDepth, InputHeight, InputWidth, SpatialRank)} and output " +
                 $"{SpatialSizes.FormatShape(Batch, Channels, OutputDepth, OutputHeight, OutputWidth, SpatialRank)}.");
     }

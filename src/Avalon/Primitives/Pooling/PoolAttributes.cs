@@ -11,7 +11,7 @@ internal static class PoolAttributes
     {
         int rank = perDim.Length;
         if (rank is < 1 or > 3)
-            throw new ArgumentException($"{family}: expected {what} with 1 to 3 values (one per spatial dim), got {ShapeUtil.Format(perDim)}.");
+            throw OpErrors.Argument(family, $"expected {what} with 1 to 3 values (one per spatial dim), got {ShapeUtil.Format(perDim)}.");
         if (x.Rank != rank + 2)
             throw new ArgumentException(
                 $"{family}{rank}d: expected a batched input of rank {rank + 2} ([N, C{string.Concat(Enumerable.Repeat(", *", rank))}]), got shape {x}.");
@@ -43,10 +43,10 @@ internal static class PoolAttributes
     {
         var size = a.SharedInts("input_size");
         if (gradOutput.Shape.Rank != size.Length + 2)
-            throw new ArgumentException($"avg_pool_backward: expected grad_output [N, C, *spatial] with {size.Length} spatial dims, got {gradOutput}.");
+            throw OpErrors.Argument("avg_pool_backward", $"expected grad_output [N, C, *spatial] with {size.Length} spatial dims, got {gradOutput}.");
         var g = Average(Avalon.Shape.Wrap([gradOutput.Shape[0], gradOutput.Shape[1], .. size]), a);
         if (gradOutput.Shape != Avalon.Shape.Wrap(OutputShape(g)))
-            throw new ArgumentException($"avg_pool_backward: expected grad_output of shape {ShapeUtil.Format(OutputShape(g))} for input_size {ShapeUtil.Format(size)}, got {gradOutput}.");
+            throw OpErrors.Argument("avg_pool_backward", $"expected grad_output of shape {ShapeUtil.Format(OutputShape(g))} for input_size {ShapeUtil.Format(size)}, got {gradOutput}.");
         return g;
     }
 
@@ -58,7 +58,7 @@ internal static class PoolAttributes
     {
         var size = a.SharedInts("input_size");
         if (gradOutput.Shape.Rank != size.Length + 2)
-            throw new ArgumentException($"adaptive_avg_pool_backward: expected grad_output [N, C, *spatial] with {size.Length} spatial dims, got {gradOutput}.");
+            throw OpErrors.Argument("adaptive_avg_pool_backward", $"expected grad_output [N, C, *spatial] with {size.Length} spatial dims, got {gradOutput}.");
         return AdaptivePoolGeometry.CreateAverage(gradOutput.Shape[0], gradOutput.Shape[1], size, gradOutput.Shape.AsSpan()[2..]);
     }
 

@@ -122,20 +122,20 @@ internal readonly struct PoolGeometry
         SpatialSizes.RequireLength(op, "padding", padding, rank);
         SpatialSizes.RequireLength(op, "dilation", dilation, rank);
         if (batch < 0 || channels < 0)
-            throw new ArgumentException($"{op}: batch and channel counts must be non-negative, got N={batch}, C={channels}.");
+            throw OpErrors.Argument(op, $"batch and channel counts must be non-negative, got N={batch}, C={channels}.");
         for (int i = 0; i < rank; i++)
         {
             if (inputSize[i] < 1)
-                throw new ArgumentException($"{op}: input spatial sizes must be positive, got {ShapeUtil.Format(inputSize)}.");
+                throw OpErrors.Argument(op, $"input spatial sizes must be positive, got {ShapeUtil.Format(inputSize)}.");
             if (kernelSize[i] < 1)
-                throw new ArgumentException($"{op}: kernel_size must be positive, got {ShapeUtil.Format(kernelSize)}.");
+                throw OpErrors.Argument(op, $"kernel_size must be positive, got {ShapeUtil.Format(kernelSize)}.");
             if (stride[i] < 1)
-                throw new ArgumentException($"{op}: stride must be positive, got {ShapeUtil.Format(stride)}.");
+                throw OpErrors.Argument(op, $"stride must be positive, got {ShapeUtil.Format(stride)}.");
             if (dilation[i] < 1)
-                throw new ArgumentException($"{op}: dilation must be positive, got {ShapeUtil.Format(dilation)}.");
+                throw OpErrors.Argument(op, $"dilation must be positive, got {ShapeUtil.Format(dilation)}.");
             if (padding[i] < 0 || padding[i] > kernelSize[i] / 2)
-                throw new ArgumentException(
-                    $"{op}: padding should be non-negative and at most half of the kernel size, but got padding " +
+                throw OpErrors.Argument(
+                    op, $"padding should be non-negative and at most half of the kernel size, but got padding " +
                     $"{ShapeUtil.Format(padding)} for kernel_size {ShapeUtil.Format(kernelSize)}.");
         }
 
@@ -153,8 +153,8 @@ internal readonly struct PoolGeometry
             tooSmall |= output[i] < 1;
         }
         if (tooSmall)
-            throw new ArgumentException(
-                $"{op}: given input size {ShapeUtil.Format(inputSize)} (per channel), kernel_size " +
+            throw OpErrors.Argument(
+                op, $"given input size {ShapeUtil.Format(inputSize)} (per channel), kernel_size " +
                 $"{ShapeUtil.Format(kernelSize)}, stride {ShapeUtil.Format(stride)}, padding {ShapeUtil.Format(padding)}, " +
                 $"dilation {ShapeUtil.Format(dilation)}: calculated output size {ShapeUtil.Format(output[(3 - rank)..])} is too small.");
         return new PoolGeometry(op, rank, batch, channels, ceilMode, input, kernel, str, pad, dil, output);
@@ -182,8 +182,8 @@ internal readonly struct PoolGeometry
     internal void RequireLength(string what, int actual, long expected)
     {
         if (actual != expected)
-            throw new ArgumentException(
-                $"{OperationName}: {what} buffer has {actual} elements, expected {expected} for input " +
+            throw OpErrors.Argument(
+                OperationName, $"{what} buffer has {actual} elements, expected {expected} for input " +
                 $"{SpatialSizes.FormatShape(Batch, Channels, InputDepth, InputHeight, InputWidth, SpatialRank)} and output " +
                 $"{SpatialSizes.FormatShape(Batch, Channels, OutputDepth, OutputHeight, OutputWidth, SpatialRank)}.");
     }

@@ -84,13 +84,13 @@ internal static class PoolingPrimitives
     private static void RequireFloat(string op, TensorSpec x)
     {
         if (!x.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected a floating-point input (float32 or float64), got {x}.");
+            throw OpErrors.Argument(op, $"expected a floating-point input (float32 or float64), got {x}.");
     }
 
     private static void RequireIndices(string op, TensorSpec indices)
     {
         if (indices.DType != DType.Int64)
-            throw new ArgumentException($"{op}: expected int64 indices, got {indices}.");
+            throw OpErrors.Argument(op, $"expected int64 indices, got {indices}.");
     }
 
     private static int[] Spatial(Tensor t) => t.Shape.ToArray()[2..];
@@ -98,6 +98,9 @@ internal static class PoolingPrimitives
     private sealed class MaxPoolPrimitive : Primitive
     {
         public MaxPoolPrimitive() : base("max_pool") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema Schema => s_max;
 
@@ -120,6 +123,9 @@ internal static class PoolingPrimitives
         private readonly bool _adaptive;
 
         public MaxPoolWithIndicesPrimitive(string name, bool adaptive) : base(name) => _adaptive = adaptive;
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override int OutputCount => 2;
 
@@ -144,6 +150,9 @@ internal static class PoolingPrimitives
     {
         public MaxPoolBackwardPrimitive() : base("max_pool_backward") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output", "indices"];
+
         public override AttributeSchema Schema => s_inputSize;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -153,8 +162,8 @@ internal static class PoolingPrimitives
             RequireIndices(Name, indices);
             var size = attributes.Ints("input_size");
             if (gy.Shape != indices.Shape || gy.Shape.Rank != size.Length + 2)
-                throw new ArgumentException(
-                    $"{Name}: expected grad_output and indices of the same shape [N, C, *spatial] with {size.Length} spatial dims (input_size {ShapeUtil.Format(size)}), got {gy} and {indices}.");
+                throw OpErrors.Argument(
+                    Name, $"expected grad_output and indices of the same shape [N, C, *spatial] with {size.Length} spatial dims (input_size {ShapeUtil.Format(size)}), got {gy} and {indices}.");
             return gy with { Shape = Shape.Wrap([gy.Shape[0], gy.Shape[1], .. size]) };
         }
 
@@ -165,6 +174,9 @@ internal static class PoolingPrimitives
     {
         public MaxPoolGatherPrimitive() : base("max_pool_gather") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "indices"];
+
         public override AttributeSchema Schema => AttributeSchema.None;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -173,8 +185,8 @@ internal static class PoolingPrimitives
             RequireFloat(Name, x);
             RequireIndices(Name, indices);
             if (x.Shape.Rank < 3 || indices.Shape.Rank != x.Shape.Rank || x.Shape[0] != indices.Shape[0] || x.Shape[1] != indices.Shape[1])
-                throw new ArgumentException(
-                    $"{Name}: expected input [N, C, *spatial] and indices [N, C, *out] of the same rank, N and C, got {x} and {indices}.");
+                throw OpErrors.Argument(
+                    Name, $"expected input [N, C, *spatial] and indices [N, C, *out] of the same rank, N and C, got {x} and {indices}.");
             return x with { Shape = indices.Shape };
         }
 
@@ -185,6 +197,9 @@ internal static class PoolingPrimitives
     private sealed class AvgPoolPrimitive : Primitive
     {
         public AvgPoolPrimitive() : base("avg_pool") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema Schema => s_avg;
 
@@ -202,7 +217,7 @@ internal static class PoolingPrimitives
     private static void RequireDivisor(Attributes a)
     {
         if (a.Has("divisor_override") && a.Int("divisor_override") == 0)
-            throw new ArgumentException("avg_pool: divisor_override must be non-zero (omit it to divide by the window size).");
+            throw OpErrors.Argument("avg_pool", "divisor_override must be non-zero (omit it to divide by the window size).");
     }
 
     private static Attributes WithInputSize(Attributes a, int[] size) =>
@@ -214,6 +229,9 @@ internal static class PoolingPrimitives
     private sealed class AvgPoolBackwardPrimitive : Primitive
     {
         public AvgPoolBackwardPrimitive() : base("avg_pool_backward") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
 
         public override AttributeSchema Schema => s_avgBackward;
 
@@ -232,6 +250,9 @@ internal static class PoolingPrimitives
     {
         public AdaptiveAvgPoolPrimitive() : base("adaptive_avg_pool") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema Schema => s_outputSize;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -247,6 +268,9 @@ internal static class PoolingPrimitives
     private sealed class AdaptiveAvgPoolBackwardPrimitive : Primitive
     {
         public AdaptiveAvgPoolBackwardPrimitive() : base("adaptive_avg_pool_backward") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
 
         public override AttributeSchema Schema => s_inputSize;
 

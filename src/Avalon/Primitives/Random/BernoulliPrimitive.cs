@@ -17,15 +17,18 @@ internal sealed class BernoulliPrimitive : Primitive
     public override PrimitiveEffects Effects => PrimitiveEffects.Random;
 
     /// <inheritdoc />
+    public override IReadOnlyList<string> InputNames { get; } = ["input", "seed"];
+
+    /// <inheritdoc />
     public override bool IsDifferentiable => false;
 
     /// <inheritdoc />
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
         if (inputs.Length != 2)
-            throw new ArgumentException($"bernoulli: expected two inputs (p, seed), got {inputs.Length}.");
+            throw OpErrors.Argument("bernoulli", $"expected two inputs (p, seed), got {inputs.Length}.");
         if (!inputs[0].DType.IsFloatingPoint())
-            throw new ArgumentException($"bernoulli: expected floating-point probabilities, got {inputs[0]}. Convert with .To(DType.Float32).");
+            throw OpErrors.Argument("bernoulli", $"expected floating-point probabilities, got {inputs[0]}. Convert with .To(DType.Float32).");
         RandomSeed.Check("bernoulli", inputs[1]);
         return inputs[0];
     }

@@ -19,16 +19,19 @@ internal sealed class DropoutPrimitive : Primitive
     public override PrimitiveEffects Effects => PrimitiveEffects.Random;
 
     /// <inheritdoc />
+    public override IReadOnlyList<string> InputNames { get; } = ["input", "seed"];
+
+    /// <inheritdoc />
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
         if (inputs.Length != 2)
-            throw new ArgumentException($"dropout: expected two inputs (x, seed), got {inputs.Length}.");
+            throw OpErrors.Argument("dropout", $"expected two inputs (x, seed), got {inputs.Length}.");
         if (!inputs[0].DType.IsFloatingPoint())
-            throw new ArgumentException($"dropout: expected a floating-point tensor, got {inputs[0]}. Convert with .To(DType.Float32).");
+            throw OpErrors.Argument("dropout", $"expected a floating-point tensor, got {inputs[0]}. Convert with .To(DType.Float32).");
         RandomSeed.Check("dropout", inputs[1]);
         double p = attributes.Double("p");
         if (!(p >= 0 && p <= 1))
-            throw new ArgumentException($"dropout: probability has to be between 0 and 1, but got {p}.");
+            throw OpErrors.Argument("dropout", $"probability has to be between 0 and 1, but got {p}.");
         return inputs[0];
     }
 

@@ -41,29 +41,32 @@ internal sealed class RandomSamplePrimitive : Primitive
     public override PrimitiveEffects Effects => PrimitiveEffects.Random;
 
     /// <inheritdoc />
+    public override IReadOnlyList<string> InputNames { get; } = ["seed"];
+
+    /// <inheritdoc />
     public override bool IsDifferentiable => false;
 
     /// <inheritdoc />
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
         if (inputs.Length != 1)
-            throw new ArgumentException($"{Name}: expected one input (the seed), got {inputs.Length}.");
+            throw OpErrors.Argument(Name, $"expected one input (the seed), got {inputs.Length}.");
         RandomSeed.Check(Name, inputs[0]);
         var shape = attributes.Ints("shape");
         foreach (int d in shape)
-            if (d < 0) throw new ArgumentException($"{Name}: sizes must be non-negative, got shape {ShapeUtil.Format(shape)}.");
+            if (d < 0) throw OpErrors.Argument(Name, $"sizes must be non-negative, got shape {ShapeUtil.Format(shape)}.");
         var dtype = attributes.Get<DType>("dtype");
         if (Distribution == RandomDistribution.Integer)
         {
             long low = attributes.Long("low"), high = attributes.Long("high");
             if (high <= low)
-                throw new ArgumentException($"randint: expected low < high, got [{low}, {high}).");
+                throw OpErrors.Argument("randint", $"expected low < high, got [{low}, {high}).");
             if (dtype == DType.Bool)
-                throw new ArgumentException("randint: dtype bool is not supported; use int64, int32, float32 or float64.");
+                throw OpErrors.Argument("randint", "dtype bool is not supported; use int64, int32, float32 or float64.");
         }
         else if (!dtype.IsFloatingPoint())
         {
-            throw new ArgumentException($"{Name}: expected a floating-point dtype, got {dtype.Name()}.");
+            throw OpErrors.Argument(Name, $"expected a floating-point dtype, got {dtype.Name()}.");
         }
         return new TensorSpec(Shape.Wrap(shape), dtype, inputs[0].Device);
     }

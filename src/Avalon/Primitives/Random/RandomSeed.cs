@@ -7,6 +7,6 @@ internal static class RandomSeed
     public static void Check(string op, TensorSpec seed)
     {
         if (seed.DType != DType.Int64 || seed.Shape.Rank != 0)
-            throw new ArgumentException($"{op}: the seed must be an int64 0-d tensor (from Generator.NextSeed()), got {seed}.");
+            throw OpErrors.Argument(op, $"the seed must be an int64 0-d tensor (from Generator.NextSeed()), got {seed}.");
     }
 }

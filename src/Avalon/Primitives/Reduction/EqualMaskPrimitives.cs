@@ -20,19 +20,22 @@ internal static class EqualMaskPrimitives
 
         public EqualMaskPrimitive() : base("equal_mask") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input", "other"];
+
         public override AttributeSchema? Schema => s_schema;
 
         public override bool IsDifferentiable => false;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
-            if (inputs.Length != 2) throw new ArgumentException($"equal_mask: expected 2 inputs, got {inputs.Length}.");
+            if (inputs.Length != 2) throw OpErrors.Argument("equal_mask", $"expected 2 inputs, got {inputs.Length}.");
             var (a, b) = (inputs[0], inputs[1]);
             if (a.DType != b.DType || a.DType == DType.Bool)
-                throw new ArgumentException($"equal_mask: expected two numeric inputs of one dtype, got {a} and {b}.");
+                throw OpErrors.Argument("equal_mask", $"expected two numeric inputs of one dtype, got {a} and {b}.");
             var dtype = attributes.Get<DType>("dtype");
             if (!dtype.IsFloatingPoint() || a.DType.IsFloatingPoint() && a.DType != dtype)
-                throw new ArgumentException($"equal_mask: cannot produce a {dtype.Name()} mask from {a.DType.Name()} inputs; expected a floating-point dtype equal to the inputs' when they are floating-point.");
+                throw OpErrors.Argument("equal_mask", $"cannot produce a {dtype.Name()} mask from {a.DType.Name()} inputs; expected a floating-point dtype equal to the inputs' when they are floating-point.");
             var shape = ShapeUtil.Broadcast(a.Shape.Dims, b.Shape.Dims, "equal_mask");
             return new TensorSpec(Shape.Wrap(shape), dtype, a.Device);
         }

@@ -43,19 +43,21 @@ internal sealed class ReductionPrimitive : Primitive
 
     public override AttributeSchema? Schema => _schema;
 
+    public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
     public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
     {
         var x = inputs[0];
         if (_inputs == ReductionInputs.FloatingPoint && !x.DType.IsFloatingPoint())
-            throw new ArgumentException($"{Name}: expected a floating-point tensor, got {x}. Convert with .To(DType.Float32).");
+            throw OpErrors.Argument(Name, $"expected a floating-point tensor, got {x}. Convert with .To(DType.Float32).");
         if (_inputs == ReductionInputs.Numeric && x.DType == DType.Bool)
-            throw new ArgumentException($"{Name}: not implemented for bool tensors (got {x}). Convert with .To(DType.Int64) first.");
+            throw OpErrors.Argument(Name, $"not implemented for bool tensors (got {x}). Convert with .To(DType.Int64) first.");
         var dims = attributes.Ints("dims");
         var reduced = new bool[x.Shape.Rank];
         foreach (int d in dims)
         {
             if (d < 0 || d >= Math.Max(x.Shape.Rank, 1))
-                throw new ArgumentException($"{Name}: dim {d} out of range for input of shape {x.Shape}.");
+                throw OpErrors.Argument(Name, $"dim {d} out of range for input of shape {x.Shape}.");
             if (x.Shape.Rank > 0)
             {
                 reduced[d] = true;

@@ -29,16 +29,19 @@ internal static class SoftmaxPrimitives
 
         public SoftmaxPrimitive(string name, Func<GradContext, Tensor> rule) : base(name) => _rule = rule;
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => s_schema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
         {
             var x = inputs[0];
             if (!x.DType.IsFloatingPoint())
-                throw new ArgumentException($"{Name}: expected a floating-point tensor, got {x}. Convert with .To(DType.Float32).");
+                throw OpErrors.Argument(Name, $"expected a floating-point tensor, got {x}. Convert with .To(DType.Float32).");
             int dim = attributes.Int("dim");
             if (dim < 0 || dim >= Math.Max(x.Shape.Rank, 1))
-                throw new ArgumentException($"{Name}: dim {dim} out of range for input of shape {x.Shape}.");
+                throw OpErrors.Argument(Name, $"dim {dim} out of range for input of shape {x.Shape}.");
             return x;
         }
 

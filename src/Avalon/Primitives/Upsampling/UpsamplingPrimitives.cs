@@ -40,16 +40,16 @@ internal static class UpsamplingPrimitives
     private static void Validate(string op, TensorSpec x, int[] inputSize, Attributes a)
     {
         if (!x.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected a floating-point input (float32 or float64), got {x}.");
+            throw OpErrors.Argument(op, $"expected a floating-point input (float32 or float64), got {x}.");
         var size = a.Ints("output_size");
         var scales = a.Get<double[]>("scales");
         if (size.Length is < 1 or > 3 || scales.Length != size.Length || inputSize.Length != size.Length || x.Shape.Rank != size.Length + 2)
-            throw new ArgumentException(
-                $"{op}: expected input [N, C, *spatial] with 1 to 3 spatial dims and one output size and scale per spatial dim, got {x}, output_size {ShapeUtil.Format(size)}, {scales.Length} scale(s).");
+            throw OpErrors.Argument(
+                op, $"expected input [N, C, *spatial] with 1 to 3 spatial dims and one output size and scale per spatial dim, got {x}, output_size {ShapeUtil.Format(size)}, {scales.Length} scale(s).");
         for (int i = 0; i < size.Length; i++)
             if (size[i] < 1 || inputSize[i] < 1)
-                throw new ArgumentException(
-                    $"{op}: input and output sizes should be greater than 0, but got input (H: {ShapeUtil.Format(inputSize)}) output {ShapeUtil.Format(size)}.");
+                throw OpErrors.Argument(
+                    op, $"input and output sizes should be greater than 0, but got input (H: {ShapeUtil.Format(inputSize)}) output {ShapeUtil.Format(size)}.");
     }
 
     private static int[] Spatial(Shape s) => s.ToArray()[2..];
@@ -65,6 +65,9 @@ internal static class UpsamplingPrimitives
         private readonly bool _linear;
 
         public UpsamplePrimitive(string name, bool linear) : base(name) => _linear = linear;
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema Schema => _linear ? s_linear : s_nearest;
 
@@ -85,6 +88,9 @@ internal static class UpsamplingPrimitives
 
         public UpsampleBackwardPrimitive(string name, bool linear) : base(name) => _linear = linear;
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
+
         public override AttributeSchema Schema => _linear ? s_linearBackward : s_nearestBackward;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -93,7 +99,7 @@ internal static class UpsamplingPrimitives
             var inputSize = attributes.Ints("input_size");
             Validate(Name, gy, inputSize, attributes);
             if (!gy.Shape.AsSpan()[2..].SequenceEqual(attributes.Ints("output_size")))
-                throw new ArgumentException($"{Name}: expected grad_output with spatial sizes {ShapeUtil.Format(attributes.Ints("output_size"))}, got {gy}.");
+                throw OpErrors.Argument(Name, $"expected grad_output with spatial sizes {ShapeUtil.Format(attributes.Ints("output_size"))}, got {gy}.");
             return gy with { Shape = Shape.Wrap([gy.Shape[0], gy.Shape[1], .. inputSize]) };
         }
 

@@ -14,12 +14,15 @@ internal static class DetachPrimitives
     {
         public DetachPrimitive() : base("detach") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => AttributeSchema.None;
 
         public override bool IsDifferentiable => false;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
-            inputs.Length == 1 ? inputs[0] : throw new ArgumentException($"detach: expected 1 input, got {inputs.Length}.");
+            inputs.Length == 1 ? inputs[0] : throw OpErrors.Argument("detach", $"expected 1 input, got {inputs.Length}.");
 
         public override Tensor View(Tensor[] inputs, Attributes attributes, TensorSpec output) =>
             Tensor.OverStorage(inputs[0].Storage, inputs[0].Shape.ToArray(), inputs[0].Strides, inputs[0].Offset);

@@ -24,9 +24,9 @@ internal static class DiagonalPrimitives
     internal static int[] DiagonalShape(string op, Shape input, int offset, int dim1, int dim2)
     {
         int rank = input.Rank;
-        if (rank < 2) throw new ArgumentException($"{op}: expected a tensor of at least 2 dimensions, got shape {input}.");
+        if (rank < 2) throw OpErrors.Argument(op, $"expected a tensor of at least 2 dimensions, got shape {input}.");
         if (dim1 < 0 || dim1 >= rank || dim2 < 0 || dim2 >= rank || dim1 == dim2)
-            throw new ArgumentException($"{op}: dim1 ({dim1}) and dim2 ({dim2}) must be distinct dims of shape {input}.");
+            throw OpErrors.Argument(op, $"dim1 ({dim1}) and dim2 ({dim2}) must be distinct dims of shape {input}.");
         var shape = new List<int>(rank - 1);
         for (int d = 0; d < rank; d++) if (d != dim1 && d != dim2) shape.Add(input.Dims[d]);
         long length = offset >= 0
@@ -63,6 +63,9 @@ internal static class DiagonalPrimitives
     {
         public DiagonalPrimitive() : base("diagonal") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => DiagonalSchema;
 
         public override Tensor View(Tensor[] inputs, Attributes attributes, TensorSpec output)
@@ -88,6 +91,9 @@ internal static class DiagonalPrimitives
     {
         public DiagonalBackwardPrimitive() : base("diagonal_backward") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
+
         public override AttributeSchema? Schema => DiagonalBackwardSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -97,8 +103,8 @@ internal static class DiagonalPrimitives
             var (offset, dim1, dim2) = Args(attributes);
             var diagonal = DiagonalShape("diagonal_backward", shape, offset, dim1, dim2);
             if (!g.Shape.AsSpan().SequenceEqual(diagonal))
-                throw new ArgumentException(
-                    $"diagonal_backward: expected values of the diagonal's shape {ShapeUtil.Format(diagonal)} for a result of shape {shape} (offset {offset}, dims {dim1} and {dim2}), got {g}.");
+                throw OpErrors.Argument(
+                    "diagonal_backward", $"expected values of the diagonal's shape {ShapeUtil.Format(diagonal)} for a result of shape {shape} (offset {offset}, dims {dim1} and {dim2}), got {g}.");
             return g with { Shape = shape };
         }
 

@@ -26,15 +26,18 @@ internal static class SplitPrimitives
     private static int CheckDim(string op, TensorSpec x, int dim)
     {
         if (x.Shape.Rank == 0)
-            throw new ArgumentException($"{op}: expected a tensor with at least one dimension, got a 0-dimensional tensor.");
+            throw OpErrors.Argument(op, $"expected a tensor with at least one dimension, got a 0-dimensional tensor.");
         if (dim < 0 || dim >= x.Shape.Rank)
-            throw new ArgumentException($"{op}: dim {dim} out of range for shape {x.Shape}.");
+            throw OpErrors.Argument(op, $"dim {dim} out of range for shape {x.Shape}.");
         return dim;
     }
 
     private sealed class SplitPrimitive : ViewPrimitive
     {
         public SplitPrimitive() : base("split") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema? Schema => SplitSchema;
 
@@ -47,16 +50,16 @@ internal static class SplitPrimitives
             var x = inputs[0];
             int dim = CheckDim("split", x, attributes.Int("dim"));
             var sizes = attributes.Ints("sizes");
-            if (sizes.Length == 0) throw new ArgumentException($"split: expected at least one split size for input {x}.");
+            if (sizes.Length == 0) throw OpErrors.Argument("split", $"expected at least one split size for input {x}.");
             long sum = 0;
             foreach (int s in sizes)
             {
-                if (s < 0) throw new ArgumentException($"split: split sizes must be non-negative, got [{string.Join(", ", sizes)}].");
+                if (s < 0) throw OpErrors.Argument("split", $"split sizes must be non-negative, got [{string.Join(", ", sizes)}].");
                 sum += s;
             }
             if (sum != x.Shape.Dims[dim])
-                throw new ArgumentException(
-                    $"split: split sizes [{string.Join(", ", sizes)}] sum to {sum} but dimension {dim} of the input (shape {x.Shape}) has size {x.Shape.Dims[dim]}.");
+                throw OpErrors.Argument(
+                    "split", $"split sizes [{string.Join(", ", sizes)}] sum to {sum} but dimension {dim} of the input (shape {x.Shape}) has size {x.Shape.Dims[dim]}.");
             var specs = new TensorSpec[sizes.Length];
             for (int k = 0; k < sizes.Length; k++)
             {
@@ -94,6 +97,9 @@ internal static class SplitPrimitives
     {
         public UnbindPrimitive() : base("unbind") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => UnbindSchema;
 
         public override int OutputCount => -1;
@@ -106,7 +112,7 @@ internal static class SplitPrimitives
             int dim = CheckDim("unbind", x, attributes.Int("dim"));
             int count = x.Shape.Dims[dim];
             if (count == 0)
-                throw new ArgumentException($"unbind: dimension {dim} of the input (shape {x.Shape}) has size 0, so the call would define no values; Tensor.Unbind returns an empty array instead.");
+                throw OpErrors.Argument("unbind", $"dimension {dim} of the input (shape {x.Shape}) has size 0, so the call would define no values; Tensor.Unbind returns an empty array instead.");
             var shape = Shape.Wrap([.. x.Shape.Dims[..dim], .. x.Shape.Dims[(dim + 1)..]]);
             var specs = new TensorSpec[count];
             Array.Fill(specs, x with { Shape = shape });

@@ -48,6 +48,9 @@ internal static class ViewPrimitives
     {
         public ReshapePrimitive() : base("reshape") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => ShapeSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -55,7 +58,7 @@ internal static class ViewPrimitives
             var x = inputs[0];
             var shape = attributes.Ints("shape");
             if (ShapeUtil.Numel(shape) != x.Shape.Numel)
-                throw new ArgumentException($"reshape: shape {ShapeUtil.Format(shape)} is invalid for input of size {x.Shape.Numel} (shape {x.Shape}).");
+                throw OpErrors.Argument("reshape", $"shape {ShapeUtil.Format(shape)} is invalid for input of size {x.Shape.Numel} (shape {x.Shape}).");
             return x with { Shape = Shape.Wrap(shape) };
         }
 
@@ -111,6 +114,9 @@ internal static class ViewPrimitives
     {
         public PermutePrimitive() : base("permute") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => PermuteSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -118,13 +124,13 @@ internal static class ViewPrimitives
             var x = inputs[0];
             var dims = attributes.Ints("dims");
             if (dims.Length != x.Shape.Rank)
-                throw new ArgumentException($"permute: number of dims in the permutation ({dims.Length}) does not match the input's rank {x.Shape.Rank} (shape {x.Shape}).");
+                throw OpErrors.Argument("permute", $"number of dims in the permutation ({dims.Length}) does not match the input's rank {x.Shape.Rank} (shape {x.Shape}).");
             var seen = new bool[dims.Length];
             var shape = new int[dims.Length];
             for (int i = 0; i < dims.Length; i++)
             {
                 if (dims[i] < 0 || dims[i] >= dims.Length || seen[dims[i]])
-                    throw new ArgumentException($"permute: [{string.Join(", ", dims)}] is not a permutation of the dims of a rank-{dims.Length} tensor.");
+                    throw OpErrors.Argument("permute", $"[{string.Join(", ", dims)}] is not a permutation of the dims of a rank-{dims.Length} tensor.");
                 seen[dims[i]] = true;
                 shape[i] = x.Shape.Dims[dims[i]];
             }
@@ -179,6 +185,9 @@ internal static class ViewPrimitives
     {
         public SlicePrimitive() : base("slice") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => SliceSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -186,11 +195,11 @@ internal static class ViewPrimitives
             var x = inputs[0];
             var (dim, start, end, step) = SliceArgs(attributes);
             if (dim < 0 || dim >= x.Shape.Rank)
-                throw new ArgumentException($"slice: dim {dim} out of range for shape {x.Shape}.");
-            if (step <= 0) throw new ArgumentException($"slice: step must be positive, got {step}.");
+                throw OpErrors.Argument("slice", $"dim {dim} out of range for shape {x.Shape}.");
+            if (step <= 0) throw OpErrors.Argument("slice", $"step must be positive, got {step}.");
             int size = x.Shape.Dims[dim];
             if (start < 0 || start > size || end < start || end > size)
-                throw new ArgumentException($"slice: window [{start}, {end}) out of range for dimension {dim} of size {size} (shape {x.Shape}).");
+                throw OpErrors.Argument("slice", $"window [{start}, {end}) out of range for dimension {dim} of size {size} (shape {x.Shape}).");
             var shape = x.Shape.ToArray();
             shape[dim] = SliceLength(start, end, step);
             return x with { Shape = Shape.Wrap(shape) };
@@ -213,6 +222,9 @@ internal static class ViewPrimitives
     {
         public SliceBackwardPrimitive() : base("slice_backward") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["grad_output"];
+
         public override AttributeSchema? Schema => SliceBackwardSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes) =>
@@ -225,6 +237,9 @@ internal static class ViewPrimitives
     {
         public ExpandPrimitive() : base("expand") { }
 
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
+
         public override AttributeSchema? Schema => ShapeSchema;
 
         public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
@@ -232,8 +247,8 @@ internal static class ViewPrimitives
             var x = inputs[0];
             var shape = attributes.Ints("shape");
             if (!ShapeUtil.CanBroadcastTo(x.Shape.Dims, shape))
-                throw new ArgumentException(
-                    $"expand: the expanded size {ShapeUtil.Format(shape)} must match the existing size {x.Shape} at each non-singleton dimension.");
+                throw OpErrors.Argument(
+                    "expand", $"the expanded size {ShapeUtil.Format(shape)} must match the existing size {x.Shape} at each non-singleton dimension.");
             return x with { Shape = Shape.Wrap(shape) };
         }
 
@@ -250,6 +265,9 @@ internal static class ViewPrimitives
     private sealed class CopyPrimitive : Primitive
     {
         public CopyPrimitive() : base("contiguous") { }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> InputNames { get; } = ["input"];
 
         public override AttributeSchema? Schema => AttributeSchema.None;
 

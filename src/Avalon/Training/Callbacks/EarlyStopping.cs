@@ -30,7 +30,7 @@ public sealed class EarlyStopping : ICallback
     public EarlyStopping(string monitor = "val_loss", MonitorMode mode = MonitorMode.Auto, int patience = 0, double minDelta = 0, bool restoreBestWeights = false)
     {
         if (patience < 0)
-            throw new ArgumentOutOfRangeException(nameof(patience), patience, $"EarlyStopping: patience must be non-negative, got {patience}.");
+            throw OpErrors.OutOfRange("EarlyStopping", nameof(patience), patience, $"patience must be non-negative, got {patience}.");
         _best = new MonitoredValue(monitor, mode, minDelta, nameof(EarlyStopping));
         Patience = patience;
         RestoreBestWeights = restoreBestWeights;

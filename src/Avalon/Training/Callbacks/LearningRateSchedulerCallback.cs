@@ -27,7 +27,7 @@ public sealed class LearningRateSchedulerCallback : ICallback
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         if (!Enum.IsDefined(interval))
-            throw new ArgumentOutOfRangeException(nameof(interval), interval, $"LearningRateSchedulerCallback: unknown interval {interval}.");
+            throw OpErrors.OutOfRange("LearningRateSchedulerCallback", nameof(interval), interval, $"unknown interval {interval}.");
         _scheduler = scheduler;
         Interval = interval;
     }
@@ -56,8 +56,8 @@ public sealed class LearningRateSchedulerCallback : ICallback
         ArgumentNullException.ThrowIfNull(context);
         var optimizer = _scheduler?.Optimizer ?? _plateau!.Optimizer;
         if (!ReferenceEquals(optimizer, context.Optimizer))
-            throw new ArgumentException(
-                $"LearningRateSchedulerCallback: the {(_scheduler?.GetType() ?? _plateau!.GetType()).Name} schedules a different {optimizer.GetType().Name} than the {context.Optimizer.GetType().Name} being trained; build the schedule over the optimiser passed to Fit.");
+            throw OpErrors.Argument(
+                "LearningRateSchedulerCallback", $"the {(_scheduler?.GetType() ?? _plateau!.GetType()).Name} schedules a different {optimizer.GetType().Name} than the {context.Optimizer.GetType().Name} being trained; build the schedule over the optimiser passed to Fit.");
     }
 
     /// <inheritdoc/>

@@ -7,9 +7,9 @@ internal sealed class MonitoredValue
     {
         ArgumentException.ThrowIfNullOrEmpty(monitor);
         if (!(minDelta >= 0))
-            throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, $"{callback}: minDelta must be a non-negative number, got {minDelta}.");
+            throw OpErrors.OutOfRange(callback, nameof(minDelta), minDelta, $"minDelta must be a non-negative number, got {minDelta}.");
         if (!Enum.IsDefined(mode))
-            throw new ArgumentOutOfRangeException(nameof(mode), mode, $"{callback}: unknown mode {mode}.");
+            throw OpErrors.OutOfRange(callback, nameof(mode), mode, $"unknown mode {mode}.");
         Monitor = monitor;
         Mode = mode == MonitorMode.Auto ? Resolve(monitor) : mode;
         MinDelta = minDelta;

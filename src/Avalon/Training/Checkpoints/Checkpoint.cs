@@ -96,7 +96,7 @@ public sealed class Checkpoint
         foreach (var (key, tensor) in modelState)
         {
             if (key.StartsWith("optimizer.", StringComparison.Ordinal))
-                throw new ArgumentException($"Checkpoint.Save: model state key '{key}' starts with 'optimizer.', which checkpoints reserve for the optimiser's state.", nameof(modelState));
+                throw OpErrors.Argument("Checkpoint.Save", $"model state key '{key}' starts with 'optimizer.', which checkpoints reserve for the optimiser's state.", nameof(modelState));
             ArgumentNullException.ThrowIfNull(tensor, $"modelState['{key}']");
             tensors.Add(new(key, tensor));
         }
@@ -119,8 +119,8 @@ public sealed class Checkpoint
             var tensor = onDevice.CopiedTo(Device.Cpu);
             tensors[i] = new(name, tensor);
             if (!allowNonFinite && FirstNonFinite(tensor) is long at)
-                throw new ArgumentException(
-                    $"Checkpoint.Save: {(i < modelCount ? "model tensor" : "optimizer state tensor")} '{name}' (shape {tensor.Shape}) holds a non-finite value " +
+                throw OpErrors.Argument(
+                    "Checkpoint.Save", $"{(i < modelCount ? "model tensor" : "optimizer state tensor")} '{name}' (shape {tensor.Shape}) holds a non-finite value " +
                     $"({tensor.Reshape(-1)[checked((int)at)].Item()} at flat index {at}); refusing to save it over a checkpoint. " +
                     "Pass allowNonFinite: true to save it anyway.", nameof(modelState));
             checksums[name] = TensorChecksum.Of(SafetensorsDType.Name(tensor.DType), tensor.Shape.ToArray(), HostTensors.Bytes(tensor));

@@ -64,7 +64,7 @@ public static class ModuleCheckpointExtensions
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (scheduler is not null && optimizer is not null && !ReferenceEquals(scheduler.Optimizer, optimizer))
-            throw new ArgumentException("Module.Load: the scheduler given schedules another optimiser than the one given; pass the scheduler built over that optimiser.", nameof(scheduler));
+            throw OpErrors.Argument("Module.Load", "the scheduler given schedules another optimiser than the one given; pass the scheduler built over that optimiser.", nameof(scheduler));
         var checkpoint = Checkpoint.Load(path);
         var problems = new List<string>();
         var mismatch = model.CheckStateDict(checkpoint.ModelState, strict);

@@ -19,12 +19,12 @@ public sealed class OptimizerCheckpointState
         foreach (var (index, tensors) in state)
         {
             if (index < 0)
-                throw new ArgumentException($"OptimizerCheckpointState: parameter index {index} is negative.", nameof(state));
+                throw OpErrors.Argument("OptimizerCheckpointState", $"parameter index {index} is negative.", nameof(state));
             ArgumentNullException.ThrowIfNull(tensors, $"state[{index}]");
             foreach (var (name, tensor) in tensors)
             {
                 if (string.IsNullOrEmpty(name))
-                    throw new ArgumentException($"OptimizerCheckpointState: state[{index}] has an empty tensor name.", nameof(state));
+                    throw OpErrors.Argument("OptimizerCheckpointState", $"state[{index}] has an empty tensor name.", nameof(state));
                 ArgumentNullException.ThrowIfNull(tensor, $"state[{index}][\"{name}\"]");
             }
         }

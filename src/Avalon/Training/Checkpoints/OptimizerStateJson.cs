@@ -40,7 +40,7 @@ internal static class OptimizerStateJson
                 foreach (var (name, value) in group.Options)
                 {
                     if (name == ParamsKey)
-                        throw new ArgumentException($"{optimizerType}: a parameter group has a hyperparameter named '{ParamsKey}', which the checkpoint format reserves for the parameter indices.");
+                        throw OpErrors.Argument(optimizerType, $"a parameter group has a hyperparameter named '{ParamsKey}', which the checkpoint format reserves for the parameter indices.");
                     json.WritePropertyName(name);
                     WriteValue(json, value, optimizerType, $"param_groups hyperparameter '{name}'");
                 }
@@ -171,8 +171,8 @@ internal static class OptimizerStateJson
                 json.WriteEndArray();
                 break;
             default:
-                throw new NotSupportedException(
-                    $"{optimizerType}: {what} is a {value?.GetType().Name ?? "null"}; checkpoints store tensors, numbers, bools, strings and lists of numbers.");
+                throw OpErrors.NotSupported(
+                    optimizerType, $"{what} is a {value?.GetType().Name ?? "null"}; checkpoints store tensors, numbers, bools, strings and lists of numbers.");
         }
     }
 

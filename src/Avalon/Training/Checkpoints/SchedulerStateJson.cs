@@ -37,8 +37,8 @@ internal static class SchedulerStateJson
                     json.WriteEndArray();
                     break;
                 default:
-                    throw new NotSupportedException(
-                        $"{state.Type}: scheduler state '{key}' is a {value?.GetType().Name ?? "null"}; checkpoints store numbers, bools, strings and lists of numbers.");
+                    throw OpErrors.NotSupported(
+                        state.Type, $"scheduler state '{key}' is a {value?.GetType().Name ?? "null"}; checkpoints store numbers, bools, strings and lists of numbers.");
             }
         }
         json.WriteEndObject();

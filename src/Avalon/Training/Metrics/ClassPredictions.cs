@@ -8,14 +8,14 @@ internal static class ClassPredictions
     {
         ArgumentNullException.ThrowIfNull(targets);
         if (targets.Rank != 1 || !targets.DType.IsInteger())
-            throw new ArgumentException($"{metric}: expected targets of class indices with shape [N] and dtype int64 or int32, got shape {targets.Shape} ({targets.DType.Name()}).", nameof(targets));
+            throw OpErrors.Argument(metric, $"expected targets of class indices with shape [N] and dtype int64 or int32, got shape {targets.Shape} ({targets.DType.Name()}).", nameof(targets));
         var values = targets.DType == DType.Int64 ? targets.ToArray<long>() : Array.ConvertAll(targets.ToArray<int>(), v => (long)v);
         if (numClasses is int c)
         {
             for (int i = 0; i < values.Length; i++)
             {
                 if ((ulong)values[i] >= (ulong)c)
-                    throw new ArgumentException($"{metric}: target {values[i]} at position {i} is outside [0, {c}).", nameof(targets));
+                    throw OpErrors.Argument(metric, $"target {values[i]} at position {i} is outside [0, {c}).", nameof(targets));
             }
         }
         return values;
@@ -29,7 +29,7 @@ internal static class ClassPredictions
         if (predictions.Rank == 2 && predictions.DType.IsFloatingPoint())
         {
             if (numClasses is int c && predictions.Size(1) != c)
-                throw new ArgumentException($"{metric}: expected scores [N, {c}] for {c} classes, got shape {predictions.Shape}.", nameof(predictions));
+                throw OpErrors.Argument(metric, $"expected scores [N, {c}] for {c} classes, got shape {predictions.Shape}.", nameof(predictions));
             result = ArgMaxRows(predictions);
         }
         else if (predictions.Rank == 1 && predictions.DType.IsInteger())
@@ -38,11 +38,11 @@ internal static class ClassPredictions
         }
         else
         {
-            throw new ArgumentException(
-                $"{metric}: expected predictions as float scores [N, C] or integer class indices [N], got shape {predictions.Shape} ({predictions.DType.Name()}).", nameof(predictions));
+            throw OpErrors.Argument(
+                metric, $"expected predictions as float scores [N, C] or integer class indices [N], got shape {predictions.Shape} ({predictions.DType.Name()}).", nameof(predictions));
         }
         if (result.Length != batch)
-            throw new ArgumentException($"{metric}: predictions (shape {predictions.Shape}) and targets ({batch} samples) disagree on the batch size.", nameof(predictions));
+            throw OpErrors.Argument(metric, $"predictions (shape {predictions.Shape}) and targets ({batch} samples) disagree on the batch size.", nameof(predictions));
         return result;
     }
 
@@ -51,9 +51,9 @@ internal static class ClassPredictions
     {
         ArgumentNullException.ThrowIfNull(predictions);
         if (predictions.Rank != 2 || !predictions.DType.IsFloatingPoint())
-            throw new ArgumentException($"{metric}: expected float scores [N, C], got shape {predictions.Shape} ({predictions.DType.Name()}).", nameof(predictions));
+            throw OpErrors.Argument(metric, $"expected float scores [N, C], got shape {predictions.Shape} ({predictions.DType.Name()}).", nameof(predictions));
         if (predictions.Size(0) != batch)
-            throw new ArgumentException($"{metric}: predictions (shape {predictions.Shape}) and targets ({batch} samples) disagree on the batch size.", nameof(predictions));
+            throw OpErrors.Argument(metric, $"predictions (shape {predictions.Shape}) and targets ({batch} samples) disagree on the batch size.", nameof(predictions));
         return (predictions.ToDoubleArray(), predictions.Size(1));
     }
 
@@ -62,7 +62,7 @@ internal static class ClassPredictions
     {
         int n = scores.Size(0), c = scores.Size(1);
         if (c == 0 && n > 0)
-            throw new ArgumentException($"argmax: cannot take the arg-max of rows with no classes (shape {scores.Shape}).");
+            throw OpErrors.Argument("argmax", $"cannot take the arg-max of rows with no classes (shape {scores.Shape}).");
         var values = scores.ToDoubleArray();
         var result = new long[n];
         for (int i = 0; i < n; i++)

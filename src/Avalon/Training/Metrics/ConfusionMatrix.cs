@@ -19,9 +19,9 @@ public sealed class ConfusionMatrix : IMetric
     public ConfusionMatrix(int numClasses, IReadOnlyList<string>? classNames = null)
     {
         if (numClasses < 1)
-            throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, $"ConfusionMatrix: num_classes must be at least 1, got {numClasses}.");
+            throw OpErrors.OutOfRange("ConfusionMatrix", nameof(numClasses), numClasses, $"num_classes must be at least 1, got {numClasses}.");
         if (classNames is not null && classNames.Count != numClasses)
-            throw new ArgumentException($"ConfusionMatrix: {classNames.Count} class names given for {numClasses} classes.", nameof(classNames));
+            throw OpErrors.Argument("ConfusionMatrix", $"{classNames.Count} class names given for {numClasses} classes.", nameof(classNames));
         NumClasses = numClasses;
         _counts = new long[numClasses, numClasses];
         _classNames = classNames?.ToArray();
@@ -34,7 +34,18 @@ public sealed class ConfusionMatrix : IMetric
     public string Name => "confusion_matrix";
 
     /// <summary>The count of samples of true class <paramref name="target"/> predicted as <paramref name="predicted"/>.</summary>
-    public long this[int target, int predicted] => _counts[target, predicted];
+    /// <exception cref="ArgumentOutOfRangeException">A class outside [0, <see cref="NumClasses"/>).</exception>
+    public long this[int target, int predicted]
+    {
+        get
+        {
+            if ((uint)target >= (uint)NumClasses)
+                throw OpErrors.OutOfRange("ConfusionMatrix", nameof(target), target, $"target class {target} is outside [0, {NumClasses}).");
+            if ((uint)predicted >= (uint)NumClasses)
+                throw OpErrors.OutOfRange("ConfusionMatrix", nameof(predicted), predicted, $"predicted class {predicted} is outside [0, {NumClasses}).");
+            return _counts[target, predicted];
+        }
+    }
 
     /// <inheritdoc/>
     public void Update(Tensor predictions, Tensor targets)

@@ -13,7 +13,7 @@ public sealed class TopKAccuracy : IScalarMetric
     /// <param name="k">How many of the highest scores count; at least 1.</param>
     public TopKAccuracy(int k)
     {
-        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, $"TopKAccuracy: k must be at least 1, got {k}.");
+        if (k < 1) throw OpErrors.OutOfRange("TopKAccuracy", nameof(k), k, $"k must be at least 1, got {k}.");
         K = k;
     }
 

@@ -43,7 +43,7 @@ internal sealed class LiveTrainingProgress : TrainingProgress
         if (_context is null)
         {
             _render.GetAwaiter().GetResult();
-            throw new InvalidOperationException("TrainingProgress: the live progress display did not start; use ProgressMode.Plain.");
+            throw OpErrors.State("TrainingProgress", "the live progress display did not start; use ProgressMode.Plain.");
         }
     }
 

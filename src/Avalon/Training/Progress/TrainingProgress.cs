@@ -27,7 +27,7 @@ public abstract class TrainingProgress : IDisposable
 
     private protected TrainingProgress(int epochs, string? metricName, TimeProvider time)
     {
-        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, $"TrainingProgress: epochs must be at least 1, got {epochs}.");
+        if (epochs < 1) throw OpErrors.OutOfRange("TrainingProgress", nameof(epochs), epochs, $"epochs must be at least 1, got {epochs}.");
         Epochs = epochs;
         MetricName = metricName;
         Time = time;
@@ -98,7 +98,7 @@ public abstract class TrainingProgress : IDisposable
     /// <param name="steps">The number of steps (batches) in it.</param>
     public void BeginEpoch(int epoch, int steps)
     {
-        if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"TrainingProgress.BeginEpoch: steps must be non-negative, got {steps}.");
+        if (steps < 0) throw OpErrors.OutOfRange("TrainingProgress.BeginEpoch", nameof(steps), steps, $"steps must be non-negative, got {steps}.");
         Epoch = epoch;
         Steps = steps;
         Step = 0;

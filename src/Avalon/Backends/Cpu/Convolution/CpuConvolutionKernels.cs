@@ -30,6 +30,7 @@ internal static class CpuConvolutionKernels
         var w = inputs[1].ContiguousNoGrad();
         var b = inputs.Length > 2 ? inputs[2].ContiguousNoGrad() : null;
         var g = geometry(x.Shape, w.Shape);
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (output.DType == DType.Float32)
             f32(g, x.ContiguousSpan<float>(), w.ContiguousSpan<float>(), b is null ? default : b.ContiguousSpan<float>(), output.ContiguousSpan<float>());
         else
@@ -50,6 +51,7 @@ internal static class CpuConvolutionKernels
         var w = inputs[1].ContiguousNoGrad();
         var g = ConvAttributes.BackwardInput("conv_backward_input", gy.Shape, w.Shape, a);
         var gx = outputs[0];
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (gx.DType == DType.Float32)
             ConvolutionBackwardInput.Run(g, gy.ContiguousSpan<float>(), w.ContiguousSpan<float>(), gx.ContiguousSpan<float>());
         else
@@ -62,6 +64,7 @@ internal static class CpuConvolutionKernels
         var gy = inputs[1].ContiguousNoGrad();
         var g = ConvAttributes.BackwardWeight("conv_backward_weight", x.Shape, gy.Shape, a);
         var gw = outputs[0];
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (gw.DType == DType.Float32)
             ConvolutionBackwardWeight.Run(g, x.ContiguousSpan<float>(), gy.ContiguousSpan<float>(), gw.ContiguousSpan<float>());
         else

@@ -35,6 +35,6 @@ internal static unsafe class GemmDispatch
                 Gemm.Dgemm(transA, transB, m, n, k, 1d, (double*)a, lda, (double*)b, ldb, accumulate ? 1d : 0d, (double*)c, ldc);
         }
         else
-            throw new NotSupportedException($"GEMM: element type {typeof(T).Name} is not supported; expected float or double.");
+            throw OpErrors.NotSupported("GEMM", $"element type {typeof(T).Name} is not supported; expected float or double.");
     }
 }

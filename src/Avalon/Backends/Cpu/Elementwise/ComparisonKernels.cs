@@ -15,6 +15,7 @@ internal static class ComparisonKernels
         {
             var (a, b) = (inputs[0], inputs[1]);
             var output = outputs[0];   // the loop writes every element, at the output's offset
+            // Deliberately specialised (not DTypeDispatch's visitor): the comparison operator struct differs per dtype.
             switch (a.DType)
             {
                 case DType.Float32: CompareLoop.Run<float, TF>(a, a.CpuSpan<float>(), b, b.CpuSpan<float>(), output); break;
@@ -24,7 +25,7 @@ internal static class ComparisonKernels
                 case DType.Bool:
                     CompareLoop.Run<byte, TB>(a, MemoryMarshal.Cast<bool, byte>(a.CpuSpan<bool>()), b, MemoryMarshal.Cast<bool, byte>(b.CpuSpan<bool>()), output);
                     break;
-                default: throw new NotSupportedException($"{name}: not implemented for dtype {a.DType.Name()}.");
+                default: throw DTypeDispatch.Unsupported(name, a.DType, DTypeDispatch.AllTypes);
             }
         };
 

@@ -20,6 +20,7 @@ internal static class ElementwiseKernels
         (inputs, _, outputs) =>
         {
             var output = outputs[0];
+            // Deliberately specialised (not DTypeDispatch's visitor): each dtype has its own loop, chosen by the caller.
             var loop = output.DType switch
             {
                 DType.Float32 => f32,
@@ -27,7 +28,7 @@ internal static class ElementwiseKernels
                 DType.Int32 => i32,
                 DType.Int64 => i64,
                 _ => null,
-            } ?? throw new NotSupportedException($"{name}: not implemented for dtype {output.DType.Name()}.");
+            } ?? throw DTypeDispatch.Unsupported(name, output.DType, Supported(f32, f64, i32, i64));
             loop(inputs[0], inputs[1], output);   // writes every element, at the output's offset
         };
 
@@ -66,14 +67,26 @@ internal static class ElementwiseKernels
             }
             else x = input.ContiguousNoGrad();
         }
+        // Deliberately specialised (not DTypeDispatch's visitor): each dtype has its own transform, chosen by the caller.
         switch (output.DType)
         {
             case DType.Float32 when f32 is not null: Transform(f32, x, output); break;
             case DType.Float64 when f64 is not null: Transform(f64, x, output); break;
             case DType.Int32 when i32 is not null: Transform(i32, x, output); break;
             case DType.Int64 when i64 is not null: Transform(i64, x, output); break;
-            default: throw new NotSupportedException($"{name}: not implemented for dtype {output.DType.Name()}.");
+            default: throw DTypeDispatch.Unsupported(name, output.DType, Supported(f32, f64, i32, i64));
         }
+    }
+
+    // The dtypes that have a loop (for the error message).
+    private static DType[] Supported(object? f32, object? f64, object? i32, object? i64)
+    {
+        var list = new List<DType>(4);
+        if (f32 is not null) list.Add(DType.Float32);
+        if (f64 is not null) list.Add(DType.Float64);
+        if (i32 is not null) list.Add(DType.Int32);
+        if (i64 is not null) list.Add(DType.Int64);
+        return [.. list];
     }
 
     /// <summary>

@@ -17,16 +17,14 @@ internal static class SelectionKernels
     public static readonly Kernel Where = (inputs, _, outputs) =>
     {
         var output = outputs[0];   // every element is written, at the output's offset
-        switch (output.DType)
-        {
-            case DType.Float32: WhereTyped<float>(inputs[0], inputs[1], inputs[2], output); break;
-            case DType.Float64: WhereTyped<double>(inputs[0], inputs[1], inputs[2], output); break;
-            case DType.Int32: WhereTyped<int>(inputs[0], inputs[1], inputs[2], output); break;
-            case DType.Int64: WhereTyped<long>(inputs[0], inputs[1], inputs[2], output); break;
-            case DType.Bool: WhereTyped<bool>(inputs[0], inputs[1], inputs[2], output); break;
-            default: throw new NotSupportedException($"where: not implemented for dtype {output.DType.Name()}.");
-        }
+        var visitor = new WhereVisitor(inputs[0], inputs[1], inputs[2], output);
+        DTypeDispatch.Any(output.DType, ref visitor, "where");
     };
+
+    private readonly struct WhereVisitor(Tensor cond, Tensor a, Tensor b, Tensor output) : IElementVisitor
+    {
+        public void Visit<T>() where T : unmanaged => WhereTyped<T>(cond, a, b, output);
+    }
 
     private static void WhereTyped<T>(Tensor cond, Tensor a, Tensor b, Tensor output) where T : unmanaged
     {

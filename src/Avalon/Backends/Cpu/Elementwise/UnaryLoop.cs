@@ -11,7 +11,7 @@ internal static class UnaryLoop
     public static void Run<T, TOp>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged where TOp : IUnaryOperator<T>
     {
-        if (x.Length != y.Length) throw new ArgumentException("UnaryLoop: source and destination lengths differ.");
+        if (x.Length != y.Length) throw OpErrors.Argument("UnaryLoop", "source and destination lengths differ.");
         ref T rx = ref MemoryMarshal.GetReference(x);
         ref T ry = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;

@@ -18,9 +18,9 @@ internal static class WhereLoop
         where T : unmanaged
     {
         if (condition.Length != output.Length)
-            throw new ArgumentException("WhereLoop: condition and output lengths differ.");
+            throw OpErrors.Argument("WhereLoop", "condition and output lengths differ.");
         if ((uint)strideA > 1 || (uint)strideB > 1)
-            throw new ArgumentException($"WhereLoop: value strides must be 0 or 1, got {strideA} and {strideB}.");
+            throw OpErrors.Argument("WhereLoop", $"value strides must be 0 or 1, got {strideA} and {strideB}.");
         ref byte rc = ref Unsafe.As<bool, byte>(ref MemoryMarshal.GetReference(condition));
         ref T ro = ref MemoryMarshal.GetReference(output);
         int n = output.Length, i = 0;

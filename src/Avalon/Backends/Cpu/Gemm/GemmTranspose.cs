@@ -28,7 +28,7 @@ internal static unsafe class GemmTranspose
         else if (typeof(T) == typeof(double))
             Double4x4((double*)src, srcStride, (double*)dst, dstStride);
         else
-            throw new NotSupportedException($"gemm: no transpose tile for {typeof(T).Name}");
+            throw OpErrors.NotSupported("gemm", $"no transpose tile for {typeof(T).Name}");
     }
 
     private static void Float8x8(float* src, nint srcStride, float* dst, nint dstStride)
@@ -84,7 +84,7 @@ internal static unsafe class GemmTranspose
         else if (typeof(T) == typeof(double))
             SixRowsDouble((double*)src, srcStride, (double*)dst);
         else
-            throw new NotSupportedException($"gemm: no transpose tile for {typeof(T).Name}");
+            throw OpErrors.NotSupported("gemm", $"no transpose tile for {typeof(T).Name}");
     }
 
     private static void SixRowsFloat(float* src, nint srcStride, float* dst)

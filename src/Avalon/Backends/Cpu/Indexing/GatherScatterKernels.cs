@@ -16,7 +16,7 @@ internal static class GatherScatterKernels
     {
         var output = outputs[0];
         var visitor = new GatherVisitor(AtLeast1D(inputs[0]), AtLeast1D(inputs[1]), AtLeast1D(output), attributes.Int("dim"), inputs[0].Shape);
-        DTypeDispatch.Any(output.DType, ref visitor);
+        DTypeDispatch.Any(output.DType, ref visitor, "gather");
     }
 
     /// <summary>scatter(self, index, src; dim): a copy of self with out[..., index[..., i, ...], ...] = src[..., i, ...].</summary>
@@ -25,7 +25,7 @@ internal static class GatherScatterKernels
         var output = outputs[0];
         output.Storage.Backend.Copy(inputs[0], output);
         var visitor = new ScatterVisitor(AtLeast1D(output), AtLeast1D(inputs[1]), AtLeast1D(inputs[2]), attributes.Int("dim"), inputs[0].Shape, "scatter");
-        DTypeDispatch.Any(output.DType, ref visitor);
+        DTypeDispatch.Any(output.DType, ref visitor, "scatter");
     }
 
     /// <summary>scatter_add(self, index, src; dim): a copy of self with src accumulated at the indexed positions.</summary>

@@ -39,7 +39,7 @@ internal static class IndexMapPadKernel
             return;
         }
         var visitor = new Visitor(x, output, Maps(mode, x.Shape.Dims, attributes.Ints("pads")));
-        DTypeDispatch.Any(output.DType, ref visitor);
+        DTypeDispatch.Any(output.DType, ref visitor, mode switch { PadIndexMode.Reflect => "reflection_pad", PadIndexMode.Replicate => "replication_pad", _ => "circular_pad" });
     };
 
     /// <summary>Backward kernel for one mode: the gradient of the padded output summed back onto the input shape.</summary>

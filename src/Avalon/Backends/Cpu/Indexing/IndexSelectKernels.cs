@@ -15,7 +15,7 @@ internal static class IndexSelectKernels
     {
         var output = outputs[0];
         var visitor = new SelectVisitor(inputs[0], inputs[1], output, attributes.Int("dim"));
-        DTypeDispatch.Any(output.DType, ref visitor);
+        DTypeDispatch.Any(output.DType, ref visitor, "index_select");
     }
 
     /// <summary>index_add(self, index, source; dim): a copy of self with source.select(dim, k) added to slice index[k].</summary>

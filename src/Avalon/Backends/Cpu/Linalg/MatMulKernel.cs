@@ -69,6 +69,7 @@ internal static unsafe class MatMulKernel
     private static void Multiply(Tensor a, int offA, bool ta, int lda, Tensor b, int offB, Tensor c, int offC, int m, int n, int k)
     {
         var (tb, ldb) = Layout(b);
+        // Deliberately specialised (not DTypeDispatch's visitor): SGEMM and DGEMM are separate pointer-based routines.
         switch (c.DType)
         {
             case DType.Float32:
@@ -80,7 +81,7 @@ internal static unsafe class MatMulKernel
                     Gemm.Dgemm(ta, tb, m, n, k, 1.0, pa + offA, lda, pb + offB, ldb, 0.0, pc + offC, n);
                 break;
             default:
-                throw new NotSupportedException($"matmul: not implemented for dtype {c.DType.Name()}; use float32 or float64.");
+                throw DTypeDispatch.Unsupported("matmul", c.DType, DTypeDispatch.FloatingTypes);
         }
     }
 
@@ -88,7 +89,7 @@ internal static unsafe class MatMulKernel
     private static Tensor Operand(Tensor t) => TryLayout(t) is null ? t.ContiguousNoGrad() : t;
 
     private static (bool Transposed, int Ld) Layout(Tensor t) =>
-        TryLayout(t) ?? throw new InvalidOperationException("matmul: operand layout not normalised.");
+        TryLayout(t) ?? throw OpErrors.State("matmul", "operand layout not normalised.");
 
     private static (bool Transposed, int Ld)? TryLayout(Tensor t)
     {

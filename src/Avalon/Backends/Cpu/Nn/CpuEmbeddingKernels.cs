@@ -24,6 +24,7 @@ internal static class CpuEmbeddingKernels
         var indices = ReadIndices(inputs[1], weight.Size(0), "embedding");
         int pad = attributes.Int("padding_idx");
         bool mask = attributes.Bool("mask_padding");
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (weight.DType == DType.Float32) Gather<float>(weight, indices, outputs[0], mask ? pad : -1);
         else Gather<double>(weight, indices, outputs[0], mask ? pad : -1);
     }
@@ -38,6 +39,7 @@ internal static class CpuEmbeddingKernels
         int numWeights = attributes.Int("num_weights");
         var indices = ReadIndices(inputs[1], numWeights, "embedding_backward");
         int pad = attributes.Int("padding_idx");
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (grad.DType == DType.Float32) ScatterAdd<float>(grad, indices, outputs[0], pad);
         else ScatterAdd<double>(grad, indices, outputs[0], pad);
     }
@@ -88,7 +90,7 @@ internal static class CpuEmbeddingKernels
     private static int Check(long index, int count, string op)
     {
         if (index < 0 || index >= count)
-            throw new ArgumentOutOfRangeException("indices", index, $"{op}: index {index} is out of range for a weight with {count} rows; indices must lie in [0, {count}).");
+            throw OpErrors.OutOfRange(op, "indices", index, $"index {index} is out of range for a weight with {count} rows; indices must lie in [0, {count}).");
         return (int)index;
     }
 }

@@ -14,6 +14,7 @@ internal static class AdagradKernel
         double clr = a.Double("lr") / (1 + (step - 1) * a.Double("lr_decay"));
         double eps = a.Double("eps"), weightDecay = a.Double("weight_decay");
         bool maximize = a.Bool("maximize");
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (inputs[0].DType == DType.Float32)
             Update(UpdateOperands.Written<float>(op, "param", inputs[0]), UpdateOperands.Read<float>(inputs[1]),
                 UpdateOperands.Written<float>(op, "sum", inputs[2]), clr, eps, weightDecay, maximize);

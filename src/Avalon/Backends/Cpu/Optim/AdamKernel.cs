@@ -33,6 +33,7 @@ internal static class AdamKernel
         double biasCorrection2Sqrt = Math.Sqrt(biasCorrection2);
         var c = new Constants(beta1, beta2, eps, weightDecay, 1 - lr * weightDecay, biasCorrection2Sqrt, -stepSize,
             maximize, weightDecay != 0 && !decoupled, decoupled && weightDecay != 0, amsgrad);
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (inputs[0].DType == DType.Float32) Update<float>(op, inputs, c);
         else Update<double>(op, inputs, c);
     }

@@ -15,6 +15,7 @@ internal static class RmsPropKernel
         int next = 3;
         Tensor? buffer = hasMomentum ? inputs[next++] : null;
         Tensor? gradAvg = centered ? inputs[next] : null;
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (inputs[0].DType == DType.Float32)
             Update(UpdateOperands.Written<float>(op, "param", inputs[0]), UpdateOperands.Read<float>(inputs[1]),
                 UpdateOperands.Written<float>(op, "square_avg", inputs[2]),

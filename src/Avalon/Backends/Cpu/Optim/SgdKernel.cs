@@ -14,6 +14,7 @@ internal static class SgdKernel
             a.Double("weight_decay"), hasMomentum && a.Bool("nesterov"), a.Bool("maximize"), hasMomentum && a.Bool("first_step"));
         Tensor param = inputs[0], grad = inputs[1];
         Tensor? buffer = hasMomentum ? inputs[2] : null;
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (param.DType == DType.Float32)
             Update(UpdateOperands.Written<float>(op, "param", param), UpdateOperands.Read<float>(grad),
                 buffer is null ? default : UpdateOperands.Written<float>(op, "momentum_buffer", buffer), h);

@@ -10,8 +10,8 @@ internal static class UpdateOperands
     public static Span<T> Written<T>(string op, string name, Tensor tensor) where T : unmanaged
     {
         if (!tensor.IsContiguous)
-            throw new InvalidOperationException(
-                $"{op}: {name} of shape {tensor.Shape} with strides [{string.Join(", ", tensor.Strides)}] is not contiguous; the update writes in place and needs dense tensors.");
+            throw OpErrors.State(
+                op, $"{name} of shape {tensor.Shape} with strides [{string.Join(", ", tensor.Strides)}] is not contiguous; the update writes in place and needs dense tensors.");
         return tensor.ContiguousSpan<T>();
     }
 

@@ -45,9 +45,9 @@ internal static unsafe class AvgPool
     private static void Validate(in PoolGeometry g, int? divisorOverride)
     {
         if (divisorOverride == 0)
-            throw new ArgumentException($"{g.OperationName}: divisor_override must be non-zero, got 0.");
+            throw OpErrors.Argument(g.OperationName, $"divisor_override must be non-zero, got 0.");
         if (g.DilationDepth != 1 || g.DilationHeight != 1 || g.DilationWidth != 1)
-            throw new ArgumentException($"{g.OperationName}: average pooling has no dilation; create the geometry with PoolGeometry.CreateAverage.");
+            throw OpErrors.Argument(g.OperationName, $"average pooling has no dilation; create the geometry with PoolGeometry.CreateAverage.");
     }
 
     /// <summary>

@@ -81,6 +81,7 @@ internal static class CpuPoolingKernels
         var gx = outputs[0];
         int planes = gy.Shape[0] * gy.Shape[1];
         int inPlane = ShapeUtil.Numel(a.Ints("input_size")), outPlane = planes == 0 ? 0 : gy.Numel / planes;
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (gx.DType == DType.Float32)
             PoolIndexScatter.Run("max_pool_backward", planes, inPlane, outPlane, gy.ContiguousSpan<float>(), indices.ContiguousSpan<long>(), gx.ContiguousSpan<float>());
         else
@@ -94,6 +95,7 @@ internal static class CpuPoolingKernels
         var y = outputs[0];
         int planes = x.Shape[0] * x.Shape[1];
         int inPlane = planes == 0 ? 0 : x.Numel / planes, outPlane = planes == 0 ? 0 : y.Numel / planes;
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (y.DType == DType.Float32)
             PoolIndexGather.Run("max_pool_gather", planes, inPlane, outPlane, x.ContiguousSpan<float>(), indices.ContiguousSpan<long>(), y.ContiguousSpan<float>());
         else

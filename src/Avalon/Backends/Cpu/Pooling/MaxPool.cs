@@ -29,7 +29,7 @@ internal static unsafe class MaxPool
     {
         g.RequireLength("input", input.Length, g.InputLength);
         if (output.IsEmpty && indices.IsEmpty && g.OutputLength != 0)
-            throw new ArgumentException("max_pool: expected an output buffer, an indices buffer or both, got neither.");
+            throw OpErrors.Argument("max_pool", "expected an output buffer, an indices buffer or both, got neither.");
         if (!output.IsEmpty) g.RequireLength("output", output.Length, g.OutputLength);
         if (!indices.IsEmpty) g.RequireLength("indices", indices.Length, g.OutputLength);
         fixed (T* pIn = input, pOut = output)

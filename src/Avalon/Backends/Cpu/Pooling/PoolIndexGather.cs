@@ -14,8 +14,8 @@ internal static unsafe class PoolIndexGather
         ReadOnlySpan<long> indices, Span<T> output) where T : unmanaged
     {
         if (input.Length != (long)planes * inPlane || indices.Length != (long)planes * outPlane || output.Length != indices.Length)
-            throw new ArgumentException(
-                $"{op}: expected input of {(long)planes * inPlane} elements and indices/output of {(long)planes * outPlane}, " +
+            throw OpErrors.Argument(
+                op, $"expected input of {(long)planes * inPlane} elements and indices/output of {(long)planes * outPlane}, " +
                 $"got {input.Length}, {indices.Length} and {output.Length}.");
         fixed (T* pIn = input, pOut = output)
         fixed (long* pIdx = indices)
@@ -23,8 +23,8 @@ internal static unsafe class PoolIndexGather
             var job = new PoolIndexLoop<T, GatherStep<T>>(inPlane, outPlane, pIn, pIdx, pOut);
             PlaneParallel.For(planes, outPlane, job.Execute);
             if (job.BadPosition >= 0)
-                throw new ArgumentOutOfRangeException("indices", indices[(int)job.BadPosition],
-                    $"{op}: index {indices[(int)job.BadPosition]} at flat position {job.BadPosition} is outside its " +
+                throw OpErrors.OutOfRange(op, "indices", indices[(int)job.BadPosition],
+                    $"index {indices[(int)job.BadPosition]} at flat position {job.BadPosition} is outside its " +
                     $"input plane of {inPlane} elements (valid range [0, {inPlane})); indices must come from a max pooling of this input's shape.");
         }
     }

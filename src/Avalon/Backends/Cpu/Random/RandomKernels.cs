@@ -28,6 +28,7 @@ internal static class RandomKernels
     {
         ulong key = KeyOf(inputs[0]);
         var output = outputs[0];
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (output.DType == DType.Float32)
         {
             var data = (float[])((CpuStorage)output.Storage).Data;
@@ -53,6 +54,7 @@ internal static class RandomKernels
         ulong key = KeyOf(inputs[0]);
         var output = outputs[0];
         int offset = output.Offset;
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (output.DType == DType.Float32)
         {
             var data = (float[])((CpuStorage)output.Storage).Data;
@@ -95,7 +97,7 @@ internal static class RandomKernels
                     for (int i = start; i < end; i++) a[offset + i] = CounterRandom.Integer(CounterRandom.Bits(key, i), low, high);
                     break;
                 default:
-                    throw new NotSupportedException($"randint: dtype {output.DType.Name()} is not supported.");
+                    throw DTypeDispatch.Unsupported("randint", output.DType, DTypeDispatch.NumericTypes);
             }
         });
     }
@@ -106,6 +108,7 @@ internal static class RandomKernels
         var p = inputs[0].ContiguousNoGrad();
         var output = outputs[0];
         int offset = output.Offset, pOffset = p.Offset;
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (output.DType == DType.Float32)
         {
             var data = (float[])((CpuStorage)output.Storage).Data;
@@ -136,6 +139,7 @@ internal static class RandomKernels
         var x = inputs[0].ContiguousNoGrad();
         var output = outputs[0];
         int offset = output.Offset, xOffset = x.Offset;
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (output.DType == DType.Float32)
         {
             var data = (float[])((CpuStorage)output.Storage).Data;

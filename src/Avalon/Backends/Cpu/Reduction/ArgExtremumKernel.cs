@@ -18,15 +18,13 @@ internal static class ArgExtremumKernel
 
     private static void Dispatch<TDir>(string name, Tensor x, Attributes a, Tensor output) where TDir : IDirection
     {
-        var dims = a.SharedInts("dims");
-        switch (x.DType)
-        {
-            case DType.Float32: Run<float, TDir>(x, dims, output); break;
-            case DType.Float64: Run<double, TDir>(x, dims, output); break;
-            case DType.Int32: Run<int, TDir>(x, dims, output); break;
-            case DType.Int64: Run<long, TDir>(x, dims, output); break;
-            default: throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}.");
-        }
+        var visitor = new Visitor<TDir>(x, a.SharedInts("dims"), output);
+        DTypeDispatch.Numeric(x.DType, ref visitor, name);
+    }
+
+    private readonly struct Visitor<TDir>(Tensor x, int[] dims, Tensor output) : INumericVisitor where TDir : IDirection
+    {
+        public void Visit<T>() where T : unmanaged, INumber<T> => Run<T, TDir>(x, dims, output);
     }
 
     // Writes every element of the int64 output (no group is empty: the shape rule rejects that).

@@ -23,7 +23,7 @@ internal static class EqualMaskKernel
             case (DType.Int32, DType.Float32): Compute<int, float>(inputs[0], inputs[1], output); break;
             case (DType.Int32, DType.Float64): Compute<int, double>(inputs[0], inputs[1], output); break;
             default:
-                throw new NotSupportedException($"equal_mask: not implemented for {inputs[0].DType.Name()} inputs with a {output.DType.Name()} result.");
+                throw OpErrors.NotSupported("equal_mask", $"not implemented for {inputs[0].DType.Name()} inputs with a {output.DType.Name()} result.");
         }
     };
 

@@ -14,13 +14,14 @@ internal static class LogSumExpKernel
     /// <summary>The kernel.</summary>
     public static readonly Kernel Run = (inputs, a, outputs) =>
     {
-        switch (inputs[0].DType)
-        {
-            case DType.Float32: Compute<float>(inputs[0], a.SharedInts("dims"), outputs[0]); break;
-            case DType.Float64: Compute<double>(inputs[0], a.SharedInts("dims"), outputs[0]); break;
-            default: throw new NotSupportedException($"logsumexp: not implemented for dtype {inputs[0].DType.Name()}.");
-        }
+        var visitor = new Visitor(inputs[0], a.SharedInts("dims"), outputs[0]);
+        DTypeDispatch.Floating(inputs[0].DType, ref visitor, "logsumexp");
     };
+
+    private readonly struct Visitor(Tensor x, int[] dims, Tensor output) : IFloatingVisitor
+    {
+        public void Visit<T>() where T : unmanaged, IFloatingPointIeee754<T> => Compute<T>(x, dims, output);
+    }
 
     // Writes every element of output.
     private static void Compute<T>(Tensor x, int[] dims, Tensor output) where T : unmanaged, IFloatingPointIeee754<T>

@@ -26,6 +26,7 @@ internal static class LogicalReductionKernels
     {
         var plan = ReductionLayout.Plan(x, a.Ints("dims"));
         var counts = new long[plan.Outer * plan.Inner];
+        // Deliberately specialised (not DTypeDispatch's visitor): bool is counted through its bytes.
         switch (x.DType)
         {
             case DType.Float32: Count<float>(plan, plan.Dense.CpuSpan<float>(), counts); break;
@@ -33,7 +34,7 @@ internal static class LogicalReductionKernels
             case DType.Int32: Count<int>(plan, plan.Dense.CpuSpan<int>(), counts); break;
             case DType.Int64: Count<long>(plan, plan.Dense.CpuSpan<long>(), counts); break;
             case DType.Bool: Count<byte>(plan, MemoryMarshal.AsBytes(plan.Dense.CpuSpan<bool>()), counts); break;
-            default: throw new NotSupportedException($"{mode.ToString().ToLowerInvariant()}: not implemented for dtype {x.DType.Name()}.");
+            default: throw DTypeDispatch.Unsupported(mode == Mode.Count ? "count_nonzero" : mode.ToString().ToLowerInvariant(), x.DType, DTypeDispatch.AllTypes);
         }
         if (mode == Mode.Count)
         {

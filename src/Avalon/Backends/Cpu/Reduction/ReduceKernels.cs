@@ -22,13 +22,14 @@ internal static class ReduceKernels
         where TI : IReduceOperator<int> where TL : IReduceOperator<long>
     {
         var dims = a.SharedInts("dims");
+        // Deliberately specialised (not DTypeDispatch's visitor): the reduce operator struct differs per dtype.
         switch (x.DType)
         {
             case DType.Float32: ReduceLoop.Run<float, TF>(x, dims, output); break;
             case DType.Float64: ReduceLoop.Run<double, TD>(x, dims, output); break;
             case DType.Int32: ReduceLoop.Run<int, TI>(x, dims, output); break;
             case DType.Int64: ReduceLoop.Run<long, TL>(x, dims, output); break;
-            default: throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}.");
+            default: throw DTypeDispatch.Unsupported(name, x.DType, DTypeDispatch.NumericTypes);
         }
     }
 }

@@ -19,12 +19,13 @@ internal static class SoftmaxKernel
 
     private static void Dispatch(string name, Tensor x, Attributes a, Tensor output, bool log)
     {
-        switch (x.DType)
-        {
-            case DType.Float32: Run<float>(x, a.Int("dim"), output, log); break;
-            case DType.Float64: Run<double>(x, a.Int("dim"), output, log); break;
-            default: throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}.");
-        }
+        var visitor = new Visitor(x, a.Int("dim"), output, log);
+        DTypeDispatch.Floating(x.DType, ref visitor, name);
+    }
+
+    private readonly struct Visitor(Tensor x, int dim, Tensor output, bool log) : IFloatingVisitor
+    {
+        public void Visit<T>() where T : unmanaged, IFloatingPointIeee754<T> => Run<T>(x, dim, output, log);
     }
 
     // Writes every element of output (the input's shape).

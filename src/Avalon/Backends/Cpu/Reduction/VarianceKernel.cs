@@ -19,12 +19,13 @@ internal static class VarianceKernel
 
     private static void Dispatch(string name, Tensor x, Attributes a, Tensor output, bool sqrt)
     {
-        switch (x.DType)
-        {
-            case DType.Float32: Run<float>(x, a, output, sqrt); break;
-            case DType.Float64: Run<double>(x, a, output, sqrt); break;
-            default: throw new NotSupportedException($"{name}: not implemented for dtype {x.DType.Name()}.");
-        }
+        var visitor = new Visitor(x, a, output, sqrt);
+        DTypeDispatch.Floating(x.DType, ref visitor, name);
+    }
+
+    private readonly struct Visitor(Tensor x, Attributes a, Tensor output, bool sqrt) : IFloatingVisitor
+    {
+        public void Visit<T>() where T : unmanaged, IFloatingPointIeee754<T> => Run<T>(x, a, output, sqrt);
     }
 
     // Writes every element of output.

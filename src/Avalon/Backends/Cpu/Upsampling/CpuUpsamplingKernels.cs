@@ -25,6 +25,7 @@ internal static class CpuUpsamplingKernels
         var source = inputs[0].ContiguousNoGrad();
         // The forward resizes from the input's sizes; the backward maps a gradient back to input_size.
         var inputSize = backward ? a.Ints("input_size") : source.Shape.ToArray()[2..];
+        // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (source.DType == DType.Float32) Run<float>(linear, backward, inputSize, a, source, outputs[0]);
         else Run<double>(linear, backward, inputSize, a, source, outputs[0]);
     }

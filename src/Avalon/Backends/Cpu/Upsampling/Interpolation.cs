@@ -40,8 +40,8 @@ internal static unsafe class Interpolation
     {
         long input = (long)planes * d.Input * h.Input * w.Input, output = (long)planes * d.Output * h.Output * w.Output;
         if (inputLength != input || outputLength != output)
-            throw new ArgumentException(
-                $"interpolate: expected input of {input} and output of {output} elements for {planes} planes of " +
+            throw OpErrors.Argument(
+                "interpolate", $"expected input of {input} and output of {output} elements for {planes} planes of " +
                 $"[{d.Input}, {h.Input}, {w.Input}] -> [{d.Output}, {h.Output}, {w.Output}], got {inputLength} and {outputLength}.");
     }
 

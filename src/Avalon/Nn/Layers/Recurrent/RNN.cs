@@ -37,7 +37,7 @@ public class RNN : RNNBase
     {
         "tanh" => CellKind.RnnTanh,
         "relu" => CellKind.RnnRelu,
-        _ => throw new ArgumentException($"RNN: unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.", nameof(nonlinearity)),
+        _ => throw OpErrors.Argument("RNN", $"unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.", nameof(nonlinearity)),
     };
 
     /// <summary>"tanh" or "relu".</summary>

@@ -42,18 +42,18 @@ public abstract class RNNBase : Module
     {
         string name = TypeName;
         if (inputSize < 0)
-            throw new ArgumentException($"{name}: input_size must be non-negative, got {inputSize}.", nameof(inputSize));
+            throw OpErrors.Argument(name, $"input_size must be non-negative, got {inputSize}.", nameof(inputSize));
         if (hiddenSize <= 0)
-            throw new ArgumentException($"{name}: hidden_size must be greater than zero, got {hiddenSize}.", nameof(hiddenSize));
+            throw OpErrors.Argument(name, $"hidden_size must be greater than zero, got {hiddenSize}.", nameof(hiddenSize));
         if (numLayers <= 0)
-            throw new ArgumentException($"{name}: num_layers must be greater than zero, got {numLayers}.", nameof(numLayers));
+            throw OpErrors.Argument(name, $"num_layers must be greater than zero, got {numLayers}.", nameof(numLayers));
         if (!(dropout >= 0 && dropout <= 1))
-            throw new ArgumentException(
-                $"{name}: dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got {dropout}.", nameof(dropout));
+            throw OpErrors.Argument(
+                name, $"dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got {dropout}.", nameof(dropout));
         if (projSize < 0)
-            throw new ArgumentException($"{name}: proj_size should be a positive integer or zero to disable projections, got {projSize}.", nameof(projSize));
+            throw OpErrors.Argument(name, $"proj_size should be a positive integer or zero to disable projections, got {projSize}.", nameof(projSize));
         if (projSize >= hiddenSize)
-            throw new ArgumentException($"{name}: proj_size has to be smaller than hidden_size, got proj_size={projSize} and hidden_size={hiddenSize}.", nameof(projSize));
+            throw OpErrors.Argument(name, $"proj_size has to be smaller than hidden_size, got proj_size={projSize} and hidden_size={hiddenSize}.", nameof(projSize));
         _cell = cell;
         InputSize = inputSize;
         HiddenSize = hiddenSize;
@@ -154,9 +154,9 @@ public abstract class RNNBase : Module
     private Tensor? Get(string baseName, int layer, bool reverse)
     {
         if (layer < 0 || layer >= NumLayers)
-            throw new ArgumentOutOfRangeException(nameof(layer), $"{TypeName}: layer {layer} is out of range for {NumLayers} layers.");
+            throw OpErrors.OutOfRange(TypeName, nameof(layer), $"layer {layer} is out of range for {NumLayers} layers.");
         if (reverse && !Bidirectional)
-            throw new ArgumentException($"{TypeName}: there is no reverse direction; the module is not bidirectional.", nameof(reverse));
+            throw OpErrors.Argument(TypeName, $"there is no reverse direction; the module is not bidirectional.", nameof(reverse));
         return RegisteredParameter(string.Create(CultureInfo.InvariantCulture, $"{baseName}_l{layer}{(reverse ? "_reverse" : "")}"));
     }
 
@@ -197,7 +197,7 @@ public abstract class RNNBase : Module
         ArgumentNullException.ThrowIfNull(input);
         string name = TypeName;
         if (input.Rank is not (2 or 3))
-            throw new ArgumentException($"{name}: expected input to be 2-D (unbatched [T, input_size]) or 3-D, got {input.Rank}-D tensor of shape {input.Shape} instead.", nameof(input));
+            throw OpErrors.Argument(name, $"expected input to be 2-D (unbatched [T, input_size]) or 3-D, got {input.Rank}-D tensor of shape {input.Shape} instead.", nameof(input));
         CheckInput(input);
         bool batched = input.Rank == 3;
         if (!batched)
@@ -211,14 +211,14 @@ public abstract class RNNBase : Module
         else
         {
             if (h0 is not null && h0.Rank != 3)
-                throw new ArgumentException($"{name}: for batched 3-D input, hx should also be 3-D but got {h0.Rank}-D tensor of shape {h0.Shape}.");
+                throw OpErrors.Argument(name, $"for batched 3-D input, hx should also be 3-D but got {h0.Rank}-D tensor of shape {h0.Shape}.");
             if (c0 is not null && c0.Rank != 3)
-                throw new ArgumentException($"{name}: for batched 3-D input, cx should also be 3-D but got {c0.Rank}-D tensor of shape {c0.Shape}.");
+                throw OpErrors.Argument(name, $"for batched 3-D input, cx should also be 3-D but got {c0.Rank}-D tensor of shape {c0.Shape}.");
         }
         var timeMajor = BatchFirst ? input.Transpose(0, 1) : input;
         int steps = timeMajor.Size(0), batch = timeMajor.Size(1);
         if (steps == 0)
-            throw new ArgumentException($"{name}: expected a sequence of at least one step, got input of shape {input.Shape}{(BatchFirst ? " (batch_first)" : "")}.", nameof(input));
+            throw OpErrors.Argument(name, $"expected a sequence of at least one step, got input of shape {input.Shape}{(BatchFirst ? " (batch_first)" : "")}.", nameof(input));
         var batchSizes = new int[steps];
         Array.Fill(batchSizes, batch);
         var data = timeMajor.Reshape([steps * batch, InputSize]);
@@ -239,7 +239,7 @@ public abstract class RNNBase : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Data.Rank != 2)
-            throw new ArgumentException($"{TypeName}: expected packed data of shape [sum(batch_sizes), input_size], got {input.Data.Shape}.", nameof(input));
+            throw OpErrors.Argument(TypeName, $"expected packed data of shape [sum(batch_sizes), input_size], got {input.Data.Shape}.", nameof(input));
         CheckInput(input.Data);
         if (input.SortedIndices is { } sorted)
         {
@@ -258,27 +258,27 @@ public abstract class RNNBase : Module
     private void CheckInput(Tensor input)
     {
         if (input.Size(-1) != InputSize)
-            throw new ArgumentException($"{TypeName}: input.size(-1) must be equal to input_size. Expected {InputSize}, got {input.Size(-1)} (input shape {input.Shape}).", nameof(input));
+            throw OpErrors.Argument(TypeName, $"input.size(-1) must be equal to input_size. Expected {InputSize}, got {input.Size(-1)} (input shape {input.Shape}).", nameof(input));
         var dtype = WeightIh(0).DType;
         if (input.DType != dtype)
-            throw new ArgumentException($"{TypeName}: input must have the type {dtype.Name()}, got type {input.DType.Name()}. Convert the input or the module with .To(DType).", nameof(input));
+            throw OpErrors.Argument(TypeName, $"input must have the type {dtype.Name()}, got type {input.DType.Name()}. Convert the input or the module with .To(DType).", nameof(input));
     }
 
     private void CheckUnbatchedState(Tensor? state, string what)
     {
         if (state is not null && state.Rank != 2)
-            throw new ArgumentException($"{TypeName}: for unbatched 2-D input, {what} should also be 2-D but got {state.Rank}-D tensor of shape {state.Shape}.");
+            throw OpErrors.Argument(TypeName, $"for unbatched 2-D input, {what} should also be 2-D but got {state.Rank}-D tensor of shape {state.Shape}.");
     }
 
     private void CheckState(Tensor state, int batch, int size, string what)
     {
         int[] expected = [NumLayers * NumDirections, batch, size];
         if (state.Rank != 3 || state.Size(0) != expected[0] || state.Size(1) != expected[1] || state.Size(2) != expected[2])
-            throw new ArgumentException(
-                $"{TypeName}: expected {what} size {PythonRepr.Tuple(expected)} ([num_layers·num_directions, batch, {(size == HiddenSize ? "hidden_size" : "proj_size")}]), got {state.Shape}.");
+            throw OpErrors.Argument(
+                TypeName, $"expected {what} size {PythonRepr.Tuple(expected)} ([num_layers·num_directions, batch, {(size == HiddenSize ? "hidden_size" : "proj_size")}]), got {state.Shape}.");
         var dtype = WeightIh(0).DType;
         if (state.DType != dtype)
-            throw new ArgumentException($"{TypeName}: {what} must have the type {dtype.Name()}, got type {state.DType.Name()}.");
+            throw OpErrors.Argument(TypeName, $"{what} must have the type {dtype.Name()}, got type {state.DType.Name()}.");
     }
 
     /// <summary>
@@ -294,7 +294,7 @@ public abstract class RNNBase : Module
         if (h0 is not null) CheckState(h0, batch, outSize, lstm ? "hidden[0]" : "hidden");
         if (c0 is not null) CheckState(c0, batch, HiddenSize, "hidden[1]");
         if (lstm && (h0 is null) != (c0 is null))
-            throw new ArgumentException($"{TypeName}: give both initial states (h_0, c_0) or neither.");
+            throw OpErrors.Argument(TypeName, $"give both initial states (h_0, c_0) or neither.");
         h0 ??= Tensor.Zeros([NumLayers * directions, batch, outSize], dtype, data.Device);
         if (lstm) c0 ??= Tensor.Zeros([NumLayers * directions, batch, HiddenSize], dtype, data.Device);
         var h0s = h0.Unbind(0);

@@ -25,7 +25,7 @@ public class RNNCell : RNNCellBase
         : base(inputSize, hiddenSize, bias, 1, dtype, generator)
     {
         if (nonlinearity is not ("tanh" or "relu"))
-            throw new ArgumentException($"RNNCell: unknown nonlinearity: {nonlinearity}. Select from 'tanh' or 'relu'.", nameof(nonlinearity));
+            throw OpErrors.Argument("RNNCell", $"unknown nonlinearity: {nonlinearity}. Select from 'tanh' or 'relu'.", nameof(nonlinearity));
         Nonlinearity = nonlinearity;
     }
 

@@ -14,9 +14,9 @@ public abstract class RNNCellBase : Module
     private protected RNNCellBase(int inputSize, int hiddenSize, bool bias, int gates, DType? dtype, Generator? generator)
     {
         if (inputSize < 0)
-            throw new ArgumentException($"{TypeName}: input_size must be non-negative, got {inputSize}.", nameof(inputSize));
+            throw OpErrors.Argument(TypeName, $"input_size must be non-negative, got {inputSize}.", nameof(inputSize));
         if (hiddenSize <= 0)
-            throw new ArgumentException($"{TypeName}: hidden_size must be greater than zero, got {hiddenSize}.", nameof(hiddenSize));
+            throw OpErrors.Argument(TypeName, $"hidden_size must be greater than zero, got {hiddenSize}.", nameof(hiddenSize));
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         var dt = dtype ?? Tensor.DefaultDType;
@@ -69,21 +69,21 @@ public abstract class RNNCellBase : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank is not (1 or 2))
-            throw new ArgumentException($"{TypeName}: expected input to be 1-D or 2-D but received {input.Rank}-D tensor of shape {input.Shape}.", nameof(input));
+            throw OpErrors.Argument(TypeName, $"expected input to be 1-D or 2-D but received {input.Rank}-D tensor of shape {input.Shape}.", nameof(input));
         if (input.Size(-1) != InputSize)
-            throw new ArgumentException($"{TypeName}: input has inconsistent input_size: got {input.Size(-1)} (shape {input.Shape}), expected {InputSize}.", nameof(input));
+            throw OpErrors.Argument(TypeName, $"input has inconsistent input_size: got {input.Size(-1)} (shape {input.Shape}), expected {InputSize}.", nameof(input));
         if (input.DType != WeightIh.DType)
-            throw new ArgumentException($"{TypeName}: input must have the type {WeightIh.DType.Name()}, got type {input.DType.Name()}. Convert the input or the module with .To(DType).", nameof(input));
+            throw OpErrors.Argument(TypeName, $"input must have the type {WeightIh.DType.Name()}, got type {input.DType.Name()}. Convert the input or the module with .To(DType).", nameof(input));
         bool batched = input.Rank == 2;
         int batch = batched ? input.Size(0) : 1;
         if (state is not null)
         {
             int[] expected = batched ? [batch, HiddenSize] : [HiddenSize];
             if (state.Rank != expected.Length || !state.Shape.ToArray().SequenceEqual(expected))
-                throw new ArgumentException(
-                    $"{TypeName}: expected {stateName} of shape [{string.Join(", ", expected)}] for input {input.Shape}, got {state.Shape}.");
+                throw OpErrors.Argument(
+                    TypeName, $"expected {stateName} of shape [{string.Join(", ", expected)}] for input {input.Shape}, got {state.Shape}.");
             if (state.DType != WeightIh.DType)
-                throw new ArgumentException($"{TypeName}: {stateName} must have the type {WeightIh.DType.Name()}, got type {state.DType.Name()}.");
+                throw OpErrors.Argument(TypeName, $"{stateName} must have the type {WeightIh.DType.Name()}, got type {state.DType.Name()}.");
         }
         if (!batched)
         {

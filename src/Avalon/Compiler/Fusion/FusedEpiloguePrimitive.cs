@@ -1,0 +1,104 @@
+using Avalon.Compiler.CodeGen;
+using Avalon.Primitives;
+
+namespace Avalon.Compiler.Fusion;
+
+/// <summary>
+/// A matmul or convolution call with a fused elementwise epilogue (bias, activation, ...), made by
+/// <see cref="EpilogueFusion"/>: its kernel runs the producer's kernel into the output buffer, then the
+/// epilogue's generated kernel over that buffer in place while it is still in cache (one pass after the
+/// product; the GEMM has no per-block hook). The inputs are the producer's, then the epilogue's others.
+/// Like <see cref="FusedElementwisePrimitive"/> it is not registered and has no derivative rule.
+/// </summary>
+public sealed class FusedEpiloguePrimitive : Primitive
+{
+    private readonly Attributes _producerAttributes;
+
+    /// <summary>Creates the primitive.</summary>
+    /// <param name="producer">The matmul or conv primitive.</param>
+    /// <param name="producerAttributes">Its call's attributes (validated).</param>
+    /// <param name="producerArity">How many of the inputs are the producer's.</param>
+    /// <param name="epilogue">The elementwise expression applied to the product.</param>
+    /// <param name="productInput">Which input of <paramref name="epilogue"/> is the product.</param>
+    public FusedEpiloguePrimitive(Primitive producer, Attributes producerAttributes, int producerArity, FusedExpression epilogue, int productInput)
+        : base(producer.Name + "_epilogue", PrimitiveRegistration.Unregistered)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        ArgumentNullException.ThrowIfNull(epilogue);
+        if (productInput < 0 || productInput >= epilogue.InputCount || epilogue.InputIsMask(productInput))
+            throw new ArgumentException($"{Name}: epilogue input {productInput} cannot be the product of {epilogue}.", nameof(productInput));
+        Producer = producer;
+        _producerAttributes = producer.ValidateAttributes(producerAttributes);
+        ProducerArity = producerArity;
+        Epilogue = epilogue;
+        ProductInput = productInput;
+        RegisterKernel(DeviceType.Cpu, RunCpu);
+    }
+
+    /// <summary>The matmul or conv primitive whose result the epilogue transforms.</summary>
+    public Primitive Producer { get; }
+
+    /// <summary>How many leading inputs are the producer's.</summary>
+    public int ProducerArity { get; }
+
+    /// <summary>The elementwise epilogue.</summary>
+    public FusedExpression Epilogue { get; }
+
+    /// <summary>Which input of <see cref="Epilogue"/> is the product.</summary>
+    public int ProductInput { get; }
+
+    /// <summary>Compiler-made, not user code.</summary>
+    public override bool IsUserDefined => false;
+
+    /// <summary>An optional <c>expr</c> string: the epilogue's formula, for printing only.</summary>
+    public override AttributeSchema? Schema => s_schema;
+
+    private static readonly AttributeSchema s_schema = AttributeSchema.Of(AttributeSpec.OptionalOf("expr", AttributeType.String));
+
+    /// <summary>No rule reads inputs (there is no rule).</summary>
+    public override bool RuleReadsInput(int index) => false;
+
+    /// <inheritdoc />
+    public override TensorSpec InferSpec(TensorSpec[] inputs, Attributes attributes)
+    {
+        if (inputs.Length != ProducerArity + Epilogue.InputCount - 1)
+            throw new ArgumentException($"{Name}: expected {ProducerArity + Epilogue.InputCount - 1} inputs ({ProducerArity} for {Producer.Name}, then the epilogue's), got {inputs.Length}.");
+        var product = Producer.InferSpecs(inputs[..ProducerArity], _producerAttributes)[0];
+        var epilogueSpecs = EpilogueOperands(inputs[ProducerArity..], product);
+        var shape = product.Shape.Dims;
+        for (int i = 0; i < epilogueSpecs.Length; i++)
+        {
+            var expected = Epilogue.InputIsMask(i) ? DType.Bool : Epilogue.ElementType;
+            if (epilogueSpecs[i].DType != expected)
+                throw new ArgumentException($"{Name}: epilogue input {i} of {Epilogue} must be {expected.Name()}, got {epilogueSpecs[i]}.");
+            shape = ShapeUtil.Broadcast(shape, epilogueSpecs[i].Shape.Dims, Name);
+        }
+        if (!shape.AsSpan().SequenceEqual(product.Shape.Dims))
+            throw new ArgumentException($"{Name}: the epilogue's inputs broadcast the product {product} to [{string.Join(", ", shape)}]; they must broadcast into it.");
+        return product;
+    }
+
+    /// <summary>Always throws: a fused call has no derivative rule.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public override Tensor?[] Backward(GradContext context) => throw new NotSupportedException(
+        $"{Name} ({Producer.Name} then {Epilogue}) has no derivative rule: fusion runs on tapes that already contain their backward calls. " +
+        "Differentiate the unfused tape (or the function) instead, then compile the result.");
+
+    private T[] EpilogueOperands<T>(T[] others, T product)
+    {
+        var all = new T[Epilogue.InputCount];
+        for (int i = 0, j = 0; i < all.Length; i++) all[i] = i == ProductInput ? product : others[j++];
+        return all;
+    }
+
+    private void RunCpu(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
+    {
+        var output = outputs[0];
+        Producer.Compute(inputs[..ProducerArity], _producerAttributes, [output]);
+        if (output.Numel == 0) return;
+        // The epilogue reads the product where it writes its result (the same dense positions), in place.
+        var operands = EpilogueOperands(inputs[ProducerArity..], output);
+        var layout = FusedLayout.Of(operands, output.Shape.Dims, Epilogue.ElementType);
+        FusedKernelCache.Get(Epilogue, layout, VectorWidths.Best).Run(operands, output, layout);
+    }
+}

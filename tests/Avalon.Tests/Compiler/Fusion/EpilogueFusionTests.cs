@@ -1,0 +1,67 @@
+using Avalon.Autodiff;
+using Avalon.Compiler;
+using Avalon.Compiler.Fusion;
+using Avalon.Nn;
+using static Avalon.Nn.Functional;
+using static Avalon.Tests.Compiler.FusionTestHelpers;
+
+namespace Avalon.Tests.Compiler.Fusion;
+
+/// <summary>
+/// <c>epilogue_fusion</c>: matmul (linear) and conv calls take the fused bias/activation that follows
+/// them; the result must equal the elementwise-fused tape bit for bit (the same kernels run, the
+/// epilogue in place) and the unfused tape within the fused kernels' tolerance.
+/// </summary>
+public class EpilogueFusionTests
+{
+    private static Tape FuseAll(Tape tape) => new EpilogueFusion().Run(Fuse(tape), new PassContext(new CompileOptions { DebugLevel = 0 }));
+
+    private static int Epilogues(Tape tape) => tape.Ops.OfType<CallOp>().Count(c => c.Primitive is FusedEpiloguePrimitive);
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(7, 13, 17)]
+    [InlineData(64, 100, 33)]
+    public void LinearWithBiasAndGeluBecomesOneCall(int batch, int inFeatures, int outFeatures)
+    {
+        var x = RandomTensor(50, [batch, inFeatures]);
+        var w = RandomTensor(51, [outFeatures, inFeatures], range: 0.3);
+        var b = RandomTensor(52, [outFeatures]);
+        var tape = Grad.Trace(a => Gelu(Linear(a[0], a[1], a[2]), "tanh"), x, w, b);
+        var elementwise = Fuse(tape);
+        var fused = FuseAll(tape);
+        var calls = fused.Ops.OfType<CallOp>().ToList();
+        Assert.Equal(["permute", "matmul_epilogue"], calls.Select(c => c.Primitive.Name));   // weight.T is a view
+        AssertSameBits(elementwise, fused, [x, w, b], "epilogue vs elementwise fusion");
+        AssertWithinUlps(tape, fused, [x, w, b], "epilogue vs unfused", ulps: 2);
+    }
+
+    [Fact]
+    public void ConvWithBiasAndReluBecomesOneCallAndABackwardTapeKeepsWorking()
+    {
+        var conv = new Conv2d(3, 5, 3, padding: 1, generator: new Generator(7));
+        var x = RandomTensor(53, [2, 3, 9, 11]);
+        var inference = Grad.Trace(a => (conv.Forward(a[0]) * 0.5).Relu(), x);
+        var fused = FuseAll(inference);
+        Assert.Equal(1, Epilogues(fused));
+        Assert.Equal("conv_epilogue", fused.Ops.OfType<CallOp>().Single().Primitive.Name);
+        AssertSameBits(Fuse(inference), fused, [x], "conv epilogue");
+
+        var step = Grad.TraceStep(conv, b => [(conv.Forward(b[0]).Relu() * 3).Sigmoid().Sum()], x);
+        var inputs = conv.NamedParameters().Select(p => p.Value).Append(x).ToArray();
+        var trained = FuseAll(step.Tape);
+        Assert.True(Epilogues(trained) >= 1, trained.ToString());
+        AssertWithinUlps(step.Tape, trained, inputs, "conv training step", ulps: 2);
+    }
+
+    [Fact]
+    public void AProductReadElsewhereOrReturnedKeepsItsOwnCall()
+    {
+        var x = RandomTensor(54, [4, 6]);
+        var w = RandomTensor(55, [6, 6]);
+        var shared = Grad.Trace(a => { var z = a[0].MatMul(a[1]); return (z + 1).Relu() + z.Sum(); }, x, w);
+        Assert.Equal(0, Epilogues(FuseAll(shared)));
+        var returned = Grad.Trace(a => a[0].MatMul(a[1]), x, w);
+        Assert.Equal(0, Epilogues(FuseAll(returned)));
+    }
+}
