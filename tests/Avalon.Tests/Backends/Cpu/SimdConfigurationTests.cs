@@ -8,7 +8,7 @@ namespace Avalon.Tests.Backends.Cpu;
 /// <summary>
 /// Checks that the instruction sets the runtime reports agree with the <c>DOTNET_Enable*</c> variables
 /// CI sets, so that each of CI's kernel runs really takes the code path it is meant to test: the
-/// AVX-512 path (nothing disabled, on hardware that has it), the AVX2 path (<c>DOTNET_EnableAVX512F=0</c>)
+/// AVX-512 path (nothing disabled, on hardware that has it), the AVX2 path (<c>DOTNET_EnableAVX512=0</c>; <c>DOTNET_EnableAVX512F=0</c> before .NET 10)
 /// and the scalar/128-bit fallback (<c>DOTNET_EnableAVX2=0</c>).
 /// </summary>
 public class SimdConfigurationTests(ITestOutputHelper output)
@@ -40,8 +40,8 @@ public class SimdConfigurationTests(ITestOutputHelper output)
                          $"GEMM micro-kernel 512={GemmMicroKernel512<float>.IsSupported} 256={GemmMicroKernel256<float>.IsSupported}");
         if (Avx512Disabled)
         {
-            Assert.False(Avx512F.IsSupported, "DOTNET_EnableAVX512F=0 is set, yet Avx512F.IsSupported is true.");
-            Assert.False(Vector512.IsHardwareAccelerated, "DOTNET_EnableAVX512F=0 is set, yet Vector512 is accelerated.");
+            Assert.False(Avx512F.IsSupported, "AVX-512 is switched off (DOTNET_EnableAVX512=0 or DOTNET_EnableAVX512F=0), yet Avx512F.IsSupported is true. On .NET 10 only DOTNET_EnableAVX512 takes effect.");
+            Assert.False(Vector512.IsHardwareAccelerated, "AVX-512 is switched off (DOTNET_EnableAVX512=0 or DOTNET_EnableAVX512F=0), yet Vector512 is accelerated.");
             Assert.False(GemmMicroKernel512<float>.IsSupported);
         }
         if (Avx2Disabled)
