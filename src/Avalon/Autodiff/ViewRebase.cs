@@ -24,11 +24,15 @@ internal static class ViewRebase
     /// <summary>
     /// Notes on each output of a view call that shares its input's storage where it came from. Not for
     /// views without a rule (detach: no gradient flows through it) or with overlapping elements (expand,
-    /// whose rule sums rather than places).
+    /// whose rule sums rather than places), and not while neither gradients nor a tape are recording.
     /// </summary>
     public static void Remember(ViewPrimitive primitive, Attributes attributes, Tensor[] inputs, Tensor[] views)
     {
         if (!primitive.IsDifferentiable || ReferenceEquals(primitive, ViewPrimitives.Expand) || inputs.Length == 0) return;
+        // Without gradients or a tape there is no history to rebase: inference (NoGrad) pays nothing here.
+        // (A view made under NoGrad and written in place later with gradients on is an error in PyTorch;
+        // here its base simply keeps its history.)
+        if (!GradMode.IsEnabled && Recorder.ActiveTapes.Count == 0) return;
         var input = inputs[0];
         for (int k = 0; k < views.Length; k++)
             if (ReferenceEquals(views[k].Storage, input.Storage) && !ReferenceEquals(views[k], input))
