@@ -4,9 +4,19 @@ namespace Avalon.Backends.Cpu;
 /// The CPU backend's thread budget and its one parallel loop. Kernels split work with
 /// <see cref="For"/> so that a single setting (<see cref="Avalon.Threads.Count"/>) governs them all.
 /// </summary>
+/// <remarks>
+/// The loop runs on the backend's own worker team (<see cref="GemmThreadTeam"/>), whose threads take
+/// indices from a shared counter, so a call whose body is a cached delegate allocates nothing: no
+/// closure, no loop options, no thread-pool bookkeeping. Only when the team is already busy (a loop
+/// started from inside another, or from a second caller thread at the same time) does it fall back to
+/// <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>.
+/// </remarks>
 internal static class CpuParallel
 {
     private static int s_threads = Environment.ProcessorCount;
+
+    [ThreadStatic]
+    private static LoopState? t_loop;
 
     /// <summary>How many threads kernels may use (at least 1).</summary>
     public static int Threads
@@ -28,6 +38,44 @@ internal static class CpuParallel
             for (int i = 0; i < count; i++) body(i);
             return;
         }
+
+        LoopState loop = t_loop ??= new LoopState();
+        if (!loop.Active)
+        {
+            loop.Active = true;
+            loop.Body = body;
+            loop.Count = count;
+            loop.Next = 0;
+            try
+            {
+                if (GemmThreadTeam.TryRun(threads, loop.Worker)) return;
+            }
+            finally
+            {
+                loop.Body = null;
+                loop.Active = false;
+            }
+        }
+
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+    }
+
+    /// <summary>One calling thread's loop: the body, the item count and the next item to hand out.</summary>
+    private sealed class LoopState
+    {
+        public readonly Action<int> Worker;
+        public Action<int>? Body;
+        public int Count, Next;
+        public bool Active;
+
+        public LoopState() => Worker = Work;
+
+        /// <summary>One team thread's share: items taken one at a time until none is left.</summary>
+        private void Work(int worker)
+        {
+            Action<int> body = Body!;
+            int item;
+            while ((item = Interlocked.Increment(ref Next) - 1) < Count) body(item);
+        }
     }
 }

@@ -28,16 +28,21 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
     /// Geometry of the convolution of <paramref name="input"/> [N, Cin, *spatial] with a weight
     /// [Cout, Cin / groups, *kernel] of shape <paramref name="weight"/>.
     /// </summary>
-    public ConvGeometry Convolution(string op, Shape input, Shape weight)
+    public ConvGeometry Convolution(string op, Shape input, Shape weight) => Convolution(op, input.AsSpan(), weight.AsSpan());
+
+    /// <summary>
+    /// <see cref="Convolution(string, Shape, Shape)"/> over plain dimension spans, so that callers that build a
+    /// shape on the stack allocate nothing.
+    /// </summary>
+    public ConvGeometry Convolution(string op, ReadOnlySpan<int> input, ReadOnlySpan<int> weight)
     {
-        int rank = input.Rank - 2;
         RequireRanks(op, input, weight, "weight");
         if (input[1] != weight[1] * Groups)
             throw OpErrors.Argument(
-                op, $"given groups={Groups}, weight of size {weight}, expected input{input} to have {weight[1] * Groups} channels, but got {input[1]} channels instead.");
+                op, $"given groups={Groups}, weight of size {ShapeUtil.Format(weight)}, expected input{ShapeUtil.Format(input)} to have {weight[1] * Groups} channels, but got {input[1]} channels instead.");
         if (weight[0] % Groups != 0)
-            throw OpErrors.Argument(op, $"out_channels ({weight[0]}, from weight of size {weight}) must be divisible by groups ({Groups}).");
-        return ConvGeometry.Create(input[0], input[1], weight[0], Groups, input.AsSpan()[2..], weight.AsSpan()[2..],
+            throw OpErrors.Argument(op, $"out_channels ({weight[0]}, from weight of size {ShapeUtil.Format(weight)}) must be divisible by groups ({Groups}).");
+        return ConvGeometry.Create(input[0], input[1], weight[0], Groups, input[2..], weight[2..],
             Stride, Padding, Dilation);
     }
 
@@ -53,7 +58,7 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
                 op, $"given transposed=1, weight of size {weight}, expected input{input} to have {weight[0]} channels, but got {input[1]} channels instead.");
         if (weight[0] % Groups != 0)
             throw OpErrors.Argument(op, $"in_channels ({weight[0]}, from weight of size {weight}) must be divisible by groups ({Groups}).");
-        int[] outputPadding = OutputPadding.Length == 0 ? new int[input.Rank - 2] : OutputPadding;
+        ReadOnlySpan<int> outputPadding = OutputPadding.Length == 0 ? stackalloc int[input.Rank - 2] : OutputPadding;
         return ConvGeometry.CreateTransposed(input[0], input[1], weight[1] * Groups, Groups, input.AsSpan()[2..],
             weight.AsSpan()[2..], Stride, Padding, outputPadding, Dilation);
     }
@@ -69,8 +74,10 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
         if (gradOutput.Rank is < 3 or > 5 || size.Length != gradOutput.Rank - 2)
             throw OpErrors.Argument(
                 op, $"expected grad_output of rank 3 to 5 and input_size with one value per spatial dim, got grad_output {gradOutput} and input_size {ShapeUtil.Format(size)}.");
-        int[] input = [gradOutput[0], weight[1] * attrs.Groups, .. size];
-        var g = attrs.Convolution(op, input, weight);
+        Span<int> input = stackalloc int[gradOutput.Rank];
+        (input[0], input[1]) = (gradOutput[0], weight[1] * attrs.Groups);
+        size.CopyTo(input[2..]);
+        var g = attrs.Convolution(op, input, weight.AsSpan());
         RequireOutput(op, g, "grad_output", gradOutput, weight[0]);
         return g;
     }
@@ -89,8 +96,10 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
         if (gradOutput[1] % attrs.Groups != 0 || input[1] % attrs.Groups != 0)
             throw OpErrors.Argument(
                 op, $"channels of input {input} and grad_output {gradOutput} must be divisible by groups ({attrs.Groups}).");
-        int[] weight = [gradOutput[1], input[1] / attrs.Groups, .. kernel];
-        var g = attrs.Convolution(op, input, weight);
+        Span<int> weight = stackalloc int[input.Rank];
+        (weight[0], weight[1]) = (gradOutput[1], input[1] / attrs.Groups);
+        kernel.CopyTo(weight[2..]);
+        var g = attrs.Convolution(op, input.AsSpan(), weight);
         RequireOutput(op, g, "grad_output", gradOutput, gradOutput[1]);
         return g;
     }
@@ -100,10 +109,10 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
     {
         int rank = g.SpatialRank;
         ReadOnlySpan<int> all = [g.OutputDepth, g.OutputHeight, g.OutputWidth];
-        var expected = new int[2 + rank];
+        Span<int> expected = stackalloc int[2 + rank];
         expected[0] = g.Batch;
         expected[1] = channels;
-        all[(3 - rank)..].CopyTo(expected.AsSpan(2));
+        all[(3 - rank)..].CopyTo(expected[2..]);
         if (!actual.AsSpan().SequenceEqual(expected))
             throw OpErrors.Argument(op, $"expected {what} of shape {ShapeUtil.Format(expected)} for {g.Describe()}, got {actual}.");
     }
@@ -125,13 +134,16 @@ internal readonly record struct ConvAttributes(int[] Stride, int[] Padding, int[
         return shape;
     }
 
-    private static void RequireRanks(string op, Shape input, Shape weight, string weightName)
+    private static void RequireRanks(string op, Shape input, Shape weight, string weightName) =>
+        RequireRanks(op, input.AsSpan(), weight.AsSpan(), weightName);
+
+    private static void RequireRanks(string op, ReadOnlySpan<int> input, ReadOnlySpan<int> weight, string weightName)
     {
-        if (input.Rank is < 3 or > 5)
+        if (input.Length is < 3 or > 5)
             throw OpErrors.Argument(
-                op, $"expected a batched input of rank 3 to 5 ([N, C, *spatial] with 1 to 3 spatial dims), got shape {input}.");
-        if (weight.Rank != input.Rank)
+                op, $"expected a batched input of rank 3 to 5 ([N, C, *spatial] with 1 to 3 spatial dims), got shape {ShapeUtil.Format(input)}.");
+        if (weight.Length != input.Length)
             throw OpErrors.Argument(
-                op, $"expected {weightName} of rank {input.Rank} to match input of shape {input}, got {weightName} of shape {weight}.");
+                op, $"expected {weightName} of rank {input.Length} to match input of shape {ShapeUtil.Format(input)}, got {weightName} of shape {ShapeUtil.Format(weight)}.");
     }
 }

@@ -117,7 +117,19 @@ internal readonly struct ConvGeometry
         PadDepth == 0 && PadHeight == 0 && PadWidth == 0 && OutputPlane == InputPlane;
 
     /// <summary>The operation name used in messages, e.g. "conv2d" or "conv_transpose3d".</summary>
-    public string OperationName => (IsTransposed ? "conv_transpose" : "conv") + SpatialRank + "d";
+    public string OperationName => OperationNames(SpatialRank, IsTransposed);
+
+    /// <summary>conv1d … conv_transpose3d, from constants rather than a string built per call.</summary>
+    private static string OperationNames(int rank, bool transposed) => (rank, transposed) switch
+    {
+        (1, false) => "conv1d",
+        (2, false) => "conv2d",
+        (3, false) => "conv3d",
+        (1, true) => "conv_transpose1d",
+        (2, true) => "conv_transpose2d",
+        (3, true) => "conv_transpose3d",
+        _ => (transposed ? "conv_transpose" : "conv") + rank + "d",
+    };
 
     /// <summary>
     /// Describes a convolution. Every span has one entry per spatial dimension (1 to 3, the same for all),
@@ -129,7 +141,7 @@ internal readonly struct ConvGeometry
         ReadOnlySpan<int> padding, ReadOnlySpan<int> dilation)
     {
         int rank = inputSize.Length;
-        string op = "conv" + rank + "d";
+        string op = OperationNames(rank, transposed: false);
         ValidateCommon(op, rank, batch, inChannels, outChannels, groups, inputSize, kernelSize, stride, padding, dilation);
 
         Span<int> input = stackalloc int[3], kernel = stackalloc int[3], str = stackalloc int[3];
@@ -168,7 +180,7 @@ internal readonly struct ConvGeometry
         ReadOnlySpan<int> padding, ReadOnlySpan<int> outputPadding, ReadOnlySpan<int> dilation)
     {
         int rank = inputSize.Length;
-        string op = "conv_transpose" + rank + "d";
+        string op = OperationNames(rank, transposed: true);
         ValidateCommon(op, rank, batch, inChannels, outChannels, groups, inputSize, kernelSize, stride, padding, dilation);
         SpatialSizes.RequireLength(op, "output_padding", outputPadding, rank);
 

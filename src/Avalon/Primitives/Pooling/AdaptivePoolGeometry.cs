@@ -55,11 +55,11 @@ internal readonly struct AdaptivePoolGeometry
 
     /// <summary>Describes adaptive average pooling; spans have one entry per spatial dimension (1 to 3).</summary>
     public static AdaptivePoolGeometry CreateAverage(int batch, int channels, ReadOnlySpan<int> inputSize, ReadOnlySpan<int> outputSize)
-        => Create("adaptive_avg_pool" + inputSize.Length + "d", batch, channels, inputSize, outputSize);
+        => Create(inputSize.Length switch { 1 => "adaptive_avg_pool1d", 2 => "adaptive_avg_pool2d", 3 => "adaptive_avg_pool3d", _ => "adaptive_avg_pool" + inputSize.Length + "d" }, batch, channels, inputSize, outputSize);
 
     /// <summary>Describes adaptive max pooling; spans have one entry per spatial dimension (1 to 3).</summary>
     public static AdaptivePoolGeometry CreateMax(int batch, int channels, ReadOnlySpan<int> inputSize, ReadOnlySpan<int> outputSize)
-        => Create("adaptive_max_pool" + inputSize.Length + "d", batch, channels, inputSize, outputSize);
+        => Create(inputSize.Length switch { 1 => "adaptive_max_pool1d", 2 => "adaptive_max_pool2d", 3 => "adaptive_max_pool3d", _ => "adaptive_max_pool" + inputSize.Length + "d" }, batch, channels, inputSize, outputSize);
 
     private static AdaptivePoolGeometry Create(string op, int batch, int channels, ReadOnlySpan<int> inputSize,
         ReadOnlySpan<int> outputSize)

@@ -44,8 +44,12 @@ internal static class PoolAttributes
         var size = a.SharedInts("input_size");
         if (gradOutput.Shape.Rank != size.Length + 2)
             throw OpErrors.Argument("avg_pool_backward", $"expected grad_output [N, C, *spatial] with {size.Length} spatial dims, got {gradOutput}.");
-        var g = Average(Avalon.Shape.Wrap([gradOutput.Shape[0], gradOutput.Shape[1], .. size]), a);
-        if (gradOutput.Shape != Avalon.Shape.Wrap(OutputShape(g)))
+        var kernel = a.SharedInts("kernel_size");
+        if (kernel.Length != size.Length)
+            throw OpErrors.Argument("avg_pool_backward", $"expected kernel_size with {size.Length} values (one per spatial dim), got {ShapeUtil.Format(kernel)}.");
+        var g = PoolGeometry.CreateAverage(gradOutput.Shape[0], gradOutput.Shape[1], size, kernel, a.SharedInts("stride"),
+            a.SharedInts("padding"), a.Bool("ceil_mode"));
+        if (!MatchesOutput(gradOutput.Shape, g))
             throw OpErrors.Argument("avg_pool_backward", $"expected grad_output of shape {ShapeUtil.Format(OutputShape(g))} for input_size {ShapeUtil.Format(size)}, got {gradOutput}.");
         return g;
     }
@@ -79,6 +83,17 @@ internal static class PoolAttributes
         var size = a.SharedInts("output_size");
         RequireRank("adaptive_max_pool", x, size, "output_size");
         return AdaptivePoolGeometry.CreateMax(x[0], x[1], x.AsSpan()[2..], size);
+    }
+
+    /// <summary>Whether <paramref name="shape"/> is the output shape of <paramref name="g"/> (compared without building that shape).</summary>
+    private static bool MatchesOutput(Shape shape, in PoolGeometry g)
+    {
+        ReadOnlySpan<int> all = [g.OutputDepth, g.OutputHeight, g.OutputWidth];
+        int rank = g.SpatialRank;
+        if (shape.Rank != 2 + rank || shape[0] != g.Batch || shape[1] != g.Channels) return false;
+        for (int i = 0; i < rank; i++)
+            if (shape[2 + i] != all[3 - rank + i]) return false;
+        return true;
     }
 
     /// <summary>[N, C, oD, oH, oW] restricted to the caller's spatial rank.</summary>

@@ -96,7 +96,7 @@ internal readonly struct PoolGeometry
     /// </summary>
     public static PoolGeometry CreateMax(int batch, int channels, ReadOnlySpan<int> inputSize, ReadOnlySpan<int> kernelSize,
         ReadOnlySpan<int> stride, ReadOnlySpan<int> padding, ReadOnlySpan<int> dilation, bool ceilMode)
-        => Create("max_pool" + inputSize.Length + "d", batch, channels, inputSize, kernelSize, stride, padding, dilation, ceilMode);
+        => Create(inputSize.Length switch { 1 => "max_pool1d", 2 => "max_pool2d", 3 => "max_pool3d", _ => "max_pool" + inputSize.Length + "d" }, batch, channels, inputSize, kernelSize, stride, padding, dilation, ceilMode);
 
     /// <summary>
     /// Describes average pooling (avg_pool1d/2d/3d), which has no dilation. An empty
@@ -107,7 +107,7 @@ internal readonly struct PoolGeometry
     {
         Span<int> ones = stackalloc int[inputSize.Length];
         ones.Fill(1);
-        return Create("avg_pool" + inputSize.Length + "d", batch, channels, inputSize, kernelSize, stride, padding, ones, ceilMode);
+        return Create(inputSize.Length switch { 1 => "avg_pool1d", 2 => "avg_pool2d", 3 => "avg_pool3d", _ => "avg_pool" + inputSize.Length + "d" }, batch, channels, inputSize, kernelSize, stride, padding, ones, ceilMode);
     }
 
     private static PoolGeometry Create(string op, int batch, int channels, ReadOnlySpan<int> inputSize,

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using Avalon.Primitives.Convolution;
 
@@ -41,23 +40,75 @@ internal static unsafe class ConvolutionBackwardInput
         fixed (T* pGy = gradOutput, pW = weight, pGx = gradInput)
         {
             int items = chunks * g.Groups;
-            var job = new Job<T>(g, pGy, pW, pGx, chunk, serial: items >= CpuParallel.Threads);
-            CpuParallel.For(items, job.Execute);
+            var job = Job<T>.Rent();
+            job.Set(g, pGy, pW, pGx, chunk, serial: items >= CpuParallel.Threads);
+            try
+            {
+                CpuParallel.For(items, job.Body);
+            }
+            finally
+            {
+                job.Return();
+            }
         }
     }
 
-    private sealed class Job<T>(ConvGeometry g, T* gradOutput, T* weight, T* gradInput, int chunk, bool serial)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// One (chunk, group) slice. One instance per calling thread is reused (its delegate with it), so a
+    /// call allocates nothing; its scratch is the executing thread's <see cref="ConvolutionWorkspace"/>.
+    /// </summary>
+    private sealed class Job<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Execute(int item)
+        [ThreadStatic]
+        private static Job<T>? t_free;
+
+        /// <summary>The cached delegate over <see cref="Execute"/>.</summary>
+        public readonly Action<int> Body;
+
+        private ConvGeometry _g;
+        private T* _gradOutput, _weight, _gradInput;
+        private int _chunk;
+        private bool _serial;
+
+        private Job() => Body = Execute;
+
+        /// <summary>The calling thread's idle instance (a new one if it is in use further up the stack).</summary>
+        public static Job<T> Rent()
         {
+            Job<T> job = t_free ?? new Job<T>();
+            t_free = null;
+            return job;
+        }
+
+        public void Set(in ConvGeometry g, T* gradOutput, T* weight, T* gradInput, int chunk, bool serial)
+        {
+            _g = g;
+            _gradOutput = gradOutput;
+            _weight = weight;
+            _gradInput = gradInput;
+            _chunk = chunk;
+            _serial = serial;
+        }
+
+        /// <summary>Hands the instance back to the calling thread.</summary>
+        public void Return()
+        {
+            _gradOutput = _weight = _gradInput = null;
+            t_free = this;
+        }
+
+        private void Execute(int item)
+        {
+            ref readonly ConvGeometry g = ref _g;
+            int chunk = _chunk;
+            bool serial = _serial;
             int grp = item % g.Groups, first = item / g.Groups * chunk, count = Math.Min(chunk, g.Batch - first);
             int cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup, rows = g.ColumnRows;
             int inPlane = g.InputPlane, outPlane = g.OutputPlane;
             long inSample = (long)g.InChannels * inPlane, outSample = (long)g.OutChannels * outPlane;
-            T* gx = gradInput + first * inSample + (long)grp * cinG * inPlane;
-            T* gy = gradOutput + first * outSample + (long)grp * coutG * outPlane;
-            T* w = weight + (long)grp * coutG * rows;
+            T* gx = _gradInput + first * inSample + (long)grp * cinG * inPlane;
+            T* gy = _gradOutput + first * outSample + (long)grp * coutG * outPlane;
+            T* w = _weight + (long)grp * coutG * rows;
             if (g.IsPointwise)
             {
                 GemmDispatch.Multiply(true, false, rows, outPlane, coutG, w, rows, gy, outPlane, false, gx, inPlane, serial);
@@ -65,28 +116,17 @@ internal static unsafe class ConvolutionBackwardInput
             }
 
             int width = count * outPlane;
-            T[] columnsBuffer = ArrayPool<T>.Shared.Rent(checked(rows * width));
-            T[]? gradBuffer = count > 1 ? ArrayPool<T>.Shared.Rent(checked(coutG * width)) : null;
-            try
+            ConvolutionWorkspace ws = ConvolutionWorkspace.Current;
+            T* columns = ws.Get<T>(ConvolutionScratch.Columns, (long)rows * width);
+            T* b = gy;
+            if (count > 1)
             {
-                fixed (T* columns = columnsBuffer, gathered = gradBuffer)
-                {
-                    T* b = gy;
-                    if (count > 1)
-                    {
-                        ColumnChunk.Gather(gy, outSample, count, coutG, outPlane, gathered);
-                        b = gathered;
-                    }
-                    GemmDispatch.Multiply(true, false, rows, width, coutG, w, rows, b, width, false, columns, width, serial);
-                    for (int s = 0; s < count; s++)
-                        VolumeColumns.FromColumns(g, columns + (nint)s * outPlane, width, gx + s * inSample);
-                }
+                b = ws.Get<T>(ConvolutionScratch.Gathered, (long)coutG * width);
+                ColumnChunk.Gather(gy, outSample, count, coutG, outPlane, b);
             }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(columnsBuffer);
-                if (gradBuffer != null) ArrayPool<T>.Shared.Return(gradBuffer);
-            }
+            GemmDispatch.Multiply(true, false, rows, width, coutG, w, rows, b, width, false, columns, width, serial);
+            for (int s = 0; s < count; s++)
+                VolumeColumns.FromColumns(g, columns + (nint)s * outPlane, width, gx + s * inSample);
         }
     }
 }

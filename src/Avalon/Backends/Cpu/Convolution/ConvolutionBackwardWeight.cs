@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using Avalon.Primitives.Convolution;
@@ -57,25 +56,26 @@ internal static unsafe class ConvolutionBackwardWeight
         long weightLength = g.WeightLength;
         // Chunks computed together; the first chunk of all writes the gradient itself.
         int wave = (int)Math.Clamp(PartialBudget / weightLength, 1, chunks);
-        T[]? partials = chunks > 1 ? ArrayPool<T>.Shared.Rent(checked((int)(wave * weightLength))) : null;
-        try
+        T* partials = chunks > 1 ? ConvolutionWorkspace.Current.Get<T>(ConvolutionScratch.Partials, wave * weightLength) : null;
+        fixed (T* pIn = input, pGy = gradOutput, pGw = gradWeight)
         {
-            fixed (T* pIn = input, pGy = gradOutput, pGw = gradWeight, pPart = partials)
+            var job = Job<T>.Rent();
+            try
             {
                 for (int start = 0; start < chunks; start += wave)
                 {
                     int count = Math.Min(wave, chunks - start), items = count * g.Groups;
-                    var job = new Job<T>(g, pIn, pGy, pGw, pPart, chunks, start, serial: items >= CpuParallel.Threads);
-                    CpuParallel.For(items, job.Execute);
+                    job.Set(g, pIn, pGy, pGw, partials, chunks, start, serial: items >= CpuParallel.Threads);
+                    CpuParallel.For(items, job.Body);
                     // In chunk order, whatever order the chunks were computed in.
                     for (int c = Math.Max(start, 1); c < start + count; c++)
-                        TensorPrimitives.Add(gradWeight, new ReadOnlySpan<T>(pPart + (c - start) * weightLength, (int)weightLength), gradWeight);
+                        TensorPrimitives.Add(gradWeight, new ReadOnlySpan<T>(partials + (c - start) * weightLength, (int)weightLength), gradWeight);
                 }
             }
-        }
-        finally
-        {
-            if (partials != null) ArrayPool<T>.Shared.Return(partials);
+            finally
+            {
+                job.Return();
+            }
         }
     }
 
@@ -83,57 +83,86 @@ internal static unsafe class ConvolutionBackwardWeight
     private static int ChunkStart(int chunk, int chunks, int batch) => (int)((long)chunk * batch / chunks);
 
     /// <summary>
-    /// One (chunk, group) partial gradient of the wave that starts at chunk <paramref name="firstChunk"/>: chunk 0
-    /// writes the gradient, chunk c of the wave its slot c − firstChunk of <paramref name="partials"/>.
+    /// One (chunk, group) partial gradient of the wave that starts at chunk firstChunk: chunk 0 writes the
+    /// gradient, chunk c of the wave its slot c − firstChunk of the partials. One instance per calling thread
+    /// is reused (its delegate with it), so a call allocates nothing; its scratch is the executing thread's
+    /// <see cref="ConvolutionWorkspace"/>.
     /// </summary>
-    private sealed class Job<T>(ConvGeometry g, T* input, T* gradOutput, T* gradWeight, T* partials, int chunks, int firstChunk,
-        bool serial) where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class Job<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Execute(int item)
+        [ThreadStatic]
+        private static Job<T>? t_free;
+
+        /// <summary>The cached delegate over <see cref="Execute"/>.</summary>
+        public readonly Action<int> Body;
+
+        private ConvGeometry _g;
+        private T* _input, _gradOutput, _gradWeight, _partials;
+        private int _chunks, _firstChunk;
+        private bool _serial;
+
+        private Job() => Body = Execute;
+
+        /// <summary>The calling thread's idle instance (a new one if it is in use further up the stack).</summary>
+        public static Job<T> Rent()
         {
-            int chunk = firstChunk + item / g.Groups, grp = item % g.Groups;
-            int first = ChunkStart(chunk, chunks, g.Batch), count = ChunkStart(chunk + 1, chunks, g.Batch) - first;
+            Job<T> job = t_free ?? new Job<T>();
+            t_free = null;
+            return job;
+        }
+
+        public void Set(in ConvGeometry g, T* input, T* gradOutput, T* gradWeight, T* partials, int chunks, int firstChunk, bool serial)
+        {
+            _g = g;
+            _input = input;
+            _gradOutput = gradOutput;
+            _gradWeight = gradWeight;
+            _partials = partials;
+            _chunks = chunks;
+            _firstChunk = firstChunk;
+            _serial = serial;
+        }
+
+        /// <summary>Hands the instance back to the calling thread.</summary>
+        public void Return()
+        {
+            _input = _gradOutput = _gradWeight = _partials = null;
+            t_free = this;
+        }
+
+        private void Execute(int item)
+        {
+            ref readonly ConvGeometry g = ref _g;
+            int chunk = _firstChunk + item / g.Groups, grp = item % g.Groups;
+            int first = ChunkStart(chunk, _chunks, g.Batch), count = ChunkStart(chunk + 1, _chunks, g.Batch) - first;
             int cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup, rows = g.ColumnRows;
             int inPlane = g.InputPlane, outPlane = g.OutputPlane, width = count * outPlane;
             long inSample = (long)g.InChannels * inPlane, outSample = (long)g.OutChannels * outPlane;
-            T* gw = (chunk == 0 ? gradWeight : partials + (chunk - firstChunk) * g.WeightLength) + (long)grp * coutG * rows;
-            T* x = input + first * inSample + (long)grp * cinG * inPlane;
-            T* gy = gradOutput + first * outSample + (long)grp * coutG * outPlane;
+            T* gw = (chunk == 0 ? _gradWeight : _partials + (chunk - _firstChunk) * g.WeightLength) + (long)grp * coutG * rows;
+            T* x = _input + first * inSample + (long)grp * cinG * inPlane;
+            T* gy = _gradOutput + first * outSample + (long)grp * coutG * outPlane;
             // One sample of a pointwise convolution is its own column matrix, and one sample's output
             // gradient is already a [coutG, positions] matrix; otherwise both are gathered.
-            bool direct = g.IsPointwise && count == 1;
-            T[]? columnsBuffer = direct ? null : ArrayPool<T>.Shared.Rent(checked(rows * width));
-            T[]? gradBuffer = count > 1 ? ArrayPool<T>.Shared.Rent(checked(coutG * width)) : null;
-            try
+            ConvolutionWorkspace ws = ConvolutionWorkspace.Current;
+            T* columns = x;
+            if (g.IsPointwise && count > 1)
             {
-                fixed (T* columnsStart = columnsBuffer, gathered = gradBuffer)
-                {
-                    T* columns = x;
-                    if (g.IsPointwise && count > 1)
-                    {
-                        ColumnChunk.Gather(x, inSample, count, cinG, inPlane, columnsStart);
-                        columns = columnsStart;
-                    }
-                    else if (!g.IsPointwise)
-                    {
-                        for (int s = 0; s < count; s++)
-                            VolumeColumns.ToColumns(g, x + s * inSample, columnsStart + (nint)s * outPlane, width);
-                        columns = columnsStart;
-                    }
-                    T* a = gy;
-                    if (count > 1)
-                    {
-                        ColumnChunk.Gather(gy, outSample, count, coutG, outPlane, gathered);
-                        a = gathered;
-                    }
-                    GemmDispatch.Multiply(false, true, coutG, rows, width, a, width, columns, width, false, gw, rows, serial);
-                }
+                columns = ws.Get<T>(ConvolutionScratch.Columns, (long)rows * width);
+                ColumnChunk.Gather(x, inSample, count, cinG, inPlane, columns);
             }
-            finally
+            else if (!g.IsPointwise)
             {
-                if (columnsBuffer != null) ArrayPool<T>.Shared.Return(columnsBuffer);
-                if (gradBuffer != null) ArrayPool<T>.Shared.Return(gradBuffer);
+                columns = ws.Get<T>(ConvolutionScratch.Columns, (long)rows * width);
+                for (int s = 0; s < count; s++)
+                    VolumeColumns.ToColumns(g, x + s * inSample, columns + (nint)s * outPlane, width);
             }
+            T* a = gy;
+            if (count > 1)
+            {
+                a = ws.Get<T>(ConvolutionScratch.Gathered, (long)coutG * width);
+                ColumnChunk.Gather(gy, outSample, count, coutG, outPlane, a);
+            }
+            GemmDispatch.Multiply(false, true, coutG, rows, width, a, width, columns, width, false, gw, rows, _serial);
         }
     }
 }

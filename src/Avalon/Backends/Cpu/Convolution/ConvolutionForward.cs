@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using Avalon.Primitives.Convolution;
@@ -6,14 +5,17 @@ using Avalon.Primitives.Convolution;
 namespace Avalon.Backends.Cpu.Convolution;
 
 /// <summary>
-/// Convolution forward (PyTorch's conv1d/2d/3d, cross-correlation) by vol2col + GEMM, one task per
-/// (sample, group). A 1×1 stride-1 unpadded convolution multiplies the input directly.
+/// Convolution forward (PyTorch's conv1d/2d/3d, cross-correlation), one task per (sample, group), by one
+/// of three paths chosen from the shape alone: a 1×1 stride-1 unpadded convolution multiplies the input
+/// directly; a layer with few taps and stride 1 (see <see cref="DirectConvolution"/>) is computed directly;
+/// everything else is vol2col + GEMM.
 /// </summary>
 /// <remarks>
 /// Unlike the backward kernels, the forward keeps one GEMM per sample: that GEMM writes the sample's
 /// [Cout, positions] output in place, whereas a GEMM over a chunk of samples yields [Cout, chunk·positions],
 /// which must then be copied apart into the NCHW output. Measured on LeNet-sized layers, the copy cost
 /// as much as the wider GEMM saved (a few percent faster with 500-row columns, 14 % slower with 25).
+/// The weights, the GEMM's A operand, are a few kilobytes and repacking them per sample is a small share.
 /// </remarks>
 internal static unsafe class ConvolutionForward
 {
@@ -23,6 +25,15 @@ internal static unsafe class ConvolutionForward
     /// </summary>
     public static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias,
         Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
+        => Run(g, input, weight, bias, output, allowDirect: true);
+
+    /// <summary>
+    /// As <see cref="Run{T}(in ConvGeometry, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/>;
+    /// <paramref name="allowDirect"/> false forces vol2col + GEMM where the direct kernel would apply (tests
+    /// and benchmarks compare the two).
+    /// </summary>
+    internal static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias,
+        Span<T> output, bool allowDirect) where T : unmanaged, IFloatingPointIeee754<T>
     {
         g.RequireLength("input", input.Length, g.InputLength);
         g.RequireLength("weight", weight.Length, g.WeightLength);
@@ -33,55 +44,98 @@ internal static unsafe class ConvolutionForward
         fixed (T* pIn = input, pW = weight, pB = bias, pOut = output)
         {
             int items = g.Batch * g.Groups;
-            var job = new Job<T>(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads);
-            CpuParallel.For(items, job.Execute);
+            var job = Job<T>.Rent();
+            job.Set(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads,
+                direct: allowDirect && DirectConvolution.Applies<T>(g));
+            try
+            {
+                CpuParallel.For(items, job.Body);
+            }
+            finally
+            {
+                job.Return();
+            }
         }
     }
 
     /// <summary>
-    /// One (sample, group) slice; <paramref name="bias"/> is null when there is none. With <paramref name="serial"/>
-    /// (as many slices as threads or more) each GEMM stays on its task's thread.
+    /// One (sample, group) slice; the bias pointer is null when there is none. With serial (as many slices
+    /// as threads or more) each GEMM stays on its task's thread. One instance per calling thread is reused
+    /// (its delegate with it), so a call allocates nothing.
     /// </summary>
-    private sealed class Job<T>(ConvGeometry g, T* input, T* weight, T* bias, T* output, bool serial)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class Job<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Execute(int item)
+        [ThreadStatic]
+        private static Job<T>? t_free;
+
+        /// <summary>The cached delegate over <see cref="Execute"/>.</summary>
+        public readonly Action<int> Body;
+
+        private ConvGeometry _g;
+        private T* _input, _weight, _bias, _output;
+        private bool _serial, _direct;
+
+        private Job() => Body = Execute;
+
+        /// <summary>The calling thread's idle instance (a new one if it is in use further up the stack).</summary>
+        public static Job<T> Rent()
         {
+            Job<T> job = t_free ?? new Job<T>();
+            t_free = null;
+            return job;
+        }
+
+        public void Set(in ConvGeometry g, T* input, T* weight, T* bias, T* output, bool serial, bool direct)
+        {
+            _g = g;
+            _input = input;
+            _weight = weight;
+            _bias = bias;
+            _output = output;
+            _serial = serial;
+            _direct = direct;
+        }
+
+        /// <summary>Hands the instance back to the calling thread.</summary>
+        public void Return()
+        {
+            _input = _weight = _bias = _output = null;
+            t_free = this;
+        }
+
+        private void Execute(int item)
+        {
+            ref readonly ConvGeometry g = ref _g;
             int n = item / g.Groups, grp = item % g.Groups;
             int cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup, rows = g.ColumnRows;
             int inPlane = g.InputPlane, outPlane = g.OutputPlane;
-            T* x = input + ((long)n * g.InChannels + (long)grp * cinG) * inPlane;
-            T* y = output + ((long)n * g.OutChannels + (long)grp * coutG) * outPlane;
-            T* w = weight + (long)grp * coutG * rows;
+            T* x = _input + ((long)n * g.InChannels + (long)grp * cinG) * inPlane;
+            T* y = _output + ((long)n * g.OutChannels + (long)grp * coutG) * outPlane;
+            T* w = _weight + (long)grp * coutG * rows;
+            T* bias = _bias == null ? null : _bias + grp * coutG;
+            if (_direct)
+            {
+                DirectConvolution.Run(g, x, w, bias, y);
+                return;
+            }
+
             if (g.IsPointwise)
-                GemmDispatch.Multiply(false, false, coutG, outPlane, rows, w, rows, x, inPlane, false, y, outPlane, serial);
+                GemmDispatch.Multiply(false, false, coutG, outPlane, rows, w, rows, x, inPlane, false, y, outPlane, _serial);
             else
-                MultiplyColumns(x, w, y, rows, outPlane, coutG);
+            {
+                T* columns = ConvolutionWorkspace.Current.Get<T>(ConvolutionScratch.Columns, (long)rows * outPlane);
+                VolumeColumns.ToColumns(g, x, columns, outPlane);
+                GemmDispatch.Multiply(false, false, coutG, outPlane, rows, w, rows, columns, outPlane, false, y, outPlane, _serial);
+            }
+
             if (bias != null)
             {
                 // Added while the slice is still in cache rather than in a second pass over the output.
                 for (int co = 0; co < coutG; co++)
                 {
                     var plane = new Span<T>(y + (long)co * outPlane, outPlane);
-                    TensorPrimitives.Add(plane, bias[grp * coutG + co], plane);
+                    TensorPrimitives.Add(plane, bias[co], plane);
                 }
-            }
-        }
-
-        private void MultiplyColumns(T* x, T* w, T* y, int rows, int outPlane, int coutG)
-        {
-            T[] scratch = ArrayPool<T>.Shared.Rent(checked(rows * outPlane));
-            try
-            {
-                fixed (T* columns = scratch)
-                {
-                    VolumeColumns.ToColumns(g, x, columns, outPlane);
-                    GemmDispatch.Multiply(false, false, coutG, outPlane, rows, w, rows, columns, outPlane, false, y, outPlane, serial);
-                }
-            }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(scratch);
             }
         }
     }

@@ -22,14 +22,16 @@ internal static class CpuConvolutionKernels
     private delegate void BiasedKernel<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight,
         ReadOnlySpan<T> bias, Span<T> output);
 
+    // Cached delegates: a method group converted at each call would allocate a delegate per call.
+    private static readonly BiasedKernel<float> s_forward32 = ConvolutionForward.Run;
+    private static readonly BiasedKernel<double> s_forward64 = ConvolutionForward.Run;
+    private static readonly BiasedKernel<float> s_transposed32 = ConvolutionTransposed.Forward;
+    private static readonly BiasedKernel<double> s_transposed64 = ConvolutionTransposed.Forward;
+
     /// <summary>The driver shared by conv and conv_transpose: dense (input, weight[, bias]) through a geometry into the output.</summary>
-    private static void RunBiased(Tensor[] inputs, Tensor output, Func<Shape, Shape, ConvGeometry> geometry,
+    private static void RunBiased(Tensor x, Tensor w, Tensor? b, Tensor output, in ConvGeometry g,
         BiasedKernel<float> f32, BiasedKernel<double> f64)
     {
-        var x = inputs[0].ContiguousNoGrad();
-        var w = inputs[1].ContiguousNoGrad();
-        var b = inputs.Length > 2 ? inputs[2].ContiguousNoGrad() : null;
-        var g = geometry(x.Shape, w.Shape);
         // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (output.DType == DType.Float32)
             f32(g, x.ContiguousSpan<float>(), w.ContiguousSpan<float>(), b is null ? default : b.ContiguousSpan<float>(), output.ContiguousSpan<float>());
@@ -37,13 +39,23 @@ internal static class CpuConvolutionKernels
             f64(g, x.ContiguousSpan<double>(), w.ContiguousSpan<double>(), b is null ? default : b.ContiguousSpan<double>(), output.ContiguousSpan<double>());
     }
 
-    private static void Conv(Tensor[] inputs, Attributes a, Tensor[] outputs) =>
-        RunBiased(inputs, outputs[0], (x, w) => ConvAttributes.Read(a).Convolution("conv", x, w),
-            ConvolutionForward.Run, ConvolutionForward.Run);
+    private static void Conv(Tensor[] inputs, Attributes a, Tensor[] outputs)
+    {
+        var x = inputs[0].ContiguousNoGrad();
+        var w = inputs[1].ContiguousNoGrad();
+        var b = inputs.Length > 2 ? inputs[2].ContiguousNoGrad() : null;
+        var g = ConvAttributes.Read(a).Convolution("conv", x.Shape, w.Shape);
+        RunBiased(x, w, b, outputs[0], g, s_forward32, s_forward64);
+    }
 
-    private static void Transpose(Tensor[] inputs, Attributes a, Tensor[] outputs) =>
-        RunBiased(inputs, outputs[0], (x, w) => ConvAttributes.Read(a).Transposed("conv_transpose", x, w),
-            ConvolutionTransposed.Forward, ConvolutionTransposed.Forward);
+    private static void Transpose(Tensor[] inputs, Attributes a, Tensor[] outputs)
+    {
+        var x = inputs[0].ContiguousNoGrad();
+        var w = inputs[1].ContiguousNoGrad();
+        var b = inputs.Length > 2 ? inputs[2].ContiguousNoGrad() : null;
+        var g = ConvAttributes.Read(a).Transposed("conv_transpose", x.Shape, w.Shape);
+        RunBiased(x, w, b, outputs[0], g, s_transposed32, s_transposed64);
+    }
 
     private static void BackwardInput(Tensor[] inputs, Attributes a, Tensor[] outputs)
     {

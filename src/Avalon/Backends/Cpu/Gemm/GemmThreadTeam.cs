@@ -10,7 +10,7 @@ namespace Avalon.Backends.Cpu;
 /// the caller takes back any index whose worker has not claimed it by the time the caller's own
 /// share is done, so a worker that wakes late (say, its core is busy) delays no one. One caller at a
 /// time: a caller that finds the team busy (including a call from inside a job) falls back to
-/// <see cref="CpuParallel.For"/>.
+/// <see cref="CpuParallel.For"/>. <see cref="CpuParallel.For"/> itself runs on this team too.
 /// </summary>
 internal sealed class GemmThreadTeam
 {
@@ -53,13 +53,24 @@ internal sealed class GemmThreadTeam
             return;
         }
 
-        GemmThreadTeam team = Team(threads - 1);
-        if (Interlocked.CompareExchange(ref team._busy, 1, 0) != 0)
+        if (!TryRun(count, body)) CpuParallel.For(count, body);
+    }
+
+    /// <summary>
+    /// As <see cref="Run"/>, but returns false without running anything when the team is busy (another
+    /// caller's job, or a call from inside a job), so that the caller can choose its own fallback.
+    /// </summary>
+    public static bool TryRun(int count, Action<int> body)
+    {
+        int threads = Math.Min(count, CpuParallel.Threads);
+        if (threads <= 1)
         {
-            CpuParallel.For(count, body);
-            return;
+            for (int i = 0; i < count; i++) body(i);
+            return true;
         }
 
+        GemmThreadTeam team = Team(threads - 1);
+        if (Interlocked.CompareExchange(ref team._busy, 1, 0) != 0) return false;
         try
         {
             team.RunJob(threads, count, body);
@@ -68,6 +79,8 @@ internal sealed class GemmThreadTeam
         {
             Volatile.Write(ref team._busy, 0);
         }
+
+        return true;
     }
 
     private void RunJob(int threads, int count, Action<int> body)

@@ -17,8 +17,15 @@ internal static unsafe class AdaptiveAvgPool
         g.RequireLength("output", output.Length, g.OutputLength);
         fixed (T* pIn = input, pOut = output)
         {
-            var job = new Job<T>(g, pIn, pOut, backward: false);
-            PlaneParallel.For(g.Planes, g.InputPlane + (long)g.OutputPlane, job.Execute);
+            var job = Job<T>.Rent().Set(g, pIn, pOut, backward: false);
+            try
+            {
+                PlaneParallel.For(g.Planes, g.InputPlane + (long)g.OutputPlane, job.Body);
+            }
+            finally
+            {
+                job.Return();
+            }
         }
     }
 
@@ -31,17 +38,44 @@ internal static unsafe class AdaptiveAvgPool
         gradInput.Clear();
         fixed (T* pGy = gradOutput, pGx = gradInput)
         {
-            var job = new Job<T>(g, pGx, pGy, backward: true);
-            PlaneParallel.For(g.Planes, g.InputPlane + (long)g.OutputPlane, job.Execute);
+            var job = Job<T>.Rent().Set(g, pGx, pGy, backward: true);
+            try
+            {
+                PlaneParallel.For(g.Planes, g.InputPlane + (long)g.OutputPlane, job.Body);
+            }
+            finally
+            {
+                job.Return();
+            }
         }
     }
 
     /// <summary>Forward reads input and writes output; backward reads output (gradient) and accumulates into input.</summary>
-    private sealed class Job<T>(AdaptivePoolGeometry g, T* input, T* output, bool backward)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class Job<T> : ReusableJob<Job<T>> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Execute(int first, int end)
+        /// <summary>The cached delegate over <see cref="Execute"/>.</summary>
+        public readonly Action<int, int> Body;
+
+        private AdaptivePoolGeometry _g;
+        private T* _input, _output;
+        private bool _backward;
+
+        public Job() => Body = Execute;
+
+        public Job<T> Set(in AdaptivePoolGeometry g, T* input, T* output, bool backward)
         {
+            _g = g;
+            _input = input;
+            _output = output;
+            _backward = backward;
+            return this;
+        }
+
+        private void Execute(int first, int end)
+        {
+            AdaptivePoolGeometry g = _g;
+            T* input = _input, output = _output;
+            bool backward = _backward;
             int inD = g.InputDepth, inH = g.InputHeight, inW = g.InputWidth;
             int outD = g.OutputDepth, outH = g.OutputHeight, outW = g.OutputWidth;
             for (int plane = first; plane < end; plane++)

@@ -25,8 +25,15 @@ internal static unsafe class AdaptiveMaxPool
         fixed (T* pIn = input, pOut = output)
         fixed (long* pIdx = indices)
         {
-            var job = new Job<T>(g, pIn, pOut, pIdx);
-            PlaneParallel.For(g.Planes, g.InputPlane + (long)g.OutputPlane, job.Execute);
+            var job = Job<T>.Rent().Set(g, pIn, pOut, pIdx);
+            try
+            {
+                PlaneParallel.For(g.Planes, g.InputPlane + (long)g.OutputPlane, job.Body);
+            }
+            finally
+            {
+                job.Return();
+            }
         }
     }
 
@@ -47,11 +54,31 @@ internal static unsafe class AdaptiveMaxPool
         return MaxPoolTiled.Applies(tiled) ? tiled : null;
     }
 
-    private sealed class Job<T>(AdaptivePoolGeometry g, T* input, T* output, long* indices)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class Job<T> : ReusableJob<Job<T>> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Execute(int first, int end)
+        /// <summary>The cached delegate over <see cref="Execute"/>.</summary>
+        public readonly Action<int, int> Body;
+
+        private AdaptivePoolGeometry _g;
+        private T* _input, _output;
+        private long* _indices;
+
+        public Job() => Body = Execute;
+
+        public Job<T> Set(in AdaptivePoolGeometry g, T* input, T* output, long* indices)
         {
+            _g = g;
+            _input = input;
+            _output = output;
+            _indices = indices;
+            return this;
+        }
+
+        private void Execute(int first, int end)
+        {
+            AdaptivePoolGeometry g = _g;
+            T* input = _input, output = _output;
+            long* indices = _indices;
             int inD = g.InputDepth, inH = g.InputHeight, inW = g.InputWidth;
             int outD = g.OutputDepth, outH = g.OutputHeight, outW = g.OutputWidth;
             for (int plane = first; plane < end; plane++)

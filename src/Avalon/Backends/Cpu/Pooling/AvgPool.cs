@@ -22,8 +22,15 @@ internal static unsafe class AvgPool
         g.RequireLength("output", output.Length, g.OutputLength);
         fixed (T* pIn = input, pOut = output)
         {
-            var job = new Job<T>(g, countIncludePad, divisorOverride ?? 0, pIn, pOut, backward: false);
-            PlaneParallel.For(g.Planes, (long)g.OutputPlane * g.KernelVolume, job.Execute);
+            var job = Job<T>.Rent().Set(g, countIncludePad, divisorOverride ?? 0, pIn, pOut, backward: false);
+            try
+            {
+                PlaneParallel.For(g.Planes, (long)g.OutputPlane * g.KernelVolume, job.Body);
+            }
+            finally
+            {
+                job.Return();
+            }
         }
     }
 
@@ -37,8 +44,15 @@ internal static unsafe class AvgPool
         gradInput.Clear();
         fixed (T* pGy = gradOutput, pGx = gradInput)
         {
-            var job = new Job<T>(g, countIncludePad, divisorOverride ?? 0, pGx, pGy, backward: true);
-            PlaneParallel.For(g.Planes, (long)g.OutputPlane * g.KernelVolume, job.Execute);
+            var job = Job<T>.Rent().Set(g, countIncludePad, divisorOverride ?? 0, pGx, pGy, backward: true);
+            try
+            {
+                PlaneParallel.For(g.Planes, (long)g.OutputPlane * g.KernelVolume, job.Body);
+            }
+            finally
+            {
+                job.Return();
+            }
         }
     }
 
@@ -51,14 +65,38 @@ internal static unsafe class AvgPool
     }
 
     /// <summary>
-    /// Forward reads <paramref name="input"/> and writes <paramref name="output"/>; backward reads output
-    /// (the gradient) and accumulates into input (the input gradient). Both walk the same windows.
+    /// Forward reads the input and writes the output; backward reads the output
+    /// (the gradient) and accumulates into the input (the input gradient). Both walk the same windows. Reused per thread.
     /// </summary>
-    private sealed class Job<T>(PoolGeometry g, bool countIncludePad, int divisorOverride, T* input, T* output, bool backward)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class Job<T> : ReusableJob<Job<T>> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Execute(int first, int end)
+        /// <summary>The cached delegate over <see cref="Execute"/>.</summary>
+        public readonly Action<int, int> Body;
+
+        private PoolGeometry _g;
+        private bool _countIncludePad, _backward;
+        private int _divisorOverride;
+        private T* _input, _output;
+
+        public Job() => Body = Execute;
+
+        public Job<T> Set(in PoolGeometry g, bool countIncludePad, int divisorOverride, T* input, T* output, bool backward)
         {
+            _g = g;
+            _countIncludePad = countIncludePad;
+            _divisorOverride = divisorOverride;
+            _input = input;
+            _output = output;
+            _backward = backward;
+            return this;
+        }
+
+        private void Execute(int first, int end)
+        {
+            PoolGeometry g = _g;
+            bool countIncludePad = _countIncludePad, backward = _backward;
+            int divisorOverride = _divisorOverride;
+            T* input = _input, output = _output;
             int inD = g.InputDepth, inH = g.InputHeight, inW = g.InputWidth;
             for (int plane = first; plane < end; plane++)
             {

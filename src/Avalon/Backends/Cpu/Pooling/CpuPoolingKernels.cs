@@ -28,9 +28,10 @@ internal static class CpuPoolingKernels
 
     /// <summary>
     /// Runs <paramref name="body"/> for float32 or float64 (the only dtypes the shape rules let through):
-    /// the kernels are generic over the element type.
+    /// the kernels are generic over the element type. Bodies are structs, passed by value to a generic
+    /// method, so a call boxes nothing.
     /// </summary>
-    private static void Dispatch(DType dtype, IPoolBody body)
+    private static void Dispatch<TBody>(DType dtype, TBody body) where TBody : struct, IPoolBody
     {
         if (dtype == DType.Float32) body.Run<float>();
         else body.Run<double>();
@@ -55,7 +56,7 @@ internal static class CpuPoolingKernels
         Dispatch(x.DType, new MaxBody(PoolAttributes.Max(x.Shape, a), x, outputs[0], outputs[1]));
     }
 
-    private sealed class MaxBody(PoolGeometry g, Tensor x, Tensor y, Tensor? indices) : IPoolBody
+    private readonly struct MaxBody(PoolGeometry g, Tensor x, Tensor y, Tensor? indices) : IPoolBody
     {
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
             MaxPool.Forward(g, x.ContiguousSpan<T>(), y.ContiguousSpan<T>(),
@@ -68,7 +69,7 @@ internal static class CpuPoolingKernels
         Dispatch(x.DType, new AdaptiveMaxBody(PoolAttributes.AdaptiveMax(x.Shape, a), x, outputs[0], outputs[1]));
     }
 
-    private sealed class AdaptiveMaxBody(AdaptivePoolGeometry g, Tensor x, Tensor y, Tensor indices) : IPoolBody
+    private readonly struct AdaptiveMaxBody(AdaptivePoolGeometry g, Tensor x, Tensor y, Tensor indices) : IPoolBody
     {
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
             AdaptiveMaxPool.Forward(g, x.ContiguousSpan<T>(), y.ContiguousSpan<T>(), indices.ContiguousSpan<long>());
@@ -80,7 +81,7 @@ internal static class CpuPoolingKernels
         var indices = inputs[1].ContiguousNoGrad();
         var gx = outputs[0];
         int planes = gy.Shape[0] * gy.Shape[1];
-        int inPlane = ShapeUtil.Numel(a.Ints("input_size")), outPlane = planes == 0 ? 0 : gy.Numel / planes;
+        int inPlane = ShapeUtil.Numel(a.SharedInts("input_size")), outPlane = planes == 0 ? 0 : gy.Numel / planes;
         // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (gx.DType == DType.Float32)
             PoolIndexScatter.Run("max_pool_backward", planes, inPlane, outPlane, gy.ContiguousSpan<float>(), indices.ContiguousSpan<long>(), gx.ContiguousSpan<float>());
@@ -114,7 +115,7 @@ internal static class CpuPoolingKernels
         Dispatch(gy.DType, new AvgBody(PoolAttributes.AverageBackward(gy.Spec, a), a.Bool("count_include_pad"), PoolAttributes.Divisor(a), gy, outputs[0], backward: true));
     }
 
-    private sealed class AvgBody(PoolGeometry g, bool includePad, int? divisor, Tensor source, Tensor destination, bool backward) : IPoolBody
+    private readonly struct AvgBody(PoolGeometry g, bool includePad, int? divisor, Tensor source, Tensor destination, bool backward) : IPoolBody
     {
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -135,7 +136,7 @@ internal static class CpuPoolingKernels
         Dispatch(gy.DType, new AdaptiveAvgBody(PoolAttributes.AdaptiveAverageBackward(gy.Spec, a), gy, outputs[0], backward: true));
     }
 
-    private sealed class AdaptiveAvgBody(AdaptivePoolGeometry g, Tensor source, Tensor destination, bool backward) : IPoolBody
+    private readonly struct AdaptiveAvgBody(AdaptivePoolGeometry g, Tensor source, Tensor destination, bool backward) : IPoolBody
     {
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {

@@ -35,16 +35,47 @@ internal static unsafe class MaxPool
         fixed (T* pIn = input, pOut = output)
         fixed (long* pIdx = indices)
         {
-            var job = new Job<T>(g, pIn, pOut, pIdx, allowFastPath && MaxPoolTiled.Applies(g));
-            PlaneParallel.For(g.Planes, (long)g.OutputPlane * g.KernelVolume, job.Execute);
+            var job = Job<T>.Rent().Set(g, pIn, pOut, pIdx, allowFastPath && MaxPoolTiled.Applies(g));
+            try
+            {
+                PlaneParallel.For(g.Planes, (long)g.OutputPlane * g.KernelVolume, job.Body);
+            }
+            finally
+            {
+                job.Return();
+            }
         }
     }
 
-    private sealed class Job<T>(PoolGeometry g, T* input, T* output, long* indices, bool pairs)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>One call's planes; reused per thread (see <see cref="ReusableJob{TSelf}"/>).</summary>
+    private sealed class Job<T> : ReusableJob<Job<T>> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Execute(int first, int end)
+        /// <summary>The cached delegate over <see cref="Execute"/>.</summary>
+        public readonly Action<int, int> Body;
+
+        private PoolGeometry _g;
+        private T* _input, _output;
+        private long* _indices;
+        private bool _pairs;
+
+        public Job() => Body = Execute;
+
+        public Job<T> Set(in PoolGeometry g, T* input, T* output, long* indices, bool pairs)
         {
+            _g = g;
+            _input = input;
+            _output = output;
+            _indices = indices;
+            _pairs = pairs;
+            return this;
+        }
+
+        private void Execute(int first, int end)
+        {
+            PoolGeometry g = _g;
+            T* input = _input, output = _output;
+            long* indices = _indices;
+            bool pairs = _pairs;
             if (pairs)
             {
                 MaxPoolTiled.Run(g, input, output, indices, first, end);

@@ -2,7 +2,8 @@ namespace Avalon.Backends.Cpu.Pooling;
 
 /// <summary>
 /// Splits independent (n, c) planes into contiguous ranges over <see cref="CpuParallel"/>; small problems
-/// run inline because a parallel loop costs more than they do.
+/// run inline because a parallel loop costs more than they do. The split itself allocates nothing: one
+/// range loop per calling thread, with its delegate, is reused.
 /// </summary>
 internal static class PlaneParallel
 {
@@ -19,6 +20,30 @@ internal static class PlaneParallel
             body(0, planes);
             return;
         }
-        CpuParallel.For(chunks, i => body((int)((long)i * planes / chunks), (int)((long)(i + 1) * planes / chunks)));
+
+        var loop = RangeLoop.Rent();
+        (loop.Range, loop.Planes, loop.Chunks) = (body, planes, chunks);
+        try
+        {
+            CpuParallel.For(chunks, loop.Body);
+        }
+        finally
+        {
+            loop.Range = null;
+            loop.Return();
+        }
+    }
+
+    /// <summary>Chunk i of the planes, handed to the range body.</summary>
+    private sealed class RangeLoop : ReusableJob<RangeLoop>
+    {
+        public readonly Action<int> Body;
+        public Action<int, int>? Range;
+        public int Planes, Chunks;
+
+        public RangeLoop() => Body = Execute;
+
+        private void Execute(int i) =>
+            Range!((int)((long)i * Planes / Chunks), (int)((long)(i + 1) * Planes / Chunks));
     }
 }

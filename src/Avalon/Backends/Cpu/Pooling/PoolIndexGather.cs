@@ -20,11 +20,20 @@ internal static unsafe class PoolIndexGather
         fixed (T* pIn = input, pOut = output)
         fixed (long* pIdx = indices)
         {
-            var job = new PoolIndexLoop<T, GatherStep<T>>(inPlane, outPlane, pIn, pIdx, pOut);
-            PlaneParallel.For(planes, outPlane, job.Execute);
-            if (job.BadPosition >= 0)
-                throw OpErrors.OutOfRange(op, "indices", indices[(int)job.BadPosition],
-                    $"index {indices[(int)job.BadPosition]} at flat position {job.BadPosition} is outside its " +
+            var job = PoolIndexLoop<T, GatherStep<T>>.Rent().Set(inPlane, outPlane, pIn, pIdx, pOut);
+            long bad;
+            try
+            {
+                PlaneParallel.For(planes, outPlane, job.Body);
+                bad = job.BadPosition;
+            }
+            finally
+            {
+                job.Return();
+            }
+            if (bad >= 0)
+                throw OpErrors.OutOfRange(op, "indices", indices[(int)bad],
+                    $"index {indices[(int)bad]} at flat position {bad} is outside its " +
                     $"input plane of {inPlane} elements (valid range [0, {inPlane})); indices must come from a max pooling of this input's shape.");
         }
     }

@@ -16,16 +16,40 @@ internal unsafe interface IPoolIndexStep<T> where T : unmanaged
 /// <typeparamref name="TStep"/> there. A range runs until it meets an index outside its plane, which it
 /// records in <see cref="BadPosition"/> for the caller to report.
 /// </summary>
-internal sealed unsafe class PoolIndexLoop<T, TStep>(int inPlane, int outPlane, T* input, long* indices, T* pooled)
+internal sealed unsafe class PoolIndexLoop<T, TStep> : ReusableJob<PoolIndexLoop<T, TStep>>
     where T : unmanaged
     where TStep : struct, IPoolIndexStep<T>
 {
+    /// <summary>The cached delegate over <see cref="Execute"/>.</summary>
+    public readonly Action<int, int> Body;
+
     /// <summary>Flat position of an out-of-range index found by any range, or -1.</summary>
     public long BadPosition = -1;
 
-    /// <summary>Runs planes [<paramref name="first"/>, <paramref name="end"/>).</summary>
-    public void Execute(int first, int end)
+    private int _inPlane, _outPlane;
+    private T* _input, _pooled;
+    private long* _indices;
+
+    public PoolIndexLoop() => Body = Execute;
+
+    /// <summary>Sets up a call over [planes, outPlane] indices into [planes, inPlane] input planes.</summary>
+    public PoolIndexLoop<T, TStep> Set(int inPlane, int outPlane, T* input, long* indices, T* pooled)
     {
+        _inPlane = inPlane;
+        _outPlane = outPlane;
+        _input = input;
+        _indices = indices;
+        _pooled = pooled;
+        BadPosition = -1;
+        return this;
+    }
+
+    /// <summary>Runs planes [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    private void Execute(int first, int end)
+    {
+        int inPlane = _inPlane, outPlane = _outPlane;
+        T* input = _input, pooled = _pooled;
+        long* indices = _indices;
         for (int plane = first; plane < end; plane++)
         {
             T* x = input + (long)plane * inPlane;

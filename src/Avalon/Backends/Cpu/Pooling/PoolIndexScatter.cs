@@ -40,11 +40,20 @@ internal static unsafe class PoolIndexScatter
         fixed (T* pGy = gradOutput, pGx = gradInput)
         fixed (long* pIdx = indices)
         {
-            var job = new PoolIndexLoop<T, ScatterAddStep<T>>(inPlane, outPlane, pGx, pIdx, pGy);
-            PlaneParallel.For(planes, outPlane, job.Execute);
-            if (job.BadPosition >= 0)
-                throw new ArgumentOutOfRangeException("indices", indices[(int)job.BadPosition],
-                    $"{op} backward: index {indices[(int)job.BadPosition]} at flat output position {job.BadPosition} " +
+            var job = PoolIndexLoop<T, ScatterAddStep<T>>.Rent().Set(inPlane, outPlane, pGx, pIdx, pGy);
+            long bad;
+            try
+            {
+                PlaneParallel.For(planes, outPlane, job.Body);
+                bad = job.BadPosition;
+            }
+            finally
+            {
+                job.Return();
+            }
+            if (bad >= 0)
+                throw new ArgumentOutOfRangeException("indices", indices[(int)bad],
+                    $"{op} backward: index {indices[(int)bad]} at flat output position {bad} " +
                     $"is outside its input plane of {inPlane} elements (valid range [0, {inPlane})); indices must come from the forward pass.");
         }
     }

@@ -1,0 +1,60 @@
+using Avalon.Backends.Cpu.Convolution;
+using static Avalon.Tests.Backends.Cpu.ConvolutionKernelTests;
+
+namespace Avalon.Tests.Backends.Cpu;
+
+/// <summary>
+/// The direct convolution kernel (few taps, stride 1) against the naive float64 convolution, on the shapes
+/// it is dispatched for (one to three input channels, 3×3 and 5×5, padding, non-square, 1d, groups, batch 1,
+/// output channels not a multiple of its block of four) and next to the im2col + GEMM path it replaces.
+/// </summary>
+public class DirectConvolutionTests
+{
+    public static TheoryData<ConvCase> DirectCases => new()
+    {
+        new(3, 1, 20, 1, [28, 28], [5, 5], [1, 1], [0, 0], [1, 1]),   // LeNet's first layer
+        new(2, 1, 16, 1, [28, 28], [3, 3], [1, 1], [1, 1], [1, 1]),   // the benchmark CNN's first layer
+        new(1, 1, 6, 1, [9, 13], [3, 5], [1, 1], [1, 2], [1, 1]),     // non-square, batch 1, 6 = 4 + 2 channels
+        new(2, 3, 5, 1, [7, 6], [3, 3], [1, 1], [2, 0], [1, 1]),      // three channels, padding wider than needed
+        new(1, 2, 3, 1, [4, 4], [2, 2], [1, 1], [0, 0], [1, 1]),      // tiny plane: fewer positions than a vector block
+        new(2, 4, 6, 2, [10, 11], [3, 3], [1, 1], [1, 1], [1, 1]),    // groups: 2 channels and 3 outputs per group
+        new(3, 1, 7, 1, [40], [7], [1], [3], [1]),                    // 1d
+        new(1, 1, 1, 1, [33, 17], [5, 5], [1, 1], [2, 2], [1, 1]),    // one output channel
+    };
+
+    [Theory]
+    [MemberData(nameof(DirectCases))]
+    public void DirectKernelIsDispatchedAndMatchesNaive(ConvCase c)
+    {
+        var g = c.Geometry();
+        Assert.True(DirectConvolution.Applies<float>(g) == Avalon.Backends.Cpu.GemmMicroKernel256<float>.IsSupported,
+            $"{c}: the direct kernel should be dispatched wherever AVX2 and FMA are available.");
+        var rng = new Random(StableSeed(c));
+        double[] x = RandomArray(rng, g.InputLength), w = RandomArray(rng, g.WeightLength), b = RandomArray(rng, c.Cout);
+
+        var y = new double[g.OutputLength];
+        ConvolutionForward.Run<double>(g, x, w, b, y);
+        AssertClose(NaiveConv(c, x, w, b), y, 1e-12, $"{c}: float64 with bias");
+
+        float[] xf = ToFloat(x), wf = ToFloat(w);
+        var yf = new float[g.OutputLength];
+        ConvolutionForward.Run<float>(g, xf, wf, ReadOnlySpan<float>.Empty, yf);
+        AssertClose(NaiveConv(c, ToDouble(xf), ToDouble(wf), null), ToDouble(yf), 1e-5, $"{c}: float32 without bias");
+
+        // The GEMM path on the same problem: the two agree to rounding.
+        var viaGemm = new float[g.OutputLength];
+        ConvolutionForward.Run<float>(g, xf, wf, ReadOnlySpan<float>.Empty, viaGemm, allowDirect: false);
+        AssertClose(ToDouble(viaGemm), ToDouble(yf), 1e-5, $"{c}: direct against im2col + GEMM");
+    }
+
+    [Fact]
+    public void DirectKernelIsNotUsedWhereItDoesNotApply()
+    {
+        // Strided, dilated, many taps, 3d, pointwise: all stay on im2col + GEMM.
+        Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 1, 4, 1, [9, 9], [3, 3], [2, 2], [0, 0], [1, 1]).Geometry()));
+        Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 1, 4, 1, [9, 9], [3, 3], [1, 1], [0, 0], [2, 2]).Geometry()));
+        Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 16, 4, 1, [9, 9], [3, 3], [1, 1], [1, 1], [1, 1]).Geometry()));
+        Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 1, 4, 1, [5, 5, 5], [3, 3, 3], [1, 1, 1], [0, 0, 0], [1, 1, 1]).Geometry()));
+        Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 4, 4, 1, [5, 5], [1, 1], [1, 1], [0, 0], [1, 1]).Geometry()));
+    }
+}
