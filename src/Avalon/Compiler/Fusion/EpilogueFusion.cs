@@ -61,12 +61,17 @@ public sealed class EpilogueFusion : ITapePass
             return tape;
         }
         var builder = new TapeBuilder(tape);
+        // An earlier pair's epilogue may be read by a later pair (a backward product of a fused
+        // activation gradient): its arguments name the new call from then on.
+        var renamed = new Dictionary<int, int>();
+        int Current(int id) => renamed.GetValueOrDefault(id, id);
         foreach (var (producer, epilogue, expression, epilogueArgs) in pairs)
         {
             int productInput = Array.IndexOf(epilogueArgs, producer.Id);
             var primitive = new FusedEpiloguePrimitive(producer.Primitive, producer.Attributes, producer.Args.Length, expression, productInput);
-            var args = producer.Args.Concat(epilogueArgs.Where((_, i) => i != productInput)).ToArray();
+            var args = producer.Args.Concat(epilogueArgs.Where((_, i) => i != productInput)).Select(Current).ToArray();
             int id = builder.FreshId();
+            renamed[epilogue.Id] = id;
             var attributes = Attributes.Of(("expr", expression.ToString()));
             builder.Insert(builder.IndexOf(epilogue.Id), new CallOp(id, epilogue.Spec, primitive, attributes, args));
             builder.ReplaceAllUses(epilogue.Id, id);
