@@ -36,6 +36,7 @@ public sealed class EpilogueFusion : ITapePass
         var specs = new Dictionary<int, TensorSpec>();
         foreach (var op in tape.Ops)
             for (int k = 0; k < op.OutputCount; k++) specs[op.Id + k] = op.OutputSpec(k);
+        var taken = new HashSet<int>();
         var pairs = new List<(CallOp Producer, CallOp Epilogue, FusedExpression Expression, int[] Args)>();
         foreach (var producer in tape.Ops.OfType<CallOp>())
         {
@@ -53,6 +54,8 @@ public sealed class EpilogueFusion : ITapePass
             else continue;
             int productInput = Array.IndexOf(args, producer.Id);
             if (productInput < 0 || Array.LastIndexOf(args, producer.Id) != productInput || expression.InputIsMask(productInput)) continue;
+            // An epilogue reading two products (the sum of two backward products) takes the first.
+            if (!taken.Add(epilogue.Id)) continue;
             pairs.Add((producer, epilogue, expression, args));
         }
         if (pairs.Count == 0)
