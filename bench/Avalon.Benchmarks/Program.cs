@@ -2,7 +2,7 @@ using Avalon.Benchmarks;
 
 // Usage: Avalon.Benchmarks <command> [options]. Each command prints a human table, or with --json one
 // JSON line with the same fields as the matching PyTorch script so the two can be compared.
-IBenchmarkCommand[] commands = [new GemmBenchmark(), new CnnBenchmark(), new VaeBenchmark(), new AllocBenchmark()];
+IBenchmarkCommand[] commands = [new GemmBenchmark(), new CnnBenchmark(), new VaeBenchmark(), new AllocBenchmark(), new CompileBenchmark()];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" || Array.Find(commands, c => c.Name == args[0]) is not { } command)
 {

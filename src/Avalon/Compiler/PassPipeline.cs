@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Avalon.Autodiff;
+using Avalon.Compiler.Fusion;
 using Avalon.Compiler.Passes;
 
 namespace Avalon.Compiler;
@@ -27,10 +28,13 @@ public sealed class PassPipeline
 
     /// <summary>
     /// The default passes: <c>algebraic_simplification</c>, <c>constant_folding</c>,
-    /// <c>common_subexpressions</c>, <c>dead_code</c>.
+    /// <c>common_subexpressions</c>, <c>dead_code</c>, then <c>elementwise_fusion</c>,
+    /// <c>epilogue_fusion</c> (after the simplifications, which see the unfused calls) and
+    /// <c>in_place_elementwise</c>.
     /// </summary>
     public static PassPipeline Default() =>
-        new(new AlgebraicSimplification(), new ConstantFolding(), new CommonSubexpressionElimination(), new DeadCodeElimination());
+        new(new AlgebraicSimplification(), new ConstantFolding(), new CommonSubexpressionElimination(), new DeadCodeElimination(),
+            new ElementwiseFusion(), new EpilogueFusion(), new InPlaceElementwise());
 
     /// <summary>The passes in the order they run (disabled ones included).</summary>
     public IReadOnlyList<ITapePass> Passes => _passes;

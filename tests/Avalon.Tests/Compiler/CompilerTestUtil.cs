@@ -34,7 +34,7 @@ internal static class CompilerTestUtil
         var a = actual.ToDoubleArray();
         for (int i = 0; i < e.Length; i++)
         {
-            bool ok = double.IsNaN(e[i]) ? double.IsNaN(a[i]) : Math.Abs(e[i] - a[i]) <= atol + rtol * Math.Abs(e[i]);
+            bool ok = double.IsNaN(e[i]) ? double.IsNaN(a[i]) : e[i] == a[i] || Math.Abs(e[i] - a[i]) <= atol + rtol * Math.Abs(e[i]);
             Assert.True(ok, $"{what}: element {i} is {a[i]}, expected {e[i]}");
         }
     }

@@ -32,7 +32,7 @@ public sealed class PassPipelineTests
     [Fact]
     public void DefaultPipelineListsThePassesInOrder()
     {
-        Assert.Equal(new[] { "algebraic_simplification", "constant_folding", "common_subexpressions", "dead_code" },
+        Assert.Equal(new[] { "algebraic_simplification", "constant_folding", "common_subexpressions", "dead_code", "elementwise_fusion", "epilogue_fusion", "in_place_elementwise" },
             PassPipeline.Default().Passes.Select(p => p.Name));
     }
 
@@ -46,13 +46,15 @@ public sealed class PassPipelineTests
             .Add(new RecordingPass("disabled_here", log))
             .Disable("disabled_here");
         Assert.Equal("before_fold", pipeline.Passes[1].Name);
-        Assert.Equal("last", pipeline.Passes[^2].Name);
-        var options = new CompileOptions { Pipeline = pipeline, ValidateAfterEachPass = true, DisabledPasses = new HashSet<string> { "common_subexpressions" } };
+        Assert.Equal("last", pipeline.Passes[5].Name);
+        Assert.Equal("elementwise_fusion", pipeline.Passes[6].Name);
+        // Fusion off too: the assertions below count the unfused calls.
+        var options = new CompileOptions { Pipeline = pipeline, ValidateAfterEachPass = true, DisabledPasses = new HashSet<string> { "common_subexpressions", "elementwise_fusion" } };
         var optimized = Avalon.Compiler.Compiler.Optimize(SampleTape(), options);
         Assert.Equal(new[] { "before_fold", "last" }, log);
         Assert.Equal(2, Calls(optimized, "exp"));          // CSE was off: both exps stay
         Assert.Equal(0, Calls(optimized, "mul"));          // x*1 went
-        var withCse = Avalon.Compiler.Compiler.Optimize(SampleTape(), Checked());
+        var withCse = Avalon.Compiler.Compiler.Optimize(SampleTape(), new CompileOptions { ValidateAfterEachPass = true, DisabledPasses = new HashSet<string> { "elementwise_fusion" } });
         Assert.Equal(1, Calls(withCse, "exp"));
     }
 

@@ -1,4 +1,3 @@
-using Avalon.Backends.Cpu;
 using Avalon.Backends.Cpu.Elementwise;
 using Avalon.Compiler.Fusion;
 
@@ -6,8 +5,9 @@ namespace Avalon.Compiler.CodeGen;
 
 /// <summary>
 /// One generated CPU kernel: the compiled loop of a fused expression for one layout kind and vector
-/// width, with its readable listing (<see cref="Dump"/>). Large outputs are split into the fixed chunks
-/// of <see cref="ElementwiseParallel"/>, so the result does not depend on the thread count.
+/// width, with its readable listing (<see cref="Dump"/>). <see cref="FusedCall"/> runs it, splitting
+/// large outputs into the fixed chunks of <see cref="ElementwiseParallel"/>, so the result does not
+/// depend on the thread count.
 /// </summary>
 public sealed class FusedKernel
 {
@@ -44,35 +44,6 @@ public sealed class FusedKernel
     /// <inheritdoc />
     public override string ToString() => Listing;
 
-    /// <summary>Runs the kernel: inputs broadcast into the dense <paramref name="output"/> as <paramref name="layout"/> describes.</summary>
-    internal void Run(Tensor[] inputs, Tensor output, FusedLayout layout)
-    {
-        int total = output.Numel;
-        if (total == 0) return;
-        var data = new Array[inputs.Length + 1];
-        var offsets = new int[inputs.Length + 1];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            data[i] = CpuData(inputs[i]);
-            offsets[i] = inputs[i].Offset;
-        }
-        data[^1] = CpuData(output);
-        offsets[^1] = output.Offset;
-        var frame = new FusedFrame(data, offsets, layout, total, output.DType.SizeOf());
-        if (!ElementwiseParallel.ShouldSplit(total))
-        {
-            _body(frame, 0, total);
-            return;
-        }
-        int chunks = ElementwiseParallel.ChunkCount(total);
-        CpuParallel.For(chunks, c =>
-        {
-            var (start, end) = ElementwiseParallel.ChunkRange(c, chunks, total);
-            _body(frame, (int)start, (int)end);
-        });
-    }
-
-    private static Array CpuData(Tensor t) => t.Storage is CpuStorage cpu
-        ? cpu.Data
-        : throw new InvalidOperationException($"fused_elementwise: expected CPU tensors, but one is on {t.Device}. Fused kernels are generated for the CPU only.");
+    /// <summary>The compiled loop over output elements [start, end).</summary>
+    internal Action<FusedFrame, int, int> Body => _body;
 }

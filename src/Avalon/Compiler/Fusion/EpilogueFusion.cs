@@ -36,6 +36,7 @@ public sealed class EpilogueFusion : ITapePass
         var specs = new Dictionary<int, TensorSpec>();
         foreach (var op in tape.Ops)
             for (int k = 0; k < op.OutputCount; k++) specs[op.Id + k] = op.OutputSpec(k);
+        var taken = new HashSet<int>();
         var pairs = new List<(CallOp Producer, CallOp Epilogue, FusedExpression Expression, int[] Args)>();
         foreach (var producer in tape.Ops.OfType<CallOp>())
         {
@@ -53,6 +54,8 @@ public sealed class EpilogueFusion : ITapePass
             else continue;
             int productInput = Array.IndexOf(args, producer.Id);
             if (productInput < 0 || Array.LastIndexOf(args, producer.Id) != productInput || expression.InputIsMask(productInput)) continue;
+            // An epilogue reading two products (the sum of two backward products) takes the first.
+            if (!taken.Add(epilogue.Id)) continue;
             pairs.Add((producer, epilogue, expression, args));
         }
         if (pairs.Count == 0)
@@ -61,12 +64,17 @@ public sealed class EpilogueFusion : ITapePass
             return tape;
         }
         var builder = new TapeBuilder(tape);
+        // An earlier pair's epilogue may be read by a later pair (a backward product of a fused
+        // activation gradient): its arguments name the new call from then on.
+        var renamed = new Dictionary<int, int>();
+        int Current(int id) => renamed.GetValueOrDefault(id, id);
         foreach (var (producer, epilogue, expression, epilogueArgs) in pairs)
         {
             int productInput = Array.IndexOf(epilogueArgs, producer.Id);
             var primitive = new FusedEpiloguePrimitive(producer.Primitive, producer.Attributes, producer.Args.Length, expression, productInput);
-            var args = producer.Args.Concat(epilogueArgs.Where((_, i) => i != productInput)).ToArray();
+            var args = producer.Args.Concat(epilogueArgs.Where((_, i) => i != productInput)).Select(Current).ToArray();
             int id = builder.FreshId();
+            renamed[epilogue.Id] = id;
             var attributes = Attributes.Of(("expr", expression.ToString()));
             builder.Insert(builder.IndexOf(epilogue.Id), new CallOp(id, epilogue.Spec, primitive, attributes, args));
             builder.ReplaceAllUses(epilogue.Id, id);

@@ -17,13 +17,36 @@ public sealed class FusedElementwisePrimitive : Primitive
 
     private static readonly AttributeSchema s_schema = AttributeSchema.Of(AttributeSpec.OptionalOf("expr", AttributeType.String));
 
+    /// <summary>The name of a fused call that writes its result over one of its inputs.</summary>
+    public const string InPlaceName = "fused_elementwise_";
+
     /// <summary>Creates the primitive of <paramref name="expression"/> with its generated CPU kernel.</summary>
-    public FusedElementwisePrimitive(FusedExpression expression) : base(PrimitiveName, PrimitiveRegistration.Unregistered)
+    public FusedElementwisePrimitive(FusedExpression expression) : this(expression, -1)
+    {
+    }
+
+    /// <summary>
+    /// Creates the primitive of <paramref name="expression"/>; with <paramref name="writesOver"/> ≥ 0 it
+    /// writes its result over that input (which must have the result's shape and dtype and be dense) and
+    /// declares so in its <see cref="Effects"/>.
+    /// </summary>
+    public FusedElementwisePrimitive(FusedExpression expression, int writesOver)
+        : base(writesOver >= 0 ? InPlaceName : PrimitiveName, PrimitiveRegistration.Unregistered)
     {
         ArgumentNullException.ThrowIfNull(expression);
+        if (writesOver >= expression.InputCount || (writesOver >= 0 && expression.InputIsMask(writesOver)))
+            throw OpErrors.Argument(PrimitiveName, $"cannot write over input {writesOver} of {expression}: it has {expression.InputCount} inputs and masks cannot hold the result.", nameof(writesOver));
         Expression = expression;
+        WritesOver = writesOver;
+        Effects = writesOver >= 0 ? PrimitiveEffects.Mutates(writesOver) : PrimitiveEffects.Pure;
         RegisterKernel(DeviceType.Cpu, RunCpu);
     }
+
+    /// <summary>The input the result is written over, or -1 for a fresh output.</summary>
+    public int WritesOver { get; }
+
+    /// <inheritdoc />
+    public override PrimitiveEffects Effects { get; }
 
     /// <summary>What the call computes.</summary>
     public FusedExpression Expression { get; }
@@ -66,11 +89,16 @@ public sealed class FusedElementwisePrimitive : Primitive
         return FusedKernelCache.Get(Expression, FusedLayout.Of(inputs, spec.Shape.Dims, Expression.ElementType), VectorWidths.Best);
     }
 
+    // The call prepared for the tensors of the last run: a planned executor passes the same tensors every
+    // run, which then reuse it and allocate nothing. Replaced (never mutated) when other tensors come.
+    private volatile FusedCall? _last;
+
     private void RunCpu(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var output = outputs[0];
         if (output.Numel == 0) return;
-        var layout = FusedLayout.Of(inputs, output.Shape.Dims, Expression.ElementType);
-        FusedKernelCache.Get(Expression, layout, VectorWidths.Best).Run(inputs, output, layout);
+        var call = _last;
+        if (call is null || !call.Matches(inputs, output)) _last = call = FusedCall.Prepare(Expression, inputs, output);
+        call.Run();
     }
 }

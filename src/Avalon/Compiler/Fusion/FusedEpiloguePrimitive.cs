@@ -91,14 +91,33 @@ public sealed class FusedEpiloguePrimitive : Primitive
         return all;
     }
 
+    // The last run's tensors with the producer's argument and output arrays and the prepared epilogue:
+    // a planned executor passes the same tensors every run, which then allocate nothing.
+    private sealed record Prepared(Tensor[] ProducerInputs, Tensor[] ProducerOutputs, FusedCall Epilogue);
+
+    private volatile Prepared? _last;
+    private Kernel? _producerKernel;
+
     private void RunCpu(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
         var output = outputs[0];
-        Producer.Compute(inputs[..ProducerArity], _producerAttributes, [output]);
-        if (output.Numel == 0) return;
+        var last = _last;
+        if (last is null || !Matches(last, inputs, output))
+        {
+            var operands = EpilogueOperands(inputs[ProducerArity..], output);
+            _last = last = new Prepared(inputs[..ProducerArity], [output], FusedCall.Prepare(Epilogue, operands, output));
+        }
+        _producerKernel ??= Producer.KernelFor(Device.Cpu);
+        _producerKernel(last.ProducerInputs, _producerAttributes, last.ProducerOutputs);
         // The epilogue reads the product where it writes its result (the same dense positions), in place.
-        var operands = EpilogueOperands(inputs[ProducerArity..], output);
-        var layout = FusedLayout.Of(operands, output.Shape.Dims, Epilogue.ElementType);
-        FusedKernelCache.Get(Epilogue, layout, VectorWidths.Best).Run(operands, output, layout);
+        last.Epilogue.Run();
+    }
+
+    private bool Matches(Prepared last, Tensor[] inputs, Tensor output)
+    {
+        if (inputs.Length != ProducerArity + Epilogue.InputCount - 1) return false;
+        for (int i = 0; i < ProducerArity; i++)
+            if (!ReferenceEquals(inputs[i], last.ProducerInputs[i])) return false;
+        return last.Epilogue.MatchesWithOutputAt(ProductInput, inputs, ProducerArity, output);
     }
 }

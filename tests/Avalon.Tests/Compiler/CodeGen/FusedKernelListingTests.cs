@@ -96,7 +96,7 @@ public class FusedKernelListingTests
             if (width == VectorWidth.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) continue;
             var kernel = FusedKernelCompiler.Compile(BiasReluScale(), layout, width);
             var output = Tensor.Zeros(3, 21);
-            kernel.Run([x, bias, scale], output, layout);
+            FusedCall.Create(kernel, layout, [x, bias, scale], output).Run();
             var xs = x.ToArray<float>();
             var bs = bias.ToArray<float>();
             var got = output.ToArray<float>();
