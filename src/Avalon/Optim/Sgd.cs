@@ -93,8 +93,8 @@ public sealed class Sgd : Optimizer, IMultiTensorOptimizer
     string? IMultiTensorOptimizer.ReplayObstacle(ParamGroup group, IReadOnlyList<Tensor> parameters)
     {
         if (group.GetDouble("momentum") == 0) return null;
-        foreach (var p in parameters)
-            if (GetState(p)?.ContainsKey(MomentumBuffer.Name) != true)
+        for (int i = 0; i < parameters.Count; i++)   // an indexed loop: a compiled step asks on every run
+            if (GetState(parameters[i])?.ContainsKey(MomentumBuffer.Name) != true)
                 return "SGD with momentum creates its momentum buffers on the first step, which updates differently from the later ones";
         return null;
     }

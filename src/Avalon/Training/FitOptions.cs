@@ -51,6 +51,19 @@ public sealed class FitOptions
     /// </summary>
     public NonFiniteAction OnNonFinite { get; set; } = NonFiniteAction.Stop;
 
+    /// <summary>
+    /// Whether to train with a compiled step (<see cref="TrainStep"/>: forward, loss, backward and the
+    /// optimiser's update traced once per batch shape and run over one memory plan). Default true. Fit
+    /// trains eagerly instead, after one line on the progress output ("compiled step unavailable
+    /// (reason); training eagerly"), when the step cannot be compiled: an optimiser without a
+    /// multi-tensor update (SGD, Adam and AdamW have one), <see cref="NonFiniteAction.Skip"/> (which
+    /// skips updates batch by batch), or a trace that fails (a loss that reads values on the host, a
+    /// primitive without a kernel). With <see cref="NonFiniteAction.Stop"/> a compiled step checks the
+    /// loss, gradients and parameters after its update, so a non-finite batch has been applied when the
+    /// exception is raised. False trains eagerly without a notice.
+    /// </summary>
+    public bool Compile { get; set; } = true;
+
     /// <summary>Stops training with <see cref="OperationCanceledException"/> when cancelled (checked between batches).</summary>
     public CancellationToken CancellationToken { get; set; }
 }

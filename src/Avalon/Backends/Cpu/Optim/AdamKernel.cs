@@ -70,18 +70,17 @@ internal static class AdamKernel
             param.Numel);
         int chunks = (operands.Length + Chunk - 1) / Chunk;
         var k = new ElementConstants<T>(c);
-        if (chunks <= 1)
-        {
-            Range(operands, 0, operands.Length, k);
-            return;
-        }
-        var captured = operands;
+        if (chunks <= 1) Range(operands, 0, operands.Length, k);
+        else InParallel(operands, chunks, k);
+    }
+
+    /// <summary>The chunks across threads. A method of its own: the lambda's closure is allocated on entering the scope of what it captures, so only a call that needs it pays for it.</summary>
+    private static void InParallel<T>(Operands<T> operands, int chunks, ElementConstants<T> k) where T : unmanaged, IFloatingPointIeee754<T> =>
         CpuParallel.For(chunks, i =>
         {
             int start = i * Chunk;
-            Range(captured, start, Math.Min(Chunk, captured.Length - start), k);
+            Range(operands, start, Math.Min(Chunk, operands.Length - start), k);
         });
-    }
 
     private static ArraySegment<T> Segment<T>(Span<T> checkedDense, Tensor tensor) where T : unmanaged
     {
