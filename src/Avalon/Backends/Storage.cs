@@ -39,6 +39,13 @@ public abstract class Storage
     /// </summary>
     internal virtual bool TryWriteInt64(int index, long value) => false;
 
+    /// <summary>
+    /// Writes one float64 element without allocating, when the storage can (host memory): how a compiled
+    /// training step writes its learning rate and step counts into the tensors its tape reads. False
+    /// when this storage cannot.
+    /// </summary>
+    internal virtual bool TryWriteFloat64(int index, double value) => false;
+
     /// <summary>Counts one in-place change of the elements.</summary>
     internal void BumpVersion() => Version++;
 }

@@ -20,7 +20,7 @@ namespace Avalon.Optim;
 /// <c>max_exp_avg_sq</c>. Hyperparameters: <c>lr</c>, <c>betas</c>, <c>eps</c>, <c>weight_decay</c>,
 /// <c>amsgrad</c>, <c>maximize</c>.
 /// </remarks>
-public sealed class Adam : Optimizer
+public sealed class Adam : Optimizer, IMultiTensorOptimizer
 {
     /// <summary>Creates Adam over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The tensors to optimise.</param>
@@ -59,7 +59,20 @@ public sealed class Adam : Optimizer
     protected override void ValidateGroup(ParamGroup group) => AdamAlgorithm.Validate(group, ThrowIfInvalid);
 
     /// <inheritdoc />
-    protected override void StepGroup(ParamGroup group) => AdamAlgorithm.StepGroup(this, group, decoupledWeightDecay: false);
+    protected override void StepGroup(ParamGroup group) => MultiTensorStep.StepGroup(this, this, group);
+
+    int IMultiTensorOptimizer.StepScalars => 1;
+
+    string? IMultiTensorOptimizer.ReplayObstacle(ParamGroup group, IReadOnlyList<Tensor> parameters) => null;
+
+    void IMultiTensorOptimizer.Advance(ParamGroup group, IReadOnlyList<Tensor> parameters, Span<double> scalars, object?[]? ownedCounts) =>
+        AdamAlgorithm.Advance(this, group, parameters, scalars, ownedCounts);
+
+    void IMultiTensorOptimizer.AddStateTensors(ParamGroup group, Tensor parameter, List<Tensor> into) =>
+        AdamAlgorithm.AddStateTensors(this, group, parameter, into);
+
+    void IMultiTensorOptimizer.Update(ParamGroup group, IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor> gradients, IReadOnlyList<Tensor> scalars, Tensor lr) =>
+        AdamAlgorithm.Update(this, group, parameters, gradients, scalars, lr, decoupledWeightDecay: false);
 }
 
 /// <summary>
@@ -101,32 +114,54 @@ internal static class AdamAlgorithm
         group.GetBool("maximize");
     }
 
-    /// <summary>Steps every parameter of <paramref name="group"/> that has a gradient.</summary>
-    /// <param name="optimizer">Gives access to state, gradients and messages (an <see cref="Adam"/> or <see cref="AdamW"/>).</param>
-    /// <param name="group">The group to step.</param>
+    /// <summary>Creates missing state and advances the step count of every parameter (the scalars of the update).</summary>
+    public static void Advance(Optimizer optimizer, ParamGroup group, IReadOnlyList<Tensor> parameters, Span<double> scalars, object?[]? ownedCounts)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var state = optimizer.InitialStateFor(parameters[i], group);
+            scalars[i] = MultiTensorStep.AdvanceCount(state, StepCount.Name, ownedCounts, i);
+        }
+    }
+
+    /// <summary>The state tensors of a parameter in the update's input order.</summary>
+    public static void AddStateTensors(Optimizer optimizer, ParamGroup group, Tensor parameter, List<Tensor> into)
+    {
+        var state = optimizer.InitialStateFor(parameter, group);
+        into.Add((Tensor)state[ExpAvg.Name]);
+        into.Add((Tensor)state[ExpAvgSq.Name]);
+        if (group.GetBool("amsgrad")) into.Add((Tensor)state[MaxExpAvgSq.Name]);
+    }
+
+    /// <summary>
+    /// The update of <paramref name="parameters"/> as one multi-tensor call (PyTorch's
+    /// <c>_multi_tensor_adam</c>; every element as in <c>_single_tensor_adam</c> / <c>_single_tensor_adamw</c>).
+    /// </summary>
+    /// <param name="optimizer">Holds the state (an <see cref="Adam"/> or <see cref="AdamW"/>).</param>
+    /// <param name="group">The group whose hyperparameters apply.</param>
+    /// <param name="parameters">The parameters to update (state created by <see cref="Advance"/>).</param>
+    /// <param name="gradients">Their dense gradients.</param>
+    /// <param name="scalars">Their step counts t, 0-d float64.</param>
+    /// <param name="lr">The learning rate, 0-d float64.</param>
     /// <param name="decoupledWeightDecay">AdamW: shrink θ by (1 − lr·weight_decay) instead of adding weight_decay·θ to g.</param>
-    public static void StepGroup(Optimizer optimizer, ParamGroup group, bool decoupledWeightDecay)
+    public static void Update(Optimizer optimizer, ParamGroup group, IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor> gradients,
+        IReadOnlyList<Tensor> scalars, Tensor lr, bool decoupledWeightDecay)
     {
         double[] betas = group.GetDoubles("betas");
         bool amsgrad = group.GetBool("amsgrad");
-        var attributes = Attributes.Of(("lr", group.GetDouble("lr")), ("beta1", betas[0]), ("beta2", betas[1]),
+        var attributes = Attributes.Of(("beta1", betas[0]), ("beta2", betas[1]),
             ("eps", group.GetDouble("eps")), ("weight_decay", group.GetDouble("weight_decay")),
             ("maximize", group.GetBool("maximize")), ("decoupled", decoupledWeightDecay));
-        var update = amsgrad ? OptimPrimitives.AdamAmsgradUpdate : OptimPrimitives.AdamUpdate;
-        foreach (Tensor p in group.Parameters)
+        var states = new List<Tensor>[amsgrad ? 3 : 2];
+        for (int s = 0; s < states.Length; s++) states[s] = new List<Tensor>(parameters.Count);
+        var own = new List<Tensor>(3);
+        foreach (var p in parameters)
         {
-            if (p.Grad is null) continue;
-            optimizer.CheckDense(p);
-            Tensor grad = optimizer.DenseGradient(p);
-            var state = optimizer.InitialStateFor(p, group);
-            double step = (double)state[StepCount.Name] + 1;
-            state[StepCount.Name] = step;
-            var expAvg = (Tensor)state[ExpAvg.Name];
-            var expAvgSq = (Tensor)state[ExpAvgSq.Name];
-            var stepValue = Optimizer.StepValue(step, p);
-            // The reference update of one parameter (PyTorch's _single_tensor_adam and _single_tensor_adamw), fused.
-            if (amsgrad) update.InvokeMany(attributes, p, grad, expAvg, expAvgSq, (Tensor)state[MaxExpAvgSq.Name], stepValue);
-            else update.InvokeMany(attributes, p, grad, expAvg, expAvgSq, stepValue);
+            own.Clear();
+            AddStateTensors(optimizer, group, p, own);
+            for (int s = 0; s < states.Length; s++) states[s].Add(own[s]);
         }
+        MultiTensorStep.Invoke(amsgrad ? OptimPrimitives.AdamAmsgradUpdate : OptimPrimitives.AdamUpdate, attributes,
+            parameters, gradients, states, scalars, lr);
     }
 }

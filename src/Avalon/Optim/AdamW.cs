@@ -16,7 +16,7 @@ namespace Avalon.Optim;
 /// </code>
 /// State and hyperparameters are those of <see cref="Adam"/>; the default weight decay is 1e-2.
 /// </remarks>
-public sealed class AdamW : Optimizer
+public sealed class AdamW : Optimizer, IMultiTensorOptimizer
 {
     /// <summary>Creates AdamW over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The tensors to optimise.</param>
@@ -55,5 +55,18 @@ public sealed class AdamW : Optimizer
     protected override void ValidateGroup(ParamGroup group) => AdamAlgorithm.Validate(group, ThrowIfInvalid);
 
     /// <inheritdoc />
-    protected override void StepGroup(ParamGroup group) => AdamAlgorithm.StepGroup(this, group, decoupledWeightDecay: true);
+    protected override void StepGroup(ParamGroup group) => MultiTensorStep.StepGroup(this, this, group);
+
+    int IMultiTensorOptimizer.StepScalars => 1;
+
+    string? IMultiTensorOptimizer.ReplayObstacle(ParamGroup group, IReadOnlyList<Tensor> parameters) => null;
+
+    void IMultiTensorOptimizer.Advance(ParamGroup group, IReadOnlyList<Tensor> parameters, Span<double> scalars, object?[]? ownedCounts) =>
+        AdamAlgorithm.Advance(this, group, parameters, scalars, ownedCounts);
+
+    void IMultiTensorOptimizer.AddStateTensors(ParamGroup group, Tensor parameter, List<Tensor> into) =>
+        AdamAlgorithm.AddStateTensors(this, group, parameter, into);
+
+    void IMultiTensorOptimizer.Update(ParamGroup group, IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor> gradients, IReadOnlyList<Tensor> scalars, Tensor lr) =>
+        AdamAlgorithm.Update(this, group, parameters, gradients, scalars, lr, decoupledWeightDecay: true);
 }

@@ -483,6 +483,7 @@ public abstract class Optimizer
                 Tensor t when parameter is null => t.ContiguousCopy(),
                 Tensor t => ConvertStateTensor(key, t, parameter),
                 double[] a => a.Clone(),
+                double d => d,         // a box of its own: a compiled step updates the optimiser's count in place
                 _ => value,
             });
         }

@@ -19,7 +19,7 @@ namespace Avalon.Optim;
 /// Hyperparameters: <c>lr</c>, <c>momentum</c>, <c>dampening</c>, <c>weight_decay</c>,
 /// <c>nesterov</c>, <c>maximize</c>.
 /// </remarks>
-public sealed class Sgd : Optimizer
+public sealed class Sgd : Optimizer, IMultiTensorOptimizer
 {
     /// <summary>Creates SGD over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The tensors to optimise.</param>
@@ -86,34 +86,68 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc />
-    protected override void StepGroup(ParamGroup group)
+    protected override void StepGroup(ParamGroup group) => MultiTensorStep.StepGroup(this, this, group);
+
+    int IMultiTensorOptimizer.StepScalars => 0;
+
+    string? IMultiTensorOptimizer.ReplayObstacle(ParamGroup group, IReadOnlyList<Tensor> parameters)
     {
-        double lr = group.GetDouble("lr"), momentum = group.GetDouble("momentum");
+        if (group.GetDouble("momentum") == 0) return null;
+        for (int i = 0; i < parameters.Count; i++)   // an indexed loop: a compiled step asks on every run
+            if (GetState(parameters[i])?.ContainsKey(MomentumBuffer.Name) != true)
+                return "SGD with momentum creates its momentum buffers on the first step, which updates differently from the later ones";
+        return null;
+    }
+
+    void IMultiTensorOptimizer.Advance(ParamGroup group, IReadOnlyList<Tensor> parameters, Span<double> scalars, object?[]? ownedCounts)
+    {
+    }
+
+    void IMultiTensorOptimizer.AddStateTensors(ParamGroup group, Tensor parameter, List<Tensor> into)
+    {
+        if (group.GetDouble("momentum") != 0) into.Add((Tensor)State(parameter)[MomentumBuffer.Name]);
+    }
+
+    /// <summary>
+    /// The update of <paramref name="parameters"/> (PyTorch's <c>_multi_tensor_sgd</c>; every element as in
+    /// <c>_single_tensor_sgd</c>): one call, or with momentum one for the parameters whose buffer this step
+    /// creates (the buffer becomes the gradient) and one for the others.
+    /// </summary>
+    void IMultiTensorOptimizer.Update(ParamGroup group, IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor> gradients, IReadOnlyList<Tensor> scalars, Tensor lr)
+    {
+        double momentum = group.GetDouble("momentum");
         double dampening = group.GetDouble("dampening"), weightDecay = group.GetDouble("weight_decay");
         bool nesterov = group.GetBool("nesterov"), maximize = group.GetBool("maximize");
-        var plain = Attributes.Of(("lr", lr), ("weight_decay", weightDecay), ("maximize", maximize));
-        var withMomentum = Attributes.Of(("lr", lr), ("momentum", momentum), ("dampening", dampening),
-            ("weight_decay", weightDecay), ("nesterov", nesterov), ("maximize", maximize), ("first_step", false));
-        foreach (Tensor p in group.Parameters)
+        if (momentum == 0)
         {
-            if (p.Grad is null) continue;
-            CheckDense(p);
-            Tensor grad = DenseGradient(p);
-            // The reference update of one parameter (PyTorch's _single_tensor_sgd).
-            if (momentum == 0)
+            MultiTensorStep.Invoke(OptimPrimitives.SgdUpdate, Attributes.Of(("weight_decay", weightDecay), ("maximize", maximize)),
+                parameters, gradients, [], [], lr);
+            return;
+        }
+        var withMomentum = Attributes.Of(("momentum", momentum), ("dampening", dampening),
+            ("weight_decay", weightDecay), ("nesterov", nesterov), ("maximize", maximize), ("first_step", false));
+        var had = new bool[parameters.Count];
+        for (int i = 0; i < had.Length; i++) had[i] = State(parameters[i]).ContainsKey(MomentumBuffer.Name);
+        foreach (bool first in new[] { true, false })
+        {
+            List<Tensor> ps = [], gs = [], bs = [];
+            for (int i = 0; i < parameters.Count; i++)
             {
-                OptimPrimitives.SgdUpdate.InvokeMany(plain, p, grad);
-                continue;
+                if (had[i] == first) continue;
+                var state = State(parameters[i]);
+                state.TryGetValue(MomentumBuffer.Name, out object? b);
+                if (first)
+                {
+                    b = MomentumBuffer.Create(parameters[i], group);
+                    state[MomentumBuffer.Name] = b;
+                }
+                ps.Add(parameters[i]);
+                gs.Add(gradients[i]);
+                bs.Add((Tensor)b!);
             }
-            var state = State(p);
-            bool firstStep = false;
-            if (!state.TryGetValue("momentum_buffer", out object? b))
-            {
-                b = MomentumBuffer.Create(p, group);
-                state[MomentumBuffer.Name] = b;
-                firstStep = true;
-            }
-            OptimPrimitives.SgdMomentumUpdate.InvokeMany(firstStep ? withMomentum.With("first_step", true) : withMomentum, p, grad, (Tensor)b);
+            if (ps.Count == 0) continue;
+            MultiTensorStep.Invoke(OptimPrimitives.SgdMomentumUpdate, first ? withMomentum.With("first_step", true) : withMomentum,
+                ps, gs, [bs], [], lr);
         }
     }
 }

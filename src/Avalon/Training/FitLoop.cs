@@ -11,7 +11,9 @@ namespace Avalon.Training;
 
 /// <summary>
 /// The training loop behind <c>Fit</c>. Each step: zero the gradients, forward, loss, eager
-/// <c>Backward</c>, <c>optimizer.Step()</c>, then the running loss and metrics. Each epoch ends with
+/// <c>Backward</c>, <c>optimizer.Step()</c>, then the running loss and metrics; by default the same step
+/// compiled (<see cref="TrainStep"/>, see <see cref="FitOptions.Compile"/>), falling back to eager with a
+/// notice when it cannot be compiled. Each epoch ends with
 /// validation, the epoch's logs, the callbacks and a history record. Unless
 /// <see cref="FitOptions.OnNonFinite"/> is <see cref="NonFiniteAction.Ignore"/>, the loss and the
 /// gradients are checked for NaN/∞ before the optimiser step and the parameters after it.
@@ -71,6 +73,23 @@ internal static class FitLoop
 
         using var progress = TrainingProgress.Create(epochs, shown?.Name, options.Progress, options.ProgressOutput, time);
         using var mode = TrainingModeScope.Train(model);
+        TrainStep? compiled = null;
+        if (options.Compile)
+        {
+            string? reason = options.OnNonFinite == NonFiniteAction.Skip ? "FitOptions.OnNonFinite is Skip, which skips updates batch by batch" : null;
+            if (reason is null)
+            {
+                try
+                {
+                    compiled = TrainStep.Compile(model, loss, optimizer);
+                }
+                catch (Exception ex) when (ex is NotSupportedException or ArgumentException)
+                {
+                    reason = FirstLine(ex.Message);
+                }
+            }
+            if (reason is not null) progress.WriteLine(EagerNotice(reason));
+        }
         var context = new CallbackContext(model, optimizer, epochs, history, progress) { StepsPerEpoch = loader.Count };
         foreach (var c in callbackList) c.OnTrainBegin(context);
 
@@ -95,28 +114,58 @@ internal static class FitLoop
             {
                 foreach (var c in callbackList) c.OnBatchBegin(context);
                 var (input, target) = BatchInputs.Split(batch, device);
-                optimizer.ZeroGrad(setToNone: true);
-                var output = model.Forward(input);
-                var value = loss(output, target);
-                BatchInputs.CheckLoss(value, Operation);
-                if (!value.RequiresGrad)
-                    throw OpErrors.State(
-                        Operation, $"the loss does not depend on any tensor that requires a gradient; are all parameters frozen (RequiresGrad false), or is the forward pass running under NoGrad?");
-                double batchLoss = value.Item();
+                Tensor output;
+                double batchLoss;
                 bool skip = false;
-                if (nonFinite is not null && !double.IsFinite(batchLoss))
-                    skip = OnNonFinite(options.OnNonFinite, epoch, step + 1, loader.Count, batchLoss, ("loss", 0, batchLoss));
-                if (!skip)
+                TrainStepResult? result = null;
+                if (compiled is not null)
                 {
-                    value.Backward();
-                    if (nonFinite?.FirstNonFiniteGradient() is { } badGradient)
-                        skip = OnNonFinite(options.OnNonFinite, epoch, step + 1, loader.Count, batchLoss, badGradient);
+                    try
+                    {
+                        result = compiled.Run(input, target);
+                    }
+                    catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or ArgumentException)
+                    {
+                        result = compiled.AppliedBeforeFailure;       // the failed trace had run the step already
+                        compiled = null;
+                        progress.WriteLine(EagerNotice(FirstLine(ex.Message)));
+                    }
                 }
-                if (!skip)
+                if (result is { } r)
                 {
-                    optimizer.Step();
-                    if (nonFinite?.FirstNonFiniteParameter() is { } badParameter)
-                        throw NonFiniteError(epoch, step + 1, loader.Count, batchLoss, badParameter, applied: true);
+                    output = r.Output;
+                    batchLoss = r.Loss.Item();
+                    // The update has been applied: a non-finite value stops training after it.
+                    if (nonFinite is not null)
+                    {
+                        var bad = !double.IsFinite(batchLoss) ? ("loss", 0L, batchLoss) : nonFinite.FirstNonFiniteGradient() ?? nonFinite.FirstNonFiniteParameter();
+                        if (bad is { } found) throw NonFiniteError(epoch, step + 1, loader.Count, batchLoss, found, NonFiniteStage.AfterCompiledStep);
+                    }
+                }
+                else
+                {
+                    optimizer.ZeroGrad(setToNone: true);
+                    output = model.Forward(input);
+                    var value = loss(output, target);
+                    BatchInputs.CheckLoss(value, Operation);
+                    if (!value.RequiresGrad)
+                        throw OpErrors.State(
+                            Operation, $"the loss does not depend on any tensor that requires a gradient; are all parameters frozen (RequiresGrad false), or is the forward pass running under NoGrad?");
+                    batchLoss = value.Item();
+                    if (nonFinite is not null && !double.IsFinite(batchLoss))
+                        skip = OnNonFinite(options.OnNonFinite, epoch, step + 1, loader.Count, batchLoss, ("loss", 0, batchLoss));
+                    if (!skip)
+                    {
+                        value.Backward();
+                        if (nonFinite?.FirstNonFiniteGradient() is { } badGradient)
+                            skip = OnNonFinite(options.OnNonFinite, epoch, step + 1, loader.Count, batchLoss, badGradient);
+                    }
+                    if (!skip)
+                    {
+                        optimizer.Step();
+                        if (nonFinite?.FirstNonFiniteParameter() is { } badParameter)
+                            throw NonFiniteError(epoch, step + 1, loader.Count, batchLoss, badParameter, NonFiniteStage.AfterUpdate);
+                    }
                 }
 
                 step++;
@@ -180,20 +229,39 @@ internal static class FitLoop
     private static bool OnNonFinite(NonFiniteAction action, int epoch, int batch, int batches, double loss, (string Tensor, long Element, double Value) found)
     {
         if (action == NonFiniteAction.Skip) return true;
-        throw NonFiniteError(epoch, batch, batches, loss, found, applied: false);
+        throw NonFiniteError(epoch, batch, batches, loss, found, NonFiniteStage.BeforeUpdate);
     }
 
-    private static NonFiniteException NonFiniteError(int epoch, int batch, int batches, double loss, (string Tensor, long Element, double Value) found, bool applied)
+    private static NonFiniteException NonFiniteError(int epoch, int batch, int batches, double loss, (string Tensor, long Element, double Value) found, NonFiniteStage stage)
     {
         var c = CultureInfo.InvariantCulture;
         string where = found.Tensor == "loss" ? "the loss" : $"{found.Tensor} (element {found.Element})";
-        string state = applied
-            ? "The update itself produced it (the loss and gradients were finite); training stopped before any callback ran, so saved checkpoints are untouched."
-            : "The optimiser step was not applied, so the model holds the weights of the last good step and saved checkpoints are untouched.";
+        string state = stage switch
+        {
+            NonFiniteStage.AfterUpdate => "The update itself produced it (the loss and gradients were finite); training stopped before any callback ran, so saved checkpoints are untouched.",
+            NonFiniteStage.AfterCompiledStep => "The compiled step checks after its update, so this batch's update has been applied; training stopped before any callback ran, so saved checkpoints are untouched (FitOptions.Compile = false checks before the update).",
+            _ => "The optimiser step was not applied, so the model holds the weights of the last good step and saved checkpoints are untouched.",
+        };
         string headline = string.Create(c, $"{Operation}: non-finite value at epoch {epoch}, batch {batch} of {batches}: {where} is {found.Value} (loss {loss}).");
         return new NonFiniteException(epoch, batch, loss, found.Tensor, found.Element, found.Value,
             $"{headline} {state} Lower the learning rate, clip gradients (ClipGrad), check the data for NaN, or find the first NaN with " +
             "Autograd.DetectAnomaly(); FitOptions.OnNonFinite = NonFiniteAction.Skip skips such batches instead.");
+    }
+
+    /// <summary>Where a non-finite value was found: before the update, after an eager update, after a compiled step's update.</summary>
+    private enum NonFiniteStage
+    {
+        BeforeUpdate,
+        AfterUpdate,
+        AfterCompiledStep,
+    }
+
+    private static string EagerNotice(string reason) => $"compiled step unavailable ({reason.TrimEnd('.')}); training eagerly";
+
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOf('\n');
+        return end < 0 ? message : message[..end];
     }
 
     /// <summary>The end-of-epoch text beyond what the progress line shows: further metrics and validation results.</summary>

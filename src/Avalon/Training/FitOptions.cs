@@ -51,6 +51,20 @@ public sealed class FitOptions
     /// </summary>
     public NonFiniteAction OnNonFinite { get; set; } = NonFiniteAction.Stop;
 
+    /// <summary>
+    /// Whether to train with a compiled step (<see cref="TrainStep"/>: forward, loss, backward and the
+    /// optimiser's update traced once per batch shape and run over one memory plan). Fit
+    /// trains eagerly instead, after one line on the progress output ("compiled step unavailable
+    /// (reason); training eagerly"), when the step cannot be compiled: an optimiser without a
+    /// multi-tensor update (SGD, Adam and AdamW have one), <see cref="NonFiniteAction.Skip"/> (which
+    /// skips updates batch by batch), or a trace that fails (a loss that reads values on the host, a
+    /// primitive without a kernel). With <see cref="NonFiniteAction.Stop"/> a compiled step checks the
+    /// loss, gradients and parameters after its update, so a non-finite batch has been applied when the
+    /// exception is raised. Default false for now: the compiled path does not yet keep every guarantee of the
+    /// eager loop (the non-finite guard's "update not applied", TerminateOnNaN's step count).
+    /// </summary>
+    public bool Compile { get; set; }
+
     /// <summary>Stops training with <see cref="OperationCanceledException"/> when cancelled (checked between batches).</summary>
     public CancellationToken CancellationToken { get; set; }
 }

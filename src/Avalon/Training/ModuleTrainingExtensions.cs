@@ -130,8 +130,9 @@ public static class ModuleTrainingExtensions
     /// <param name="model">The model.</param>
     /// <param name="dataset">The samples; a target, when present, is ignored.</param>
     /// <param name="batchSize">The number of samples per forward pass. Default <see cref="DefaultInferenceBatchSize"/>.</param>
+    /// <param name="compile">Run the forward compiled (<see cref="Compiler.Compiler.Compile(Module, Compiler.CompileOptions?, bool)"/>, traced once per batch shape) when there is more than one batch; it falls back to the eager forward when the model cannot be compiled. Default false (eager).</param>
     /// <exception cref="ArgumentException">The dataset is empty.</exception>
-    public static Tensor Predict(this Module model, IDataset dataset, int batchSize = DefaultInferenceBatchSize)
+    public static Tensor Predict(this Module model, IDataset dataset, int batchSize = DefaultInferenceBatchSize, bool compile = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
@@ -142,8 +143,10 @@ public static class ModuleTrainingExtensions
         using var noGrad = new NoGrad();
         var device = BatchInputs.DeviceOf(model);
         var outputs = new List<Tensor>();
-        foreach (var batch in new DataLoader(dataset, batchSize))
-            outputs.Add(model.Forward(BatchInputs.On(batch.Input, device)));
+        var loader = new DataLoader(dataset, batchSize);
+        var forward = new CompiledInference(model, compile && loader.Count > 1);
+        foreach (var batch in loader)
+            outputs.Add(forward.Forward(BatchInputs.On(batch.Input, device)));
         return Tensor.Cat(outputs, 0);
     }
 
@@ -155,8 +158,9 @@ public static class ModuleTrainingExtensions
     /// <param name="model">The model.</param>
     /// <param name="input">The inputs, one sample per row of dimension 0.</param>
     /// <param name="batchSize">The number of rows per forward pass. Default <see cref="DefaultInferenceBatchSize"/>.</param>
+    /// <param name="compile">Run the forward compiled when there is more than one batch (see the other overload). False: always eager.</param>
     /// <exception cref="ArgumentException"><paramref name="input"/> is 0-dimensional.</exception>
-    public static Tensor Predict(this Module model, Tensor input, int batchSize = DefaultInferenceBatchSize)
+    public static Tensor Predict(this Module model, Tensor input, int batchSize = DefaultInferenceBatchSize, bool compile = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
@@ -169,8 +173,9 @@ public static class ModuleTrainingExtensions
         int n = input.Size(0);
         if (n <= batchSize) return model.Forward(BatchInputs.On(input, device));
         var outputs = new List<Tensor>((n + batchSize - 1) / batchSize);
+        var forward = new CompiledInference(model, compile);
         for (int start = 0; start < n; start += batchSize)
-            outputs.Add(model.Forward(BatchInputs.On(input.Narrow(0, start, Math.Min(batchSize, n - start)), device)));
+            outputs.Add(forward.Forward(BatchInputs.On(input.Narrow(0, start, Math.Min(batchSize, n - start)), device)));
         return Tensor.Cat(outputs, 0);
     }
 

@@ -22,6 +22,13 @@ internal sealed class CpuStorage : Storage
         return true;
     }
 
+    internal override bool TryWriteFloat64(int index, double value)
+    {
+        if (Data is not double[] doubles) return false;
+        doubles[index] = value;
+        return true;
+    }
+
     /// <summary>Allocates a zeroed array for the dtype.</summary>
     public static Array NewArray(DType dtype, int length) => dtype switch
     {

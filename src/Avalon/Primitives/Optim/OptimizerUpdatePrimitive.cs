@@ -21,9 +21,16 @@ internal abstract class OptimizerUpdatePrimitive : Primitive
     {
         _inputNames = ["param", "grad", .. stateNames, .. scalarNames];
         _scalarInputs = scalarNames.Length;
+        StateCount = stateNames.Length;
         int[] mutated = [0, .. Enumerable.Range(2, stateNames.Length)];
         _effects = PrimitiveEffects.Mutates(mutated);
     }
+
+    /// <summary>The number of state tensors a call updates (after the parameter and the gradient).</summary>
+    public int StateCount { get; }
+
+    /// <summary>The number of 0-d float64 inputs after the state tensors (the step count).</summary>
+    public int ScalarCount => _scalarInputs;
 
     /// <inheritdoc />
     public sealed override bool IsDifferentiable => false;

@@ -14,8 +14,28 @@ internal static class MathKernels
     public static readonly Kernel PowScalar = (inputs, attributes, outputs) =>
     {
         double e = attributes.Double("exponent");
-        ElementwiseKernels.Unary("pow_scalar", inputs[0], outputs[0], (x, y) => PowScalarTyped(x, (float)e, y), (x, y) => PowScalarTyped(x, e, y));
+        Tensor input = inputs[0], output = outputs[0];
+        // An output too small to split over threads, dense and floating-point: the body directly, without the
+        // closures over the exponent (a planned run calls this on every step and allocates nothing else).
+        if (!ElementwiseParallel.ShouldSplit(output.Numel) && input.IsContiguous && output.Numel > 0)
+        {
+            if (output.DType == DType.Float32)
+            {
+                PowScalarTyped(input.ContiguousSpan<float>(), (float)e, output.ContiguousSpan<float>());
+                return;
+            }
+            if (output.DType == DType.Float64)
+            {
+                PowScalarTyped(input.ContiguousSpan<double>(), e, output.ContiguousSpan<double>());
+                return;
+            }
+        }
+        PowScalarSplit(input, output, e);
     };
+
+    // A separate method so that the closures are only allocated on this path.
+    private static void PowScalarSplit(Tensor input, Tensor output, double e) =>
+        ElementwiseKernels.Unary("pow_scalar", input, output, (x, y) => PowScalarTyped(x, (float)e, y), (x, y) => PowScalarTyped(x, e, y));
 
     private static void PowScalarTyped<T>(ReadOnlySpan<T> x, T e, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -21,12 +21,31 @@ internal static class AdamKernel
     private const int Chunk = 1 << 15;
 
     /// <summary>Updates param, exp_avg, exp_avg_sq (and max_exp_avg_sq) in place; the last input is the step count t.</summary>
-    public static void Run(string op, bool amsgrad, Tensor[] inputs, Attributes a)
+    public static void Run(string op, bool amsgrad, Tensor[] inputs, Attributes a) =>
+        RunOne(op, amsgrad, inputs[0], inputs[1], inputs[2], inputs[3], amsgrad ? inputs[4] : null,
+            UpdateOperands.Scalar(inputs[^1]), a.Double("lr"), a);
+
+    /// <summary>
+    /// The multi-tensor form (<c>multi_tensor_adam_update_</c>): every parameter of the call in turn, each
+    /// through exactly the per-parameter update above (so the results are bit for bit the same), the
+    /// learning rate read from the last input.
+    /// </summary>
+    public static void RunMulti(string op, bool amsgrad, Tensor[] inputs, Attributes a)
     {
-        double lr = a.Double("lr"), beta1 = a.Double("beta1"), beta2 = a.Double("beta2"), eps = a.Double("eps");
+        int states = amsgrad ? 3 : 2;
+        int n = (inputs.Length - 1) / (3 + states);
+        double lr = UpdateOperands.Scalar(inputs[^1]);
+        for (int i = 0; i < n; i++)
+            RunOne(op, amsgrad, inputs[i], inputs[n + i], inputs[2 * n + i], inputs[3 * n + i], amsgrad ? inputs[4 * n + i] : null,
+                UpdateOperands.Scalar(inputs[(2 + states) * n + i]), lr, a);
+    }
+
+    private static void RunOne(string op, bool amsgrad, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq,
+        double step, double lr, Attributes a)
+    {
+        double beta1 = a.Double("beta1"), beta2 = a.Double("beta2"), eps = a.Double("eps");
         double weightDecay = a.Double("weight_decay");
         bool maximize = a.Bool("maximize"), decoupled = a.Bool("decoupled");
-        double step = UpdateOperands.Scalar(inputs[^1]);
         double biasCorrection1 = 1 - Math.Pow(beta1, step);
         double biasCorrection2 = 1 - Math.Pow(beta2, step);
         double stepSize = lr / biasCorrection1;
@@ -34,34 +53,34 @@ internal static class AdamKernel
         var c = new Constants(beta1, beta2, eps, weightDecay, 1 - lr * weightDecay, biasCorrection2Sqrt, -stepSize,
             maximize, weightDecay != 0 && !decoupled, decoupled && weightDecay != 0, amsgrad);
         // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
-        if (inputs[0].DType == DType.Float32) Update<float>(op, inputs, c);
-        else Update<double>(op, inputs, c);
+        if (param.DType == DType.Float32) Update<float>(op, param, grad, expAvg, expAvgSq, maxExpAvgSq, c);
+        else Update<double>(op, param, grad, expAvg, expAvgSq, maxExpAvgSq, c);
     }
 
-    private static void Update<T>(string op, Tensor[] inputs, in Constants c) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Update<T>(string op, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, in Constants c)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The arrays behind the spans, so that the parallel chunks can slice them.
         var operands = new Operands<T>(
-            Segment(UpdateOperands.Written<T>(op, "param", inputs[0]), inputs[0]),
-            Dense<T>(inputs[1]),
-            Segment(UpdateOperands.Written<T>(op, "exp_avg", inputs[2]), inputs[2]),
-            Segment(UpdateOperands.Written<T>(op, "exp_avg_sq", inputs[3]), inputs[3]),
-            c.Amsgrad ? Segment(UpdateOperands.Written<T>(op, "max_exp_avg_sq", inputs[4]), inputs[4]) : default,
-            inputs[0].Numel);
+            Segment(UpdateOperands.Written<T>(op, "param", param), param),
+            Dense<T>(grad),
+            Segment(UpdateOperands.Written<T>(op, "exp_avg", expAvg), expAvg),
+            Segment(UpdateOperands.Written<T>(op, "exp_avg_sq", expAvgSq), expAvgSq),
+            c.Amsgrad ? Segment(UpdateOperands.Written<T>(op, "max_exp_avg_sq", maxExpAvgSq!), maxExpAvgSq!) : default,
+            param.Numel);
         int chunks = (operands.Length + Chunk - 1) / Chunk;
         var k = new ElementConstants<T>(c);
-        if (chunks <= 1)
-        {
-            Range(operands, 0, operands.Length, k);
-            return;
-        }
-        var captured = operands;
+        if (chunks <= 1) Range(operands, 0, operands.Length, k);
+        else InParallel(operands, chunks, k);
+    }
+
+    /// <summary>The chunks across threads. A method of its own: the lambda's closure is allocated on entering the scope of what it captures, so only a call that needs it pays for it.</summary>
+    private static void InParallel<T>(Operands<T> operands, int chunks, ElementConstants<T> k) where T : unmanaged, IFloatingPointIeee754<T> =>
         CpuParallel.For(chunks, i =>
         {
             int start = i * Chunk;
-            Range(captured, start, Math.Min(Chunk, captured.Length - start), k);
+            Range(operands, start, Math.Min(Chunk, operands.Length - start), k);
         });
-    }
 
     private static ArraySegment<T> Segment<T>(Span<T> checkedDense, Tensor tensor) where T : unmanaged
     {

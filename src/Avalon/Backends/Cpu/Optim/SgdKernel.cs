@@ -8,12 +8,25 @@ namespace Avalon.Backends.Cpu.Optim;
 internal static class SgdKernel
 {
     /// <summary>Updates inputs 0 (param) and, with momentum, 2 (momentum_buffer) in place.</summary>
-    public static void Run(string op, bool hasMomentum, Tensor[] inputs, Attributes a)
+    public static void Run(string op, bool hasMomentum, Tensor[] inputs, Attributes a) =>
+        RunOne(op, hasMomentum, inputs[0], inputs[1], hasMomentum ? inputs[2] : null, a.Double("lr"), a);
+
+    /// <summary>
+    /// The multi-tensor form (<c>multi_tensor_sgd_update_</c>, <c>multi_tensor_sgd_momentum_update_</c>):
+    /// every parameter in turn through exactly the per-parameter update (bit for bit the same results),
+    /// the learning rate read from the last input.
+    /// </summary>
+    public static void RunMulti(string op, bool hasMomentum, Tensor[] inputs, Attributes a)
     {
-        var h = new Hyper(a.Double("lr"), hasMomentum ? a.Double("momentum") : 0, hasMomentum ? a.Double("dampening") : 0,
+        int n = (inputs.Length - 1) / (hasMomentum ? 3 : 2);
+        double lr = UpdateOperands.Scalar(inputs[^1]);
+        for (int i = 0; i < n; i++) RunOne(op, hasMomentum, inputs[i], inputs[n + i], hasMomentum ? inputs[2 * n + i] : null, lr, a);
+    }
+
+    private static void RunOne(string op, bool hasMomentum, Tensor param, Tensor grad, Tensor? buffer, double lr, Attributes a)
+    {
+        var h = new Hyper(lr, hasMomentum ? a.Double("momentum") : 0, hasMomentum ? a.Double("dampening") : 0,
             a.Double("weight_decay"), hasMomentum && a.Bool("nesterov"), a.Bool("maximize"), hasMomentum && a.Bool("first_step"));
-        Tensor param = inputs[0], grad = inputs[1];
-        Tensor? buffer = hasMomentum ? inputs[2] : null;
         // Deliberately specialised (float32/float64 only, which the shape rule ensures): not DTypeDispatch's visitor.
         if (param.DType == DType.Float32)
             Update(UpdateOperands.Written<float>(op, "param", param), UpdateOperands.Read<float>(grad),

@@ -1,0 +1,38 @@
+using Avalon.Compiler;
+using Avalon.Nn;
+
+namespace Avalon.Training;
+
+/// <summary>
+/// The forward of <c>Predict</c>: the model compiled for inference (<see cref="Compiler.Compiler.Compile(Module, CompileOptions?, bool)"/>,
+/// one trace per batch shape, outputs copied out of the arena), or the eager forward once compiling has
+/// failed (a model that reads values on the host, say). Used only for more than one batch: a single
+/// forward gains nothing from being compiled.
+/// </summary>
+internal sealed class CompiledInference
+{
+    private readonly Module _model;
+    private CompiledFunction? _compiled;
+
+    public CompiledInference(Module model, bool compile)
+    {
+        _model = model;
+        _compiled = compile ? Compiler.Compiler.Compile(model, new CompileOptions { CopyOutputs = true }) : null;
+    }
+
+    /// <summary>The model's output for <paramref name="input"/>.</summary>
+    public Tensor Forward(Tensor input)
+    {
+        if (_compiled is null) return _model.Forward(input);
+        try
+        {
+            return _compiled.Invoke(input)[0];
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException)
+        {
+            // An inference forward changes no state, so running it again eagerly is safe.
+            _compiled = null;
+            return _model.Forward(input);
+        }
+    }
+}
