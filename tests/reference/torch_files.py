@@ -19,6 +19,9 @@ import json
 import os
 import sys
 
+import struct
+
+import numpy
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -35,6 +38,73 @@ def write(name, obj, expected, legacy=False):
     torch.save(obj, path, _use_new_zipfile_serialization=not legacy)
     with open(os.path.join(OUT, name + ".json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+# The safetensors format's dtype list in increasing alignment order (the reference writer sorts by descending position).
+ST_ORDER = ["BOOL", "F4", "F6_E2M3", "F6_E3M2", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0", "I16", "U16",
+            "F16", "BF16", "I32", "U32", "F32", "C64", "F64", "I64", "U64"]
+ST_NAMES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64",
+            torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8", torch.bool: "BOOL"}
+
+
+def safetensors_bytes(tensors, metadata=None):
+    """The safetensors serialisation of {name: (dtype name, shape, raw little-endian bytes)}, following the format's spec."""
+    items = sorted(tensors.items(), key=lambda kv: (-ST_ORDER.index(kv[1][0]), kv[0].encode("utf-8")))
+    header, data = {}, b""
+    if metadata:
+        header["__metadata__"] = metadata
+    for name, (dtype, shape, raw) in items:
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + data
+
+
+def torch_entry(t):
+    t = t.contiguous()
+    raw = t.view(torch.int16).numpy().tobytes() if t.dtype in (torch.float16, torch.bfloat16) else t.numpy().tobytes()
+    return (ST_NAMES[t.dtype], t.shape, raw)
+
+
+def write_safetensors(path, tensors, metadata=None):
+    with open(path, "wb") as f:
+        f.write(safetensors_bytes(tensors, metadata))
+
+
+def generate_safetensors(dtypes, mlp_state, mlp_expected):
+    """Every dtype Avalon reads, and the small model's state dict as two shards with an index."""
+    entries = {k: torch_entry(v) for k, v in dtypes.items() if k not in ("scalar", "empty")}
+    expected = {k: describe(v) for k, v in dtypes.items() if k not in ("scalar", "empty")}
+    # PyTorch 1.13 has no unsigned types beyond uint8: these come from numpy.
+    for name, dtype, values in (("u16", "U16", numpy.array([0, 65535, 1234], dtype="<u2")),
+                                ("u32", "U32", numpy.array([0, 4294967295], dtype="<u4")),
+                                ("u64", "U64", numpy.array([0, 9223372036854775807], dtype="<u8"))):
+        entries[name] = (dtype, list(values.shape), values.tobytes())
+        expected[name] = {"dtype": {"U16": "int32", "U32": "int64", "U64": "int64"}[dtype], "shape": list(values.shape),
+                          "values": [float(v) for v in values]}
+    for k in ("i64", "u32", "u64"):   # int64 values beyond 2^53 are not exact as float64: keep them as integers
+        expected[k]["int_values"] = [int(v) for v in (dtypes[k].tolist() if k in dtypes else
+                                                        numpy.frombuffer(entries[k][2], dtype="<u4" if k == "u32" else "<u8").tolist())]
+    write_safetensors(os.path.join(OUT, "dtypes.safetensors"), entries, {"format": "pt"})
+    with open(os.path.join(OUT, "dtypes.safetensors.json"), "w") as f:
+        json.dump(expected, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+    folder = os.path.join(OUT, "sharded")
+    os.makedirs(folder, exist_ok=True)
+    keys = list(mlp_state.keys())
+    shards = [keys[:4], keys[4:]]
+    weight_map, total = {}, 0
+    for i, shard in enumerate(shards):
+        name = f"model-{i + 1:05d}-of-{len(shards):05d}.safetensors"
+        write_safetensors(os.path.join(folder, name), {k: torch_entry(mlp_state[k]) for k in shard}, {"format": "pt"})
+        for k in shard:
+            weight_map[k] = name
+            total += mlp_state[k].numel() * mlp_state[k].element_size()
+    with open(os.path.join(folder, "model.safetensors.index.json"), "w") as f:
+        json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
         f.write("\n")
 
 
@@ -99,6 +169,7 @@ def generate():
         y = model(x)
     state = model.state_dict()
     write("mlp", state, {"input": describe(x), "output": describe(y), "keys": list(state.keys())})
+    generate_safetensors(dtypes, state, None)
 
     # The legacy (pre-1.6) format.
     write("legacy", dtypes, {k: describe(v) for k, v in dtypes.items()}, legacy=True)

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Avalon.Data;
 
 namespace Avalon.Interop.Torch;
@@ -58,76 +55,5 @@ internal sealed record TorchStorageType(string Name, string TorchDType, int Elem
     /// Reads <paramref name="count"/> elements in the file's little-endian layout from <paramref name="stream"/>
     /// into <paramref name="array"/> (from <see cref="NewArray"/>), converting where the dtypes differ.
     /// </summary>
-    /// <exception cref="InvalidDataException">A bool element is neither 0 nor 1.</exception>
-    /// <exception cref="EndOfStreamException">The stream ends early.</exception>
-    public void Read(Stream stream, Array array, int count, string what)
-    {
-        if (ElementSize == DType.SizeOf())
-        {
-            var bytes = HostTensors.BytesOf(array)[..checked(count * ElementSize)];
-            stream.ReadExactly(bytes);
-            if (DType == DType.Bool)
-            {
-                int bad = bytes.IndexOfAnyExcept((byte)0, (byte)1);
-                if (bad >= 0) throw new InvalidDataException($"torch: {what}: bool element {bad} holds the byte {bytes[bad]}; expected 0 or 1.");
-            }
-            return;
-        }
-        const int Chunk = 1 << 16;
-        var buffer = ArrayPool<byte>.Shared.Rent(Chunk * ElementSize);
-        try
-        {
-            for (int start = 0; start < count; start += Chunk)
-            {
-                int n = Math.Min(Chunk, count - start);
-                var span = buffer.AsSpan(0, n * ElementSize);
-                stream.ReadExactly(span);
-                Convert(span, array, start, n);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private void Convert(ReadOnlySpan<byte> source, Array array, int start, int n)
-    {
-        switch (TorchDType)
-        {
-            case "float16":
-            {
-                var target = ((float[])array).AsSpan(start, n);
-                for (int i = 0; i < n; i++) target[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(source[(2 * i)..]));
-                break;
-            }
-            case "bfloat16":
-            {
-                var target = ((float[])array).AsSpan(start, n);
-                for (int i = 0; i < n; i++) target[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source[(2 * i)..]) << 16);
-                break;
-            }
-            case "int16":
-            {
-                var target = ((int[])array).AsSpan(start, n);
-                for (int i = 0; i < n; i++) target[i] = BinaryPrimitives.ReadInt16LittleEndian(source[(2 * i)..]);
-                break;
-            }
-            case "int8":
-            {
-                var target = ((int[])array).AsSpan(start, n);
-                var values = MemoryMarshal.Cast<byte, sbyte>(source);
-                for (int i = 0; i < n; i++) target[i] = values[i];
-                break;
-            }
-            case "uint8":
-            {
-                var target = ((int[])array).AsSpan(start, n);
-                for (int i = 0; i < n; i++) target[i] = source[i];
-                break;
-            }
-            default:
-                throw new InvalidOperationException($"TorchStorageType.Convert: no conversion for {TorchDType}.");
-        }
-    }
+    public void Read(Stream stream, Array array, int count, string what) => ElementReader.Read(stream, TorchDType, array, count, "torch: " + what);
 }
