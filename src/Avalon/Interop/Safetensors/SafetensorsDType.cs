@@ -10,7 +10,8 @@ internal static class SafetensorsDType
         "I32", "U32", "F32", "C64", "F64", "I64", "U64",
     ];
 
-    public const string Supported = "F32, F64, I32, I64, BOOL";
+    /// <summary>The dtypes read: F32, F64, I64, I32 and BOOL as they are, F16 and BF16 as float32, I16, I8, U16 and U8 as int32, U32 and U64 as int64.</summary>
+    public const string Supported = "F32, F64, F16 and BF16 (as float32), I64, I32, I16, I8, U16 and U8 (as int32), U32 and U64 (as int64), BOOL";
 
     public static string Name(DType dtype) => dtype switch
     {
@@ -22,13 +23,22 @@ internal static class SafetensorsDType
         _ => throw OpErrors.NotSupported("safetensors", $"dtype {dtype.Name()} has no safetensors name."),
     };
 
-    public static DType? Parse(string name) => name switch
+    /// <summary>The element type (in <see cref="ElementReader"/>'s names) of a safetensors dtype that Avalon reads, or null.</summary>
+    public static string? Parse(string name) => name switch
     {
-        "F32" => DType.Float32,
-        "F64" => DType.Float64,
-        "I32" => DType.Int32,
-        "I64" => DType.Int64,
-        "BOOL" => DType.Bool,
+        "F32" => "float32",
+        "F64" => "float64",
+        "F16" => "float16",
+        "BF16" => "bfloat16",
+        "I64" => "int64",
+        "I32" => "int32",
+        "I16" => "int16",
+        "I8" => "int8",
+        "U8" => "uint8",
+        "U16" => "uint16",
+        "U32" => "uint32",
+        "U64" => "uint64",
+        "BOOL" => "bool",
         _ => null,
     };
 

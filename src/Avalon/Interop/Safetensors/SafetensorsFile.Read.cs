@@ -21,7 +21,11 @@ namespace Avalon.Interop.Safetensors;
 /// Writing is atomic and byte-for-byte what the reference Python/Rust library writes (tensors ordered
 /// by descending dtype alignment, then name; compact JSON; header padded with spaces to a multiple of 8),
 /// except that metadata keys are sorted, where the reference writes them in hash order.
-/// Supported dtypes: F32, F64, I32, I64 and BOOL.
+/// Dtypes read: F32, F64, I64, I32 and BOOL as they are; F16 and BF16 widen to float32, I16, I8, U16
+/// and U8 to int32, U32 and U64 to int64 (exactly; a U64 value above int64's range is refused), since
+/// Avalon has no narrower dtypes. Written: F32, F64, I32, I64 and BOOL. Sharded checkpoints (an index
+/// <c>model.safetensors.index.json</c> whose <c>weight_map</c> names the shard of every tensor) are read by
+/// <see cref="ReadSharded"/> and written by <see cref="WriteSharded"/>.
 /// </remarks>
 public static partial class SafetensorsFile
 {
@@ -41,7 +45,7 @@ public static partial class SafetensorsFile
     /// <param name="path">The file to read.</param>
     /// <returns>Its tensors (on the CPU) and metadata.</returns>
     /// <exception cref="InvalidDataException">The file is not a valid safetensors file; the message says why.</exception>
-    /// <exception cref="NotSupportedException">A tensor has a dtype Avalon does not have (for example F16).</exception>
+    /// <exception cref="NotSupportedException">A tensor has a dtype Avalon cannot represent (C64, the 4-, 6- and 8-bit floats), or a U64 value exceeds int64.</exception>
     public static SafetensorsContent Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -54,7 +58,7 @@ public static partial class SafetensorsFile
     /// <param name="stream">A readable stream; one that cannot seek is first copied into memory.</param>
     /// <returns>The tensors (on the CPU) and metadata.</returns>
     /// <exception cref="InvalidDataException">The data is not valid safetensors; the message says why.</exception>
-    /// <exception cref="NotSupportedException">A tensor has a dtype Avalon does not have (for example F16).</exception>
+    /// <exception cref="NotSupportedException">A tensor has a dtype Avalon cannot represent (C64, the 4-, 6- and 8-bit floats), or a U64 value exceeds int64.</exception>
     public static SafetensorsContent Read(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -89,15 +93,9 @@ public static partial class SafetensorsFile
         var tensors = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            var data = HostTensors.NewArray(entry.DType, ShapeUtil.Numel(entry.Shape));
-            var bytes = HostTensors.BytesOf(data);
-            stream.ReadExactly(bytes);
-            if (entry.DType == DType.Bool)
-            {
-                int bad = bytes.IndexOfAnyExcept((byte)0, (byte)1);
-                if (bad >= 0)
-                    throw SafetensorsHeader.Corrupt(source, $"BOOL tensor '{entry.Name}' holds the byte {bytes[bad]} at element {bad}; expected 0 or 1");
-            }
+            int numel = ShapeUtil.Numel(entry.Shape);
+            var data = HostTensors.NewArray(entry.DType, numel);
+            ElementReader.Read(stream, entry.ElementType, data, numel, $"safetensors: {source}: tensor '{entry.Name}'");
             tensors.Add(entry.Name, HostTensors.Wrap(data, entry.DType, entry.Shape));
         }
         return new SafetensorsContent(tensors, metadata);

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Avalon.Interop.Safetensors;
 
 /// <summary>One tensor's entry in a safetensors header.</summary>
-internal readonly record struct SafetensorsEntry(string Name, DType DType, int[] Shape, long Begin, long End);
+/// <summary>One tensor of a header: <paramref name="ElementType"/> is the file's element type, <paramref name="DType"/> the dtype it loads as.</summary>
+internal readonly record struct SafetensorsEntry(string Name, string ElementType, DType DType, int[] Shape, long Begin, long End);
 
 /// <summary>
 /// Parses and validates the JSON header of a safetensors file. Nothing in it is ever evaluated:
@@ -126,8 +127,8 @@ internal static class SafetensorsHeader
         if (dtypeValue is not { ValueKind: JsonValueKind.String } dt)
             throw Corrupt(source, $"tensor '{name}' needs a string 'dtype'");
         string dtypeName = dt.GetString()!;
-        var dtype = SafetensorsDType.Parse(dtypeName);
-        if (dtype is null)
+        var elementType = SafetensorsDType.Parse(dtypeName);
+        if (elementType is null)
         {
             if (SafetensorsDType.IsKnown(dtypeName))
                 throw OpErrors.NotSupported("safetensors", $"{source}: tensor '{name}' has dtype {dtypeName}, which Avalon does not support (supported: {SafetensorsDType.Supported}).");
@@ -160,10 +161,11 @@ internal static class SafetensorsHeader
             throw Corrupt(source, $"tensor '{name}' has data_offsets {off.GetRawText()}; expected two non-negative integers");
         if (e < b)
             throw Corrupt(source, $"tensor '{name}' has data_offsets [{b}, {e}] that end before they begin");
-        long expected = numel * dtype.Value.SizeOf();
+        var (elementSize, dtype) = ElementReader.Describe(elementType)!.Value;
+        long expected = numel * elementSize;
         if (e - b != expected)
             throw Corrupt(source, $"tensor '{name}' of dtype {dtypeName} and shape [{string.Join(", ", shape)}] needs {expected} bytes, but data_offsets [{b}, {e}] span {e - b}");
-        return new SafetensorsEntry(name, dtype.Value, shape, b, e);
+        return new SafetensorsEntry(name, elementType, dtype, shape, b, e);
     }
 
     /// <summary>Sorts by offset and checks that the tensors tile the data area with no gap and no overlap.</summary>

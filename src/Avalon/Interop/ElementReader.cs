@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Avalon.Data;
+
+namespace Avalon.Interop;
+
+/// <summary>
+/// Reads little-endian elements of a file's element type into the array of the Avalon dtype it loads as:
+/// float16 and bfloat16 widen to float32, int8, uint8, int16 and uint16 to int32, uint32 to int64, uint64
+/// to int64 (values above <see cref="long.MaxValue"/> are refused), all exactly; the other types are read as
+/// they are. Shared by the safetensors and PyTorch readers.
+/// </summary>
+internal static class ElementReader
+{
+    /// <summary>The file element types this reader converts, with their sizes and the dtype they load as.</summary>
+    public static (int Size, DType DType)? Describe(string elementType) => elementType switch
+    {
+        "float32" => (4, DType.Float32),
+        "float64" => (8, DType.Float64),
+        "float16" or "bfloat16" => (2, DType.Float32),
+        "int64" => (8, DType.Int64),
+        "int32" => (4, DType.Int32),
+        "int16" or "uint16" => (2, DType.Int32),
+        "int8" or "uint8" => (1, DType.Int32),
+        "uint32" or "uint64" => (elementType == "uint32" ? 4 : 8, DType.Int64),
+        "bool" => (1, DType.Bool),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Reads <paramref name="count"/> elements of <paramref name="elementType"/> from <paramref name="stream"/>
+    /// into <paramref name="array"/> (a <see cref="HostTensors.NewArray"/> array of the loaded dtype).
+    /// </summary>
+    /// <param name="stream">The bytes, positioned at the first element.</param>
+    /// <param name="elementType">The file's element type (a name <see cref="Describe"/> knows).</param>
+    /// <param name="array">The destination.</param>
+    /// <param name="count">The number of elements.</param>
+    /// <param name="what">The format, file and tensor, for error messages ("safetensors: 'a.safetensors': tensor 'w'").</param>
+    /// <exception cref="InvalidDataException">A bool element is neither 0 nor 1.</exception>
+    /// <exception cref="NotSupportedException">A uint64 element exceeds <see cref="long.MaxValue"/>.</exception>
+    /// <exception cref="EndOfStreamException">The stream ends early.</exception>
+    public static void Read(Stream stream, string elementType, Array array, int count, string what)
+    {
+        var (size, dtype) = Describe(elementType) ?? throw new ArgumentException($"ElementReader: unknown element type {elementType}.", nameof(elementType));
+        if (size == dtype.SizeOf() && elementType != "uint64")
+        {
+            var bytes = HostTensors.BytesOf(array)[..checked(count * size)];
+            stream.ReadExactly(bytes);
+            if (dtype == DType.Bool)
+            {
+                int bad = bytes.IndexOfAnyExcept((byte)0, (byte)1);
+                if (bad >= 0) throw new InvalidDataException($"{what}: bool element {bad} holds the byte {bytes[bad]}; expected 0 or 1.");
+            }
+            return;
+        }
+        const int Chunk = 1 << 16;
+        var buffer = ArrayPool<byte>.Shared.Rent(Chunk * size);
+        try
+        {
+            for (int start = 0; start < count; start += Chunk)
+            {
+                int n = Math.Min(Chunk, count - start);
+                var span = buffer.AsSpan(0, n * size);
+                stream.ReadExactly(span);
+                Convert(span, elementType, array, start, n, what);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void Convert(ReadOnlySpan<byte> source, string elementType, Array array, int start, int n, string what)
+    {
+        switch (elementType)
+        {
+            case "float16":
+            {
+                var target = ((float[])array).AsSpan(start, n);
+                for (int i = 0; i < n; i++) target[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(source[(2 * i)..]));
+                break;
+            }
+            case "bfloat16":
+            {
+                var target = ((float[])array).AsSpan(start, n);
+                for (int i = 0; i < n; i++) target[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source[(2 * i)..]) << 16);
+                break;
+            }
+            case "int16":
+            {
+                var target = ((int[])array).AsSpan(start, n);
+                for (int i = 0; i < n; i++) target[i] = BinaryPrimitives.ReadInt16LittleEndian(source[(2 * i)..]);
+                break;
+            }
+            case "uint16":
+            {
+                var target = ((int[])array).AsSpan(start, n);
+                for (int i = 0; i < n; i++) target[i] = BinaryPrimitives.ReadUInt16LittleEndian(source[(2 * i)..]);
+                break;
+            }
+            case "int8":
+            {
+                var target = ((int[])array).AsSpan(start, n);
+                for (int i = 0; i < n; i++) target[i] = (sbyte)source[i];
+                break;
+            }
+            case "uint8":
+            {
+                var target = ((int[])array).AsSpan(start, n);
+                for (int i = 0; i < n; i++) target[i] = source[i];
+                break;
+            }
+            case "uint32":
+            {
+                var target = ((long[])array).AsSpan(start, n);
+                for (int i = 0; i < n; i++) target[i] = BinaryPrimitives.ReadUInt32LittleEndian(source[(4 * i)..]);
+                break;
+            }
+            case "uint64":
+            {
+                var target = ((long[])array).AsSpan(start, n);
+                for (int i = 0; i < n; i++)
+                {
+                    ulong v = BinaryPrimitives.ReadUInt64LittleEndian(source[(8 * i)..]);
+                    if (v > long.MaxValue) throw OpErrors.NotSupported("ElementReader", $"{what}: uint64 element {start + i} is {v}, more than int64 (Avalon's widest integer) holds.");
+                    target[i] = (long)v;
+                }
+                break;
+            }
+            default:
+                throw new InvalidOperationException($"ElementReader: no conversion for {elementType}.");
+        }
+    }
+}

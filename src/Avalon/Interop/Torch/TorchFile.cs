@@ -1,0 +1,297 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Numerics;
+using Avalon.Interop.Torch.Pickle;
+
+namespace Avalon.Interop.Torch;
+
+/// <summary>
+/// Reads and writes PyTorch's <c>torch.save</c> files: the zip format of PyTorch 1.6 and later (a
+/// pickle, <c>&lt;archive&gt;/data.pkl</c>, whose tensors point at raw little-endian storages
+/// <c>&lt;archive&gt;/data/&lt;key&gt;</c>) and, for reading, the legacy format before it (consecutive
+/// pickles followed by the storages).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Loading is what <c>torch.load(weights_only=True)</c> does: the pickle is read by Avalon's own
+/// restricted unpickler, which builds plain values itself and admits only an allow-list of globals
+/// (<see cref="AllowedGlobals"/>: the tensor rebuild functions, the storage classes,
+/// <c>collections.OrderedDict</c>, <c>torch.Size</c>, a few builtins). Nothing in the file is executed;
+/// any other global is an <see cref="InvalidDataException"/> naming it ("unsupported global: GLOBAL posix.system ...").
+/// </para>
+/// <para>
+/// Tensors keep their layout: a non-contiguous tensor (a transpose, a slice with a step, an offset) is a
+/// view, and tensors saved over one storage share one Avalon storage. float16 and bfloat16 load as
+/// float32, int16, int8 and uint8 as int32 (exactly; Avalon has no narrower dtypes); complex and
+/// quantised storages raise <see cref="NotSupportedException"/>. Storages are streamed from the file
+/// into their tensors' memory, each once, after its declared size has been checked against the bytes
+/// the file holds, so a load allocates about the tensors' size and no copy of the file. Loaded
+/// tensors are on the CPU and do not require gradients.
+/// </para>
+/// <para>
+/// Every malformed input is an <see cref="InvalidDataException"/> naming the file and what is wrong.
+/// Zip entry names are only matched, never used as paths: nothing is extracted.
+/// </para>
+/// </remarks>
+public static partial class TorchFile
+{
+    /// <summary>The largest pickle (<c>data.pkl</c>) accepted: 1 GiB, far beyond any state dict's.</summary>
+    public const long MaxPickleLength = 1L << 30;
+
+    /// <summary>The deepest nesting of containers <see cref="Load(string)"/> flattens: 1,000.</summary>
+    public const int MaxNesting = 1000;
+
+    /// <summary>The globals a file may name besides the storage classes (<c>torch.FloatStorage</c>, ...): the allow-list.</summary>
+    public static IReadOnlyList<string> AllowedGlobals => TorchPickleHooks.AllowedGlobals;
+
+    /// <summary>
+    /// Reads a <c>torch.save</c> file as a state dict: every tensor in it by dotted path, in file order.
+    /// </summary>
+    /// <param name="path">The file (<c>.pt</c>, <c>.pth</c>, <c>.bin</c>).</param>
+    /// <returns>
+    /// The tensors (CPU, sharing storage as saved). The top-level object must be a dict; a tensor nested in
+    /// dicts or lists appears under the keys joined by '.' (list items by index), for example
+    /// <c>model.fc.weight</c>; values that are not tensors (an epoch number, a string) are left out (see
+    /// <see cref="LoadObject(string)"/> for them).
+    /// </returns>
+    /// <exception cref="InvalidDataException">The file is not a valid PyTorch file or names a global outside the allow-list.</exception>
+    /// <exception cref="NotSupportedException">The file holds a tensor of a dtype Avalon lacks (complex, quantised) or uses a feature of formats before PyTorch 0.4.</exception>
+    public static IReadOnlyDictionary<string, Tensor> Load(string path) => Flatten(LoadObject(path), Quote(path));
+
+    /// <summary>Reads <c>torch.save</c> data from <paramref name="stream"/> as a state dict (see <see cref="Load(string)"/>).</summary>
+    /// <param name="stream">A readable stream positioned at the start of the data; one that cannot seek is copied into memory first.</param>
+    public static IReadOnlyDictionary<string, Tensor> Load(Stream stream) => Flatten(LoadObject(stream), "stream");
+
+    /// <summary>
+    /// Reads a <c>torch.save</c> file as the object it holds: dicts as <see cref="PickleDict"/>, lists as
+    /// <see cref="List{T}"/> of <see cref="object"/>, tuples (and <c>torch.Size</c>) as <see cref="PickleTuple"/>,
+    /// sets as <see cref="PickleSet"/>, tensors as <see cref="Tensor"/>, str as <see cref="string"/>, int
+    /// as <see cref="long"/> (<see cref="BigInteger"/> beyond its range), float as <see cref="double"/>,
+    /// bool, bytes as <see cref="byte"/> arrays, None as <see langword="null"/>.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <exception cref="InvalidDataException">The file is not a valid PyTorch file or names a global outside the allow-list.</exception>
+    /// <exception cref="NotSupportedException">The file holds a tensor of a dtype Avalon lacks.</exception>
+    public static object? LoadObject(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        return LoadObject(stream, Quote(path));
+    }
+
+    /// <summary>Reads <c>torch.save</c> data from <paramref name="stream"/> as the object it holds (see <see cref="LoadObject(string)"/>).</summary>
+    /// <param name="stream">A readable stream positioned at the start of the data.</param>
+    public static object? LoadObject(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return LoadObject(stream, "stream");
+    }
+
+    private static string Quote(string path) => $"'{path}'";
+
+    private static object? LoadObject(Stream stream, string source)
+    {
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("torch: reading PyTorch files is implemented for little-endian machines only.");
+        if (!stream.CanSeek)
+        {
+            var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            copy.Position = 0;
+            stream = copy;
+        }
+        long start = stream.Position;
+        Span<byte> magic = stackalloc byte[4];
+        int got = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        stream.Position = start;
+        try
+        {
+            if (got >= 4 && magic.SequenceEqual("PK\u0003\u0004"u8))
+                return LoadZip(stream, source);
+            if (got >= 2 && magic[0] == 0x80)
+                return LoadLegacy(stream, source);
+        }
+        catch (Exception e) when (e is IOException and not FileNotFoundException or ArgumentOutOfRangeException ||
+                                  e is InvalidDataException && !e.Message.StartsWith("torch: ", StringComparison.Ordinal))
+        {
+            // The zip reader's own errors name neither the file nor the format.
+            throw new InvalidDataException($"torch: {source}: the file is damaged or truncated ({e.Message}).", e);
+        }
+        if (stream.Length - start >= 262)
+        {
+            Span<byte> tar = stackalloc byte[5];
+            stream.Position = start + 257;
+            stream.ReadExactly(tar);
+            stream.Position = start;
+            if (tar.SequenceEqual("ustar"u8))
+                throw OpErrors.NotSupported("torch", $"{source}: the file is in the tar format of PyTorch before 0.4, which Avalon does not read; load and save it again with a newer PyTorch.");
+        }
+        throw new InvalidDataException($"torch: {source}: not a PyTorch file: it starts with neither a zip header (PK) nor a pickle (0x80); " +
+            $"the first bytes are {Convert.ToHexString(magic[..got])}.");
+    }
+
+    private static object? LoadZip(Stream stream, string source)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        long fileLength = stream.Length;
+        ZipArchiveEntry? pickle = null;
+        foreach (var entry in zip.Entries)
+        {
+            string name = entry.FullName;
+            int slash = name.IndexOf('/');
+            if (slash > 0 && name.AsSpan(slash + 1).SequenceEqual("data.pkl"))
+            {
+                if (pickle is not null)
+                    throw new InvalidDataException($"torch: {source}: the zip holds two pickles, '{pickle.FullName}' and '{name}'.");
+                pickle = entry;
+            }
+        }
+        if (pickle is null)
+            throw new InvalidDataException($"torch: {source}: the zip holds no '<archive>/data.pkl'; it is not a file written by torch.save.");
+        string prefix = pickle.FullName[..(pickle.FullName.IndexOf('/') + 1)];
+        if (zip.GetEntry(prefix + "byteorder") is { } order)
+        {
+            string text = System.Text.Encoding.ASCII.GetString(ReadEntry(order, 16, fileLength, source));
+            if (text != "little")
+                throw OpErrors.NotSupported("torch", $"{source}: the storages are in '{text}' byte order; Avalon reads little-endian files only.");
+        }
+        var pickleBytes = ReadEntry(pickle, MaxPickleLength, fileLength, source);
+        var hooks = new TorchPickleHooks(source, (type, key, numel) =>
+        {
+            string entryName = prefix + "data/" + key;
+            var entry = zip.GetEntry(entryName)
+                ?? throw new InvalidDataException($"torch: {source}: storage '{key}' has no entry '{entryName}' in the zip.");
+            long bytes = (long)numel * type.ElementSize;
+            if (entry.Length != bytes)
+                throw new InvalidDataException($"torch: {source}: storage '{key}' ({type.Name}, {numel} elements) needs {bytes} bytes, but its entry holds {entry.Length}.");
+            if (entry.CompressedLength != entry.Length || entry.Length > fileLength)
+                throw new InvalidDataException($"torch: {source}: storage entry '{entryName}' is compressed or larger than the file ({entry.CompressedLength} bytes stored for {entry.Length}); torch.save stores storages uncompressed.");
+            var array = type.NewArray(numel);
+            using var data = entry.Open();
+            type.Read(data, array, numel, $"{source}: storage '{key}'");
+            return array;
+        });
+        var reader = new PickleReader(pickleBytes, source, hooks);
+        var result = reader.Load();
+        if (reader.Position != pickleBytes.Length)
+            throw new InvalidDataException($"torch: {source}: '{pickle.FullName}' has {pickleBytes.Length - reader.Position} bytes after its STOP opcode.");
+        return result;
+    }
+
+    /// <summary>An entry's bytes, refusing one longer than <paramref name="limit"/> or than the file could hold.</summary>
+    private static byte[] ReadEntry(ZipArchiveEntry entry, long limit, long fileLength, string source)
+    {
+        // A deflated entry may expand; a ratio beyond deflate's maximum (about 1032:1) is a lie or a bomb.
+        if (entry.Length > limit || entry.CompressedLength > fileLength || entry.Length > entry.CompressedLength * 1032 + 64)
+            throw new InvalidDataException($"torch: {source}: zip entry '{entry.FullName}' declares {entry.Length} bytes ({entry.CompressedLength} stored), more than the file or the limit of {limit} allows.");
+        var bytes = new byte[entry.Length];
+        using var data = entry.Open();
+        data.ReadExactly(bytes);
+        if (data.ReadByte() != -1)
+            throw new InvalidDataException($"torch: {source}: zip entry '{entry.FullName}' holds more than the {entry.Length} bytes it declares.");
+        return bytes;
+    }
+
+    private static readonly BigInteger s_legacyMagic = BigInteger.Parse("119547037146038801333356", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static object? LoadLegacy(Stream stream, string source)
+    {
+        // The legacy format is read from memory: it is a sequence of pickles whose lengths are known only by parsing them.
+        long length = stream.Length - stream.Position;
+        if (length > MaxPickleLength * 4)
+            throw OpErrors.NotSupported("torch", $"{source}: legacy-format files larger than {MaxPickleLength * 4} bytes are not supported; save it again with a PyTorch of version 1.6 or later.");
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        var memory = new ReadOnlyMemory<byte>(bytes);
+        int position = 0;
+        object? Next(IPickleHooks hooks)
+        {
+            var reader = new PickleReader(memory[position..], source, hooks);
+            var value = reader.Load();
+            position += reader.Position;
+            return value;
+        }
+        var plain = new TorchPickleHooks(source, (_, key, _) => throw new InvalidDataException($"torch: {source}: a header pickle refers to storage '{key}'."));
+        if (Next(plain) is not BigInteger magic || magic != s_legacyMagic)
+            throw new InvalidDataException($"torch: {source}: a pickle that does not start with PyTorch's magic number; it is not a file written by torch.save.");
+        if (Next(plain) is not long protocol || protocol != 1001)
+            throw new InvalidDataException($"torch: {source}: the legacy format's protocol version is not 1001.");
+        if (Next(plain) is PickleDict info && info.TryGetValue("little_endian", out var little) && little is false)
+            throw OpErrors.NotSupported("torch", $"{source}: the file was written on a big-endian machine; Avalon reads little-endian files only.");
+        var pending = new Dictionary<string, (TorchStorageType Type, Array Array, int Numel)>(StringComparer.Ordinal);
+        long declared = 0;
+        var hooks = new TorchPickleHooks(source, (type, key, numel) =>
+        {
+            declared += 8 + (long)numel * type.ElementSize;
+            if (declared > bytes.Length - position)
+                throw new InvalidDataException($"torch: {source}: the storages declare {declared} bytes or more, but only {bytes.Length - position} remain in the file.");
+            var array = type.NewArray(numel);
+            pending.Add(key, (type, array, numel));
+            return array;
+        });
+        var result = Next(hooks);
+        if (Next(plain) is not List<object?> keys)
+            throw new InvalidDataException($"torch: {source}: the list of storage keys after the object is missing.");
+        var data = new MemoryStream(bytes, position, bytes.Length - position, writable: false);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        Span<byte> count = stackalloc byte[8];
+        foreach (var item in keys)
+        {
+            if (item is not string key || !pending.TryGetValue(key, out var storage) || !done.Add(key))
+                throw new InvalidDataException($"torch: {source}: the storage key list names {item ?? "None"}, which is not a storage of the object or is named twice.");
+            data.ReadExactly(count);
+            long numel = BinaryPrimitives.ReadInt64LittleEndian(count);
+            if (numel != storage.Numel)
+                throw new InvalidDataException($"torch: {source}: storage '{key}' is declared with {storage.Numel} elements but its data with {numel}.");
+            storage.Type.Read(data, storage.Array, storage.Numel, $"{source}: storage '{key}'");
+        }
+        if (done.Count != pending.Count)
+            throw new InvalidDataException($"torch: {source}: {pending.Count - done.Count} storages of the object have no data.");
+        if (data.Position != data.Length)
+            throw new InvalidDataException($"torch: {source}: {data.Length - data.Position} bytes follow the last storage.");
+        return result;
+    }
+
+    private static OrderedDictionary<string, Tensor> Flatten(object? root, string source)
+    {
+        if (root is not PickleDict dict)
+            throw new InvalidDataException($"torch: {source}: the file holds a {root?.GetType().Name ?? "None"}, not a dict of tensors; read it with TorchFile.LoadObject.");
+        var result = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
+        var path = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        long budget = 10_000_000;
+        void Visit(string prefix, object? value, int depth)
+        {
+            if (--budget < 0)
+                throw new InvalidDataException($"torch: {source}: the object's containers reach more than 10,000,000 values (shared containers nested deeply).");
+            switch (value)
+            {
+                case Tensor t:
+                    if (!result.TryAdd(prefix, t))
+                        throw new InvalidDataException($"torch: {source}: two tensors flatten to the key '{prefix}'.");
+                    return;
+                case PickleDict or List<object?> or PickleTuple:
+                    if (depth > MaxNesting)
+                        throw new InvalidDataException($"torch: {source}: containers are nested more than {MaxNesting} deep.");
+                    if (!path.Add(value))
+                        throw new InvalidDataException($"torch: {source}: a container holds itself (at '{prefix}').");
+                    if (value is PickleDict d)
+                    {
+                        foreach (var (key, item) in d) Visit(Join(prefix, Convert.ToString(key, System.Globalization.CultureInfo.InvariantCulture) ?? ""), item, depth + 1);
+                    }
+                    else
+                    {
+                        int i = 0;
+                        foreach (var item in (IEnumerable<object?>)value) Visit(Join(prefix, (i++).ToString(System.Globalization.CultureInfo.InvariantCulture)), item, depth + 1);
+                    }
+                    path.Remove(value);
+                    return;
+                default:
+                    return;
+            }
+        }
+        Visit("", dict, 0);
+        return result;
+    }
+
+    private static string Join(string prefix, string key) => prefix.Length == 0 ? key : prefix + "." + key;
+}
