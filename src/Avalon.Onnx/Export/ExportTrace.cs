@@ -28,10 +28,32 @@ internal sealed record ExportTrace(Tape Tape, int[] Outputs, Tensor[] OutputValu
                     "by a recorded operation; return a value the function computes.");
             ids[k] = tape.IdOf(outputs[k]);
         }
-        if (tape.HostReads.Count > 0)
+        var dataReads = DataDependentReads(tape);
+        if (dataReads.Count > 0)
             throw new InvalidOperationException(
-                $"onnx export: the function read {tape.HostReads.Count} traced value(s) on the host ({string.Join("; ", tape.HostReads.Take(3))}), " +
+                $"onnx export: the function read {dataReads.Count} value(s) computed from its inputs on the host ({string.Join("; ", dataReads.Take(3))}), " +
                 "so the exported graph would freeze a data-dependent choice; keep the computation in tensor operations.");
         return new ExportTrace(tape, ids, outputs);
+    }
+
+    /// <summary>
+    /// The host reads of values that depend on an input. A read of a value computed from captured tensors
+    /// alone (sequence lengths given as numbers) is fixed for every run, so the trace may freeze it.
+    /// </summary>
+    private static List<string> DataDependentReads(Tape tape)
+    {
+        var dependent = new HashSet<int>();
+        foreach (var op in tape.Ops)
+        {
+            bool d = op is InputOp || (op is CallOp call && call.Args.Any(dependent.Contains));
+            if (d) foreach (int id in op.Defines) dependent.Add(id);
+        }
+        var result = new List<string>();
+        foreach (var read in tape.HostReads)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(read, @" of %(\d+) ");
+            if (!m.Success || dependent.Contains(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))) result.Add(read);
+        }
+        return result;
     }
 }
