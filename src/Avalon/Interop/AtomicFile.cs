@@ -23,13 +23,16 @@ namespace Avalon.Interop;
 /// another process that is saving the same target at that moment is left alone.
 /// </para>
 /// </remarks>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>The start of every temporary file's name.</summary>
     public const string TemporaryPrefix = ".avalon-tmp.";
 
     private const int RandomLength = 12;
 
+    /// <summary>Writes <paramref name="path"/> atomically: <paramref name="write"/> fills a temporary file that then replaces the target.</summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="write">Writes the content into the given stream.</param>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -76,12 +76,12 @@ internal static class CpuEmbeddingKernels
         var result = new int[indices.Numel];
         if (indices.DType == DType.Int64)
         {
-            var values = indices.ToArray<long>();
+            var values = indices.ToArrayForCheck<long>();
             for (int i = 0; i < values.Length; i++) result[i] = Check(values[i], count, op);
         }
         else
         {
-            var values = indices.ToArray<int>();
+            var values = indices.ToArrayForCheck<int>();
             for (int i = 0; i < values.Length; i++) result[i] = Check(values[i], count, op);
         }
         return result;
