@@ -53,8 +53,10 @@ internal static class ElementReader
             }
             return;
         }
+        // A small tensor rents a small buffer: the pool may have to allocate it, and a loader's
+        // allocation should stay proportional to the file it reads.
         const int Chunk = 1 << 16;
-        var buffer = ArrayPool<byte>.Shared.Rent(Chunk * size);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, Math.Min(Chunk, count)) * size);
         try
         {
             for (int start = 0; start < count; start += Chunk)
