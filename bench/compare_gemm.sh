@@ -36,8 +36,8 @@ done
 [[ -f "$torch_dir/torch_gemm.py" ]] || { echo "compare_gemm.sh: $torch_dir/torch_gemm.py not found" >&2; exit 1; }
 [[ -d "$openblas" ]] || { echo "compare_gemm.sh: $openblas not found (apt-get install libopenblas0-openmp)" >&2; exit 1; }
 
-dotnet build -c Release bench/Avalon.Benchmarks -v q -nologo >/dev/null
-avalon=(dotnet bench/Avalon.Benchmarks/bin/Release/net10.0/Avalon.Benchmarks.dll gemm --kernel "$kernel")
+dotnet build -c Release src/Avalon.Cli -v q -nologo >/dev/null
+avalon=(dotnet src/Avalon.Cli/bin/Release/net10.0/Avalon.Cli.dll bench gemm --kernel "$kernel")
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

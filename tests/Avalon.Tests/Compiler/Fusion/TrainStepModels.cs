@@ -3,7 +3,7 @@ using static Avalon.Nn.Functional;
 
 namespace Avalon.Tests.Compiler.Fusion;
 
-/// <summary>The benchmark models (as bench/Avalon.Benchmarks defines them), built from fixed generators, and their traced training steps.</summary>
+/// <summary>The benchmark models (as src/Avalon.Cli/Bench/Models defines them), built from fixed generators, and their traced training steps.</summary>
 internal static class TrainStepModels
 {
     /// <summary>Conv(1,16,3,p1)-relu-pool2 → Conv(16,32,3,p1)-relu-pool2 → Conv(32,32,3,p1)-relu-pool2 → Linear(288,10) → log_softmax.</summary>

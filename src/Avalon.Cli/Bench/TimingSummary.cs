@@ -1,4 +1,4 @@
-namespace Avalon.Benchmarks;
+namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// The statistics benchutil.summarize prints for a list of times: median, min, p90, max (ms) and count;

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Runtime;
 using System.Text.Json;
-using Avalon.Benchmarks.Models;
+using Avalon.Cli.Bench.Models;
 using Avalon.Optim;
 
-namespace Avalon.Benchmarks;
+namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// Memory behaviour of eager training: N Adam steps of the Fashion-MNIST LeNet on random 1×28×28
@@ -12,23 +12,15 @@ namespace Avalon.Benchmarks;
 /// time the runtime paused for garbage collection. Run it under different GC settings
 /// (DOTNET_gcServer, DOTNET_GCgen0size, DOTNET_GCConserveMemory, ...) to compare them.
 /// </summary>
-internal sealed class AllocBenchmark : IBenchmarkCommand
+internal sealed class AllocBenchmark
 {
     private const int Batches = 64;
 
-    public string Name => "alloc";
-
-    public string Summary => "LeNet training steps, GC cost: [--steps 200] [--warmup 10] [--batch-size 100] [--threads N] [--json]";
-
-    public int Run(BenchArgs args)
+    /// <summary>Runs <paramref name="steps"/> timed steps after <paramref name="warmup"/>; prints the figures or one JSON line.</summary>
+    public int Run(int steps, int warmup, int batch, int threads, bool json)
     {
-        int steps = (int)args.Double("steps", 200), warmup = (int)args.Double("warmup", 10);
-        int batch = (int)args.Double("batch-size", 100);
-        int threads = (int)args.Double("threads", Threads.Count);
-        bool json = args.Flag("json");
-        args.EnsureAllUsed();
-        if (steps < 1 || warmup < 0 || batch < 1)
-            throw new ArgumentException($"--steps and --batch-size must be positive and --warmup non-negative, got {steps}, {batch}, {warmup}");
+        if (steps < 1 || warmup < 0 || batch < 1 || threads < 1)
+            throw new BenchOptionException($"--steps, --batch-size and --threads must be at least 1 and --warmup 0 or more, got {steps}, {batch}, {threads}, {warmup}.");
         Threads.Count = threads;
 
         var gen = new Generator(0);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Avalon.Benchmarks;
+namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// benchutil.LoadSampler: over a region, wall time, the cores this process kept busy (own CPU time /

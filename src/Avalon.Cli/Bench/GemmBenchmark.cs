@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Avalon.Backends.Cpu;
 
-namespace Avalon.Benchmarks;
+namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// SGEMM throughput on square n×n matrices at several thread counts: the counterpart of the PyTorch
@@ -11,29 +11,18 @@ namespace Avalon.Benchmarks;
 /// min_ms, max_ms, gflops_median, gflops_best, rel_err). Beyond the script: --dtype float64,
 /// --layout nt|tn|tt (which operands are stored transposed) and --kernel to force a micro-kernel.
 /// </summary>
-internal sealed unsafe class GemmBenchmark : IBenchmarkCommand
+internal sealed unsafe class GemmBenchmark
 {
-    public string Name => "gemm";
-
-    public string Summary =>
-        "float32 C = A·B, square n: [--sizes 128 256 512 1024 2048] [--threads 1 2] [--min-time 1] " +
-        "[--min-reps 5] [--max-reps 2000] [--dtype float32|float64] [--layout nn|nt|tn|tt] " +
-        "[--kernel auto|scalar|vector256|vector512] [--json]";
-
-    public int Run(BenchArgs args)
+    /// <summary>Runs the sizes at each thread count; prints one line per case or, with --json, one JSON line.</summary>
+    public int Run(GemmOptions o)
     {
-        int[] sizes = args.Ints("sizes", 128, 256, 512, 1024, 2048);
-        int[] threadCounts = args.Ints("threads", 1, 2);
-        double minTime = args.Double("min-time", 1.0);
-        int minReps = (int)args.Double("min-reps", 5), maxReps = (int)args.Double("max-reps", 2000);
-        bool json = args.Flag("json");
-        GemmKernelKind kernel = Enum.Parse<GemmKernelKind>(args.String("kernel", "auto"), ignoreCase: true);
-        string dtype = args.String("dtype", "float32"), layout = args.String("layout", "nn");
-        args.EnsureAllUsed();
-        if (dtype is not ("float32" or "float64"))
-            throw new ArgumentException($"--dtype must be float32 or float64, got '{dtype}'");
-        if (layout is not ("nn" or "nt" or "tn" or "tt"))
-            throw new ArgumentException($"--layout must be nn, nt, tn or tt, got '{layout}'");
+        o.Validate();
+        int[] sizes = o.Sizes, threadCounts = o.Threads;
+        double minTime = o.MinTime;
+        int minReps = o.MinReps, maxReps = o.MaxReps;
+        bool json = o.Json;
+        GemmKernelKind kernel = o.Kernel;
+        string dtype = o.DType, layout = o.Layout;
         bool transA = layout[0] == 't', transB = layout[1] == 't';
         GemmKernelKind resolved = dtype == "float32" ? Gemm.Resolve<float>(kernel) : Gemm.Resolve<double>(kernel);
 
@@ -70,6 +59,10 @@ internal sealed unsafe class GemmBenchmark : IBenchmarkCommand
                 ["dtype"] = dtype,
                 ["layout"] = layout,
                 ["cores"] = Environment.ProcessorCount,
+                ["fma_peak_gflops"] = FmaPeak.Measure(threadCounts.Max()),
+                ["fma_peak_threads"] = threadCounts.Max(),
+                ["vector_bits"] = FmaPeak.VectorBits,
+                ["fma_hardware"] = FmaPeak.HardwareFma,
                 ["runtime"] = RuntimeInformation.FrameworkDescription,
                 ["results"] = results,
             };

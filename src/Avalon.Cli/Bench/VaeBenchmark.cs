@@ -1,48 +1,33 @@
-using Avalon.Benchmarks.Models;
+using Avalon.Cli.Bench.Models;
 using Avalon.Nn;
-using Avalon.Optim;
 
-namespace Avalon.Benchmarks;
+namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// The counterpart of torch_vae.py: the 784-500-5 VAE on flattened images, loss BCE(sum) + KLD; the test
-/// loss per image after one epoch. Prediction is the full forward pass, sampling included.
+/// loss per image after training. Prediction is the full forward pass, sampling included.
 /// </summary>
 internal sealed class VaeBenchmark : ModelBenchmark
 {
-    public override string Name => "vae";
-
-    public override string Summary => "Fashion-MNIST VAE 784-500-5, one epoch + prediction latency: " + CommonOptions;
-
     protected override string ModelName => "vae784-500-5";
 
     protected override string BenchName => "avalon_vae";
+
+    protected override BenchModelSpec Spec { get; } = new(
+        (m, batch) => Outputs(((BenchVae)m).Run(batch[0])),
+        (outputs, batch) => BenchVae.Loss(outputs[0], batch[0], outputs[1], outputs[2]));
+
+    /// <summary>μ: the reconstruction depends on the random draw, μ does not.</summary>
+    protected override int CheckedPredictionOutput => 1;
 
     protected override Module CreateModel() => new BenchVae();
 
     protected override Tensor PrepareImages(Tensor images) => images.Reshape(-1, 784);
 
-    protected override Tensor TrainStep(Module model, Optimizer optimizer, FashionTensors data, Tensor images, long[] order, int start,
-        int batch, PhaseTimer? timer)
-    {
-        var vae = (BenchVae)model;
-        timer?.Start();
-        Tensor x = FashionTensors.Batch(images, order, start, batch);
-        timer?.Lap(BatchPhase);
-        optimizer.ZeroGrad(setToNone: true);
-        timer?.Lap(ZeroGradPhase);
-        var (reconstruction, mu, logVar) = vae.Run(x);
-        timer?.Lap(ForwardPhase);
-        Tensor loss = BenchVae.Loss(reconstruction, x, mu, logVar);
-        timer?.Lap(LossPhase);
-        loss.Backward();
-        timer?.Lap(BackwardPhase);
-        optimizer.Step();
-        timer?.Lap(StepPhase);
-        return loss;
-    }
+    protected override Tensor[] DrawBatch(FashionTensors data, Tensor images, long[] order, int start, int batch) =>
+        [FashionTensors.Batch(images, order, start, batch)];
 
-    protected override void Predict(Module model, Tensor images) => ((BenchVae)model).Run(images);
+    protected override Tensor[] Predict(Module model, Tensor images) => Outputs(((BenchVae)model).Run(images));
 
     protected override (Dictionary<string, object> Fields, string Text) Evaluate(Module model, FashionTensors test, Tensor images)
     {
@@ -63,4 +48,6 @@ internal sealed class VaeBenchmark : ModelBenchmark
 
     protected override Dictionary<string, object> LastLossFields(double lastLoss, int batch) =>
         new() { ["last_train_loss_per_img"] = lastLoss / batch };
+
+    private static Tensor[] Outputs((Tensor Reconstruction, Tensor Mu, Tensor LogVar) run) => [run.Reconstruction, run.Mu, run.LogVar];
 }

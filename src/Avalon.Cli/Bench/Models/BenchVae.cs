@@ -1,7 +1,7 @@
 using Avalon.Nn;
 using static Avalon.Nn.Functional;
 
-namespace Avalon.Benchmarks.Models;
+namespace Avalon.Cli.Bench.Models;
 
 /// <summary>
 /// The VAE of torch_vae.py: 784 → 500 (relu) → μ, log σ² (5); z = μ + ε·exp(log σ² / 2);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Avalon.Benchmarks;
+namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// Every timed training step's duration together with the garbage collections (per generation) and

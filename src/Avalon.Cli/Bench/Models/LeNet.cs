@@ -1,7 +1,7 @@
 using Avalon.Nn;
 using static Avalon.Nn.Functional;
 
-namespace Avalon.Benchmarks.Models;
+namespace Avalon.Cli.Bench.Models;
 
 /// <summary>
 /// The seed README's CNN (the model of samples/FashionMnist/Net.cs and of torch_cnn.py --model lenet):

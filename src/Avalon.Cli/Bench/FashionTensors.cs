@@ -1,6 +1,6 @@
 using Avalon.Data;
 
-namespace Avalon.Benchmarks;
+namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// One Fashion-MNIST split held whole as tensors, the way the PyTorch scripts hold it: images float32

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Avalon.Benchmarks;
+namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// The timing rule of the PyTorch scripts: one warm-up call, then repetitions until both a minimum

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Avalon.Benchmarks;
+namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// Splits each training step into named phases (batch, zero_grad, forward, loss, backward, step) and

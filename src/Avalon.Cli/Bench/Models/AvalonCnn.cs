@@ -1,7 +1,7 @@
 using Avalon.Nn;
 using static Avalon.Nn.Functional;
 
-namespace Avalon.Benchmarks.Models;
+namespace Avalon.Cli.Bench.Models;
 
 /// <summary>
 /// Avalon.jl's benchmark CNN, as torch_cnn.py --model avalon defines it:

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Avalon.Autodiff;
-using Avalon.Benchmarks.Models;
+using Avalon.Cli.Bench.Models;
 using Avalon.Compiler;
 using Avalon.Compiler.CodeGen;
 using static Avalon.Nn.Functional;
 
-namespace Avalon.Benchmarks;
+namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// Where compiling a training step goes: traces the benchmark CNN's (or LeNet's) forward and backward
@@ -15,18 +15,13 @@ namespace Avalon.Benchmarks;
 /// kernels come from the process-wide cache. Run it in a fresh process: the first figures include
 /// loading and JIT-compiling the compiler itself.
 /// </summary>
-internal sealed class CompileBenchmark : IBenchmarkCommand
+internal sealed class CompileBenchmark
 {
-    public string Name => "compile";
-
-    public string Summary => "compile time of a training step: [--model avalon|lenet] [--batch-size 100]";
-
-    public int Run(BenchArgs args)
+    /// <summary>Compiles the step of <paramref name="modelName"/> (avalon or lenet) at <paramref name="batch"/> twice and prints where the time went.</summary>
+    public int Run(string modelName, int batch)
     {
-        string modelName = args.String("model", "avalon");
-        int batch = (int)args.Double("batch-size", 100);
-        args.EnsureAllUsed();
-        if (modelName is not ("avalon" or "lenet")) throw new ArgumentException($"--model must be avalon or lenet, got {modelName}");
+        if (modelName is not ("avalon" or "lenet")) throw new BenchOptionException($"--model must be avalon or lenet, got {modelName}.");
+        if (batch < 1) throw new BenchOptionException($"--batch-size must be at least 1, got {batch}.");
         for (int round = 1; round <= 2; round++)
         {
             Console.WriteLine($"--- round {round} ({(round == 1 ? "cold process" : "kernels cached")}) ---");
