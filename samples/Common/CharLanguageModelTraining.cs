@@ -47,7 +47,7 @@ public static class CharLanguageModelTraining
         text.AppendLine(string.Create(c, $"{name}: {steps} steps of {batchSize}×{length} characters; validation {validation:F3} bits/char."));
         text.AppendLine("Text from the Jargon File 4.4.7 (public domain). Samples at temperature 0.8:");
         var generator = new Generator(o.Seed + 3);
-        foreach (var prompt in (string[])[":hacker: n.\n\n", ":kludge: "])
+        foreach (var prompt in (string[])[":hacker: n.\n\n", ":bug: "])
         {
             text.AppendLine().AppendLine("--- prompt: " + prompt.Replace("\n", "\\n", StringComparison.Ordinal));
             text.AppendLine(Generate(model, corpus, prompt, o.Quick ? 40 : 400, length, 0.8, generator));

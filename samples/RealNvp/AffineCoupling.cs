@@ -13,7 +13,7 @@ public sealed class AffineCoupling : Module
     /// <summary>Creates the layer; <paramref name="keepFirst"/> says which coordinate passes through unchanged.</summary>
     public AffineCoupling(bool keepFirst, int hidden = 64)
     {
-        Mask = Tensor.From(keepFirst ? new float[] { 1, 0 } : [0, 1], 1, 2);
+        Mask = Tensor.From(keepFirst ? new float[] { 1, 0 } : [0, 1], 1, 2).To(Tensor.DefaultDType);
         Net = new Sequential(new Linear(2, hidden), new ReLU(), new Linear(hidden, hidden), new ReLU(), new Linear(hidden, 4));
     }
 

@@ -81,7 +81,7 @@ public sealed class SampleRunsTests : IDisposable
     public void CharTransformer()
     {
         Assert.Equal(0, Avalon.Samples.CharTransformer.CharTransformerSample.Run(Quick()));
-        AssertText("samples.txt", "--- prompt: :kludge:");
+        AssertText("samples.txt", "--- prompt: :bug:");
     }
 
     [Fact]
