@@ -13,6 +13,7 @@ internal sealed record SampleOptions
     public string? DataDirectory { get; init; }
     public string OutputDirectory { get; init; } = Path.Combine("runs", "fashion-mnist");
     public int? Threads { get; init; }
+    public int? Limit { get; init; }
 
     public static SampleOptions Parse(string[] args)
     {
@@ -31,7 +32,8 @@ internal sealed record SampleOptions
                 "--data" => o with { DataDirectory = Value(), Full = true },
                 "--out" => o with { OutputDirectory = Value() },
                 "--threads" => o with { Threads = int.Parse(Value(), CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"unknown option '{args[i]}' (known: --full, --epochs, --batch-size, --lr, --seed, --data, --out, --threads)"),
+                "--quick" => o with { Limit = 100, Epochs = epochs ??= 1 },
+                _ => throw new ArgumentException($"unknown option '{args[i]}' (known: --full, --quick, --epochs, --batch-size, --lr, --seed, --data, --out, --threads)"),
             };
         }
         // The embedded sample is small: more passes over it; the full set reaches its target in 3.

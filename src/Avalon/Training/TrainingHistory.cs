@@ -31,6 +31,13 @@ public sealed class TrainingHistory
     /// <summary>Whether a callback stopped training before the planned number of epochs.</summary>
     public bool StoppedEarly { get; internal set; }
 
+    /// <summary>
+    /// The epoch whose weights the model holds after training when a callback restored earlier weights
+    /// (<see cref="Callbacks.EarlyStopping"/> with <c>restoreBestWeights</c>); <see langword="null"/> when the
+    /// model kept the last epoch's weights. Charts mark it.
+    /// </summary>
+    public int? RestoredEpoch { get; internal set; }
+
     /// <summary>The training steps skipped for a non-finite loss or gradient, summed over the epochs (see <see cref="EpochResult.SkippedSteps"/>).</summary>
     public int SkippedSteps
     {
@@ -94,7 +101,7 @@ public sealed class TrainingHistory
     public TrainingCurve ToCurve(string accuracyMetric = "accuracy")
     {
         ArgumentNullException.ThrowIfNull(accuracyMetric);
-        var curve = new TrainingCurve();
+        var curve = new TrainingCurve { RestoredEpoch = RestoredEpoch };
         foreach (var e in _epochs)
         {
             curve.Add(new EpochRecord(

@@ -98,6 +98,7 @@ public sealed class EarlyStopping : ICallback
         ArgumentNullException.ThrowIfNull(context);
         if (!RestoreBestWeights || _bestWeights is null || BestEpoch == context.Epoch) return;
         context.Model.LoadStateDict(_bestWeights);
+        context.History.RestoredEpoch = BestEpoch;
         context.WriteLine(string.Create(CultureInfo.InvariantCulture, $"EarlyStopping: restored the weights of epoch {BestEpoch} ({Monitor} {Best:0.0000})."));
     }
 

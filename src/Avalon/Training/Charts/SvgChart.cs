@@ -15,6 +15,7 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
 {
     private static readonly string[] s_palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"];
     private readonly List<(string Name, (double X, double Y)[] Points, string Color, bool Dashed)> _series = [];
+    private readonly List<(double X, string Label)> _markers = [];
 
     /// <summary>The chart's title.</summary>
     public string Title { get; } = title;
@@ -42,6 +43,20 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
         return this;
     }
 
+    /// <summary>The number of vertical markers added.</summary>
+    public int MarkerCount => _markers.Count;
+
+    /// <summary>Adds a labelled vertical line at <paramref name="x"/> (for example the epoch early stopping restored).</summary>
+    /// <param name="x">The horizontal position, in data units.</param>
+    /// <param name="label">The text written beside the line.</param>
+    public SvgChart AddMarker(double x, string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        if (!double.IsFinite(x)) throw OpErrors.Argument("SvgChart.AddMarker", $"x must be finite, got {x}.", nameof(x));
+        _markers.Add((x, label));
+        return this;
+    }
+
     /// <summary>The chart as a standalone SVG document.</summary>
     /// <param name="width">The width in pixels.</param>
     /// <param name="height">The height in pixels.</param>
@@ -63,6 +78,7 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
 
         var all = _series.SelectMany(s => s.Points).ToArray();
         double xMin = all.Length == 0 ? 0 : all.Min(p => p.X), xMax = all.Length == 0 ? 1 : all.Max(p => p.X);
+        foreach (var (mx, _) in _markers) (xMin, xMax) = (Math.Min(xMin, mx), Math.Max(xMax, mx));
         double yMin = all.Length == 0 ? 0 : all.Min(p => p.Y), yMax = all.Length == 0 ? 1 : all.Max(p => p.Y);
         if (xMax == xMin) (xMin, xMax) = (xMin - 1, xMax + 1);
         if (yMax == yMin) (yMin, yMax) = (yMin - Math.Max(1e-3, Math.Abs(yMin) * 0.1), yMax + Math.Max(1e-3, Math.Abs(yMax) * 0.1));
@@ -94,6 +110,13 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
         }
         svg.Append(F($"<text x=\"{plotLeft + plotWidth / 2}\" y=\"{plotTop + plotHeight + 32}\" text-anchor=\"middle\">{Escape(XLabel)}</text>\n"));
         svg.Append(F($"<text transform=\"translate({left + 14},{plotTop + plotHeight / 2}) rotate(-90)\" text-anchor=\"middle\">{Escape(YLabel)}</text>\n"));
+
+        foreach (var (mx, label) in _markers)
+        {
+            svg.Append(F($"<line class=\"marker\" x1=\"{X(mx):0.##}\" y1=\"{plotTop}\" x2=\"{X(mx):0.##}\" y2=\"{plotTop + plotHeight}\" stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"2,2\"/>\n"));
+            bool right = X(mx) > plotLeft + plotWidth * 0.6;
+            svg.Append(F($"<text x=\"{X(mx) + (right ? -4 : 4):0.##}\" y=\"{plotTop + 12}\" text-anchor=\"{(right ? "end" : "start")}\" fill=\"#2ca02c\">{Escape(label)}</text>\n"));
+        }
 
         double legendX = plotLeft;
         foreach (var (name, points, color, dashed) in _series)

@@ -25,6 +25,12 @@ public sealed class TrainingCurve
     /// <summary>The recorded epochs, in the order added.</summary>
     public IReadOnlyList<EpochRecord> Epochs => _epochs;
 
+    /// <summary>
+    /// The epoch whose weights were restored at the end of training (early stopping's best epoch), marked
+    /// on the charts by a vertical line and named in the text view; <see langword="null"/> for none.
+    /// </summary>
+    public int? RestoredEpoch { get; set; }
+
     /// <summary>Records one epoch.</summary>
     /// <param name="record">The epoch's results.</param>
     public void Add(EpochRecord record)
@@ -47,6 +53,12 @@ public sealed class TrainingCurve
             accuracy = new SvgChart("Accuracy", "epoch", "accuracy");
             if (_epochs.Any(r => r.TrainAccuracy is not null)) accuracy.AddSeries("train", Points(r => r.TrainAccuracy));
             if (_epochs.Any(r => r.ValidationAccuracy is not null)) accuracy.AddSeries("validation", Points(r => r.ValidationAccuracy), dashed: true);
+        }
+        if (RestoredEpoch is int restored)
+        {
+            string label = $"restored epoch {restored}";
+            loss.AddMarker(restored, label);
+            accuracy?.AddMarker(restored, label);
         }
         int titleHeight = title is null ? 0 : 24;
         int width = panelWidth * (accuracy is null ? 1 : 2), height = panelHeight + titleHeight;
@@ -91,7 +103,10 @@ public sealed class TrainingCurve
         {
             var values = _epochs.Select(r => select(r) ?? double.NaN).ToArray();
             if (!values.Any(double.IsFinite)) continue;
-            sb.Append(CultureInfo.InvariantCulture, $"{name,-20} {Sparkline.Render(values)}  last {values.Last(double.IsFinite):0.####}").AppendLine();
+            sb.Append(CultureInfo.InvariantCulture, $"{name,-20} {Sparkline.Render(values)}  last {values.Last(double.IsFinite):0.####}");
+            if (RestoredEpoch is int restored && _epochs.FirstOrDefault(r => r.Epoch == restored) is { } kept && select(kept) is double v)
+                sb.Append(CultureInfo.InvariantCulture, $"  restored epoch {restored}: {v:0.####}");
+            sb.AppendLine();
         }
         return sb.ToString();
     }

@@ -9,6 +9,8 @@ namespace Avalon.Training.Progress;
 /// </summary>
 internal sealed class LiveTrainingProgress : TrainingProgress
 {
+    // The bar and the description share one 80-column row: the status line carries the percentage.
+    private const int BarWidth = 12;
     private readonly IAnsiConsole _console;
     private readonly ManualResetEventSlim _ready = new();
     private readonly ManualResetEventSlim _finished = new();
@@ -22,7 +24,7 @@ internal sealed class LiveTrainingProgress : TrainingProgress
         var progress = console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left });
+            .Columns(new ProgressBarColumn { Width = BarWidth }, new TaskDescriptionColumn { Alignment = Justify.Left });
         _render = Task.Run(() =>
         {
             try
@@ -47,25 +49,29 @@ internal sealed class LiveTrainingProgress : TrainingProgress
         }
     }
 
+    private int DescriptionWidth => Math.Min(_console.Profile.Width, LineWidth) - BarWidth - 2;
+
     public override void WriteLine(string message) => _console.WriteLine(message);
 
     private protected override void OnBeginEpoch()
     {
-        _task = _context!.AddTask(Markup.Escape(StatusLine()), maxValue: Math.Max(Steps, 1));
+        _task = _context!.AddTask(Markup.Escape(StatusLine(DescriptionWidth)), maxValue: Math.Max(Steps, 1));
     }
 
     private protected override void OnUpdate(int previousStep)
     {
         if (_task is null) return;
         _task.Value = Step;
-        _task.Description = Markup.Escape(StatusLine());
+        _task.Description = Markup.Escape(StatusLine(DescriptionWidth));
     }
 
     private protected override void OnEndEpoch(string? summary)
     {
         if (_task is null) return;
         _task.Value = _task.MaxValue;
-        _task.Description = Markup.Escape(StatusLine() + (string.IsNullOrEmpty(summary) ? "" : "  " + summary));
+        var (required, throughput, shortThroughput) = EpochEndParts();
+        if (!string.IsNullOrEmpty(summary)) required.Add(summary);
+        _task.Description = Markup.Escape(FitLine(required, [[throughput], [shortThroughput]], DescriptionWidth));
         _task.StopTask();
         _task = null;
     }

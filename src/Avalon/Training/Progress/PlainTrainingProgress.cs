@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Avalon.Training.Progress;
 
 /// <summary>Progress as plain lines: one each time the epoch passes another 10 %, and one at its end.</summary>
@@ -23,12 +21,39 @@ internal sealed class PlainTrainingProgress(int epochs, string? metricName, Time
 
     private protected override void OnEndEpoch(string? summary)
     {
-        var c = CultureInfo.InvariantCulture;
-        var line = string.Create(c, $"epoch {Epoch}/{Epochs} done in {FormatTime(Elapsed)}  loss {Loss:0.0000}");
-        if (MetricName is not null && Metric is double m) line += string.Create(c, $"  {MetricName} {m:0.0000}");
-        line += string.Create(c, $"  {Throughput:#,0} samples/s");
-        if (!string.IsNullOrEmpty(summary)) line += "  " + summary;
-        output.WriteLine(line);
+        var (required, throughput, shortThroughput) = EpochEndParts();
+        string[][] variants = string.IsNullOrEmpty(summary)
+            ? [[throughput], [shortThroughput]]
+            : [[throughput, summary], [shortThroughput, summary]];
+        var line = FitLine(required, variants, LineWidth);
+        if (string.IsNullOrEmpty(summary) || line.EndsWith(summary, StringComparison.Ordinal))
+        {
+            output.WriteLine(line);
+        }
+        else
+        {
+            // Too wide for one line: the epoch's own figures, then the summary indented on lines of its own.
+            output.WriteLine(FitLine(required, [[throughput], [shortThroughput]], LineWidth));
+            foreach (var part in WrapSummary(summary, LineWidth - 2)) output.WriteLine("  " + part);
+        }
         output.Flush();
+    }
+
+    /// <summary>The summary cut at its double-space separators into lines of at most <paramref name="width"/> characters.</summary>
+    internal static IEnumerable<string> WrapSummary(string summary, int width)
+    {
+        var line = "";
+        foreach (var part in summary.Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var candidate = line.Length == 0 ? part : line + "  " + part;
+            if (candidate.Length <= width || line.Length == 0)
+            {
+                line = candidate.Length <= width ? candidate : candidate[..(width - 1)] + "…";
+                continue;
+            }
+            yield return line;
+            line = part.Length <= width ? part : part[..(width - 1)] + "…";
+        }
+        if (line.Length > 0) yield return line;
     }
 }

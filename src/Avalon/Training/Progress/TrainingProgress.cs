@@ -132,16 +132,82 @@ public abstract class TrainingProgress : IDisposable
     /// <param name="message">The text.</param>
     public abstract void WriteLine(string message);
 
-    /// <summary>The current state as one line: epoch, step, loss, metric, throughput and ETA.</summary>
-    public string StatusLine()
+    /// <summary>The width a progress line fits in: a standard 80-column terminal, without wrapping.</summary>
+    public const int LineWidth = 80;
+
+    /// <summary>The current state as one line of at most <see cref="LineWidth"/> characters: epoch, step, loss, metric, throughput and ETA (see <see cref="StatusLine(int)"/>).</summary>
+    public string StatusLine() => StatusLine(LineWidth);
+
+    /// <summary>
+    /// The current state as one line of at most <paramref name="width"/> characters: epoch, step, loss
+    /// (a dash before the first step), metric, throughput and ETA; when that is too wide the throughput
+    /// is shortened, then the ETA and the throughput are left out.
+    /// </summary>
+    /// <param name="width">The most characters the line may take (at least 20).</param>
+    public string StatusLine(int width)
     {
         var c = CultureInfo.InvariantCulture;
-        int width = Steps.ToString(c).Length;
-        var text = string.Create(c, $"epoch {Epoch}/{Epochs}  step {Step.ToString(c).PadLeft(width)}/{Steps} ({Percent,3}%)  loss {Loss:0.0000}");
-        if (MetricName is not null && Metric is double m) text += string.Create(c, $"  {MetricName} {m:0.0000}");
-        text += string.Create(c, $"  {Throughput:#,0} samples/s  ETA {FormatTime(Remaining)}");
-        return text;
+        int digits = Steps.ToString(c).Length;
+        var required = new List<string>
+        {
+            string.Create(c, $"epoch {Epoch}/{Epochs}"),
+            string.Create(c, $"step {Step.ToString(c).PadLeft(digits)}/{Steps} ({Percent,3}%)"),
+            "loss " + (Step == 0 ? "-" : FormatValue(Loss)),
+        };
+        if (MetricName is not null && Metric is double m) required.Add(ShortName(MetricName) + " " + FormatValue(m));
+        string eta = "ETA " + FormatTime(Remaining);
+        return FitLine(required, [[FormatThroughput(false), eta], [FormatThroughput(true), eta], [eta], []], width);
     }
+
+    /// <summary>The end-of-epoch line's required parts (epoch and time, last loss and metric) and its throughput, long and short.</summary>
+    private protected (List<string> Required, string Throughput, string ShortThroughput) EpochEndParts()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var required = new List<string>
+        {
+            string.Create(c, $"epoch {Epoch}/{Epochs} done in {FormatTime(Elapsed)}"),
+            "loss " + (Step == 0 ? "-" : FormatValue(Loss)),
+        };
+        if (MetricName is not null && Metric is double m) required.Add(ShortName(MetricName) + " " + FormatValue(m));
+        return (required, FormatThroughput(false), FormatThroughput(true));
+    }
+
+    private string FormatThroughput(bool compact) =>
+        Throughput.ToString("#,0", CultureInfo.InvariantCulture) + (compact ? "/s" : " samples/s");
+
+    /// <summary>
+    /// The first of <paramref name="variants"/> (optional parts after <paramref name="required"/>) whose
+    /// line fits in <paramref name="width"/>, parts two spaces apart (one when two do not fit); the required
+    /// parts alone are cut with an ellipsis only when they do not fit.
+    /// </summary>
+    internal static string FitLine(IReadOnlyList<string> required, IReadOnlyList<IReadOnlyList<string>> variants, int width)
+    {
+        width = Math.Max(20, width);
+        foreach (var optional in variants.Append([]))
+        {
+            var parts = required.Concat(optional).ToArray();
+            foreach (var separator in (string[])["  ", " "])
+            {
+                var line = string.Join(separator, parts);
+                if (line.Length <= width) return line;
+            }
+        }
+        var tight = string.Join(" ", required);
+        return tight[..(width - 1)] + "…";
+    }
+
+    /// <summary>A value in at most 10 characters: four decimals for ordinary magnitudes, scientific notation otherwise.</summary>
+    internal static string FormatValue(double value)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (double.IsNaN(value)) return "nan";
+        if (double.IsInfinity(value)) return value > 0 ? "inf" : "-inf";
+        double magnitude = Math.Abs(value);
+        return magnitude == 0 || (magnitude >= 1e-3 && magnitude < 1e4) ? value.ToString("0.0000", c) : value.ToString("0.00e+0", c);
+    }
+
+    /// <summary>Metric names longer than 12 characters are cut, so a line keeps its width.</summary>
+    private static string ShortName(string name) => name.Length <= 12 ? name : name[..11] + "…";
 
     private int Percent => Steps == 0 ? 100 : (int)((long)Step * 100 / Steps);
 

@@ -76,6 +76,19 @@ public sealed class CallbackTests : IDisposable
         Assert.Equal(4, history.Count);
         Assert.Equal(2, stopping.BestEpoch);
         Assert.Equal(atBest, Snapshot(model));
+        Assert.Equal(2, history.RestoredEpoch);
+        var svg = history.ToCurve().ToSvg();
+        Assert.Contains("class=\"marker\"", svg);
+        Assert.Contains("restored epoch 2", svg);
+        Assert.Contains("restored epoch 2", history.ToText());
+    }
+
+    [Fact]
+    public void WithoutARestoreTheChartHasNoMarker()
+    {
+        var history = Train(3, Script("val_loss", 1.0, 0.5, 0.4), new EarlyStopping("val_loss", patience: 2, restoreBestWeights: true));
+        Assert.Null(history.RestoredEpoch);
+        Assert.DoesNotContain("class=\"marker\"", history.ToCurve().ToSvg());
     }
 
     [Fact]

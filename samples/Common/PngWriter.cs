@@ -2,20 +2,22 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Avalon.Samples.Vae;
+namespace Avalon.Samples.Common;
 
-/// <summary>Writes 8-bit grayscale PNG files (enough for image grids; no dependency needed).</summary>
-internal static class PngWriter
+/// <summary>Writes 8-bit RGB PNG files (enough for the samples' pictures; no dependency needed), atomically.</summary>
+public static class PngWriter
 {
-    public static void WriteGray(string path, byte[] pixels, int width, int height)
+    /// <summary>Writes <paramref name="rgb"/> (3 bytes per pixel, rows top to bottom) as a PNG file.</summary>
+    public static void WriteRgb(string path, byte[] rgb, int width, int height)
     {
+        if (rgb.Length != width * height * 3) throw new ArgumentException($"PngWriter: {rgb.Length} bytes for {width}×{height} RGB pixels (expected {width * height * 3}).");
         using var png = new MemoryStream();
         png.Write([137, 80, 78, 71, 13, 10, 26, 10]);
         var header = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
         header[8] = 8; // bit depth
-        header[9] = 0; // grayscale
+        header[9] = 2; // truecolour
         Chunk(png, "IHDR", header);
         using (var raw = new MemoryStream())
         {
@@ -23,11 +25,13 @@ internal static class PngWriter
                 for (int y = 0; y < height; y++)
                 {
                     z.WriteByte(0); // no filter
-                    z.Write(pixels, y * width, width);
+                    z.Write(rgb, y * width * 3, width * 3);
                 }
             Chunk(png, "IDAT", raw.ToArray());
         }
         Chunk(png, "IEND", []);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
         var tmp = path + ".tmp";
         File.WriteAllBytes(tmp, png.ToArray());
         File.Move(tmp, path, overwrite: true);

@@ -1,0 +1,1 @@
+return Avalon.Samples.BetaVae.BetaVaeSample.Run(args);

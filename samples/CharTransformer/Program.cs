@@ -1,0 +1,1 @@
+return Avalon.Samples.CharTransformer.CharTransformerSample.Run(args);

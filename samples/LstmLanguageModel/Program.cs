@@ -1,0 +1,1 @@
+return Avalon.Samples.LstmLanguageModel.LstmLanguageModelSample.Run(args);

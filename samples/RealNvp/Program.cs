@@ -1,0 +1,1 @@
+return Avalon.Samples.RealNvp.RealNvpSample.Run(args);

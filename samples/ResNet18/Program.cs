@@ -1,0 +1,1 @@
+return Avalon.Samples.ResNet18.ResNet18Sample.Run(args);

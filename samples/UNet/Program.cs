@@ -1,0 +1,1 @@
+return Avalon.Samples.UNet.UNetSample.Run(args);
