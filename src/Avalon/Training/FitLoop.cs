@@ -160,7 +160,12 @@ internal static class FitLoop
             var logs = context.Logs;
             var trainMetrics = EvaluationLoop.ScalarValues(metricList);
             double epochLoss = lossSum / samples;
-            if (distributed is not null) (epochLoss, trainMetrics) = distributed.Reduce(lossSum, samples, trainMetrics);
+            if (distributed is not null)
+            {
+                // The epoch's line shows the values over every process, not this process's shard.
+                (epochLoss, trainMetrics) = distributed.Reduce(lossSum, samples, trainMetrics);
+                progress.Update(step, samples, epochLoss, shown is not null && trainMetrics.TryGetValue(shown.Name, out double m) ? m : null);
+            }
             logs["loss"] = epochLoss;
             foreach (var (name, value) in trainMetrics) logs[name] = value;
             EvaluationResult? validationResult = null;
