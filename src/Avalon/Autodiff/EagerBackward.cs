@@ -42,6 +42,21 @@ internal static class EagerBackward
     // targets, the gradients arriving at them are collected and nothing else is touched (autograd.grad).
     private static void Walk(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor> seeds, bool createGraph, bool retainGraph, GradTargets? targets)
     {
+        GradHooks.Enter();
+        bool succeeded = false;
+        try
+        {
+            WalkGraph(roots, seeds, createGraph, retainGraph, targets);
+            succeeded = true;
+        }
+        finally
+        {
+            GradHooks.Exit(succeeded);
+        }
+    }
+
+    private static void WalkGraph(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor> seeds, bool createGraph, bool retainGraph, GradTargets? targets)
+    {
         if (!createGraph) GradMode.Disable();
         try
         {
@@ -52,16 +67,27 @@ internal static class EagerBackward
                         "backward", $"trying to backward through the graph a second time (through {node}), or to use values it saved after they were freed. " +
                         "Pass retainGraph: true to the first Backward if you need to backward through the graph again.");
             var needed = targets?.NodesLeadingToTargets(order);
+            // Leaves with post-accumulate hooks: each fires after the last node that sends it a gradient.
+            var hooked = targets is null && GradHooks.Any ? HookedLeavesByLastNode(order) : null;
+            var delivered = hooked is null ? null : new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
             var pending = new Dictionary<GradNode, Tensor?[]>(ReferenceEqualityComparer.Instance);
             for (int k = 0; k < roots.Count; k++)
             {
                 if (roots[k].GradFn is { } fn) Add(pending, fn, roots[k].GradFnOutput, seeds[k]);
-                else Deliver(targets, roots[k], seeds[k]);
+                else
+                {
+                    Deliver(targets, roots[k], seeds[k]);
+                    delivered?.Add(roots[k]);
+                }
             }
             for (int n = order.Count - 1; n >= 0; n--)
             {
                 var node = order[n];
-                if (!pending.Remove(node, out var g)) continue;
+                if (!pending.Remove(node, out var g))
+                {
+                    if (hooked is not null) FireReady(hooked, delivered!, node);
+                    continue;
+                }
                 var needs = (bool[])node.InputRequiresGrad.Clone();
                 if (targets is not null)
                 {
@@ -82,9 +108,18 @@ internal static class EagerBackward
                     var gi = grads[i];
                     if (gi is null) continue;
                     if (node.InputFns[i] is { } fn) Add(pending, fn, node.InputFnOutputs[i], gi);
-                    else if (node.InputRequiresGrad[i]) Deliver(targets, node.Leaves[i], gi);
+                    else if (node.InputRequiresGrad[i])
+                    {
+                        Deliver(targets, node.Leaves[i], gi);
+                        delivered?.Add(node.Leaves[i]);
+                    }
                 }
+                if (hooked is not null) FireReady(hooked, delivered!, node);
             }
+            // Leaves that were roots themselves (no node sends them anything) are complete now.
+            if (hooked is not null)
+                foreach (var root in roots)
+                    if (root.GradFn is null && delivered!.Remove(root) && GradHooks.HasHooks(root)) GradHooks.Fire(root);
             if (!retainGraph)
                 foreach (var node in order) node.Freed = true;
         }
@@ -92,6 +127,34 @@ internal static class EagerBackward
         {
             if (!createGraph) GradMode.Restore();
         }
+    }
+
+    // For each node, the hooked leaves it is the last (in walk order) to send a gradient to. The walk
+    // goes from the end of the order to its start, so a leaf's last sender is its sender of lowest index.
+    private static Dictionary<GradNode, List<Tensor>> HookedLeavesByLastNode(List<GradNode> order)
+    {
+        var byNode = new Dictionary<GradNode, List<Tensor>>(ReferenceEqualityComparer.Instance);
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        for (int n = 0; n < order.Count; n++)
+        {
+            var node = order[n];
+            for (int i = 0; i < node.Inputs.Length; i++)
+            {
+                if (node.InputFns[i] is not null || !node.InputRequiresGrad[i]) continue;
+                var leaf = node.Leaves[i];
+                if (!seen.Add(leaf) || !GradHooks.HasHooks(leaf)) continue;
+                if (!byNode.TryGetValue(node, out var list)) byNode[node] = list = [];
+                list.Add(leaf);
+            }
+        }
+        return byNode;
+    }
+
+    private static void FireReady(Dictionary<GradNode, List<Tensor>> hooked, HashSet<Tensor> delivered, GradNode node)
+    {
+        if (!hooked.TryGetValue(node, out var leaves)) return;
+        foreach (var leaf in leaves)
+            if (delivered.Remove(leaf)) GradHooks.Fire(leaf);
     }
 
     private static void Deliver(GradTargets? targets, Tensor leaf, Tensor g)

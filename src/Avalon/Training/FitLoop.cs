@@ -50,7 +50,14 @@ internal static class FitLoop
             if (callbackList[i] is null) throw new ArgumentNullException(nameof(callbacks), $"{Operation}: callback {i} is null.");
 
         var generator = options.Generator ?? (options.Seed is ulong seed ? new Generator(seed) : Generator.Default);
-        var loader = new DataLoader(train, batchSize, options.Shuffle, options.DropLast, generator, options.Prefetch);
+        // Data-parallel training (a model wrapped by DistributedDataParallel): each process visits its
+        // shard of a permutation all processes share; batchSize is per process, as in PyTorch.
+        var distributed = DistributedFit.For(model);
+        ulong shuffleSeed = distributed is null ? 0 : DistributedFit.ShuffleSeed(options);
+        DataLoader LoaderFor(int epoch) => distributed is null
+            ? new DataLoader(train, batchSize, options.Shuffle, options.DropLast, generator, options.Prefetch)
+            : new DataLoader(distributed.Context.TrainingShard(train, epoch, options.Shuffle, shuffleSeed, options.DropLast), batchSize, false, options.DropLast, generator, options.Prefetch);
+        var loader = LoaderFor(1);
         if (loader.Count == 0)
             throw OpErrors.Argument(
                 Operation, $"the training data gives no batches ({train.Count} samples, batch size {batchSize}{(options.DropLast ? ", DropLast" : "")}); pass more samples{(options.DropLast ? " or turn DropLast off" : "")}.", nameof(train));
@@ -71,12 +78,13 @@ internal static class FitLoop
         var history = new TrainingHistory();
         var nonFinite = options.OnNonFinite == NonFiniteAction.Ignore ? null : new NonFiniteCheck(model, optimizer);
 
-        using var progress = TrainingProgress.Create(epochs, shown?.Name, options.Progress, options.ProgressOutput, time);
+        using var progress = TrainingProgress.Create(epochs, shown?.Name, distributed is { IsMainProcess: false } ? ProgressMode.Silent : options.Progress, options.ProgressOutput, time);
         using var mode = TrainingModeScope.Train(model);
         TrainStep? compiled = null;
         if (options.Compile)
         {
-            string? reason = options.OnNonFinite == NonFiniteAction.Skip ? "FitOptions.OnNonFinite is Skip, which skips updates batch by batch" : null;
+            string? reason = distributed is not null ? "distributed training all-reduces gradients from backward hooks, which the compiled step does not run"
+                : options.OnNonFinite == NonFiniteAction.Skip ? "FitOptions.OnNonFinite is Skip, which skips updates batch by batch" : null;
             if (reason is null)
             {
                 try
@@ -90,12 +98,13 @@ internal static class FitLoop
             }
             if (reason is not null) progress.WriteLine(EagerNotice(reason));
         }
-        var context = new CallbackContext(model, optimizer, epochs, history, progress) { StepsPerEpoch = loader.Count };
+        var context = new CallbackContext(model, optimizer, epochs, history, progress) { StepsPerEpoch = loader.Count, IsMainProcess = distributed?.IsMainProcess ?? true };
         foreach (var c in callbackList) c.OnTrainBegin(context);
 
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             context.Epoch = epoch;
+            if (distributed is not null && epoch > 1) loader = LoaderFor(epoch);
             context.Step = 0;
             context.RunningLoss = double.NaN;
             context.Logs.Clear();
@@ -152,8 +161,11 @@ internal static class FitLoop
                         throw OpErrors.State(
                             Operation, $"the loss does not depend on any tensor that requires a gradient; are all parameters frozen (RequiresGrad false), or is the forward pass running under NoGrad?");
                     batchLoss = value.Item();
-                    if (nonFinite is not null && !double.IsFinite(batchLoss))
-                        skip = OnNonFinite(options.OnNonFinite, epoch, step + 1, loader.Count, batchLoss, ("loss", 0, batchLoss));
+                    bool badLoss = nonFinite is not null && !double.IsFinite(batchLoss);
+                    // Processes decide together: a process that skipped the backward alone would leave the others waiting in its all-reduce.
+                    bool anyBadLoss = distributed is not null && nonFinite is not null ? distributed.Any(badLoss) : badLoss;
+                    if (anyBadLoss)
+                        skip = OnNonFinite(options.OnNonFinite, epoch, step + 1, loader.Count, batchLoss, badLoss ? ("loss", 0, batchLoss) : ("the loss of another process", 0, double.NaN));
                     if (!skip)
                     {
                         value.Backward();
@@ -191,17 +203,27 @@ internal static class FitLoop
                 progress.Update(step, samples, context.RunningLoss, shown?.Compute());
                 if (options.LogEvery > 0 && step % options.LogEvery == 0) progress.WriteLine(progress.StatusLine());
                 foreach (var c in callbackList) c.OnBatchEnd(context);
+                if (distributed is not null) context.StopTraining = distributed.Any(context.StopTraining);
                 if (context.StopTraining) break;
             }
 
             var logs = context.Logs;
-            logs["loss"] = lossSum / samples;
             var trainMetrics = EvaluationLoop.ScalarValues(metricList);
+            double epochLoss = lossSum / samples;
+            if (distributed is not null)
+            {
+                // The epoch's line shows the values over every process, not this process's shard.
+                (epochLoss, trainMetrics) = distributed.Reduce(lossSum, samples, trainMetrics);
+                progress.Update(step, samples, epochLoss, shown is not null && trainMetrics.TryGetValue(shown.Name, out double m) ? m : null);
+            }
+            logs["loss"] = epochLoss;
             foreach (var (name, value) in trainMetrics) logs[name] = value;
             EvaluationResult? validationResult = null;
             if (validationLoader is not null)
             {
-                validationResult = EvaluationLoop.Run(model, loss, validationLoader, metricList, token, Operation);
+                validationResult = distributed is null
+                    ? EvaluationLoop.Run(model, loss, validationLoader, metricList, token, Operation)
+                    : distributed.Evaluate(model, loss, validation!, validationLoader.BatchSize, options.Prefetch, metricList, token, Operation);
                 logs["val_loss"] = validationResult.Loss;
                 foreach (var (name, value) in validationResult.Metrics) logs["val_" + name] = value;
             }
@@ -210,8 +232,9 @@ internal static class FitLoop
             progress.EndEpoch(Summary(trainMetrics, shown, validationResult));
 
             foreach (var c in callbackList) c.OnEpochEnd(context);
+            if (distributed is not null) context.StopTraining = distributed.Any(context.StopTraining);
             history.Add(new EpochResult(
-                epoch, lossSum / samples, trainMetrics, validationResult?.Loss,
+                epoch, epochLoss, trainMetrics, validationResult?.Loss,
                 validationResult?.Metrics ?? new Dictionary<string, double>(), learningRate,
                 time.GetElapsedTime(start), new Dictionary<string, double>(logs, StringComparer.Ordinal)) { SkippedSteps = skipped });
             if (context.StopTraining)

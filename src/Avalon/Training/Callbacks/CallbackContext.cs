@@ -38,6 +38,14 @@ public sealed class CallbackContext
         _progress = progress;
     }
 
+    /// <summary>
+    /// Whether this is the process that reports and saves: true except on the ranks other than 0 of
+    /// data-parallel training (<see cref="IDistributedModule"/>), where callbacks that write files
+    /// (such as <see cref="ModelCheckpoint"/>) do nothing. Logs are reduced across processes, so
+    /// callbacks that decide (early stopping) decide alike everywhere.
+    /// </summary>
+    public bool IsMainProcess { get; set; } = true;
+
     /// <summary>The model being trained.</summary>
     public Module Model { get; }
 

@@ -90,6 +90,7 @@ public sealed partial class ModelCheckpoint : ICallback
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["monitor"] = Monitor };
         if (value is double d) metadata["value"] = d.ToString("R", CultureInfo.InvariantCulture);
         string path = PathFor(context.Epoch);
+        if (!context.IsMainProcess) return;   // data-parallel training: rank 0 writes the one copy
         context.Model.Save(path, SaveOptimizer ? context.Optimizer : null, context.Epoch, metadata);
         LastSavedPath = path;
         if (SaveBestOnly)
