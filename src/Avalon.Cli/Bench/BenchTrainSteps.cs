@@ -5,13 +5,14 @@ namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// Chooses how a model benchmark runs its training steps: <c>--eager</c> forces the eager step; the
-/// default is the compiled path where one exists for training, and the eager step until then (the JSON
-/// line's <c>path.train</c> says which ran).
+/// default is the compiled train step for models trained as <c>loss(model(x), y)</c> (the CNNs), and the
+/// eager step for the others (the VAE); the JSON line's <c>path.train</c> says which ran.
 /// </summary>
 internal static class BenchTrainSteps
 {
     /// <summary>The training step for <paramref name="model"/> with <paramref name="optimizer"/>.</summary>
     public static IBenchTrainStep Create(Module model, Optimizer optimizer, BenchModelSpec spec, bool eager) =>
-        // The compiled training step goes here (not eager): a class implementing IBenchTrainStep over it.
-        new EagerTrainStep(model, optimizer, spec);
+        !eager && spec.SupervisedLoss is { } loss
+            ? new CompiledTrainStep(model, optimizer, loss)
+            : new EagerTrainStep(model, optimizer, spec);
 }
