@@ -6,8 +6,8 @@ namespace Avalon.Training;
 /// <summary>
 /// The forward of <c>Predict</c>: the model compiled for inference (<see cref="Compiler.Compiler.Compile(Module, CompileOptions?, bool)"/>,
 /// one trace per batch shape, outputs copied out of the arena), or the eager forward once compiling has
-/// failed (a model that reads values on the host, say). Used only for more than one batch: a single
-/// forward gains nothing from being compiled.
+/// failed (a model that reads values on the host, say), after one line on standard error. Used only for
+/// more than one batch: a single forward gains nothing from being compiled.
 /// </summary>
 internal sealed class CompiledInference
 {
@@ -32,6 +32,8 @@ internal sealed class CompiledInference
         {
             // An inference forward changes no state, so running it again eagerly is safe.
             _compiled = null;
+            int end = ex.Message.IndexOf('\n');
+            Console.Error.WriteLine($"Predict: compiled forward unavailable ({(end < 0 ? ex.Message : ex.Message[..end]).TrimEnd('.')}); running eagerly");
             return _model.Forward(input);
         }
     }

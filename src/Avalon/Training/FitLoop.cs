@@ -12,8 +12,8 @@ namespace Avalon.Training;
 /// <summary>
 /// The training loop behind <c>Fit</c>. Each step: zero the gradients, forward, loss, eager
 /// <c>Backward</c>, <c>optimizer.Step()</c>, then the running loss and metrics; by default the same step
-/// compiled (<see cref="TrainStep"/>, see <see cref="FitOptions.Compile"/>), falling back to eager with a
-/// notice when it cannot be compiled. Each epoch ends with
+/// compiled (<see cref="TrainStep"/>, see <see cref="FitOptions.Compile"/>; the non-finite checks run between
+/// its backward and its update), falling back to eager with a notice when it cannot be compiled. Each epoch ends with
 /// validation, the epoch's logs, the callbacks and a history record. Unless
 /// <see cref="FitOptions.OnNonFinite"/> is <see cref="NonFiniteAction.Ignore"/>, the loss and the
 /// gradients are checked for NaN/∞ before the optimiser step and the parameters after it.
@@ -81,10 +81,10 @@ internal static class FitLoop
         using var progress = TrainingProgress.Create(epochs, shown?.Name, distributed is { IsMainProcess: false } ? ProgressMode.Silent : options.Progress, options.ProgressOutput, time);
         using var mode = TrainingModeScope.Train(model);
         TrainStep? compiled = null;
+        CompiledStepGuard? guard = null;
         if (options.Compile)
         {
-            string? reason = distributed is not null ? "distributed training all-reduces gradients from backward hooks, which the compiled step does not run"
-                : options.OnNonFinite == NonFiniteAction.Skip ? "FitOptions.OnNonFinite is Skip, which skips updates batch by batch" : null;
+            string? reason = distributed is not null ? "distributed training all-reduces gradients from backward hooks, which the compiled step does not run" : null;
             if (reason is null)
             {
                 try
@@ -97,6 +97,7 @@ internal static class FitLoop
                 }
             }
             if (reason is not null) progress.WriteLine(EagerNotice(reason));
+            else if (nonFinite is not null) guard = new CompiledStepGuard(nonFinite, options.OnNonFinite, loader.Count);
         }
         var context = new CallbackContext(model, optimizer, epochs, history, progress) { StepsPerEpoch = loader.Count, IsMainProcess = distributed?.IsMainProcess ?? true };
         foreach (var c in callbackList) c.OnTrainBegin(context);
@@ -131,9 +132,10 @@ internal static class FitLoop
                 {
                     try
                     {
-                        result = compiled.Run(input, target);
+                        if (guard is not null) guard.At(epoch, step + 1);
+                        result = compiled.Run(input, target, guard?.BeforeUpdate);
                     }
-                    catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or ArgumentException)
+                    catch (Exception ex) when (ex is not NonFiniteException && ex is InvalidOperationException or NotSupportedException or ArgumentException)
                     {
                         result = compiled.AppliedBeforeFailure;       // the failed trace had run the step already
                         compiled = null;
@@ -143,13 +145,10 @@ internal static class FitLoop
                 if (result is { } r)
                 {
                     output = r.Output;
-                    batchLoss = r.Loss.Item();
-                    // The update has been applied: a non-finite value stops training after it.
-                    if (nonFinite is not null)
-                    {
-                        var bad = !double.IsFinite(batchLoss) ? ("loss", 0L, batchLoss) : nonFinite.FirstNonFiniteGradient() ?? nonFinite.FirstNonFiniteParameter();
-                        if (bad is { } found) throw NonFiniteError(epoch, step + 1, loader.Count, batchLoss, found, NonFiniteStage.AfterCompiledStep);
-                    }
+                    batchLoss = guard?.Loss ?? r.Loss.Item();
+                    skip = r.UpdateSkipped;
+                    if (!skip && nonFinite?.FirstNonFiniteParameter() is { } badParameter)
+                        throw NonFiniteError(epoch, step + 1, loader.Count, batchLoss, badParameter, NonFiniteStage.AfterUpdate);
                 }
                 else
                 {
@@ -262,7 +261,6 @@ internal static class FitLoop
         string state = stage switch
         {
             NonFiniteStage.AfterUpdate => "The update itself produced it (the loss and gradients were finite); training stopped before any callback ran, so saved checkpoints are untouched.",
-            NonFiniteStage.AfterCompiledStep => "The compiled step checks after its update, so this batch's update has been applied; training stopped before any callback ran, so saved checkpoints are untouched (FitOptions.Compile = false checks before the update).",
             _ => "The optimiser step was not applied, so the model holds the weights of the last good step and saved checkpoints are untouched.",
         };
         string headline = string.Create(c, $"{Operation}: non-finite value at epoch {epoch}, batch {batch} of {batches}: {where} is {found.Value} (loss {loss}).");
@@ -271,12 +269,55 @@ internal static class FitLoop
             "Autograd.DetectAnomaly(); FitOptions.OnNonFinite = NonFiniteAction.Skip skips such batches instead.");
     }
 
-    /// <summary>Where a non-finite value was found: before the update, after an eager update, after a compiled step's update.</summary>
+    /// <summary>Where a non-finite value was found: before the update, or in the parameters the update wrote.</summary>
     private enum NonFiniteStage
     {
         BeforeUpdate,
         AfterUpdate,
-        AfterCompiledStep,
+    }
+
+    /// <summary>
+    /// The non-finite check a compiled step runs between its backward and its update (one instance per Fit,
+    /// so a step allocates no closure): a non-finite loss or gradient stops training before the update
+    /// (<see cref="NonFiniteAction.Stop"/>) or refuses the update (<see cref="NonFiniteAction.Skip"/>).
+    /// </summary>
+    private sealed class CompiledStepGuard
+    {
+        private readonly NonFiniteCheck _check;
+        private readonly NonFiniteAction _action;
+        private readonly int _batches;
+        private int _epoch;
+        private int _batch;
+
+        public CompiledStepGuard(NonFiniteCheck check, NonFiniteAction action, int batches)
+        {
+            _check = check;
+            _action = action;
+            _batches = batches;
+            BeforeUpdate = Check;
+        }
+
+        /// <summary>The check, as the delegate the step calls.</summary>
+        public Func<TrainStepResult, bool> BeforeUpdate { get; }
+
+        /// <summary>The loss the last check read (null before the first).</summary>
+        public double? Loss { get; private set; }
+
+        /// <summary>Sets the epoch and batch that errors name.</summary>
+        public void At(int epoch, int batch)
+        {
+            _epoch = epoch;
+            _batch = batch;
+            Loss = null;
+        }
+
+        private bool Check(TrainStepResult result)
+        {
+            double loss = result.Loss.Item();
+            Loss = loss;
+            var bad = !double.IsFinite(loss) ? ("loss", 0L, loss) : _check.FirstNonFiniteGradient();
+            return bad is not { } found || !OnNonFinite(_action, _epoch, _batch, _batches, loss, found);
+        }
     }
 
     private static string EagerNotice(string reason) => $"compiled step unavailable ({reason.TrimEnd('.')}); training eagerly";

@@ -52,18 +52,18 @@ public sealed class FitOptions
     public NonFiniteAction OnNonFinite { get; set; } = NonFiniteAction.Stop;
 
     /// <summary>
-    /// Whether to train with a compiled step (<see cref="TrainStep"/>: forward, loss, backward and the
-    /// optimiser's update traced once per batch shape and run over one memory plan). Fit
-    /// trains eagerly instead, after one line on the progress output ("compiled step unavailable
-    /// (reason); training eagerly"), when the step cannot be compiled: an optimiser without a
-    /// multi-tensor update (SGD, Adam and AdamW have one), <see cref="NonFiniteAction.Skip"/> (which
-    /// skips updates batch by batch), or a trace that fails (a loss that reads values on the host, a
-    /// primitive without a kernel). With <see cref="NonFiniteAction.Stop"/> a compiled step checks the
-    /// loss, gradients and parameters after its update, so a non-finite batch has been applied when the
-    /// exception is raised. Default false for now: the compiled path does not yet keep every guarantee of the
-    /// eager loop (the non-finite guard's "update not applied", TerminateOnNaN's step count).
+    /// Whether to train with a compiled step (<see cref="TrainStep"/>: forward, loss and backward traced
+    /// once per batch shape and run over one memory plan, then the optimiser's multi-tensor update).
+    /// Default true. The non-finite guard runs between backward and the update, as in the eager loop, so
+    /// <see cref="OnNonFinite"/> keeps its meaning. Fit trains eagerly instead, after one line on the
+    /// progress output ("compiled step unavailable (reason); training eagerly"), when the step cannot be
+    /// compiled: an optimiser without a multi-tensor update (SGD, Adam and AdamW have one), a model wrapped
+    /// for distributed training, or a trace that fails (a loss that reads values on the host, a primitive
+    /// without a kernel). A compiled step is a static graph: the model and the loss are called once per
+    /// batch shape while tracing, so code whose control flow changes from call to call without reading
+    /// tensor values (a counter in a closure, say) is followed only with <c>Compile = false</c>.
     /// </summary>
-    public bool Compile { get; set; }
+    public bool Compile { get; set; } = true;
 
     /// <summary>Stops training with <see cref="OperationCanceledException"/> when cancelled (checked between batches).</summary>
     public CancellationToken CancellationToken { get; set; }

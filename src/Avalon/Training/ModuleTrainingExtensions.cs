@@ -130,9 +130,9 @@ public static class ModuleTrainingExtensions
     /// <param name="model">The model.</param>
     /// <param name="dataset">The samples; a target, when present, is ignored.</param>
     /// <param name="batchSize">The number of samples per forward pass. Default <see cref="DefaultInferenceBatchSize"/>.</param>
-    /// <param name="compile">Run the forward compiled (<see cref="Compiler.Compiler.Compile(Module, Compiler.CompileOptions?, bool)"/>, traced once per batch shape) when there is more than one batch; it falls back to the eager forward when the model cannot be compiled. Default false (eager).</param>
+    /// <param name="compile">Run the forward compiled (<see cref="Compiler.Compiler.Compile(Module, Compiler.CompileOptions?, bool)"/>, traced once per batch shape) when there is more than one batch; it falls back to the eager forward, with one line on standard error, when the model cannot be compiled. Default true; false runs every batch eagerly.</param>
     /// <exception cref="ArgumentException">The dataset is empty.</exception>
-    public static Tensor Predict(this Module model, IDataset dataset, int batchSize = DefaultInferenceBatchSize, bool compile = false)
+    public static Tensor Predict(this Module model, IDataset dataset, int batchSize = DefaultInferenceBatchSize, bool compile = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
@@ -158,9 +158,9 @@ public static class ModuleTrainingExtensions
     /// <param name="model">The model.</param>
     /// <param name="input">The inputs, one sample per row of dimension 0.</param>
     /// <param name="batchSize">The number of rows per forward pass. Default <see cref="DefaultInferenceBatchSize"/>.</param>
-    /// <param name="compile">Run the forward compiled when there is more than one batch (see the other overload). False: always eager.</param>
+    /// <param name="compile">Run the forward compiled when there is more than one batch (see the other overload). Default true; false: always eager.</param>
     /// <exception cref="ArgumentException"><paramref name="input"/> is 0-dimensional.</exception>
-    public static Tensor Predict(this Module model, Tensor input, int batchSize = DefaultInferenceBatchSize, bool compile = false)
+    public static Tensor Predict(this Module model, Tensor input, int batchSize = DefaultInferenceBatchSize, bool compile = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);

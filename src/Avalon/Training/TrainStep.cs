@@ -8,11 +8,13 @@ using Avalon.Primitives;
 namespace Avalon.Training;
 
 /// <summary>
-/// A whole training step compiled into one planned tape (PyTorch's <c>torch.compile</c> of a train
-/// step): forward, loss, backward, the optimiser's multi-tensor update and the running statistics, run
-/// by a <see cref="CompiledTape"/> over one memory arena. <see cref="Run"/> does what
+/// A whole training step compiled (PyTorch's <c>torch.compile</c> of a train step): forward, loss,
+/// backward and the running statistics in one planned tape, the optimiser's multi-tensor update in a
+/// second, each run by a <see cref="CompiledTape"/> over its memory arena. <see cref="Run(Tensor, Tensor)"/> does what
 /// <c>optimizer.ZeroGrad(); loss(model.Forward(x), y).Backward(); optimizer.Step();</c> does, and after
 /// warm-up allocates no managed memory for models whose kernels allocate none.
+/// <see cref="Run(Tensor, Tensor, Func{TrainStepResult, bool})"/> stops between the two: the caller sees the loss
+/// and the gradients (and may change the gradients in place, or refuse the update) before the update.
 /// </summary>
 /// <remarks>
 /// <para><b>Tracing.</b> The first run with a signature runs the step eagerly while it is recorded (its
@@ -77,7 +79,7 @@ public sealed class TrainStep
 
     /// <summary>
     /// Compiles the training step of <paramref name="model"/> with <paramref name="loss"/> and
-    /// <paramref name="optimizer"/> (traced on the first <see cref="Run"/> of each signature; see the remarks).
+    /// <paramref name="optimizer"/> (traced on the first <see cref="Run(Tensor, Tensor)"/> of each signature; see the remarks).
     /// </summary>
     /// <param name="model">The model; its parameters and buffers are updated in place.</param>
     /// <param name="loss">The loss, <c>(output, target) =&gt; scalar</c>.</param>
@@ -121,8 +123,11 @@ public sealed class TrainStep
     /// <summary>How many runs were eager because the optimiser's update could not be replayed yet (SGD momentum's first step).</summary>
     public int EagerSteps { get; private set; }
 
-    /// <summary>The compiled tape the last run ran or built (null before, and when dynamic).</summary>
+    /// <summary>The compiled forward and backward the last run ran or built (null before, and when dynamic).</summary>
     public CompiledTape? LastCompiled { get; private set; }
+
+    /// <summary>The compiled optimiser update the last run ran or built (null before, and when dynamic).</summary>
+    public CompiledTape? LastCompiledUpdate { get; private set; }
 
     /// <summary>Set when a failing run had already applied its update (a refused trace): that run's results.</summary>
     internal TrainStepResult? AppliedBeforeFailure { get; private set; }
@@ -134,14 +139,29 @@ public sealed class TrainStep
     /// <param name="input">The model's input.</param>
     /// <param name="target">The loss's target (may be <paramref name="input"/> itself, as for autoencoders).</param>
     /// <exception cref="InvalidOperationException">The loss is not a floating-point scalar that depends on the model, or the trace read a traced value on the host.</exception>
-    public TrainStepResult Run(Tensor input, Tensor target)
+    public TrainStepResult Run(Tensor input, Tensor target) => Run(input, target, null);
+
+    /// <summary>
+    /// One training step that asks <paramref name="beforeUpdate"/> between backward and the optimiser's
+    /// update: it sees the loss and output, with every trainable parameter's <see cref="Tensor.Grad"/> bound
+    /// to its gradient, may change the gradients in place (clipping, say), and returns whether to apply the
+    /// update. When it returns false the parameters and the optimiser's state (its step counts included) are
+    /// left as they were and the result's <see cref="TrainStepResult.UpdateSkipped"/> is set; the forward's
+    /// running statistics have been updated, as in an eager step whose update is skipped. An exception
+    /// thrown by <paramref name="beforeUpdate"/> leaves the update unapplied too.
+    /// </summary>
+    /// <param name="input">The model's input.</param>
+    /// <param name="target">The loss's target.</param>
+    /// <param name="beforeUpdate">Called once per run before the update; null applies it unconditionally.</param>
+    /// <exception cref="InvalidOperationException">The loss is not a floating-point scalar that depends on the model, or the trace read a traced value on the host.</exception>
+    public TrainStepResult Run(Tensor input, Tensor target, Func<TrainStepResult, bool>? beforeUpdate)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         AppliedBeforeFailure = null;
         var groups = _optimizer.ParamGroups;
         for (int g = 0; g < groups.Count; g++)
-            if (_update.ReplayObstacle(groups[g], groups[g].Parameters) is not null) return EagerStep(input, target);
+            if (_update.ReplayObstacle(groups[g], groups[g].Parameters) is not null) return EagerStep(input, target, beforeUpdate);
         if (!_dynamic)
         {
             for (int i = 0; i < _compiled.Count; i++)
@@ -149,21 +169,23 @@ public sealed class TrainStep
                 var entry = _compiled[i];
                 if (!entry.Matches(input, target, _optimizer)) continue;
                 LastCompiled = entry.Tape;
-                return entry.Run(input, target, _update);
+                LastCompiledUpdate = entry.UpdateTape;
+                return entry.Run(input, target, _update, beforeUpdate);
             }
         }
         TraceCount++;
-        var (traced, result) = CompiledStep.Trace(this, input, target);
+        var (traced, result) = CompiledStep.Trace(this, input, target, beforeUpdate);
         if (traced is not null)
         {
             if (_compiled.Count == MaxSignatures) _compiled.RemoveAt(0);
             _compiled.Add(traced);
             LastCompiled = traced.Tape;
+            LastCompiledUpdate = traced.UpdateTape;
         }
         return result;
     }
 
-    private TrainStepResult EagerStep(Tensor input, Tensor target)
+    private TrainStepResult EagerStep(Tensor input, Tensor target, Func<TrainStepResult, bool>? beforeUpdate)
     {
         EagerSteps++;
         _optimizer.ZeroGrad(setToNone: true);
@@ -171,11 +193,13 @@ public sealed class TrainStep
         var loss = _loss(output, target);
         BatchInputs.CheckLoss(loss, Operation);
         loss.Backward();
+        var result = new TrainStepResult(loss.Detach(), output.Detach());
+        if (beforeUpdate is not null && !beforeUpdate(result)) return result with { UpdateSkipped = true };
         _optimizer.Step();
-        return new TrainStepResult(loss.Detach(), output.Detach());
+        return result;
     }
 
-    /// <summary>One signature's compiled tape and what it is bound to.</summary>
+    /// <summary>One signature's compiled tapes (forward and backward; the update) and what they are bound to.</summary>
     private sealed class CompiledStep
     {
         private TensorSpec _inputSpec;
@@ -187,13 +211,22 @@ public sealed class TrainStep
         private Tensor[] _tapeInputs = [];
         private Tensor[] _trainable = [];
         private int[] _gradOutput = [];
+        private Tensor[] _updateInputs = [];
+        private (int Input, int Output)[] _updateGradients = [];
         private GroupBinding[] _groups = [];
         private readonly List<Tensor> _scratch = [];
 
+        /// <summary>Forward, loss, backward and the running statistics; outputs the loss, the model's output and the gradients.</summary>
         public CompiledTape Tape { get; private set; } = null!;
 
-        /// <summary>Records one step (run eagerly while recorded) and prepares it; null entry when dynamic.</summary>
-        public static (CompiledStep? Entry, TrainStepResult Result) Trace(TrainStep owner, Tensor input, Tensor target)
+        /// <summary>The optimiser's multi-tensor updates of every group; reads the parameters and the first tape's gradients.</summary>
+        public CompiledTape UpdateTape { get; private set; } = null!;
+
+        /// <summary>
+        /// Records one step (run eagerly while recorded) and prepares it; null entry when dynamic, and when
+        /// <paramref name="beforeUpdate"/> refused the update (the update was then not recorded).
+        /// </summary>
+        public static (CompiledStep? Entry, TrainStepResult Result) Trace(TrainStep owner, Tensor input, Tensor target, Func<TrainStepResult, bool>? beforeUpdate)
         {
             var model = owner._model;
             var entry = new CompiledStep
@@ -209,6 +242,7 @@ public sealed class TrainStep
             var tape = new Tape();
             var trainableIds = new List<int>();
             var trainable = new List<Tensor>();
+            var trainableNames = new List<string>();
             foreach (var (name, p) in named)
             {
                 int id = tape.AddInput(p, name);
@@ -216,6 +250,7 @@ public sealed class TrainStep
                 {
                     trainableIds.Add(id);
                     trainable.Add(p);
+                    trainableNames.Add(name);
                 }
             }
             if (tape.Tracks(input) || tape.Tracks(target))
@@ -225,7 +260,7 @@ public sealed class TrainStep
 
             Tensor loss, output;
             Tensor[] grads;
-            var bindings = new List<GroupBinding>();
+            var reached = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
             Recorder.Push(tape);
             try
             {
@@ -237,17 +272,11 @@ public sealed class TrainStep
                         Operation, "the loss does not depend on any parameter that requires a gradient; are all parameters frozen (RequiresGrad false)?");
                 int lossId = tape.IdOrConstant(loss);
                 grads = TapeBackward.Run(tape, lossId, Tensor.Literal(1, loss.DType, loss.Device, loss.Shape.ToArray()), trainableIds);
-                var reached = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
                 for (int i = 0; i < grads.Length; i++)
                 {
                     if (!tape.Tracks(grads[i])) continue;          // not reached: eager leaves Grad null and skips it
                     grads[i] = grads[i].Contiguous();              // the update reads dense gradients
                     reached[trainable[i]] = grads[i];
-                }
-                using (new NoGrad())
-                {
-                    foreach (var group in owner._optimizer.ParamGroups)
-                        bindings.Add(GroupBinding.Trace(owner._optimizer, owner._update, group, reached));
                 }
                 var outputs = new List<int> { lossId, tape.IdOrConstant(output) };
                 entry._trainable = [.. trainable];
@@ -267,10 +296,44 @@ public sealed class TrainStep
             {
                 Recorder.Pop(tape);
             }
-            entry._groups = [.. bindings];
             for (int i = 0; i < entry._trainable.Length; i++)
                 entry._trainable[i].Grad = entry._gradOutput[i] >= 0 ? grads[i] : null;
             var result = new TrainStepResult(loss, output);
+            if (beforeUpdate is not null && !beforeUpdate(result)) return (null, result with { UpdateSkipped = true });
+
+            // The update, on a tape of its own: the trainable parameters and their gradients are its inputs.
+            var updateTape = new Tape();
+            var updateInputs = new List<Tensor>();
+            var updateGradients = new List<(int, int)>();
+            for (int i = 0; i < trainable.Count; i++)
+            {
+                if (entry._gradOutput[i] < 0) continue;
+                updateTape.AddInput(trainable[i], trainableNames[i]);
+                updateInputs.Add(trainable[i]);
+            }
+            for (int i = 0; i < trainable.Count; i++)
+            {
+                if (entry._gradOutput[i] < 0) continue;
+                updateTape.AddInput(grads[i], "grad of " + trainableNames[i]);
+                updateGradients.Add((updateInputs.Count, entry._gradOutput[i]));
+                updateInputs.Add(grads[i]);
+            }
+            var bindings = new List<GroupBinding>();
+            Recorder.Push(updateTape);
+            try
+            {
+                using (new NoGrad())
+                {
+                    foreach (var group in owner._optimizer.ParamGroups)
+                        bindings.Add(GroupBinding.Trace(owner._optimizer, owner._update, group, reached));
+                }
+                updateTape.SetOutputs([]);
+            }
+            finally
+            {
+                Recorder.Pop(updateTape);
+            }
+            entry._groups = [.. bindings];
             if (owner._dynamic) return (null, result);
 
             if (tape.HostReads.Count > 0)
@@ -288,6 +351,7 @@ public sealed class TrainStep
             try
             {
                 entry.Tape = Compiler.Compiler.Prepare(tape, owner._options);
+                entry.UpdateTape = Compiler.Compiler.Prepare(updateTape, owner._options);
             }
             catch
             {
@@ -295,6 +359,8 @@ public sealed class TrainStep
                 throw;
             }
             entry._tapeInputs = [.. entry._parameters, input, .. (entry._sameBatch ? Array.Empty<Tensor>() : [target])];
+            entry._updateInputs = [.. updateInputs];
+            entry._updateGradients = [.. updateGradients];
             return (entry, result);
         }
 
@@ -314,10 +380,9 @@ public sealed class TrainStep
             return true;
         }
 
-        /// <summary>Advances the counts, writes the scalars, runs the tape and binds the gradients.</summary>
-        public TrainStepResult Run(Tensor input, Tensor target, IMultiTensorOptimizer update)
+        /// <summary>Runs forward and backward, binds the gradients, asks <paramref name="beforeUpdate"/>, then advances the counts, writes the scalars and runs the update.</summary>
+        public TrainStepResult Run(Tensor input, Tensor target, IMultiTensorOptimizer update, Func<TrainStepResult, bool>? beforeUpdate)
         {
-            foreach (var binding in _groups) binding.Advance(update);
             _tapeInputs[_parameters.Length] = input;
             if (!_sameBatch) _tapeInputs[_parameters.Length + 1] = target;
             var outputs = Tape.Run(_tapeInputs);
@@ -326,7 +391,12 @@ public sealed class TrainStep
                 var grad = _gradOutput[i] >= 0 ? outputs[_gradOutput[i]] : null;
                 if (!ReferenceEquals(_trainable[i].Grad, grad)) _trainable[i].Grad = grad;
             }
-            return new TrainStepResult(outputs[0], outputs[1]);
+            var result = new TrainStepResult(outputs[0], outputs[1]);
+            if (beforeUpdate is not null && !beforeUpdate(result)) return result with { UpdateSkipped = true };
+            foreach (var binding in _groups) binding.Advance(update);
+            foreach (var (slot, output) in _updateGradients) _updateInputs[slot] = outputs[output];
+            UpdateTape.Run(_updateInputs);
+            return result;
         }
 
         private static bool SpecIs(Tensor x, TensorSpec spec) => x.Shape == spec.Shape && x.DType == spec.DType && x.Device == spec.Device;

@@ -103,6 +103,65 @@ public sealed class TrainStepTests
     }
 
     [Fact]
+    public void ACheckBeforeTheUpdateCanClipTheGradientsInPlaceAsEagerClippingDoes()
+    {
+        var eager = Mlp(5);
+        var compiled = Mlp(5);
+        var eagerOpt = new Adam(eager.Parameters(), lr: 1e-2);
+        var compiledOpt = new Adam(compiled.Parameters(), lr: 1e-2);
+        var step = TrainStep.Compile(compiled, CrossEntropyLoss, compiledOpt);
+        int checks = 0;
+        bool Clip(TrainStepResult result)
+        {
+            checks++;
+            Assert.All(compiled.Parameters(), p => Assert.NotNull(p.Grad));
+            ClipGrad.ClipGradNorm(compiled.Parameters(), maxNorm: 0.1);
+            return true;
+        }
+        for (int i = 0; i < 20; i++)
+        {
+            var (x, y) = Batch(i % 5);
+            eagerOpt.ZeroGrad();
+            var expected = CrossEntropyLoss(eager.Forward(x), y);
+            expected.Backward();
+            ClipGrad.ClipGradNorm(eager.Parameters(), maxNorm: 0.1);
+            eagerOpt.Step();
+            var actual = step.Run(x, y, Clip);
+            Assert.False(actual.UpdateSkipped);
+            AssertClose(expected, actual.Loss, $"loss of step {i}", 1e-4, 1e-5);
+        }
+        Assert.Equal(20, checks);
+        Assert.Equal(1, step.TraceCount);
+        AssertSameState(eager, compiled, "after 20 clipped steps");
+        AssertSameOptimizerState(eagerOpt, compiledOpt, "after 20 clipped steps");
+    }
+
+    [Fact]
+    public void ARefusedUpdateLeavesParametersAndOptimizerStateAsTheyWere()
+    {
+        var model = Mlp(6);
+        var optimizer = new Adam(model.Parameters(), lr: 1e-2);
+        var step = TrainStep.Compile(model, CrossEntropyLoss, optimizer);
+        var (x, y) = Batch(1);
+        // Refused while tracing: nothing is recorded of the update, and the next run traces again.
+        var before = model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
+        Assert.True(step.Run(x, y, _ => false).UpdateSkipped);
+        Assert.Empty(optimizer.StateDict().State);
+        foreach (var (name, value) in before) AssertClose(value, model.StateDict()[name], $"{name} after a refused traced step", 0, 0);
+        Assert.False(step.Run(x, y).UpdateSkipped);
+        Assert.Equal(2, step.TraceCount);
+        // Refused on a compiled run: the weights and the step count stay.
+        before = model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
+        var result = step.Run(x, y, _ => false);
+        Assert.True(result.UpdateSkipped);
+        Assert.Equal(2, step.TraceCount);
+        Assert.Equal(1.0, optimizer.GetState(model.Parameters().First())!["step"]);
+        foreach (var (name, value) in before) AssertClose(value, model.StateDict()[name], $"{name} after a refused compiled step", 0, 0);
+        Assert.False(step.Run(x, y).UpdateSkipped);
+        Assert.Equal(2.0, optimizer.GetState(model.Parameters().First())!["step"]);
+    }
+
+    [Fact]
     public void ANewBatchSizeCompilesOnceMoreAndBothAreReused()
     {
         var eager = Mlp(4);

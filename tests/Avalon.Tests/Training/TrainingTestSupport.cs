@@ -40,6 +40,13 @@ internal static class TrainingTestSupport
     /// </summary>
     public static TensorDataset Blobs(int count, ulong seed)
     {
+        var (features, labels) = BlobArrays(count, seed);
+        return new TensorDataset(Tensor.From(features, count, 2), Tensor.From(labels, count));
+    }
+
+    /// <summary>The features (<c>[count, 2]</c>, row-major) and labels of <see cref="Blobs"/>.</summary>
+    public static (float[] Features, long[] Labels) BlobArrays(int count, ulong seed)
+    {
         var generator = new Generator(seed);
         var features = new float[count * 2];
         var labels = new long[count];
@@ -51,7 +58,7 @@ internal static class TrainingTestSupport
             features[2 * i + 1] = (float)(cy + 0.6 * generator.NextNormal());
             labels[i] = label;
         }
-        return new TensorDataset(Tensor.From(features, count, 2), Tensor.From(labels, count));
+        return (features, labels);
     }
 
     /// <summary>Options with a fixed shuffle seed, no progress output and no prefetch thread.</summary>
