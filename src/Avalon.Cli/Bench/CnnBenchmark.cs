@@ -17,8 +17,7 @@ internal sealed class CnnBenchmark(string model) : ModelBenchmark
 
     protected override BenchModelSpec Spec { get; } = new(
         (m, batch) => [m.Forward(batch[0])],
-        (outputs, batch) => Functional.NllLoss(outputs[0], batch[1]),
-        (output, target) => Functional.NllLoss(output, target));
+        (outputs, batch) => Functional.NllLoss(outputs[0], batch[1]));
 
     protected override Module CreateModel() => model == "lenet" ? new LeNet() : new AvalonCnn();
 

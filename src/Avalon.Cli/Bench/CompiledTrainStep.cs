@@ -6,13 +6,19 @@ using Avalon.Training;
 namespace Avalon.Cli.Bench;
 
 /// <summary>
-/// The compiled training step (<see cref="TrainStep"/>: forward, backward and the optimiser's multi-tensor
-/// update as one optimised tape) on batches of <c>(input, target)</c>. Its phases cannot be told apart, so the
-/// whole step is lapped as the optimiser-step phase.
+/// The compiled training step (<see cref="TrainStep"/>: forward, loss and backward as one optimised tape, then
+/// the optimiser's multi-tensor update) on batches of <c>(input, target)</c> or <c>(input)</c> alone (the VAE,
+/// whose target is its input). Its phases cannot be told apart, so the whole step is lapped as the
+/// optimiser-step phase.
 /// </summary>
-internal sealed class CompiledTrainStep(Module model, Optimizer optimizer, Func<Tensor, Tensor, Tensor> loss) : IBenchTrainStep
+internal sealed class CompiledTrainStep(Module model, Optimizer optimizer, BenchModelSpec spec) : IBenchTrainStep
 {
-    private readonly TrainStep _step = TrainStep.Compile(model, loss, optimizer);
+    private readonly TrainStep _step = TrainStep.Compile(model, (input, target) =>
+    {
+        Tensor[] batch = ReferenceEquals(input, target) ? [input] : [input, target];
+        var outputs = spec.Forward(model, batch);
+        return new TrainStepResult(spec.Loss(outputs, batch), outputs[0]);
+    }, optimizer);
     private double _firstRun;
     private double _secondRun = double.NaN;
     private int _runs;
@@ -25,7 +31,7 @@ internal sealed class CompiledTrainStep(Module model, Optimizer optimizer, Func<
     public Tensor Run(Tensor[] batch, PhaseTimer? timer)
     {
         long start = Stopwatch.GetTimestamp();
-        TrainStepResult result = _step.Run(batch[0], batch[1]);
+        TrainStepResult result = _step.Run(batch[0], batch.Length > 1 ? batch[1] : batch[0]);
         timer?.Lap(ModelBenchmark.StepPhase);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         if (_runs == 0) _firstRun = seconds;

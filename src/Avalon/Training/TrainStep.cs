@@ -60,17 +60,17 @@ public sealed class TrainStep
     private const int MaxSignatures = 8;
 
     private readonly Module _model;
-    private readonly Func<Tensor, Tensor, Tensor> _loss;
+    private readonly Func<Tensor, Tensor, TrainStepResult> _lossAndOutput;
     private readonly Optimizer _optimizer;
     private readonly IMultiTensorOptimizer _update;
     private readonly CompileOptions _options;
     private readonly bool _dynamic;
     private readonly List<CompiledStep> _compiled = [];
 
-    private TrainStep(Module model, Func<Tensor, Tensor, Tensor> loss, Optimizer optimizer, IMultiTensorOptimizer update, CompileOptions options, bool dynamic)
+    private TrainStep(Module model, Func<Tensor, Tensor, TrainStepResult> lossAndOutput, Optimizer optimizer, IMultiTensorOptimizer update, CompileOptions options, bool dynamic)
     {
         _model = model;
-        _loss = loss;
+        _lossAndOutput = lossAndOutput;
         _optimizer = optimizer;
         _update = update;
         _options = options;
@@ -92,6 +92,39 @@ public sealed class TrainStep
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
+        return Compile(model, (input, target) =>
+        {
+            var output = model.Forward(input);
+            return new TrainStepResult(loss(output, target), output);
+        }, optimizer, options, dynamic);
+    }
+
+    /// <summary>
+    /// Compiles a training step whose loss is any computation over the model and the batch (a model with
+    /// several outputs, a loss that needs more than the output and the target, a VAE's sampled latent):
+    /// <paramref name="lossAndOutput"/> calls the model as it likes and returns the scalar loss and the
+    /// tensor the step should return as its output (for metrics). Traced, cached and run as the other overload.
+    /// </summary>
+    /// <param name="model">The model; its parameters and buffers are updated in place.</param>
+    /// <param name="lossAndOutput">(input, target) → the loss and an output, computed with tensor operations only.</param>
+    /// <param name="optimizer">The optimiser over (some of) the model's parameters: SGD, Adam or AdamW.</param>
+    /// <param name="options">Compile options; null for the defaults.</param>
+    /// <param name="dynamic">Trace every call instead of reusing a compiled tape.</param>
+    /// <exception cref="NotSupportedException">The optimiser has no multi-tensor update the step can record.</exception>
+    /// <exception cref="ArgumentException">The optimiser holds a tensor that is not a parameter of the model.</exception>
+    /// <example>
+    /// <code>
+    /// var step = TrainStep.Compile(vae, (x, _) =&gt;
+    /// {
+    ///     var (reconstruction, mu, logVar) = vae.Run(x);
+    ///     return new TrainStepResult(VaeLoss(reconstruction, x, mu, logVar), reconstruction);
+    /// }, new Adam(vae.Parameters(), lr: 1e-3));
+    /// </code>
+    /// </example>
+    public static TrainStep Compile(Module model, Func<Tensor, Tensor, TrainStepResult> lossAndOutput, Optimizer optimizer, CompileOptions? options = null, bool dynamic = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(lossAndOutput);
         ArgumentNullException.ThrowIfNull(optimizer);
         if (optimizer is not IMultiTensorOptimizer update)
             throw new NotSupportedException(
@@ -102,7 +135,7 @@ public sealed class TrainStep
                 if (!parameters.Contains(p))
                     throw OpErrors.Argument(
                         Operation, $"the {optimizer.GetType().Name} holds a tensor of shape {p.Shape} that is not a parameter of the {model.GetType().Name}; a compiled step updates the model's own parameters.", nameof(optimizer));
-        return new TrainStep(model, loss, optimizer, update, options ?? new CompileOptions(), dynamic);
+        return new TrainStep(model, lossAndOutput, optimizer, update, options ?? new CompileOptions(), dynamic);
     }
 
     /// <summary>Compiles the training step with a loss module (one with <c>Forward(Tensor input, Tensor target)</c>); see the other overload.</summary>
@@ -189,13 +222,20 @@ public sealed class TrainStep
     {
         EagerSteps++;
         _optimizer.ZeroGrad(setToNone: true);
-        var output = _model.Forward(input);
-        var loss = _loss(output, target);
+        var (loss, output) = CallLoss(input, target);
         BatchInputs.CheckLoss(loss, Operation);
         loss.Backward();
         var result = new TrainStepResult(loss.Detach(), output.Detach());
         if (beforeUpdate is not null && !beforeUpdate(result)) return result with { UpdateSkipped = true };
         _optimizer.Step();
+        return result;
+    }
+
+    private TrainStepResult CallLoss(Tensor input, Tensor target)
+    {
+        var result = _lossAndOutput(input, target);
+        if (result.Loss is null || result.Output is null)
+            throw OpErrors.State(Operation, $"the step's function returned a {(result.Loss is null ? "null loss" : "null output")}; return the scalar loss and the output (the model's output, say).");
         return result;
     }
 
@@ -264,8 +304,7 @@ public sealed class TrainStep
             Recorder.Push(tape);
             try
             {
-                output = model.Forward(input);
-                loss = owner._loss(output, target);
+                (loss, output) = owner.CallLoss(input, target);
                 BatchInputs.CheckLoss(loss, Operation);
                 if (!tape.Tracks(loss) || trainableIds.Count == 0)
                     throw OpErrors.State(

@@ -161,6 +161,69 @@ public sealed class TrainStepTests
         Assert.Equal(2.0, optimizer.GetState(model.Parameters().First())!["step"]);
     }
 
+    /// <summary>A small VAE: two heads, a sampled latent, a loss over three outputs (as the benchmark VAE).</summary>
+    private sealed class TinyVae : Module
+    {
+        private readonly Generator _noise;
+        public Linear Enc;
+        public Linear Mu;
+        public Linear LogVar;
+        public Linear Dec;
+
+        public TinyVae(int seed, Generator noise)
+        {
+            var init = new Generator((ulong)seed);
+            _noise = noise;
+            Enc = new(12, 8, generator: init);
+            Mu = new(8, 2, generator: init);
+            LogVar = new(8, 2, generator: init);
+            Dec = new(2, 12, generator: init);
+        }
+
+        public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Run(Tensor x)
+        {
+            var h = Enc.Forward(x).Relu();
+            Tensor mu = Mu.Forward(h), logVar = LogVar.Forward(h);
+            var z = mu + Tensor.Randn(mu.Shape.ToArray(), _noise) * (logVar * 0.5).Exp();
+            return (Dec.Forward(z).Sigmoid(), mu, logVar);
+        }
+
+        public static TrainStepResult Loss(TinyVae vae, Tensor x)
+        {
+            var (reconstruction, mu, logVar) = vae.Run(x);
+            var bce = Functional.BinaryCrossEntropy(reconstruction, x, reduction: Reduction.Sum);
+            var kld = -0.5 * (1.0 + logVar - mu.Pow(2) - logVar.Exp()).Sum();
+            return new TrainStepResult(bce + kld, reconstruction);
+        }
+
+        public override Tensor Forward(Tensor input) => Run(input).Reconstruction;
+    }
+
+    [Fact]
+    public void AStepOverAnyFunctionOfTheModelCompilesAVaeWithItsRandomDrawAsEagerRunsIt()
+    {
+        var eager = new TinyVae(1, new Generator(42));
+        var compiled = new TinyVae(1, new Generator(42));
+        AssertSameState(eager, compiled, "at the start", 0, 0);
+        var eagerOpt = new Adam(eager.Parameters(), lr: 1e-2);
+        var compiledOpt = new Adam(compiled.Parameters(), lr: 1e-2);
+        var step = TrainStep.Compile(compiled, (x, _) => TinyVae.Loss(compiled, x), compiledOpt);
+        for (int i = 0; i < 30; i++)
+        {
+            var x = Tensor.Rand([16, 12], new Generator((ulong)(900 + i % 4)));
+            eagerOpt.ZeroGrad();
+            var expected = TinyVae.Loss(eager, x);
+            expected.Loss.Backward();
+            eagerOpt.Step();
+            var actual = step.Run(x, x);
+            AssertClose(expected.Loss, actual.Loss, $"loss of step {i}", 1e-4, 1e-4);
+            AssertClose(expected.Output, actual.Output, $"reconstruction of step {i}", 1e-4, 1e-5);
+        }
+        Assert.Equal(1, step.TraceCount);
+        AssertSameState(eager, compiled, "after 30 steps");
+        AssertSameOptimizerState(eagerOpt, compiledOpt, "after 30 steps");
+    }
+
     [Fact]
     public void ANewBatchSizeCompilesOnceMoreAndBothAreReused()
     {
