@@ -34,6 +34,8 @@ internal static class ConvertCommand
                 throw new UsageException($"IN and OUT are the same file ('{input}'); write to another file.");
             var target = to is null ? TensorFiles.OfOutput(output) : TensorFiles.Parse(to);
             if (target == TensorFileFormat.Onnx) throw new UsageException(TensorFiles.CannotWriteOnnx);
+            if (target == TensorFileFormat.Sharded && !Avalon.Interop.Safetensors.SafetensorsFile.IsIndex(output))
+                throw new UsageException($"a sharded checkpoint is written as its index: OUT must end with .safetensors.index.json (for example {Avalon.Interop.Safetensors.SafetensorsFile.IndexFileName}), not '{output}'.");
             if (!File.Exists(input)) throw new FileNotFoundException($"'{input}' does not exist.", input);
             var source = from is null ? TensorFiles.OfInput(input) : TensorFiles.Parse(from);
             var contents = TensorFiles.Read(input, source);

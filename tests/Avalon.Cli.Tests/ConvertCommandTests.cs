@@ -141,6 +141,7 @@ public sealed class ConvertCommandTests : IDisposable
             ([Reference("mlp.pt"), Reference("mlp.pt")], "the same file"),
             ([Reference("mlp.pt"), Temp("out.safetensors.index.json"), "--max-shard-size", "0"], "not a positive size"),
             ([Reference("mlp.json"), Temp("out.pt")], "cannot tell the format of"),
+            ([Reference("mlp.pt"), Temp("out.safetensors"), "--to", "sharded"], "must end with .safetensors.index.json"),
         };
         foreach (var (args, expected) in cases)
         {
