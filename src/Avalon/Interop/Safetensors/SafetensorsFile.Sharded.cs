@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Avalon.Interop.Safetensors;
 
@@ -7,6 +8,13 @@ public static partial class SafetensorsFile
 {
     /// <summary>The conventional name of a sharded checkpoint's index (Hugging Face's): <c>model.safetensors.index.json</c>.</summary>
     public const string IndexFileName = "model.safetensors.index.json";
+
+    /// <summary>
+    /// The metadata key, in the index and in each shard Avalon writes, whose value (random, one per
+    /// <see cref="WriteSharded"/>) ties the shards to their index: when the index has it, every shard must
+    /// carry the same value, so shards left from an interrupted or another save are detected, not mixed in.
+    /// </summary>
+    public const string ShardSetKey = "avalon_shard_set";
 
     /// <summary>True when <paramref name="path"/> names a shard index (it ends with <c>.safetensors.index.json</c>).</summary>
     /// <param name="path">A file path.</param>
@@ -23,9 +31,11 @@ public static partial class SafetensorsFile
     /// </returns>
     /// <exception cref="InvalidDataException">
     /// The index is malformed, names a shard outside its folder (a path, not a file name), a shard lacks a
-    /// tensor the map assigns to it or holds one the map does not, or a shard is invalid.
+    /// tensor the map assigns to it or holds one the map does not, a shard is from another save than the
+    /// index (<see cref="ShardSetKey"/>), or a shard is invalid.
     /// </exception>
-    /// <exception cref="IOException">A file cannot be read (for example <see cref="FileNotFoundException"/> for a missing shard).</exception>
+    /// <exception cref="FileNotFoundException">The index, or a shard it names, does not exist (the message names both).</exception>
+    /// <exception cref="IOException">A file cannot be read.</exception>
     public static SafetensorsContent ReadSharded(string indexPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(indexPath);
@@ -40,11 +50,17 @@ public static partial class SafetensorsFile
         foreach (var shard in weightMap.Values.Distinct(StringComparer.Ordinal))
         {
             string shardPath = Path.Combine(folder, shard);
+            if (!File.Exists(shardPath))
+                throw new FileNotFoundException($"safetensors: {source}: shard '{shard}', which the weight map names, does not exist in '{folder}'.", shardPath);
             // A link may point anywhere: the shard's real location must be in the folder too.
             var target = new FileInfo(shardPath).ResolveLinkTarget(returnFinalTarget: true);
             if (target is not null && !string.Equals(Path.GetDirectoryName(Path.GetFullPath(target.FullName)), folder, StringComparison.Ordinal))
                 throw SafetensorsHeader.Corrupt(source, $"shard '{shard}' is a link to '{target.FullName}', outside the index's folder");
-            byShard[shard] = Read(shardPath);
+            var content = Read(shardPath);
+            if (metadata.TryGetValue(ShardSetKey, out var set) && (!content.Metadata.TryGetValue(ShardSetKey, out var own) || own != set))
+                throw SafetensorsHeader.Corrupt(source, $"shard '{shard}' is not from the save that wrote the index (its {ShardSetKey} is " +
+                    $"{(own is null ? "missing" : $"'{own}'")}, the index's '{set}'); an earlier save was interrupted or the files were mixed");
+            byShard[shard] = content;
         }
         var tensors = new Dictionary<string, Tensor>(weightMap.Count, StringComparer.Ordinal);
         foreach (var (name, shard) in weightMap)
@@ -105,15 +121,23 @@ public static partial class SafetensorsFile
 
     /// <summary>
     /// Writes tensors as a sharded checkpoint: shards <c>&lt;stem&gt;-00001-of-0000N.safetensors</c> of at most
-    /// <paramref name="maxShardBytes"/> of tensor data each (a larger tensor gets a shard of its own), and the
-    /// index <paramref name="indexPath"/> with <c>metadata.total_size</c> and the <c>weight_map</c>, each file atomically.
+    /// <paramref name="maxShardBytes"/> of tensor data each, in the order given (a larger tensor gets a shard of its own; an empty one never starts a shard), and the
+    /// index <paramref name="indexPath"/> with <c>metadata.total_size</c> and the <c>weight_map</c>, as Hugging Face's
+    /// <c>save_pretrained</c> writes them.
     /// </summary>
+    /// <remarks>
+    /// Each file is written atomically, the shards first and the index last; then shards of an earlier save
+    /// to the same index (<c>&lt;stem&gt;-NNNNN-of-NNNNN.safetensors</c>) that the new index does not name are
+    /// deleted. The index and every shard carry one random <see cref="ShardSetKey"/>, which
+    /// <see cref="ReadSharded"/> checks: a save interrupted after it replaced some shards leaves a folder
+    /// that is refused as mixed rather than read with the tensors of two saves.
+    /// </remarks>
     /// <param name="indexPath">The index to write; its name must end with <c>.safetensors.index.json</c> (the stem is what precedes it, <c>model</c> for <see cref="IndexFileName"/>).</param>
     /// <param name="tensors">The tensors by name, in the order to place them in shards.</param>
     /// <param name="maxShardBytes">The most tensor bytes per shard; positive.</param>
-    /// <param name="metadata">The <c>__metadata__</c> of every shard; <see langword="null"/> for <c>{"format": "pt"}</c>, as Hugging Face's writers use.</param>
+    /// <param name="metadata">The <c>__metadata__</c> of every shard (with <see cref="ShardSetKey"/> added); <see langword="null"/> for <c>{"format": "pt"}</c>, as Hugging Face's writers use.</param>
     /// <returns>The shard file names, in order.</returns>
-    /// <exception cref="ArgumentException">The index name does not end with <c>.safetensors.index.json</c>, <paramref name="maxShardBytes"/> is not positive, or a tensor is invalid for <see cref="Write(string, IEnumerable{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string}?)"/>.</exception>
+    /// <exception cref="ArgumentException">The index name does not end with <c>.safetensors.index.json</c>, <paramref name="maxShardBytes"/> is not positive, a name is given twice, or a tensor is invalid for <see cref="Write(string, IEnumerable{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string}?)"/>.</exception>
     public static IReadOnlyList<string> WriteSharded(string indexPath, IEnumerable<KeyValuePair<string, Tensor>> tensors, long maxShardBytes,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -128,11 +152,14 @@ public static partial class SafetensorsFile
         if (stem.Length == 0) stem = "model";
         var groups = new List<List<KeyValuePair<string, Tensor>>>();
         long current = 0, total = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pair in tensors)
         {
             ArgumentNullException.ThrowIfNull(pair.Value, $"tensors['{pair.Key}']");
+            if (!seen.Add(pair.Key))
+                throw OpErrors.Argument("SafetensorsFile.WriteSharded", $"the tensor name '{pair.Key}' is given twice.", nameof(tensors));
             long bytes = (long)pair.Value.Numel * pair.Value.DType.SizeOf();
-            if (groups.Count == 0 || current > 0 && current + bytes > maxShardBytes)
+            if (groups.Count == 0 || bytes > 0 && current > 0 && current + bytes > maxShardBytes)
             {
                 groups.Add([]);
                 current = 0;
@@ -142,14 +169,18 @@ public static partial class SafetensorsFile
             total += bytes;
         }
         if (groups.Count == 0) groups.Add([]);
-        metadata ??= new Dictionary<string, string> { ["format"] = "pt" };
+        string setId = Guid.NewGuid().ToString("N");
+        var shardMetadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string> { ["format"] = "pt" }, StringComparer.Ordinal)
+        {
+            [ShardSetKey] = setId,
+        };
         string folder = Path.GetDirectoryName(Path.GetFullPath(indexPath))!;
         var names = new List<string>();
         var weightMap = new List<KeyValuePair<string, string>>();
         for (int i = 0; i < groups.Count; i++)
         {
             string shard = string.Create(CultureInfo.InvariantCulture, $"{stem}-{i + 1:D5}-of-{groups.Count:D5}.safetensors");
-            Write(Path.Combine(folder, shard), groups[i], metadata);
+            Write(Path.Combine(folder, shard), groups[i], shardMetadata);
             names.Add(shard);
             foreach (var (key, _) in groups[i]) weightMap.Add(new(key, shard));
         }
@@ -159,6 +190,7 @@ public static partial class SafetensorsFile
             writer.WriteStartObject();
             writer.WriteStartObject("metadata");
             writer.WriteNumber("total_size", total);
+            writer.WriteString(ShardSetKey, setId);
             writer.WriteEndObject();
             writer.WriteStartObject("weight_map");
             foreach (var (key, shard) in weightMap) writer.WriteString(key, shard);
@@ -168,6 +200,12 @@ public static partial class SafetensorsFile
         json.WriteByte((byte)'\n');
         var text = json.ToArray();
         AtomicFile.Write(indexPath, stream => stream.Write(text));
+        var stale = new Regex("^" + Regex.Escape(stem) + @"-[0-9]{5}-of-[0-9]{5}\.safetensors$", RegexOptions.CultureInvariant);
+        foreach (var file in Directory.EnumerateFiles(folder))
+        {
+            string fileName = Path.GetFileName(file);
+            if (stale.IsMatch(fileName) && !names.Contains(fileName, StringComparer.Ordinal)) File.Delete(file);
+        }
         return names;
     }
 }

@@ -30,7 +30,8 @@ namespace Avalon.Interop.Torch;
 /// </para>
 /// <para>
 /// Every malformed input is an <see cref="InvalidDataException"/> naming the file and what is wrong.
-/// Zip entry names are only matched, never used as paths: nothing is extracted.
+/// Zip entry names are only matched, never used as paths: nothing is extracted. Still, a file with an
+/// entry whose name is rooted or climbs out with <c>..</c> is refused, as no <c>torch.save</c> writes one.
 /// </para>
 /// </remarks>
 public static partial class TorchFile
@@ -138,6 +139,9 @@ public static partial class TorchFile
         foreach (var entry in zip.Entries)
         {
             string name = entry.FullName;
+            if (IsUnsafeEntryName(name))
+                throw new InvalidDataException($"torch: {source}: zip entry '{name}' is an absolute path or climbs out of the archive with '..'; " +
+                    "torch.save never writes such a name, so the file is refused.");
             int slash = name.IndexOf('/');
             if (slash > 0 && name.AsSpan(slash + 1).SequenceEqual("data.pkl"))
             {
@@ -178,15 +182,39 @@ public static partial class TorchFile
         return result;
     }
 
+    /// <summary>
+    /// True for a zip entry name that would leave the archive's folder if it were extracted: a rooted
+    /// path (<c>/x</c>, <c>\x</c>, <c>C:x</c>), a <c>..</c> segment, or a NUL character.
+    /// </summary>
+    private static bool IsUnsafeEntryName(string name)
+    {
+        if (name.Length == 0) return false;
+        if (name[0] is '/' or '\\' || name.Contains('\0', StringComparison.Ordinal) || (name.Length >= 2 && name[1] == ':' && char.IsAsciiLetter(name[0])))
+            return true;
+        foreach (var segment in name.Split('/', '\\'))
+            if (segment == "..") return true;
+        return false;
+    }
+
     /// <summary>An entry's bytes, refusing one longer than <paramref name="limit"/> or than the file could hold.</summary>
     private static byte[] ReadEntry(ZipArchiveEntry entry, long limit, long fileLength, string source)
     {
         // A deflated entry may expand; a ratio beyond deflate's maximum (about 1032:1) is a lie or a bomb.
         if (entry.Length > limit || entry.CompressedLength > fileLength || entry.Length > entry.CompressedLength * 1032 + 64)
             throw new InvalidDataException($"torch: {source}: zip entry '{entry.FullName}' declares {entry.Length} bytes ({entry.CompressedLength} stored), more than the file or the limit of {limit} allows.");
-        var bytes = new byte[entry.Length];
+        // The buffer grows with the bytes actually read (at first, the stored size), so a declared size
+        // that the data does not back costs no memory.
+        var bytes = new byte[Math.Min(entry.Length, Math.Max(entry.CompressedLength, 4096))];
+        int filled = 0;
         using var data = entry.Open();
-        data.ReadExactly(bytes);
+        while (filled < entry.Length)
+        {
+            if (filled == bytes.Length) Array.Resize(ref bytes, (int)Math.Min(entry.Length, 2L * bytes.Length));
+            int read = data.Read(bytes, filled, bytes.Length - filled);
+            if (read == 0)
+                throw new InvalidDataException($"torch: {source}: zip entry '{entry.FullName}' holds {filled} bytes, fewer than the {entry.Length} it declares; the file is truncated or damaged.");
+            filled += read;
+        }
         if (data.ReadByte() != -1)
             throw new InvalidDataException($"torch: {source}: zip entry '{entry.FullName}' holds more than the {entry.Length} bytes it declares.");
         return bytes;

@@ -15,6 +15,28 @@ public sealed class CheckpointIntegrityTests : IDisposable
     private string PathOf(string name) => Path.Combine(_folder, name);
 
     [Fact]
+    public void AFloat16TensorReadsAsFloat32ButFailsTheChecksumOfACheckpoint()
+    {
+        // docs/checkpoint-format.md: safetensors readers widen F16 to float32; a checkpoint's checksums cover the dtype stored.
+        string path = PathOf("half.safetensors");
+        Checkpoint.Save(path, new Dictionary<string, Tensor> { ["w"] = Tensor.From(new[] { 1f, -2f }) });
+        byte[] bytes = File.ReadAllBytes(path);
+        string header = System.Text.Encoding.UTF8.GetString(bytes);
+        const string stored = "\"w\":{\"dtype\":\"F32\",\"shape\":[2]";
+        int at = header.IndexOf(stored, StringComparison.Ordinal);
+        Assert.True(at > 0);
+        // The same 8 data bytes as four float16 values: F32[2] becomes F16[4], the header keeps its length.
+        System.Text.Encoding.UTF8.GetBytes("\"w\":{\"dtype\":\"F16\",\"shape\":[4]").CopyTo(bytes, at);
+        File.WriteAllBytes(path, bytes);
+
+        var raw = SafetensorsFile.Read(path);
+        Assert.Equal(DType.Float32, raw.Tensors["w"].DType);
+        Assert.Equal([4], raw.Tensors["w"].Shape);
+        var e = Assert.Throws<CheckpointException>(() => Checkpoint.Load(path));
+        Assert.Contains("the checksum of tensor 'w' does not match", e.Message);
+    }
+
+    [Fact]
     public void Version1FileWrittenByTheVersion1WriterStillLoads()
     {
         string path = CheckpointFiles.Version1File;
