@@ -1,3 +1,4 @@
+using Avalon.Compiler.CodeGen;
 using System.Diagnostics;
 using Avalon.Autodiff;
 using Avalon.Primitives;
@@ -80,11 +81,32 @@ public sealed class EpilogueFusion : ITapePass
             builder.ReplaceAllUses(epilogue.Id, id);
             builder.Remove(epilogue.Id);
             builder.Remove(producer.Id);
+            if (context.Options.DebugLevel >= 3) LogKernel(context, tape, primitive, epilogue.Spec, epilogueArgs);
         }
         var result = builder.Build();
         result.Validate();
         context.Log(1, $"{Name}: {pairs.Count} products take their epilogues; {tape.Ops.Count} → {result.Ops.Count} ops ({timer.Elapsed.TotalMilliseconds:F1} ms)");
         return result;
+    }
+
+    /// <summary>At debug level 3: the epilogue's generated kernel for the recorded layouts (the product's buffer and the epilogue's other operands).</summary>
+    private void LogKernel(PassContext context, Tape tape, FusedEpiloguePrimitive primitive, TensorSpec spec, int[] epilogueArgs)
+    {
+        // The recorded values where the tape has them; dense stand-ins of the right shape where an earlier
+        // pass made the value (the executor's buffers are dense too).
+        bool recorded = epilogueArgs.All(id => tape.ValueOf(id) is not null);
+        var values = epilogueArgs.Select(id => tape.ValueOf(id) ?? StandIn(tape, id)).ToArray();
+        string what = $"{Name}: {primitive.Producer.Name} then {primitive.Epilogue}";
+        var kernel = FusedKernelCache.Get(primitive.Epilogue, FusedLayout.Of(values, spec.Shape.Dims, primitive.Epilogue.ElementType), VectorWidths.Best);
+        context.Log(3, $"{what}: epilogue generated in {kernel.CompileTime.TotalMilliseconds:F1} ms for {(recorded ? "the recorded layout" : "dense operands")}:");
+        context.Log(3, kernel.Dump());
+    }
+
+    private static Tensor StandIn(Tape tape, int id)
+    {
+        var op = tape[id];
+        var valueSpec = op.OutputSpec(id - op.Id);
+        return Tensor.Zeros(valueSpec.Shape.ToArray(), valueSpec.DType);
     }
 
     private static bool IsProducer(CallOp call) =>

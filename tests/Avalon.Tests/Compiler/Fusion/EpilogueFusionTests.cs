@@ -37,6 +37,22 @@ public class EpilogueFusionTests
     }
 
     [Fact]
+    public void DebugLevelThreePrintsTheEpiloguesGeneratedKernel()
+    {
+        var x = RandomTensor(53, [6, 10]);
+        var w = RandomTensor(54, [4, 10], range: 0.3);
+        var b = RandomTensor(55, [4]);
+        var tape = Grad.Trace(a => Relu(Linear(a[0], a[1], a[2])), x, w, b);
+        var log = new StringWriter();
+        var fused = new EpilogueFusion().Run(Fuse(tape), new PassContext(new CompileOptions { DebugLevel = 3, DebugWriter = log }));
+        string text = log.ToString();
+        Assert.Contains("epilogue_fusion: matmul then ", text);
+        Assert.Contains("epilogue generated in", text);
+        Assert.Contains("void Kernel(FusedFrame f, int start, int end)", text);
+        AssertSameBits(Fuse(tape), fused, [x, w, b], "debug level 3");
+    }
+
+    [Fact]
     public void ConvWithBiasAndReluBecomesOneCallAndABackwardTapeKeepsWorking()
     {
         var conv = new Conv2d(3, 5, 3, padding: 1, generator: new Generator(7));
