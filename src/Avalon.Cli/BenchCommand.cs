@@ -47,7 +47,8 @@ internal static class BenchCommand
         var stepTrace = new Option<string?>("--step-trace") { Description = "Write every timed step (time, collections, page faults, phases) to this CSV file." };
         var json = new Option<bool>("--json") { Description = "Print one JSON line with the PyTorch scripts' fields (and Avalon's own)." };
         var eager = new Option<bool>("--eager") { Description = "Run prediction and training eagerly instead of compiled." };
-        var command = new Command(name, description) { threads, batch, seed, warmup, epochs, maxSteps, predReps, singleReps, data, stepTrace, json, eager };
+        var profile = new Option<bool>("--profile") { Description = "Time every kernel of the compiled train step (on the warm-up model) and print where the step's time goes." };
+        var command = new Command(name, description) { threads, batch, seed, warmup, epochs, maxSteps, predReps, singleReps, data, stepTrace, json, eager, profile };
         if (cnn) command.Options.Insert(0, model);
         command.SetAction(parse =>
         {
@@ -66,6 +67,7 @@ internal static class BenchCommand
                 StepTracePath = parse.GetValue(stepTrace),
                 Json = parse.GetValue(json),
                 Eager = parse.GetValue(eager),
+                Profile = parse.GetValue(profile),
             };
             ModelBenchmark benchmark = cnn ? new CnnBenchmark(options.Model!) : new VaeBenchmark();
             return Guard("bench " + name, () =>

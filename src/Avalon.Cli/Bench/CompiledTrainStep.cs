@@ -39,4 +39,8 @@ internal sealed class CompiledTrainStep(Module model, Optimizer optimizer, Bench
         _runs++;
         return result.Loss;
     }
+
+    /// <summary>Every planned step of the batch's compiled tapes, timed (<see cref="TrainStep.Profile"/>).</summary>
+    public IReadOnlyList<Compiler.Execution.StepTiming>? Profile(Tensor[] batch, int runs) =>
+        _step.Profile(batch[0], batch.Length > 1 ? batch[1] : batch[0], runs);
 }

@@ -24,4 +24,7 @@ internal sealed class EagerTrainStep(Module model, Optimizer optimizer, BenchMod
         timer?.Lap(ModelBenchmark.StepPhase);
         return loss;
     }
+
+    /// <summary>The eager step has no plan to profile.</summary>
+    public IReadOnlyList<Compiler.Execution.StepTiming>? Profile(Tensor[] batch, int runs) => null;
 }

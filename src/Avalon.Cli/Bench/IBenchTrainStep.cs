@@ -3,7 +3,7 @@ namespace Avalon.Cli.Bench;
 /// <summary>
 /// One training step as a model benchmark times it (gradients of the loss and the optimiser's update),
 /// on a batch already drawn. The benchmark picks the implementation through <see cref="BenchTrainSteps"/>:
-/// the eager step now; the compiled train step is the one to add there.
+/// the compiled train step by default, the eager step with <c>--eager</c>.
 /// </summary>
 internal interface IBenchTrainStep
 {
@@ -15,4 +15,7 @@ internal interface IBenchTrainStep
 
     /// <summary>Runs one step on <paramref name="batch"/> and returns the loss; laps the phases on <paramref name="timer"/>.</summary>
     Tensor Run(Tensor[] batch, PhaseTimer? timer);
+
+    /// <summary>The compiled step's planned steps timed over <paramref name="runs"/> runs on <paramref name="batch"/> (they train); null for the eager step.</summary>
+    IReadOnlyList<Compiler.Execution.StepTiming>? Profile(Tensor[] batch, int runs);
 }

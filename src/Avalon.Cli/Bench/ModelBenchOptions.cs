@@ -36,6 +36,9 @@ internal sealed record ModelBenchOptions
     /// <summary>Where to write every timed step as CSV, or null.</summary>
     public string? StepTracePath { get; init; }
 
+    /// <summary>Profile the compiled step (on the warm-up model) and report where its time goes.</summary>
+    public bool Profile { get; init; }
+
     /// <summary>Print one JSON line instead of the summary.</summary>
     public bool Json { get; init; }
 

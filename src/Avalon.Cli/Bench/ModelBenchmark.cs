@@ -83,6 +83,7 @@ internal abstract class ModelBenchmark
         // Warm-up on a throw-away instance (JIT, tiered compilation, the compiler's own code), as the scripts do;
         // its step is also the one traced for the FLOP count, so the measured model's random draws are untouched.
         FlopCount flops;
+        IReadOnlyList<Compiler.Execution.StepTiming>? stepProfile = null;
         {
             Module warm = CreateModel();
             var warmOptimizer = new Adam(warm.Parameters(), lr: 1e-3);
@@ -92,6 +93,7 @@ internal abstract class ModelBenchmark
             for (int s = 0; s < Math.Min(o.WarmupSteps, stepsPerEpoch); s++)
                 warmStep.Run(DrawBatch(train, trainImages, warmOrder, s * batch, batch), null);
             flops = CountStepFlops(warm, DrawBatch(train, trainImages, warmOrder, 0, batch));
+            if (o.Profile) stepProfile = warmStep.Profile(DrawBatch(train, trainImages, warmOrder, 0, batch), 20);
             Func<Tensor, Tensor[]> warmPredict = Predictor(warm, o.Eager);
             warm.Eval();
             TimePredict(warmPredict, predBatch, 0, 3);
@@ -198,6 +200,8 @@ internal abstract class ModelBenchmark
         output["data"] = train.Source;
 
         if (o.StepTracePath is { Length: > 0 } tracePath) stepTrace.WriteCsv(tracePath, timer);
+        var profileRows = stepProfile is null ? null : StepProfileSummary.ByOperation(stepProfile);
+        if (profileRows is not null) output["step_profile"] = profileRows.Select(r => r.ToJson()).ToList();
 
         if (o.Json)
         {
@@ -218,6 +222,7 @@ internal abstract class ModelBenchmark
         Console.WriteLine(string.Create(c, $"predict batch {predBatch.Shape[0]}: {TimedLoop.Median(t100) * 1e3:F3} ms, batch 1: {TimedLoop.Median(t1) * 1e3:F3} ms (medians); compile {compilePredict:F3} s{check}"));
         Console.WriteLine(string.Create(c,
             $"train region: cores self {(double)trainInfo["cores_self"]:F2}, other {trainInfo.GetValueOrDefault("cores_other", double.NaN):F2}, GC pause {(double)trainInfo["gc_pause_s"]:F2} s, minor page faults in steps {stepTrace.GcSummary()["minor_faults_in_steps"]}; load average at start {loadAverage:F2}"));
+        if (o.Profile) StepProfileSummary.Print(profileRows, flops, Console.Out);
         return 0;
     }
 

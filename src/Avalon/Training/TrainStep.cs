@@ -218,6 +218,30 @@ public sealed class TrainStep
         return result;
     }
 
+    /// <summary>
+    /// Runs the step compiled for this batch's signature <paramref name="runs"/> times with every planned
+    /// step timed (<see cref="CompiledTape.Profile"/>): the forward and backward tape's steps, then the
+    /// update tape's. The runs train: each applies an update, as <see cref="Run(Tensor, Tensor)"/> does, though the
+    /// optimiser's step counts advance once per call (a profile is for timing, not for training).
+    /// </summary>
+    /// <param name="input">A batch of the signature to profile (run it once first, so that it is compiled).</param>
+    /// <param name="target">Its target.</param>
+    /// <param name="runs">Timed runs.</param>
+    /// <exception cref="InvalidOperationException">No compiled step matches the batch (run it first), or the step is dynamic.</exception>
+    public IReadOnlyList<StepTiming> Profile(Tensor input, Tensor target, int runs = 10)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        var entry = _compiled.Find(e => e.Matches(input, target, _optimizer))
+            ?? throw OpErrors.State(Operation, $"no compiled step matches a batch of {input.Spec} and {target.Spec}{(_dynamic ? " (the step is dynamic: nothing is compiled)" : "")}; run the batch once first.");
+        var gradients = entry.ProfileGradients(input, target, runs);
+        var update = entry.ProfileUpdate(_update, runs);
+        var all = new List<StepTiming>(gradients.Count + update.Count);
+        all.AddRange(gradients);
+        foreach (var t in update) all.Add(t with { Index = gradients.Count + t.Index });
+        return all;
+    }
+
     private TrainStepResult EagerStep(Tensor input, Tensor target, Func<TrainStepResult, bool>? beforeUpdate)
     {
         EagerSteps++;
@@ -436,6 +460,24 @@ public sealed class TrainStep
             foreach (var (slot, output) in _updateGradients) _updateInputs[slot] = outputs[output];
             UpdateTape.Run(_updateInputs);
             return result;
+        }
+
+        /// <summary>Profiles the forward and backward tape on the batch (and binds its gradients for the update).</summary>
+        public IReadOnlyList<StepTiming> ProfileGradients(Tensor input, Tensor target, int runs)
+        {
+            _tapeInputs[_parameters.Length] = input;
+            if (!_sameBatch) _tapeInputs[_parameters.Length + 1] = target;
+            var profile = Tape.Profile(_tapeInputs, runs);
+            var outputs = Tape.Run(_tapeInputs);
+            foreach (var (slot, output) in _updateGradients) _updateInputs[slot] = outputs[output];
+            return profile;
+        }
+
+        /// <summary>Profiles the update tape (each run advances the optimiser's counts as a step does).</summary>
+        public IReadOnlyList<StepTiming> ProfileUpdate(IMultiTensorOptimizer update, int runs)
+        {
+            foreach (var binding in _groups) binding.Advance(update);
+            return UpdateTape.Profile(_updateInputs, runs);
         }
 
         private static bool SpecIs(Tensor x, TensorSpec spec) => x.Shape == spec.Shape && x.DType == spec.DType && x.Device == spec.Device;

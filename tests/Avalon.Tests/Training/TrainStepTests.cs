@@ -225,6 +225,24 @@ public sealed class TrainStepTests
     }
 
     [Fact]
+    public void AProfileTimesEveryPlannedKernelOfBothTapesAndKeepsTraining()
+    {
+        var model = Mlp(8);
+        var optimizer = new Adam(model.Parameters(), lr: 1e-2);
+        var step = TrainStep.Compile(model, CrossEntropyLoss, optimizer);
+        var (x, y) = Batch(2);
+        Assert.Throws<InvalidOperationException>(() => step.Profile(x, y));
+        double first = step.Run(x, y).Loss.Item();
+        var profile = step.Profile(x, y, runs: 5);
+        Assert.Equal(Enumerable.Range(0, profile.Count), profile.Select(t => t.Index));
+        Assert.All(profile, t => Assert.True(t.MeanMilliseconds >= 0));
+        Assert.Contains(profile, t => t.Operation == "matmul_epilogue" || t.Operation == "matmul");
+        Assert.Equal("multi_tensor_adam_update_", profile[^1].Operation);
+        Assert.Single(profile, t => t.Operation.StartsWith("multi_tensor_", StringComparison.Ordinal));
+        Assert.True(step.Run(x, y).Loss.Item() < first, "the profiled runs trained");
+    }
+
+    [Fact]
     public void ANewBatchSizeCompilesOnceMoreAndBothAreReused()
     {
         var eager = Mlp(4);
