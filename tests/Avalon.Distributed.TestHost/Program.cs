@@ -14,6 +14,7 @@ return args[0] switch
     "collectives" => Scenarios.Collectives(),
     "equivalence" => Scenarios.Equivalence(),
     "no-sync" => Scenarios.NoSync(),
+    "sync-batchnorm" => Scenarios.SyncBatchNormEquivalence(),
     "fit" => Scenarios.Fit(args.Length > 1 ? args[1] : Path.GetTempPath()),
     "hang" => Scenarios.Hang(),
     "crash" => Scenarios.Crash(),
