@@ -56,7 +56,7 @@ internal static class Benchmarks
     /// processes; prints the time per step, the forward and backward time per step (backward includes,
     /// when distributed, the wait for the gradients at its end) and the time each step waited for its
     /// gradients. Options: --steps N (default 60), --batch N global batch (default 64), --threads N
-    /// (default 1), --full (the full data set).
+    /// (default 1), --bucket-mb X (DDP's bucket size, default 25), --full (the full data set).
     /// </summary>
     public static int Train(string modelName, string[] args)
     {
@@ -71,7 +71,8 @@ internal static class Benchmarks
         var loader = new DataLoader(new Subset(train, sampler.Indices()), globalBatch / n, dropLast: true);
         Generator.ManualSeed(0);
         Module net = modelName == "cnn" ? new BenchmarkCnn() : new LeNetModel();
-        var ddp = group is null ? null : new DistributedDataParallel(net, group);
+        double bucketMb = DoubleOption(args, "--bucket-mb", DistributedDataParallel.DefaultBucketCapMb);
+        var ddp = group is null ? null : new DistributedDataParallel(net, group, bucketCapMb: bucketMb);
         Module model = ddp is null ? net : ddp;
         var optimizer = new Sgd(model.Parameters(), lr: 0.05, momentum: 0.9);
         const int warmup = 5;
@@ -115,11 +116,19 @@ internal static class Benchmarks
             Console.WriteLine(string.Create(C, $"backward_ms={Stopwatch.GetElapsedTime(0, backwardTicks).TotalMilliseconds / steps:0.00}"));
             Console.WriteLine(string.Create(C, $"samples_per_s={steps * (double)(globalBatch / n * n) / seconds:0}"));
             if (ddp is not null)
+                Console.WriteLine(string.Create(C, $"buckets={ddp.BucketCount}"));
+            if (ddp is not null)
                 Console.WriteLine(string.Create(C, $"comm_wait_ms_per_step={ddp.CommunicationWaitTime.TotalMilliseconds / Math.Max(1, ddp.Synchronizations):0.00}"));
             Console.WriteLine(string.Create(C, $"last_loss={lastLoss:0.0000}"));
         }
         group?.Shutdown();
         return 0;
+    }
+
+    private static double DoubleOption(string[] args, string name, double fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], C) : fallback;
     }
 
     private static int IntOption(string[] args, string name, int fallback)
