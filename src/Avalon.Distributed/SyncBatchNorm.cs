@@ -21,6 +21,8 @@ namespace Avalon.Distributed;
 /// of one process on the whole batch of B.</para>
 /// <para><b>Otherwise</b> (evaluation, a single process, or MPI not initialised) it is
 /// <see cref="BatchNormNd"/> exactly: the same computation, bit for bit.</para>
+/// <para>The synchronised path reads the global count (and, with momentum null, the batch count) on the
+/// host, so it runs eagerly, as distributed training does.</para>
 /// <para>Input is [N, C, *] (2 to 8 dims), like every BatchNorm; parameters and buffers are BatchNorm's
 /// (<c>weight</c>, <c>bias</c>, <c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>), so
 /// state dicts load either way. Every process must call the layer the same number of times in the same
