@@ -30,11 +30,12 @@ internal sealed class SyncBatchNormConversion
         foreach (var write in walk.Writes) write();
     }
 
+    private readonly HashSet<Module> _visited = new(ReferenceEqualityComparer.Instance);
+
+    // The SyncBatchNorm made for each BatchNorm reached, and the writes that put them in place.
     private Dictionary<BatchNormNd, SyncBatchNorm> Replaced { get; } = new(ReferenceEqualityComparer.Instance);
 
     private List<Action> Writes { get; } = [];
-
-    private readonly HashSet<Module> _visited = new(ReferenceEqualityComparer.Instance);
 
     private void Convert(Module module)
     {

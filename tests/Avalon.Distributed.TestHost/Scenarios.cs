@@ -226,10 +226,13 @@ internal static class Scenarios
     }
 
     /// <summary>
-    /// SyncBatchNorm: two processes on half of the batch each, under DDP, against one process with
-    /// BatchNorm2d/BatchNorm1d on the whole batch: outputs, running statistics and gradients after each of
-    /// three SGD steps, then evaluation outputs. The model is built with BatchNorms and converted with
-    /// ConvertSyncBatchNorm; the BatchNorm1d uses the cumulative average (momentum null).
+    /// SyncBatchNorm: P processes, each on its part of a batch of 8 (parts differ by one row when P does
+    /// not divide 8), under DDP, against one process with BatchNorm2d/BatchNorm1d on the whole batch:
+    /// outputs, running statistics and gradients after each of three SGD steps, then evaluation outputs.
+    /// Each process's loss is its share of the whole batch's mean (sum of its squared errors over the
+    /// batch's element count, times P, since DDP averages over P), so uneven parts compare too. The model
+    /// is built with BatchNorms and converted with ConvertSyncBatchNorm; the BatchNorm1d uses the
+    /// cumulative average (momentum null).
     /// </summary>
     public static int SyncBatchNormEquivalence()
     {
@@ -249,9 +252,10 @@ internal static class Scenarios
         var ddp = new DistributedDataParallel(converted, group);
         var optimizer = new Sgd(ddp.Parameters(), lr: 0.1);
         var singleOptimizer = new Sgd(single.Parameters(), lr: 0.1);
-        int share = batch / n;
-        var xs = x.Narrow(0, r * share, share);
-        var ys = y.Narrow(0, r * share, share);
+        int start = r * batch / n, rows = (r + 1) * batch / n - start;
+        var xs = x.Narrow(0, start, rows);
+        var ys = y.Narrow(0, start, rows);
+        Report(group, "rows", rows.ToString(C));
         double outputDiff = 0, statsDiff = 0, gradDiff = 0, gradMax = 0, bnGradMin = double.PositiveInfinity;
         for (int step = 0; step < steps; step++)
         {
@@ -259,8 +263,8 @@ internal static class Scenarios
             singleOptimizer.ZeroGrad();
             var output = ddp.Forward(xs);
             var reference = single.Forward(x);
-            outputDiff = Math.Max(outputDiff, MaxAbsDiff(output, reference.Narrow(0, r * share, share)));
-            Functional.MseLoss(output, ys).Backward();
+            outputDiff = Math.Max(outputDiff, MaxAbsDiff(output, reference.Narrow(0, start, rows)));
+            (Functional.MseLoss(output, ys, Reduction.Sum) * ((double)n / y.Numel)).Backward();
             Functional.MseLoss(reference, y).Backward();
             foreach (var ((_, a), b) in converted.NamedBuffers().Zip(single.Buffers()))
                 if (a.DType == DType.Float32) statsDiff = Math.Max(statsDiff, MaxAbsDiff(a, b));

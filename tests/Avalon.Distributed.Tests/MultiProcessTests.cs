@@ -50,12 +50,20 @@ public sealed class MultiProcessTests
     }
 
     [MpiFact]
-    public void SyncBatchNormOnHalfBatchesMatchesBatchNormOnTheWholeBatchInOutputsRunningStatisticsAndGradients()
+    public void SyncBatchNormOnHalfBatchesMatchesBatchNormOnTheWholeBatchInOutputsRunningStatisticsAndGradients() =>
+        AssertSyncBatchNormMatchesBatchNorm(2, ["4", "4"]);
+
+    [MpiFact]
+    public void SyncBatchNormOnThreeUnevenPartsMatchesBatchNormOnTheWholeBatch() =>
+        AssertSyncBatchNormMatchesBatchNorm(3, ["2", "3", "3"]);
+
+    private static void AssertSyncBatchNormMatchesBatchNorm(int processes, string[] rows)
     {
-        var result = MpiRun.Run(2, JobTimeout, "sync-batchnorm");
+        var result = MpiRun.Run(processes, JobTimeout, "sync-batchnorm");
         Assert.True(result.ExitCode == 0, result.ToString());
-        for (int rank = 0; rank < 2; rank++)
+        for (int rank = 0; rank < processes; rank++)
         {
+            Assert.Equal(rows[rank], result.Value(rank, "rows"));
             Assert.Equal("2", result.Value(rank, "sync_layers"));
             Assert.Equal("yes", result.Value(rank, "same_state_keys"));
             Assert.Equal("3", result.Value(rank, "num_batches_tracked"));
