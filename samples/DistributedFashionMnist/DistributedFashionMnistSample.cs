@@ -43,7 +43,8 @@ public static class DistributedFashionMnistSample
         if (main)
         {
             Console.WriteLine($"Data source: {data.Description}");
-            Console.WriteLine($"{group.WorldSize} processes ({group.Launcher.Launcher}), {Threads.Count} threads each, batch {batchSize} per process ({batchSize * group.WorldSize} in all)");
+            string processes = group.WorldSize == 1 ? "1 process" : $"{group.WorldSize} processes";
+            Console.WriteLine($"{processes} (launcher: {group.Launcher.Launcher}), {Threads.Count} threads each, batch {batchSize} per process ({batchSize * group.WorldSize} in all)");
         }
 
         Generator.ManualSeed(options.Seed);

@@ -19,7 +19,7 @@ public sealed partial class DistributedSampleTests
             var last = AccuracyLine().Match(lines[^1]);
             Assert.True(last.Success, $"last line '{lines[^1]}'\n{result}");
             double accuracy = double.Parse(last.Groups[1].Value, CultureInfo.InvariantCulture);
-            // 2 epochs on 360 images reach well above chance (10 %): the replicas trained together.
+            // 2 epochs on 400 images reach well above chance (10 %): the replicas trained together.
             Assert.InRange(accuracy, 30.0, 100.0);
             // Rank 0 alone reports: one accuracy line, one data line, one epoch line per epoch (2).
             Assert.Single(lines, l => l.StartsWith("test accuracy:", StringComparison.Ordinal));
