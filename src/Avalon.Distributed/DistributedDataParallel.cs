@@ -27,7 +27,7 @@ namespace Avalon.Distributed;
 /// locally; the first backward after the scope all-reduces the sum.</para>
 /// <para><b>Buffers</b> (BatchNorm running statistics) are broadcast from rank 0 before each training
 /// forward when <c>broadcastBuffers</c> (PyTorch's default); BatchNorm's batch statistics stay local to
-/// each process unless the model uses <c>SyncBatchNorm</c>.</para>
+/// each process unless the model uses <see cref="SyncBatchNorm"/> (<see cref="SyncBatchNorm.ConvertSyncBatchNorm"/>).</para>
 /// <para><b>Fit</b> runs distributed with a wrapped model (<see cref="IDistributedModule"/>): each process
 /// trains on its shard, rank 0 alone shows progress and writes checkpoints, and losses, metrics and
 /// stopping decisions are reduced across processes.</para>

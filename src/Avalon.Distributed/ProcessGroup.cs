@@ -72,6 +72,9 @@ public sealed class ProcessGroup : IDistributedContext
         }
     }
 
+    /// <summary>Whether <see cref="Initialize"/> has run in this process and MPI is not finalised (PyTorch's <c>dist.is_initialized()</c>).</summary>
+    public static bool IsInitialized => _world is not null && !Mpi.IsFinalized;
+
     /// <summary>The group made by <see cref="Initialize"/>.</summary>
     /// <exception cref="InvalidOperationException"><see cref="Initialize"/> has not run.</exception>
     public static ProcessGroup World => _world ?? throw new InvalidOperationException("ProcessGroup: call ProcessGroup.Initialize() first.");

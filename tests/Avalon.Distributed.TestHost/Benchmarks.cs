@@ -51,11 +51,14 @@ internal static class Benchmarks
     }
 
     /// <summary>
-    /// LeNet on Fashion-MNIST: a fixed number of SGD steps of a fixed global batch split over the processes;
-    /// prints the time per step and, when distributed, the time each step waited for its gradients.
-    /// Options: --steps N (default 60), --batch N global batch (default 64), --full (the full data set).
+    /// A CNN on Fashion-MNIST (<c>lenet</c>: the seed README's LeNet; <c>cnn</c>: the benchmark CNN of
+    /// <c>avalon bench cnn</c>): a fixed number of SGD steps of a fixed global batch split over the
+    /// processes; prints the time per step, the forward and backward time per step (backward includes,
+    /// when distributed, the wait for the gradients at its end) and the time each step waited for its
+    /// gradients. Options: --steps N (default 60), --batch N global batch (default 64), --threads N
+    /// (default 1), --bucket-mb X (DDP's bucket size, default 25), --full (the full data set).
     /// </summary>
-    public static int LeNet(string[] args)
+    public static int Train(string modelName, string[] args)
     {
         int steps = IntOption(args, "--steps", 60), globalBatch = IntOption(args, "--batch", 64), threads = IntOption(args, "--threads", 1);
         bool full = args.Contains("--full");
@@ -67,14 +70,16 @@ internal static class Benchmarks
         var sampler = new DistributedSampler(train.Count, n, r, shuffle: true, seed: 1);
         var loader = new DataLoader(new Subset(train, sampler.Indices()), globalBatch / n, dropLast: true);
         Generator.ManualSeed(0);
-        Module net = new LeNetModel();
-        var ddp = group is null ? null : new DistributedDataParallel(net, group);
+        Module net = modelName == "cnn" ? new BenchmarkCnn() : new LeNetModel();
+        double bucketMb = DoubleOption(args, "--bucket-mb", DistributedDataParallel.DefaultBucketCapMb);
+        var ddp = group is null ? null : new DistributedDataParallel(net, group, bucketCapMb: bucketMb);
         Module model = ddp is null ? net : ddp;
         var optimizer = new Sgd(model.Parameters(), lr: 0.05, momentum: 0.9);
         const int warmup = 5;
         int done = 0;
         long start = 0;
         double lastLoss = double.NaN;
+        long forwardTicks = 0, backwardTicks = 0;
         while (done < steps + warmup)
         {
             foreach (var (x, y) in loader)
@@ -86,9 +91,17 @@ internal static class Benchmarks
                     start = Stopwatch.GetTimestamp();
                 }
                 optimizer.ZeroGrad();
+                long t0 = Stopwatch.GetTimestamp();
                 var loss = NllLoss(model.Forward(x), y);
+                long t1 = Stopwatch.GetTimestamp();
                 loss.Backward();
+                long t2 = Stopwatch.GetTimestamp();
                 optimizer.Step();
+                if (done >= warmup)
+                {
+                    forwardTicks += t1 - t0;
+                    backwardTicks += t2 - t1;
+                }
                 lastLoss = loss.Item();
                 if (++done == steps + warmup) break;
             }
@@ -97,9 +110,13 @@ internal static class Benchmarks
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         if (r == 0)
         {
-            Console.WriteLine(string.Create(C, $"processes={n} threads={threads} global_batch={globalBatch} steps={steps}"));
+            Console.WriteLine(string.Create(C, $"model={modelName} parameters={net.ParameterCount} processes={n} threads={threads} global_batch={globalBatch} steps={steps}"));
             Console.WriteLine(string.Create(C, $"step_ms={seconds * 1000 / steps:0.00}"));
+            Console.WriteLine(string.Create(C, $"forward_ms={Stopwatch.GetElapsedTime(0, forwardTicks).TotalMilliseconds / steps:0.00}"));
+            Console.WriteLine(string.Create(C, $"backward_ms={Stopwatch.GetElapsedTime(0, backwardTicks).TotalMilliseconds / steps:0.00}"));
             Console.WriteLine(string.Create(C, $"samples_per_s={steps * (double)(globalBatch / n * n) / seconds:0}"));
+            if (ddp is not null)
+                Console.WriteLine(string.Create(C, $"buckets={ddp.BucketCount}"));
             if (ddp is not null)
                 Console.WriteLine(string.Create(C, $"comm_wait_ms_per_step={ddp.CommunicationWaitTime.TotalMilliseconds / Math.Max(1, ddp.Synchronizations):0.00}"));
             Console.WriteLine(string.Create(C, $"last_loss={lastLoss:0.0000}"));
@@ -108,10 +125,33 @@ internal static class Benchmarks
         return 0;
     }
 
+    private static double DoubleOption(string[] args, string name, double fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], C) : fallback;
+    }
+
     private static int IntOption(string[] args, string name, int fallback)
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], C) : fallback;
+    }
+
+    /// <summary>The benchmark CNN of <c>avalon bench cnn</c> (16,938 parameters).</summary>
+    private sealed class BenchmarkCnn : Module
+    {
+        public Conv2d C1 = new(1, 16, 3, padding: 1);
+        public Conv2d C2 = new(16, 32, 3, padding: 1);
+        public Conv2d C3 = new(32, 32, 3, padding: 1);
+        public Linear Fc = new(288, 10);
+
+        public override Tensor Forward(Tensor x)
+        {
+            x = MaxPool2d(Relu(C1.Forward(x)), 2);
+            x = MaxPool2d(Relu(C2.Forward(x)), 2);
+            x = MaxPool2d(Relu(C3.Forward(x)), 2);
+            return LogSoftmax(Fc.Forward(x.Flatten(1)), dim: 1);
+        }
     }
 
     /// <summary>The seed README's CNN (the benchmark LeNet).</summary>

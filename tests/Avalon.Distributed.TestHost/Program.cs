@@ -5,7 +5,7 @@ using Avalon.Distributed.TestHost;
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Avalon.Distributed.TestHost <collectives|equivalence|no-sync|fit|sync-batchnorm|hang|crash|sweep|lenet> [options]");
+    Console.Error.WriteLine("usage: Avalon.Distributed.TestHost <collectives|equivalence|no-sync|fit|sync-batchnorm|hang|crash|sweep|lenet|cnn> [options]");
     return 2;
 }
 Avalon.Threads.Count = 1;
@@ -14,11 +14,13 @@ return args[0] switch
     "collectives" => Scenarios.Collectives(),
     "equivalence" => Scenarios.Equivalence(),
     "no-sync" => Scenarios.NoSync(),
+    "sync-batchnorm" => Scenarios.SyncBatchNormEquivalence(),
     "fit" => Scenarios.Fit(args.Length > 1 ? args[1] : Path.GetTempPath()),
     "hang" => Scenarios.Hang(),
     "crash" => Scenarios.Crash(),
     "sweep" => Benchmarks.AllReduceSweep(),
-    "lenet" => Benchmarks.LeNet(args[1..]),
+    "lenet" => Benchmarks.Train("lenet", args[1..]),
+    "cnn" => Benchmarks.Train("cnn", args[1..]),
     _ => Usage(args[0]),
 };
 

@@ -225,6 +225,84 @@ internal static class Scenarios
         return 0;
     }
 
+    /// <summary>
+    /// SyncBatchNorm: P processes, each on its part of a batch of 8 (parts differ by one row when P does
+    /// not divide 8), under DDP, against one process with BatchNorm2d/BatchNorm1d on the whole batch:
+    /// outputs, running statistics and gradients after each of three SGD steps, then evaluation outputs.
+    /// Each process's loss is its share of the whole batch's mean (sum of its squared errors over the
+    /// batch's element count, times P, since DDP averages over P), so uneven parts compare too. The model
+    /// is built with BatchNorms and converted with ConvertSyncBatchNorm; the BatchNorm1d uses the
+    /// cumulative average (momentum null).
+    /// </summary>
+    public static int SyncBatchNormEquivalence()
+    {
+        var group = ProcessGroup.Initialize(TimeSpan.FromSeconds(60));
+        int r = group.Rank, n = group.WorldSize;
+        const int batch = 8, steps = 3;
+        var g = new Generator(21);
+        var x = Tensor.Randn([batch, 3, 6, 6], g) * 2 + 1;   // a mean far from 0, so the statistics matter
+        var y = Tensor.Randn([batch, 2], g);
+
+        Generator.ManualSeed(5);
+        var single = MakeBatchNormNet();
+        Generator.ManualSeed(r == 0 ? 5UL : 77UL);           // rank 1 starts elsewhere: DDP's broadcast fixes it
+        var converted = SyncBatchNorm.ConvertSyncBatchNorm(MakeBatchNormNet());
+        Report(group, "sync_layers", converted.Modules().OfType<SyncBatchNorm>().Count().ToString(C));
+        Report(group, "same_state_keys", converted.StateDict().Keys.SequenceEqual(single.StateDict().Keys) ? "yes" : "no");
+        var ddp = new DistributedDataParallel(converted, group);
+        var optimizer = new Sgd(ddp.Parameters(), lr: 0.1);
+        var singleOptimizer = new Sgd(single.Parameters(), lr: 0.1);
+        int start = r * batch / n, rows = (r + 1) * batch / n - start;
+        var xs = x.Narrow(0, start, rows);
+        var ys = y.Narrow(0, start, rows);
+        Report(group, "rows", rows.ToString(C));
+        double outputDiff = 0, statsDiff = 0, gradDiff = 0, gradMax = 0, bnGradMin = double.PositiveInfinity;
+        for (int step = 0; step < steps; step++)
+        {
+            optimizer.ZeroGrad();
+            singleOptimizer.ZeroGrad();
+            var output = ddp.Forward(xs);
+            var reference = single.Forward(x);
+            outputDiff = Math.Max(outputDiff, MaxAbsDiff(output, reference.Narrow(0, start, rows)));
+            (Functional.MseLoss(output, ys, Reduction.Sum) * ((double)n / y.Numel)).Backward();
+            Functional.MseLoss(reference, y).Backward();
+            foreach (var ((_, a), b) in converted.NamedBuffers().Zip(single.Buffers()))
+                if (a.DType == DType.Float32) statsDiff = Math.Max(statsDiff, MaxAbsDiff(a, b));
+            foreach (var ((name, a), b) in converted.NamedParameters().Zip(single.Parameters()))
+            {
+                gradDiff = Math.Max(gradDiff, MaxAbsDiff(a.Grad!, b.Grad!));
+                double largest = b.Grad!.Abs().Max().Item();
+                gradMax = Math.Max(gradMax, largest);
+                if (name is "1.weight" or "5.weight") bnGradMin = Math.Min(bnGradMin, largest);
+            }
+            optimizer.Step();
+            singleOptimizer.Step();
+        }
+        ddp.Eval();
+        single.Eval();
+        double evalDiff = MaxAbsDiff(ddp.Forward(x), single.Forward(x));
+        var tracked = converted.NamedBuffers().First(b => b.Key == "5.num_batches_tracked").Value.ToArray<long>()[0];
+        Report(group, "max_abs_output_diff", outputDiff.ToString("R", C));
+        Report(group, "max_abs_running_stats_diff", statsDiff.ToString("R", C));
+        Report(group, "max_abs_grad_diff", gradDiff.ToString("R", C));
+        Report(group, "max_abs_grad", gradMax.ToString("R", C));
+        Report(group, "min_batchnorm_weight_grad", bnGradMin.ToString("R", C));
+        Report(group, "max_abs_eval_output_diff", evalDiff.ToString("R", C));
+        Report(group, "num_batches_tracked", tracked.ToString(C));
+        group.Shutdown();
+        return 0;
+    }
+
+    private static Module MakeBatchNormNet() => new Sequential(
+        new Conv2d(3, 4, 3), new BatchNorm2d(4), new ReLU(), new Flatten(),
+        new Linear(4 * 4 * 4, 6), new BatchNorm1d(6, momentum: null), new Tanh(), new Linear(6, 2));
+
+    private static double MaxAbsDiff(Tensor a, Tensor b)
+    {
+        using var noGrad = new NoGrad();
+        return (a - b).Abs().Max().Item();
+    }
+
     /// <summary>Rank 1 stops calling collectives; rank 0's all-reduce must time out and abort the job.</summary>
     public static int Hang()
     {

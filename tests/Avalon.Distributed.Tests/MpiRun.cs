@@ -28,7 +28,10 @@ internal static partial class MpiRun
     }
 
     /// <summary>Runs <c>processes</c> copies of the test host with <paramref name="arguments"/>; kills the job after <paramref name="timeout"/>.</summary>
-    public static Result Run(int processes, TimeSpan timeout, params string[] arguments)
+    public static Result Run(int processes, TimeSpan timeout, params string[] arguments) => RunProgram(processes, timeout, HostPath, arguments);
+
+    /// <summary>Runs <c>processes</c> copies of the .NET program <paramref name="program"/> (a .dll) with <paramref name="arguments"/>; kills the job after <paramref name="timeout"/>.</summary>
+    public static Result RunProgram(int processes, TimeSpan timeout, string program, params string[] arguments)
     {
         string launcher = Launcher ?? throw new InvalidOperationException(
             "mpirun is not on the PATH, and AVALON_REQUIRE_TEST_DATA=1 requires it: install Open MPI (Debian: apt-get install openmpi-bin).");
@@ -49,7 +52,7 @@ internal static partial class MpiRun
         start.ArgumentList.Add("-np");
         start.ArgumentList.Add(processes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add("dotnet");
-        start.ArgumentList.Add(HostPath);
+        start.ArgumentList.Add(program);
         foreach (var a in arguments) start.ArgumentList.Add(a);
         start.Environment["TERM"] = "dumb";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";

@@ -50,6 +50,35 @@ public sealed class MultiProcessTests
     }
 
     [MpiFact]
+    public void SyncBatchNormOnHalfBatchesMatchesBatchNormOnTheWholeBatchInOutputsRunningStatisticsAndGradients() =>
+        AssertSyncBatchNormMatchesBatchNorm(2, ["4", "4"]);
+
+    [MpiFact]
+    public void SyncBatchNormOnThreeUnevenPartsMatchesBatchNormOnTheWholeBatch() =>
+        AssertSyncBatchNormMatchesBatchNorm(3, ["2", "3", "3"]);
+
+    private static void AssertSyncBatchNormMatchesBatchNorm(int processes, string[] rows)
+    {
+        var result = MpiRun.Run(processes, JobTimeout, "sync-batchnorm");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        for (int rank = 0; rank < processes; rank++)
+        {
+            Assert.Equal(rows[rank], result.Value(rank, "rows"));
+            Assert.Equal("2", result.Value(rank, "sync_layers"));
+            Assert.Equal("yes", result.Value(rank, "same_state_keys"));
+            Assert.Equal("3", result.Value(rank, "num_batches_tracked"));
+            // Every step, against one process with BatchNorm on the whole batch of 8.
+            Assert.True(result.Number(rank, "max_abs_output_diff") < 1e-5, result.ToString());
+            Assert.True(result.Number(rank, "max_abs_running_stats_diff") < 1e-5, result.ToString());
+            Assert.True(result.Number(rank, "max_abs_grad_diff") < 1e-5, result.ToString());
+            Assert.True(result.Number(rank, "max_abs_eval_output_diff") < 1e-5, result.ToString());
+            // The gradients compared are not vanishing (the BatchNorm weights' included).
+            Assert.True(result.Number(rank, "max_abs_grad") > 1e-2, result.ToString());
+            Assert.True(result.Number(rank, "min_batchnorm_weight_grad") > 1e-3, result.ToString());
+        }
+    }
+
+    [MpiFact]
     public void FitReducesMetricsSavesFromRankZeroOnlyAndStopsTogether()
     {
         string directory = Directory.CreateTempSubdirectory("avalon-ddp-fit").FullName;

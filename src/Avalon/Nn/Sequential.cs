@@ -26,8 +26,17 @@ public class Sequential : Module, IReadOnlyList<Module>
     /// <summary>The number of modules.</summary>
     public int Count => _modules.Count;
 
-    /// <summary>The module at <paramref name="index"/> (negative counts from the end).</summary>
-    public Module this[int index] => _modules[NormalizeIndex(index)];
+    /// <summary>The module at <paramref name="index"/> (negative counts from the end); setting it replaces that module (PyTorch's <c>seq[i] = m</c>).</summary>
+    /// <exception cref="ArgumentNullException">The module set is null.</exception>
+    public Module this[int index]
+    {
+        get => _modules[NormalizeIndex(index)];
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _modules[NormalizeIndex(index)] = value;
+        }
+    }
 
     /// <summary>Appends <paramref name="module"/> at the end of the chain.</summary>
     /// <returns>This container.</returns>

@@ -163,6 +163,20 @@ public sealed class ModuleBehaviourTests
     }
 
     [Fact]
+    public void SettingASequentialElementReplacesThatModuleInForwardAndState()
+    {
+        var seq = new Sequential(new Linear(3, 4, generator: new Generator(1)), new ReLU());
+        var replacement = new Linear(3, 4, bias: false, generator: new Generator(5));
+        seq[-2] = replacement;
+        Assert.Same(replacement, seq[0]);
+        Assert.Equal(["0.weight"], seq.NamedParameters().Select(p => p.Key));
+        var x = Tensor.Randn([2, 3], new Generator(3));
+        Assert.Equal(Functional.Relu(replacement.Forward(x)).ToDoubleArray(), seq.Forward(x).ToDoubleArray());
+        Assert.Throws<ArgumentNullException>(() => seq[0] = null!);
+        Assert.Throws<ArgumentOutOfRangeException>(() => seq[2] = new ReLU());
+    }
+
+    [Fact]
     public void ModuleListAndModuleDictHoldChildren()
     {
         var list = new ModuleList(new Linear(1, 2), new Linear(2, 3));

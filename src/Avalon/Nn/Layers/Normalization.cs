@@ -91,7 +91,16 @@ public abstract class BatchNormNd : NormBase
     private readonly string _name;
     private readonly int[] _ranks;
 
-    private protected BatchNormNd(string name, int[] ranks, int numFeatures, double eps, double? momentum, bool affine,
+    /// <summary>Creates the layer (for subclasses: BatchNorm1d/2d/3d here, SyncBatchNorm in Avalon.Distributed).</summary>
+    /// <param name="name">The layer's name in error messages (<c>BatchNorm2d</c>).</param>
+    /// <param name="ranks">The input ranks <see cref="Forward"/> accepts (<c>[4]</c> for BatchNorm2d).</param>
+    /// <param name="numFeatures">Number of channels C.</param>
+    /// <param name="eps">Added to the variance.</param>
+    /// <param name="momentum">Weight of the batch statistics in the running update; null: cumulative average.</param>
+    /// <param name="affine">Learn a per-channel scale and shift.</param>
+    /// <param name="trackRunningStats">Keep running statistics and use them in evaluation.</param>
+    /// <param name="dtype">The dtype of parameters and statistics (default <see cref="Tensor.DefaultDType"/>).</param>
+    protected BatchNormNd(string name, int[] ranks, int numFeatures, double eps, double? momentum, bool affine,
         bool trackRunningStats, DType? dtype)
         : base(name, numFeatures, eps, affine, trackRunningStats, dtype)
     {

@@ -1,0 +1,1 @@
+return Avalon.Samples.DistributedFashionMnist.DistributedFashionMnistSample.Run(args);
