@@ -47,7 +47,7 @@ internal static class StepProfileSummary
         }
         var c = CultureInfo.InvariantCulture;
         double total = rows.Sum(r => r.Milliseconds);
-        output.WriteLine(string.Create(c, $"profile of the compiled step (warm-up model, 20 runs): {total:F2} ms per step in planned kernels"));
+        output.WriteLine(string.Create(c, $"profile of the compiled step (warm-up model after the timed work, 20 runs): {total:F2} ms per step in planned kernels"));
         output.WriteLine("  operation                          calls     ms/step   share   GFLOP/s");
         foreach (var r in rows)
         {
