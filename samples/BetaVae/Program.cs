@@ -1,1 +1,1 @@
-return Avalon.Samples.BetaVae.BetaVaeSample.Run(args);
+return Avalon.Samples.Common.SampleMain.Run("samples/BetaVae", Avalon.Samples.BetaVae.BetaVaeSample.Run, args);

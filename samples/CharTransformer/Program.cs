@@ -1,1 +1,1 @@
-return Avalon.Samples.CharTransformer.CharTransformerSample.Run(args);
+return Avalon.Samples.Common.SampleMain.Run("samples/CharTransformer", Avalon.Samples.CharTransformer.CharTransformerSample.Run, args);

@@ -5,7 +5,7 @@ namespace Avalon.Samples.Common;
 /// <summary>
 /// The samples' command line: <c>--quick</c> (a few steps on tiny data, for tests and a first look),
 /// <c>--out DIR</c>, <c>--seed N</c>, <c>--threads N</c>, and the sample's own <c>--name value</c> options.
-/// Unknown options are errors that list the known ones.
+/// <c>--help</c> and unknown options raise <see cref="SampleUsageException"/>, whose message lists the known ones.
 /// </summary>
 public sealed class SampleArgs
 {
@@ -21,26 +21,28 @@ public sealed class SampleArgs
     {
         var values = new HashSet<string>(["out", "seed", "threads", .. valueOptions ?? []], StringComparer.Ordinal);
         var flags = new HashSet<string>(["quick", .. flagOptions ?? []], StringComparer.Ordinal);
+        string Known() => "options: " + string.Join(", ",
+            flags.Select(o => "--" + o).Concat(values.Select(o => $"--{o} VALUE")).Order(StringComparer.Ordinal));
         for (int i = 0; i < args.Length; i++)
         {
+            if (args[i] is "--help" or "-h") throw new SampleUsageException(Known(), helpRequested: true);
             string name = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : "";
             if (flags.Contains(name)) _flags.Add(name);
             else if (values.Contains(name))
             {
-                if (i + 1 >= args.Length) throw new ArgumentException($"option --{name} needs a value");
+                if (i + 1 >= args.Length) throw new SampleUsageException($"option --{name} needs a value ({Known()})");
                 _values[name] = args[++i];
             }
-            else
-            {
-                var known = string.Join(", ", flags.Concat(values).Order(StringComparer.Ordinal).Select(o => "--" + o));
-                throw new ArgumentException($"unknown option '{args[i]}' (known: {known})");
-            }
+            else throw new SampleUsageException($"unknown option '{args[i]}' ({Known()})");
         }
         Quick = _flags.Contains("quick");
         OutputDirectory = _values.GetValueOrDefault("out") ?? defaultOut;
-        Seed = ulong.Parse(_values.GetValueOrDefault("seed") ?? "1", CultureInfo.InvariantCulture);
-        if (_values.TryGetValue("threads", out var threads)) Avalon.Threads.Count = int.Parse(threads, CultureInfo.InvariantCulture);
+        Seed = ParseSeed(Text("seed") ?? "1", "seed");
+        if (_values.ContainsKey("threads")) Avalon.Threads.Count = Int("threads", 0, 0);
     }
+
+    private static ulong ParseSeed(string text, string name) => ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v)
+        ? v : throw new SampleUsageException($"option --{name} needs a non-negative integer, got '{text}'");
 
     /// <summary>Whether <c>--quick</c> was given.</summary>
     public bool Quick { get; }
@@ -56,11 +58,15 @@ public sealed class SampleArgs
 
     /// <summary>An integer option, or <paramref name="normal"/> (or <paramref name="quick"/> with <c>--quick</c>) when absent.</summary>
     public int Int(string name, int normal, int quick) =>
-        _values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : Quick ? quick : normal;
+        !_values.TryGetValue(name, out var v) ? Quick ? quick : normal
+        : int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ? n
+        : throw new SampleUsageException($"option --{name} needs an integer, got '{v}'");
 
     /// <summary>A real option, or <paramref name="normal"/> when absent.</summary>
     public double Double(string name, double normal) =>
-        _values.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : normal;
+        !_values.TryGetValue(name, out var v) ? normal
+        : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x
+        : throw new SampleUsageException($"option --{name} needs a number, got '{v}'");
 
     /// <summary>A text option, or null when absent.</summary>
     public string? Text(string name) => _values.GetValueOrDefault(name);

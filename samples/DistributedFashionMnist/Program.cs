@@ -1,1 +1,1 @@
-return Avalon.Samples.DistributedFashionMnist.DistributedFashionMnistSample.Run(args);
+return Avalon.Samples.Common.SampleMain.Run("samples/DistributedFashionMnist", Avalon.Samples.DistributedFashionMnist.DistributedFashionMnistSample.Run, args);

@@ -18,10 +18,37 @@ namespace Avalon.Samples.FashionMnist;
 /// <summary>The main job: trains the CNN and reports its test accuracy on the last line.</summary>
 public static class FashionMnistSample
 {
-    /// <summary>Runs the sample with the options of <see cref="SampleOptions"/>.</summary>
-    public static int Run(string[] args)
+    /// <summary>
+    /// The program's entry: <see cref="Run"/>, but <c>--help</c> prints the options (exit code 0) and a wrong
+    /// command line prints what was wrong and the options (exit code 2) instead of throwing.
+    /// </summary>
+    public static int RunCommandLine(string[] args)
     {
-        var options = SampleOptions.Parse(args);
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.WriteLine("usage: dotnet run -c Release --project samples/FashionMnist -- [options]");
+            Console.WriteLine(SampleOptions.Known);
+            return 0;
+        }
+        SampleOptions options;
+        try
+        {
+            options = SampleOptions.Parse(args);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        {
+            Console.Error.WriteLine($"samples/FashionMnist: {e.Message}{(e is ArgumentException ? "" : " (" + SampleOptions.Known + ")")}");
+            return 2;
+        }
+        return Run(options);
+    }
+
+    /// <summary>Runs the sample with the options of <see cref="SampleOptions"/>.</summary>
+    /// <exception cref="ArgumentException">An unknown option, or one without its value.</exception>
+    public static int Run(string[] args) => Run(SampleOptions.Parse(args));
+
+    private static int Run(SampleOptions options)
+    {
         if (options.Threads is int threads) Threads.Count = threads;
         Generator.ManualSeed(options.Seed);
 

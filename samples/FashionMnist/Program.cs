@@ -1,1 +1,1 @@
-return Avalon.Samples.FashionMnist.FashionMnistSample.Run(args);
+return Avalon.Samples.FashionMnist.FashionMnistSample.RunCommandLine(args);

@@ -15,13 +15,16 @@ internal sealed record SampleOptions
     public int? Threads { get; init; }
     public int? Limit { get; init; }
 
+    /// <summary>The options, for usage and error messages.</summary>
+    public const string Known = "options: --full, --quick, --epochs N, --batch-size N, --lr X, --seed N, --data DIR, --out DIR, --threads N";
+
     public static SampleOptions Parse(string[] args)
     {
         var o = new SampleOptions();
         int? epochs = null;
         for (int i = 0; i < args.Length; i++)
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {args[i]} needs a value");
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {args[i]} needs a value ({Known})");
             o = args[i] switch
             {
                 "--full" => o with { Full = true },
@@ -33,7 +36,7 @@ internal sealed record SampleOptions
                 "--out" => o with { OutputDirectory = Value() },
                 "--threads" => o with { Threads = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--quick" => o with { Limit = 100, Epochs = epochs ??= 1 },
-                _ => throw new ArgumentException($"unknown option '{args[i]}' (known: --full, --quick, --epochs, --batch-size, --lr, --seed, --data, --out, --threads)"),
+                _ => throw new ArgumentException($"unknown option '{args[i]}' ({Known})"),
             };
         }
         // The embedded sample is small: more passes over it; the full set reaches its target in 3.

@@ -1,1 +1,1 @@
-return Avalon.Samples.LstmLanguageModel.LstmLanguageModelSample.Run(args);
+return Avalon.Samples.Common.SampleMain.Run("samples/LstmLanguageModel", Avalon.Samples.LstmLanguageModel.LstmLanguageModelSample.Run, args);

@@ -1,1 +1,1 @@
-return Avalon.Samples.RealNvp.RealNvpSample.Run(args);
+return Avalon.Samples.Common.SampleMain.Run("samples/RealNvp", Avalon.Samples.RealNvp.RealNvpSample.Run, args);

@@ -1,1 +1,1 @@
-return Avalon.Samples.UNet.UNetSample.Run(args);
+return Avalon.Samples.Common.SampleMain.Run("samples/UNet", Avalon.Samples.UNet.UNetSample.Run, args);

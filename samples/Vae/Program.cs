@@ -1,1 +1,1 @@
-return Avalon.Samples.Vae.VaeSample.Run(args);
+return Avalon.Samples.Common.SampleMain.Run("samples/Vae", Avalon.Samples.Vae.VaeSample.Run, args);

@@ -94,8 +94,26 @@ public sealed class SampleRunsTests : IDisposable
     [Fact]
     public void UnknownOptionsAreNamed()
     {
-        var error = Assert.Throws<ArgumentException>(() => Avalon.Samples.UNet.UNetSample.Run(["--qiuck"]));
+        var error = Assert.Throws<Avalon.Samples.Common.SampleUsageException>(() => Avalon.Samples.UNet.UNetSample.Run(["--qiuck"]));
+        Assert.False(error.HelpRequested);
         Assert.Contains("unknown option '--qiuck'", error.Message);
         Assert.Contains("--quick", error.Message);
+        var badValue = Assert.Throws<Avalon.Samples.Common.SampleUsageException>(() => Avalon.Samples.UNet.UNetSample.Run(["--quick", "--seed", "x1"]));
+        Assert.Contains("option --seed needs a non-negative integer, got 'x1'", badValue.Message);
+    }
+
+    [Fact]
+    public void HelpListsTheOptionsAndTheEntryPointsAnswerWithExitCodes()
+    {
+        var help = Assert.Throws<Avalon.Samples.Common.SampleUsageException>(() => Avalon.Samples.Vae.VaeSample.Run(["--help"]));
+        Assert.True(help.HelpRequested);
+        Assert.Contains("--quick", help.Message);
+        Assert.Contains("--out VALUE", help.Message);
+        // The programs' entry points: 0 after the usage, 2 after a wrong command line, never an unhandled exception.
+        Assert.Equal(0, Avalon.Samples.Common.SampleMain.Run("samples/Vae", Avalon.Samples.Vae.VaeSample.Run, ["-h"]));
+        Assert.Equal(2, Avalon.Samples.Common.SampleMain.Run("samples/Vae", Avalon.Samples.Vae.VaeSample.Run, ["--qiuck"]));
+        Assert.Equal(0, Avalon.Samples.FashionMnist.FashionMnistSample.RunCommandLine(["--help"]));
+        Assert.Equal(2, Avalon.Samples.FashionMnist.FashionMnistSample.RunCommandLine(["--epochs"]));
+        Assert.Equal(2, Avalon.Samples.FashionMnist.FashionMnistSample.RunCommandLine(["--epochs", "three"]));
     }
 }
