@@ -132,6 +132,32 @@ public sealed class PassTests
     }
 
     [Fact]
+    public void ConstantFoldingLeavesACallWhoseResultTheTapeWritesInPlace()
+    {
+        // Found by CompiledEqualsEagerProperties: folding exp(frozen) into a constant made the in-place
+        // add write into that constant, so every run added to the previous run's result.
+        var frozen = Tensor.From(new float[] { 1, 2, 3 });
+        static Tensor[] Eager(Tensor x, Tensor w)
+        {
+            var y = w.Exp();
+            y.Add_(x);
+            return [y];
+        }
+        var options = new CompileOptions { ValidateAfterEachPass = true, FrozenConstants = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { frozen } };
+        var f = Avalon.Compiler.Compiler.Compile(a => Eager(a[0], frozen), options);
+        for (int i = 0; i < 3; i++)
+        {
+            var x = Tensor.Full([3], i + 1);
+            AssertClose(Eager(x, frozen)[0], f.Invoke(x)[0], $"call {i}");
+        }
+        var literal = Grad.Trace(a => (Tensor.Literal(2, DType.Float32, Device.Cpu, [3]) * 1.5).Add_(a[0]), Tensor.Ones(3));
+        var optimized = new PassPipeline(new ConstantFolding()).Run(literal, new PassContext(Checked()));
+        Assert.Equal(1, Calls(optimized, "mul"));
+        var compiled = new Avalon.Compiler.Execution.CompiledTape(optimized);
+        for (int i = 0; i < 3; i++) AssertClose(literal.Run(Tensor.Ones(3))[0], compiled.Run(Tensor.Ones(3))[0], $"literal run {i}");
+    }
+
+    [Fact]
     public void AlgebraicIdentitiesDisappear()
     {
         var tape = Grad.Trace(a =>
