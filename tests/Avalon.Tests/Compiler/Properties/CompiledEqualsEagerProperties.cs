@@ -1,0 +1,51 @@
+using Avalon.Compiler;
+using static Avalon.Tests.Compiler.CompilerTestUtil;
+using static Avalon.Tests.Compiler.Properties.ProgramProperties;
+
+namespace Avalon.Tests.Compiler.Properties;
+
+/// <summary>
+/// A compiled random program gives what the program gives eagerly, on the traced inputs and on fresh
+/// ones, with every pass of the default pipeline and with each one switched off by name in turn.
+/// </summary>
+public sealed class CompiledEqualsEagerProperties
+{
+    /// <summary>The names of the default pipeline's passes.</summary>
+    public static TheoryData<string> PassNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var pass in PassPipeline.Default().Passes) data.Add(pass.Name);
+        return data;
+    }
+
+    [Fact]
+    public void WithEveryPassTheCompiledProgramEqualsTheEagerOne() =>
+        Check(Programs, program => AssertCompiledEqualsEager(program, Checked()), iterations: 150);
+
+    [Theory]
+    [MemberData(nameof(PassNames))]
+    public void WithOnePassOffTheCompiledProgramEqualsTheEagerOne(string pass) =>
+        Check(Programs, program =>
+        {
+            var options = new CompileOptions { ValidateAfterEachPass = true, DebugLevel = 0, DisabledPasses = new HashSet<string> { pass } };
+            AssertCompiledEqualsEager(program, options);
+        }, iterations: 40);
+
+    /// <summary>
+    /// Traces on one draw of inputs, then runs the compiled tape on those same tensor objects (bound by
+    /// reference) and on two fresh draws (copied into slots), each against the eager program.
+    /// </summary>
+    internal static void AssertCompiledEqualsEager(RandomProgram program, CompileOptions options)
+    {
+        var f = Avalon.Compiler.Compiler.Compile(program.Run, options);
+        var traced = program.CreateInputs(0);
+        f.Invoke(traced);
+        AssertAllClose(program.Run(traced), f.Invoke(traced), "compiled run on the traced inputs", Rtol, Atol);
+        for (int variant = 1; variant <= 2; variant++)
+        {
+            var inputs = program.CreateInputs(variant);
+            AssertAllClose(program.Run(inputs), f.Invoke(inputs), $"compiled run on input draw {variant}", Rtol, Atol);
+        }
+        Assert.Equal(1, f.TraceCount);
+    }
+}

@@ -1,0 +1,48 @@
+using Avalon.Autodiff;
+using static Avalon.Tests.Compiler.CompilerTestUtil;
+using static Avalon.Tests.Compiler.Properties.ProgramProperties;
+
+namespace Avalon.Tests.Compiler.Properties;
+
+/// <summary>
+/// The gradient of a random program, compiled (a function returning <c>Grad.Of</c>'s value and gradients,
+/// traced once: the forward and the backward the tape transformation appends, optimised and planned), equals
+/// the gradient eager autograd (<c>Backward()</c>) computes on the same inputs.
+/// </summary>
+public sealed class CompiledGradientProperties
+{
+    [Fact]
+    public void TheCompiledGradientEqualsTheEagerGradient() =>
+        Check(Programs, AssertCompiledGradientEqualsEager, iterations: 100);
+
+    /// <summary>The scalar differentiated: every output weighted elementwise by fixed random numbers, summed.</summary>
+    private static Tensor Loss(Tensor[] outputs, Tensor[] weights)
+    {
+        var loss = (outputs[0] * weights[0]).Sum();
+        for (int k = 1; k < outputs.Length; k++) loss = loss + (outputs[k] * weights[k]).Sum();
+        return loss;
+    }
+
+    private static void AssertCompiledGradientEqualsEager(RandomProgram program)
+    {
+        var weights = program.Outputs.Select((o, k) => Tensor.Rand(program.ShapeOf(o), new Generator(program.Seed + 17 * (ulong)k)) * 2 - 1).ToArray();
+        var compiled = Avalon.Compiler.Compiler.Compile(xs =>
+        {
+            var result = Grad.Of(a => Loss(program.Run(a), weights), xs);
+            return [result.Value, .. result.Gradients];
+        }, Checked());
+        compiled.Invoke(program.CreateInputs(0));                                  // traces
+        for (int variant = 1; variant <= 2; variant++)
+        {
+            var inputs = program.CreateInputs(variant);
+            var actual = compiled.Invoke(inputs);
+            var leaves = inputs.Select(x => x.Clone().RequiresGrad_()).ToArray();
+            var loss = Loss(program.Run(leaves), weights);
+            if (loss.RequiresGrad) loss.Backward();                                // else no input reaches the loss: zero gradients
+            AssertClose(loss.Detach(), actual[0], $"input draw {variant}: loss", Rtol, Atol);
+            for (int k = 0; k < leaves.Length; k++)
+                AssertClose(leaves[k].Grad ?? Tensor.ZerosLike(leaves[k]), actual[1 + k], $"input draw {variant}: gradient of input {k}", Rtol, Atol);
+        }
+        Assert.Equal(1, compiled.TraceCount);
+    }
+}

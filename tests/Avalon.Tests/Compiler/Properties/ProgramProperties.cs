@@ -1,0 +1,35 @@
+using CsCheck;
+
+namespace Avalon.Tests.Compiler.Properties;
+
+/// <summary>The generator of random programs and the settings every compiler property samples with.</summary>
+internal static class ProgramProperties
+{
+    /// <summary>Relative tolerance of compiled against eager results.</summary>
+    public const double Rtol = 1e-4;
+
+    /// <summary>Absolute tolerance of compiled against eager results.</summary>
+    public const double Atol = 1e-5;
+
+    /// <summary>
+    /// Random programs: a choice sequence (<see cref="RandomProgramBuilder"/>) and a seed for the input
+    /// and captured values. CsCheck shrinks a failure towards shorter sequences of smaller choices.
+    /// </summary>
+    public static readonly Gen<RandomProgram> Programs =
+        Gen.Select(Gen.Int[0, 1 << 16].Array[4, 120], Gen.Int[1, 1 << 20], (choices, seed) => RandomProgramBuilder.Build(choices, (ulong)seed));
+
+    /// <summary>
+    /// Samples <paramref name="gen"/> <paramref name="iterations"/> times on one thread (tracing and the
+    /// kernel caches are exercised as a user's single thread does) and prints a failing case in full; CsCheck
+    /// reports the seed that reproduces it (pass it as <paramref name="seed"/> to rerun just that case).
+    /// </summary>
+    /// <remarks>
+    /// <c>AVALON_PROPERTY_SCALE</c> (an integer, default 1) multiplies every property's iterations, for a
+    /// longer search than the few seconds each takes in the ordinary test run.
+    /// </remarks>
+    public static void Check<T>(Gen<T> gen, Action<T> property, int iterations, string? seed = null) =>
+        gen.Sample(property, seed: seed, iter: iterations * Scale, threads: 1, print: x => x?.ToString() ?? "null");
+
+    private static int Scale =>
+        int.TryParse(Environment.GetEnvironmentVariable("AVALON_PROPERTY_SCALE"), out int scale) && scale > 0 ? scale : 1;
+}
