@@ -10,9 +10,10 @@ namespace Avalon.Tests.Compiler.Properties;
 /// The programs mix elementwise unary and binary primitives (with broadcasting, size-1 dims and 0-d
 /// values), scalar operands, reductions over random axes with and without keepdim, softmax, views
 /// (reshape, transpose, permute, expand, slice), matmul where shapes allow (against a captured weight when
-/// no value fits), the patterns the simplifier rewrites (<c>x*1</c>, <c>neg(neg x)</c>, a transpose of a
-/// transpose, ...), literal constants and expressions over them (folded), captured tensors (not folded),
-/// duplicated steps (merged), and in-place updates of fresh values, directly and through a slice. Every
+/// no value fits; often followed by a bias and an activation, as in a linear layer), the patterns the
+/// simplifier rewrites (<c>x*1</c>, <c>neg(neg x)</c>, a transpose of a transpose, ...), literal
+/// constants and expressions over them (folded), captured tensors (not folded), duplicated steps
+/// (merged), and in-place updates of fresh values, directly and through a slice. Every
 /// value's range is tracked (<see cref="ValueRange"/>): log, sqrt, rsqrt, reciprocal, pow and division
 /// only see arguments bounded away from zero (an <c>abs(x) + 0.5</c> is inserted otherwise), exp only
 /// bounded ones, and any value past <see cref="Limit"/> in magnitude is scaled down by a power of two.
@@ -425,7 +426,18 @@ internal sealed class RandomProgramBuilder
             return;
         }
         var range = Range(a).Times(Range(b)).Scaled(k);
-        Emit("matmul", [a, b], [], 0, shape, range);
+        int product = Emit("matmul", [a, b], [], 0, shape, range);
+        if (shape.Length == 0 || Chance(40)) return;
+        // As a linear layer: a bias over the last dim and often an activation (what epilogue fusion takes).
+        int bias = Emit("captured", [], [shape[^1]], 0, [shape[^1]], new ValueRange(-1, 1));
+        var r = Range(product);
+        int sum = Emit("add", [product, bias], [], 0, shape, new ValueRange(r.Lo - 1, r.Hi + 1));
+        if (Chance(70))
+        {
+            bool relu = Chance(50);
+            Emit(relu ? "relu" : "tanh", [sum], [], 0, shape,
+                relu ? new ValueRange(Math.Max(Range(sum).Lo, 0), Math.Max(Range(sum).Hi, 0)) : Range(sum).Increasing(Math.Tanh));
+        }
     }
 
     /// <summary>The shape of <c>a.MatMul(b)</c>, or null when they do not fit (or the result would be too large).</summary>
