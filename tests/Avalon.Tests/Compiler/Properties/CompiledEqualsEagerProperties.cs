@@ -20,7 +20,7 @@ public sealed class CompiledEqualsEagerProperties
 
     [Fact]
     public void WithEveryPassTheCompiledProgramEqualsTheEagerOne() =>
-        Check(Programs, program => AssertCompiledEqualsEager(program, Checked()), iterations: 150);
+        Check(Programs, program => AssertCompiledEqualsEager(program, Checked()), iterations: 300);
 
     [Theory]
     [MemberData(nameof(PassNames))]
@@ -29,7 +29,7 @@ public sealed class CompiledEqualsEagerProperties
         {
             var options = new CompileOptions { ValidateAfterEachPass = true, DebugLevel = 0, DisabledPasses = new HashSet<string> { pass } };
             AssertCompiledEqualsEager(program, options);
-        }, iterations: 40);
+        }, iterations: 80);
 
     /// <summary>
     /// Traces on one draw of inputs, then runs the compiled tape on those same tensor objects (bound by

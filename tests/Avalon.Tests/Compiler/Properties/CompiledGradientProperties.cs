@@ -13,7 +13,7 @@ public sealed class CompiledGradientProperties
 {
     [Fact]
     public void TheCompiledGradientEqualsTheEagerGradient() =>
-        Check(Programs, AssertCompiledGradientEqualsEager, iterations: 100);
+        Check(Programs, AssertCompiledGradientEqualsEager, iterations: 200);
 
     /// <summary>The scalar differentiated: every output weighted elementwise by fixed random numbers, summed.</summary>
     private static Tensor Loss(Tensor[] outputs, Tensor[] weights)

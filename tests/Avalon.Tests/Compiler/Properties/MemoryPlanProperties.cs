@@ -29,7 +29,7 @@ public sealed class MemoryPlanProperties
             var fresh = program.CreateInputs(1);
             AssertAllClose(program.Run(fresh), f.Invoke(fresh), "slot run", Rtol, Atol);
             AssertPlanIsSound(f.LastCompiled!, "inputs in arena slots"); // re-planned with the inputs' slots
-        }, iterations: 150);
+        }, iterations: 200);
 
     /// <summary>A gradient tape's plan (forward and backward, saved activations) obeys the same rules.</summary>
     [Fact]
@@ -42,7 +42,7 @@ public sealed class MemoryPlanProperties
             var fresh = program.CreateInputs(1);
             AssertAllClose(result.Tape.Run(fresh), compiled.Run(fresh), "compiled gradient tape", Rtol, Atol);
             AssertPlanIsSound(compiled, "gradient tape");
-        }, iterations: 60);
+        }, iterations: 100);
 
     private static void AssertPlanIsSound(CompiledTape compiled, string what)
     {

@@ -12,11 +12,13 @@ internal static class ProgramProperties
     public const double Atol = 1e-5;
 
     /// <summary>
-    /// Random programs: a choice sequence (<see cref="RandomProgramBuilder"/>) and a seed for the input
-    /// and captured values. CsCheck shrinks a failure towards shorter sequences of smaller choices.
+    /// Random programs of 3 to 25 steps over 1 to 4 inputs: the counts, a choice sequence
+    /// (<see cref="RandomProgramBuilder"/>) and a seed for the input and captured values. CsCheck shrinks
+    /// a failure towards fewer inputs and steps (a prefix of the same program) and shorter choice sequences.
     /// </summary>
     public static readonly Gen<RandomProgram> Programs =
-        Gen.Select(Gen.Int[0, 1 << 16].Array[4, 120], Gen.Int[1, 1 << 20], (choices, seed) => RandomProgramBuilder.Build(choices, (ulong)seed));
+        Gen.Select(Gen.Int[1, 4], Gen.Int[3, 25], Gen.Int[0, 9999].Array[4, 120], Gen.Int[1, 1 << 20],
+            (inputs, steps, choices, seed) => RandomProgramBuilder.Build(inputs, steps, choices, (ulong)seed));
 
     /// <summary>
     /// Samples <paramref name="gen"/> <paramref name="iterations"/> times on one thread (tracing and the

@@ -43,12 +43,14 @@ internal sealed class RandomProgramBuilder
 
     private RandomProgramBuilder(int[] choices) => _choices = choices;
 
-    /// <summary>Builds the program the choices describe (3 to 25 steps over 1 to 4 inputs, plus the helper steps some ops need).</summary>
-    public static RandomProgram Build(int[] choices, ulong seed)
+    /// <summary>
+    /// Builds the program the choices describe: at least <paramref name="steps"/> steps (some ops add helper
+    /// steps) over <paramref name="inputs"/> inputs. The steps are drawn one after the other, so fewer steps
+    /// from the same choices give a prefix of the same program (what makes shrinking the count useful).
+    /// </summary>
+    public static RandomProgram Build(int inputs, int steps, int[] choices, ulong seed)
     {
         var b = new RandomProgramBuilder(choices);
-        int inputs = 1 + b.Choose(4);
-        int steps = 3 + b.Choose(23);
         b.AddInputs(inputs);
         while (b._steps.Count < steps) b.AddStep();
         return new RandomProgram([.. b._inputShapes], [.. b._inputRanges], [.. b._steps], b.ChooseOutputs(), seed);

@@ -18,9 +18,10 @@ public sealed class RandomProgramCoverageTests(ITestOutputHelper output)
         var random = new Random(20261203);
         for (int i = 0; i < Programs; i++)
         {
+            int inputs = 1 + random.Next(4), steps = 3 + random.Next(23);
             var choices = new int[4 + random.Next(117)];
-            for (int k = 0; k < choices.Length; k++) choices[k] = random.Next(1 << 16);
-            yield return RandomProgramBuilder.Build(choices, (ulong)(i + 1));
+            for (int k = 0; k < choices.Length; k++) choices[k] = random.Next(10000);
+            yield return RandomProgramBuilder.Build(inputs, steps, choices, (ulong)(i + 1));
         }
     }
 

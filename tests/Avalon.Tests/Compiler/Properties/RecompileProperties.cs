@@ -33,5 +33,5 @@ public sealed class RecompileProperties
                 AssertAllClose(program.Run(inputs), f.Invoke(inputs), $"{(program == p ? "first" : "second")} program, input draw {variant}", Rtol, Atol);
             }
             Assert.Equal(2, f.TraceCount);
-        }, iterations: 60);
+        }, iterations: 100);
 }
