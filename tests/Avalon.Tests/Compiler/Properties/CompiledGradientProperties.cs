@@ -35,8 +35,10 @@ public sealed class CompiledGradientProperties
         for (int variant = 1; variant <= 2; variant++)
         {
             var inputs = program.CreateInputs(variant);
+            program.Reseed(variant);
             var actual = compiled.Invoke(inputs);
             var leaves = inputs.Select(x => x.Clone().RequiresGrad_()).ToArray();
+            program.Reseed(variant);
             var loss = Loss(program.Run(leaves), weights);
             if (loss.RequiresGrad) loss.Backward();                                // else no input reaches the loss: zero gradients
             AssertClose(loss.Detach(), actual[0], $"input draw {variant}: loss", Rtol, Atol);

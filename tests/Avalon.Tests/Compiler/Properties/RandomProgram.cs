@@ -24,6 +24,16 @@ internal sealed class RandomProgram
         _captured = steps.Select((s, i) => s.Op == "captured" ? Uniform(s.Shape, s.Range, new Generator(seed * 7919 + (ulong)i)) : null!).ToArray();
     }
 
+    /// <summary>
+    /// The generator the program's random steps (dropout, uniform noise) draw from: compiled code draws
+    /// from the same object, so <see cref="Reseed"/> before an eager run and before a compiled one makes
+    /// them draw the same numbers.
+    /// </summary>
+    public Generator Generator { get; } = new(1);
+
+    /// <summary>Puts <see cref="Generator"/> in a state that depends only on <paramref name="variant"/>.</summary>
+    public void Reseed(int variant) => Generator.Seed(Seed * 31 + (ulong)variant);
+
     /// <summary>The shape of each input.</summary>
     public int[][] InputShapes { get; }
 
@@ -117,6 +127,8 @@ internal sealed class RandomProgram
             "expand_mul" => A(0) * A(1).Expand(s.Shape),
             "literal" => Tensor.Literal(s.Number, DType.Float32, Device.Cpu, s.Ints),
             "captured" => _captured[index],
+            "dropout" => A(0).Dropout(0.5, generator: Generator),
+            "rand" => Tensor.Rand(s.Shape, Generator),
             "inplace_add" => (A(0) * 1.5).Add_(s.Number),
             "inplace_slice" => InPlaceSlice(A(0) + 0.25, s),
             _ => throw new InvalidOperationException($"RandomProgram: unknown op '{s.Op}'."),

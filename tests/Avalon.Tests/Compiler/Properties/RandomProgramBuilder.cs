@@ -13,7 +13,8 @@ namespace Avalon.Tests.Compiler.Properties;
 /// no value fits; often followed by a bias and an activation, as in a linear layer), the patterns the
 /// simplifier rewrites (<c>x*1</c>, <c>neg(neg x)</c>, a transpose of a transpose, ...), literal
 /// constants and expressions over them (folded), captured tensors (not folded), duplicated steps
-/// (merged), and in-place updates of fresh values, directly and through a slice. Every
+/// (merged), in-place updates of fresh values, directly and through a slice, and random draws (dropout,
+/// uniform noise) from the program's generator. Every
 /// value's range is tracked (<see cref="ValueRange"/>): log, sqrt, rsqrt, reciprocal, pow and division
 /// only see arguments bounded away from zero (an <c>abs(x) + 0.5</c> is inserted otherwise), exp only
 /// bounded ones, and any value past <see cref="Limit"/> in magnitude is scaled down by a power of two.
@@ -138,8 +139,9 @@ internal sealed class RandomProgramBuilder
         else if (kind < 82) AddMatMul();
         else if (kind < 88) AddPattern();
         else if (kind < 93) AddConstant();
-        else if (kind < 97) AddDuplicate();
-        else AddInPlace();
+        else if (kind < 96) AddDuplicate();
+        else if (kind < 98) AddInPlace();
+        else AddRandom();
     }
 
     private void AddUnary()
@@ -531,6 +533,21 @@ internal sealed class RandomProgramBuilder
         double m = OneOf(new[] { 2.0, -0.5 });
         var shifted = new ValueRange(r.Lo + 0.25, r.Hi + 0.25);
         Emit("inplace_slice", [x], [d, start, end, step], m, shape, shifted.Union(shifted.Scaled(m)));
+    }
+
+    private void AddRandom()
+    {
+        int x = PickValue();
+        if (Chance(50))
+        {
+            var r = Range(x).Scaled(2);
+            Emit("dropout", [x], [], 0, Shape(x), new ValueRange(Math.Min(r.Lo, 0), Math.Max(r.Hi, 0)));
+            return;
+        }
+        // Uniform noise combined with a value (or, when the draw is unused, kept for the generator's stream).
+        var shape = BroadcastableVariant(Shape(x));
+        int noise = Emit("rand", [], shape, 0, shape, new ValueRange(0, 1));
+        if (Chance(75)) Emit("add", [x, noise], [], 0, Broadcast(Shape(x), shape)!, new ValueRange(Range(x).Lo, Range(x).Hi + 1));
     }
 
     private int[] ChooseOutputs()

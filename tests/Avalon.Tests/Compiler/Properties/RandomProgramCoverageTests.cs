@@ -57,7 +57,7 @@ public sealed class RandomProgramCoverageTests(ITestOutputHelper output)
             "pow_s", "add", "sub", "mul", "div", "maximum", "minimum", "pow", "where", "add_s", "sub_s", "rsub_s", "mul_s", "div_s", "clamp",
             "sum", "mean", "amax", "max_dim", "softmax", "log_softmax", "reshape", "transpose", "permute", "expand", "slice", "matmul",
             "neg_neg", "transpose_twice", "reshape_twice", "mul_one", "one_mul", "add_zero", "div_one", "expand_mul", "literal", "captured",
-            "inplace_add", "inplace_slice",
+            "inplace_add", "inplace_slice", "dropout", "rand",
         ];
         foreach (var kind in kinds) Assert.True(steps.GetValueOrDefault(kind) > 0, $"no '{kind}' step in {Programs} programs");
     }
