@@ -22,6 +22,18 @@ public sealed class CompiledEqualsEagerProperties
     public void WithEveryPassTheCompiledProgramEqualsTheEagerOne() =>
         Check(Programs, program => AssertCompiledEqualsEager(program, Checked()), iterations: 300);
 
+    /// <summary>
+    /// With the captured tensors declared frozen, constant folding and simplification may use their values
+    /// (and must still leave alone what the program writes in place).
+    /// </summary>
+    [Fact]
+    public void WithTheCapturedTensorsFrozenTheCompiledProgramEqualsTheEagerOne() =>
+        Check(Programs, program =>
+        {
+            var frozen = new HashSet<Tensor>(program.CapturedTensors, ReferenceEqualityComparer.Instance);
+            AssertCompiledEqualsEager(program, new CompileOptions { ValidateAfterEachPass = true, DebugLevel = 0, FrozenConstants = frozen });
+        }, iterations: 150);
+
     [Theory]
     [MemberData(nameof(PassNames))]
     public void WithOnePassOffTheCompiledProgramEqualsTheEagerOne(string pass) =>

@@ -34,6 +34,9 @@ internal sealed class RandomProgram
     /// <summary>Puts <see cref="Generator"/> in a state that depends only on <paramref name="variant"/>.</summary>
     public void Reseed(int variant) => Generator.Seed(Seed * 31 + (ulong)variant);
 
+    /// <summary>The tensors the program captures (created with it, outside any trace).</summary>
+    public IEnumerable<Tensor> CapturedTensors => _captured.Where(t => t is not null);
+
     /// <summary>The shape of each input.</summary>
     public int[][] InputShapes { get; }
 

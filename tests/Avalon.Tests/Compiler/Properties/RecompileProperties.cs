@@ -37,4 +37,24 @@ public sealed class RecompileProperties
             }
             Assert.Equal(2, f.TraceCount);
         }, iterations: 100);
+
+    /// <summary>With <c>CopyOutputs</c>, the results of a run are the caller's: later runs leave them as they were.</summary>
+    [Fact]
+    public void CopiedOutputsKeepTheirValuesThroughLaterRuns() =>
+        Check(Programs, program =>
+        {
+            var f = Avalon.Compiler.Compiler.Compile(program.Run, new Avalon.Compiler.CompileOptions { ValidateAfterEachPass = true, DebugLevel = 0, CopyOutputs = true });
+            f.Invoke(program.CreateInputs(0));
+            var kept = new List<(Tensor[] Expected, Tensor[] Actual, int Variant)>();
+            for (int variant = 1; variant <= 3; variant++)
+            {
+                var inputs = program.CreateInputs(variant);
+                program.Reseed(variant);
+                var expected = program.Run(inputs).Select(t => t.Clone()).ToArray();
+                program.Reseed(variant);
+                kept.Add((expected, f.Invoke(inputs), variant));
+            }
+            foreach (var (expected, actual, variant) in kept)
+                AssertAllClose(expected, actual, $"copied outputs of input draw {variant} after three runs", Rtol, Atol);
+        }, iterations: 80);
 }
