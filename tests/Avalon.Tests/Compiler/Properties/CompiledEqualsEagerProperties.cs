@@ -22,6 +22,24 @@ public sealed class CompiledEqualsEagerProperties
     public void WithEveryPassTheCompiledProgramEqualsTheEagerOne() =>
         Check(Programs, program => AssertCompiledEqualsEager(program, Checked()), iterations: 300);
 
+    /// <summary>Inputs the caller passes as strided views (traced so, bound so, and later copied into slots) give the eager results.</summary>
+    [Fact]
+    public void WithStridedInputsTheCompiledProgramEqualsTheEagerOne() =>
+        Check(Programs, program =>
+        {
+            var f = Avalon.Compiler.Compiler.Compile(program.Run, Checked());
+            var traced = program.CreateStridedInputs(0);
+            f.Invoke(traced);
+            for (int variant = 0; variant <= 3; variant++)
+            {
+                var inputs = variant == 0 ? traced : variant == 3 ? program.CreateInputs(variant) : program.CreateStridedInputs(variant);
+                program.Reseed(variant);
+                var expected = program.Run(inputs);
+                program.Reseed(variant);
+                AssertAllClose(expected, f.Invoke(inputs), $"compiled run on {(variant == 3 ? "dense" : "strided")} input draw {variant}", Rtol, Atol);
+            }
+        }, iterations: 150);
+
     /// <summary>
     /// With the captured tensors declared frozen, constant folding and simplification may use their values
     /// (and must still leave alone what the program writes in place).

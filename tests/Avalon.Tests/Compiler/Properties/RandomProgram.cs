@@ -62,6 +62,22 @@ internal sealed class RandomProgram
     public Tensor[] CreateInputs(int variant) =>
         InputShapes.Select((shape, k) => Uniform(shape, InputRanges[k], new Generator(Seed * 1_000_003 + (ulong)(variant * 16 + k)))).ToArray();
 
+    /// <summary>
+    /// Fresh inputs that are strided views rather than dense tensors (a transpose of the last two dims, a
+    /// slice with step 2 of a vector), with the same shapes and ranges as <see cref="CreateInputs"/>.
+    /// </summary>
+    public Tensor[] CreateStridedInputs(int variant) =>
+        InputShapes.Select((shape, k) =>
+        {
+            var g = new Generator(Seed * 1_000_033 + (ulong)(variant * 16 + k));
+            if (shape.Length >= 2)
+            {
+                int[] swapped = [.. shape[..^2], shape[^1], shape[^2]];
+                return Uniform(swapped, InputRanges[k], g).Transpose(-1, -2);
+            }
+            return shape.Length == 1 ? Uniform([2 * shape[0]], InputRanges[k], g).Slice(0, 0, null, 2) : Uniform(shape, InputRanges[k], g);
+        }).ToArray();
+
     /// <summary>Runs the program on <paramref name="inputs"/> with ordinary tensor operations and returns its outputs.</summary>
     public Tensor[] Run(Tensor[] inputs)
     {
