@@ -22,6 +22,11 @@ public sealed class CompiledEqualsEagerProperties
     public void WithEveryPassTheCompiledProgramEqualsTheEagerOne() =>
         Check(Programs, program => AssertCompiledEqualsEager(program, Checked()), iterations: 300);
 
+    /// <summary>Values of 64K elements and more (elementwise work split into parallel chunks) give the eager results.</summary>
+    [Fact]
+    public void WithLargeValuesTheCompiledProgramEqualsTheEagerOne() =>
+        Check(LargePrograms, program => AssertCompiledEqualsEager(program, Checked()), iterations: 20);
+
     /// <summary>Inputs the caller passes as strided views (traced so, bound so, and later copied into slots) give the eager results.</summary>
     [Fact]
     public void WithStridedInputsTheCompiledProgramEqualsTheEagerOne() =>

@@ -21,6 +21,14 @@ internal static class ProgramProperties
             (inputs, steps, choices, seed) => RandomProgramBuilder.Build(inputs, steps, choices, (ulong)seed));
 
     /// <summary>
+    /// Random programs of 3 to 12 steps whose inputs are [256, 257] or broadcast into it: elementwise calls
+    /// of 64K elements and more split their work into chunks run in parallel.
+    /// </summary>
+    public static readonly Gen<RandomProgram> LargePrograms =
+        Gen.Select(Gen.Int[1, 3], Gen.Int[3, 12], Gen.Int[0, 9999].Array[4, 60], Gen.Int[1, 1 << 20],
+            (inputs, steps, choices, seed) => RandomProgramBuilder.Build(inputs, steps, choices, (ulong)seed, large: true));
+
+    /// <summary>
     /// Samples <paramref name="gen"/> <paramref name="iterations"/> times on one thread (tracing and the
     /// kernel caches are exercised as a user's single thread does) and prints a failing case in full; CsCheck
     /// reports the seed that reproduces it (pass it as <paramref name="seed"/> to rerun just that case).

@@ -24,7 +24,10 @@ internal sealed class RandomProgramBuilder
     /// <summary>The largest magnitude a value may reach before it is scaled down.</summary>
     public const double Limit = 16;
 
-    private const int MaxNumel = 600;
+    private const int SmallNumel = 600;
+
+    /// <summary>The shape of the inputs of a large program: 65,792 elements, past the 64K at which elementwise kernels split their work.</summary>
+    private static readonly int[] LargeShape = [256, 257];
     private const int MaxRank = 4;
 
     private static readonly string[] UnaryOps =
@@ -42,16 +45,31 @@ internal sealed class RandomProgramBuilder
     private readonly List<ValueRange> _inputRanges = [];
     private readonly List<ProgramStep> _steps = [];
 
-    private RandomProgramBuilder(int[] choices) => _choices = choices;
+    private RandomProgramBuilder(int[] choices, bool large)
+    {
+        _choices = choices;
+        _large = large;
+        MaxNumel = large ? 2 * LargeShape[0] * LargeShape[1] : SmallNumel;
+    }
+
+    private readonly bool _large;
+
+    /// <summary>The most elements a value may have.</summary>
+    private int MaxNumel { get; }
 
     /// <summary>
     /// Builds the program the choices describe: at least <paramref name="steps"/> steps (some ops add helper
     /// steps) over <paramref name="inputs"/> inputs. The steps are drawn one after the other, so fewer steps
     /// from the same choices give a prefix of the same program (what makes shrinking the count useful).
     /// </summary>
-    public static RandomProgram Build(int inputs, int steps, int[] choices, ulong seed)
+    /// <param name="inputs">The number of inputs.</param>
+    /// <param name="steps">The least number of steps.</param>
+    /// <param name="choices">The choice sequence.</param>
+    /// <param name="seed">The seed of the input and captured values.</param>
+    /// <param name="large">Inputs of 65,792 elements (and broadcasts of them) instead of small ones.</param>
+    public static RandomProgram Build(int inputs, int steps, int[] choices, ulong seed, bool large = false)
     {
-        var b = new RandomProgramBuilder(choices);
+        var b = new RandomProgramBuilder(choices, large);
         b.AddInputs(inputs);
         while (b._steps.Count < steps) b.AddStep();
         return new RandomProgram([.. b._inputShapes], [.. b._inputRanges], [.. b._steps], b.ChooseOutputs(), seed);
@@ -79,8 +97,8 @@ internal sealed class RandomProgramBuilder
     private void AddInputs(int count)
     {
         int rank = Choose(4);
-        var base0 = Enumerable.Range(0, rank).Select(_ => Dim()).ToArray();
-        while (Numel(base0) > MaxNumel / 4) base0[Array.IndexOf(base0, base0.Max())] /= 2;
+        var base0 = _large ? (int[])LargeShape.Clone() : Enumerable.Range(0, rank).Select(_ => Dim()).ToArray();
+        while (!_large && Numel(base0) > MaxNumel / 4) base0[Array.IndexOf(base0, base0.Max())] /= 2;
         for (int k = 0; k < count; k++)
         {
             int[] shape;
@@ -195,7 +213,7 @@ internal sealed class RandomProgramBuilder
     }
 
     /// <summary>The shape both broadcast to, or null when they do not (or the result would be too large).</summary>
-    private static int[]? Broadcast(int[] a, int[] b)
+    private int[]? Broadcast(int[] a, int[] b)
     {
         int rank = Math.Max(a.Length, b.Length);
         var r = new int[rank];
@@ -445,7 +463,7 @@ internal sealed class RandomProgramBuilder
     }
 
     /// <summary>The shape of <c>a.MatMul(b)</c>, or null when they do not fit (or the result would be too large).</summary>
-    private static int[]? MatMulShape(int[] a, int[] b)
+    private int[]? MatMulShape(int[] a, int[] b)
     {
         if (a.Length == 0 || b.Length == 0) return null;
         int k = a[^1];
