@@ -27,6 +27,29 @@ public sealed class CompiledEqualsEagerProperties
     public void WithLargeValuesTheCompiledProgramEqualsTheEagerOne() =>
         Check(LargePrograms, program => AssertCompiledEqualsEager(program, Checked()), iterations: 20);
 
+    /// <summary>
+    /// A program that writes in place into its inputs and into values other steps have read already: the
+    /// compiled run writes into the caller's tensors as the eager run does (each run gets its own copies of
+    /// the same draw), and every read sees the value it sees in eager code.
+    /// </summary>
+    [Fact]
+    public void WritesIntoInputsReachTheCallersTensorsAsInEagerCode() =>
+        Check(InputWritingPrograms, program =>
+        {
+            var f = Avalon.Compiler.Compiler.Compile(program.Run, Checked());
+            f.Invoke(program.CreateInputs(0));
+            for (int variant = 1; variant <= 3; variant++)
+            {
+                var forEager = program.CreateInputs(variant);
+                var forCompiled = program.CreateInputs(variant);
+                program.Reseed(variant);
+                var expected = program.Run(forEager);
+                program.Reseed(variant);
+                AssertAllClose(expected, f.Invoke(forCompiled), $"compiled run on input draw {variant}", Rtol, Atol);
+                AssertAllClose(forEager, forCompiled, $"inputs after the run on input draw {variant}", Rtol, Atol);
+            }
+        }, iterations: 300);
+
     /// <summary>Inputs the caller passes as strided views (traced so, bound so, and later copied into slots) give the eager results.</summary>
     [Fact]
     public void WithStridedInputsTheCompiledProgramEqualsTheEagerOne() =>

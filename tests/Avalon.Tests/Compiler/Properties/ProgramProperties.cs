@@ -28,6 +28,11 @@ internal static class ProgramProperties
         Gen.Select(Gen.Int[1, 3], Gen.Int[3, 12], Gen.Int[0, 9999].Array[4, 60], Gen.Int[1, 1 << 20],
             (inputs, steps, choices, seed) => RandomProgramBuilder.Build(inputs, steps, choices, (ulong)seed, large: true));
 
+    /// <summary>Random programs some of whose steps write in place (<c>x.Mul_(0.5)</c>) into an input or into a value read before.</summary>
+    public static readonly Gen<RandomProgram> InputWritingPrograms =
+        Gen.Select(Gen.Int[1, 4], Gen.Int[3, 25], Gen.Int[0, 9999].Array[4, 120], Gen.Int[1, 1 << 20],
+            (inputs, steps, choices, seed) => RandomProgramBuilder.Build(inputs, steps, choices, (ulong)seed, inputWrites: true));
+
     /// <summary>
     /// Samples <paramref name="gen"/> <paramref name="iterations"/> times on one thread (tracing and the
     /// kernel caches are exercised as a user's single thread does) and prints a failing case in full; CsCheck

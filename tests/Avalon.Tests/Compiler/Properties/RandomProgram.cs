@@ -148,6 +148,7 @@ internal sealed class RandomProgram
             "captured" => _captured[index],
             "dropout" => A(0).Dropout(0.5, generator: Generator),
             "rand" => Tensor.Rand(s.Shape, Generator),
+            "input_mul_" or "mul_" => A(0).Mul_(s.Number),
             "inplace_add" => (A(0) * 1.5).Add_(s.Number),
             "inplace_slice" => InPlaceSlice(A(0) + 0.25, s),
             _ => throw new InvalidOperationException($"RandomProgram: unknown op '{s.Op}'."),

@@ -45,14 +45,16 @@ internal sealed class RandomProgramBuilder
     private readonly List<ValueRange> _inputRanges = [];
     private readonly List<ProgramStep> _steps = [];
 
-    private RandomProgramBuilder(int[] choices, bool large)
+    private RandomProgramBuilder(int[] choices, bool large, bool inputWrites)
     {
         _choices = choices;
         _large = large;
+        _inputWrites = inputWrites;
         MaxNumel = large ? 2 * LargeShape[0] * LargeShape[1] : SmallNumel;
     }
 
     private readonly bool _large;
+    private readonly bool _inputWrites;
 
     /// <summary>The most elements a value may have.</summary>
     private int MaxNumel { get; }
@@ -67,9 +69,13 @@ internal sealed class RandomProgramBuilder
     /// <param name="choices">The choice sequence.</param>
     /// <param name="seed">The seed of the input and captured values.</param>
     /// <param name="large">Inputs of 65,792 elements (and broadcasts of them) instead of small ones.</param>
-    public static RandomProgram Build(int inputs, int steps, int[] choices, ulong seed, bool large = false)
+    /// <param name="inputWrites">
+    /// Some steps write in place into an input or into an earlier value other steps have read already
+    /// (eager autograd refuses writes into a leaf, so these programs are not for gradients).
+    /// </param>
+    public static RandomProgram Build(int inputs, int steps, int[] choices, ulong seed, bool large = false, bool inputWrites = false)
     {
-        var b = new RandomProgramBuilder(choices, large);
+        var b = new RandomProgramBuilder(choices, large, inputWrites);
         b.AddInputs(inputs);
         while (b._steps.Count < steps) b.AddStep();
         return new RandomProgram([.. b._inputShapes], [.. b._inputRanges], [.. b._steps], b.ChooseOutputs(), seed);
@@ -147,6 +153,7 @@ internal sealed class RandomProgramBuilder
 
     private void AddStep()
     {
+        if (_inputWrites && Chance(12) && (Chance(50) ? AddInputWrite() : AddWriteBack())) return;
         int kind = Choose(100);
         if (kind < 28) AddUnary();
         else if (kind < 46) AddBinary();
@@ -551,6 +558,41 @@ internal sealed class RandomProgramBuilder
         double m = OneOf(new[] { 2.0, -0.5 });
         var shifted = new ValueRange(r.Lo + 0.25, r.Hi + 0.25);
         Emit("inplace_slice", [x], [d, start, end, step], m, shape, shifted.Union(shifted.Scaled(m)));
+    }
+
+    /// <summary>
+    /// <c>x.Mul_(0.5)</c> on an input of range [-2, 2] (which the write keeps, so the ranges of values read
+    /// from it, views included, stay true); false when no input has that range.
+    /// </summary>
+    private bool AddInputWrite()
+    {
+        var signed = Enumerable.Range(0, _inputShapes.Count).Where(k => _inputRanges[k] == new ValueRange(-2, 2)).ToArray();
+        if (signed.Length == 0) return false;
+        int k = signed[Choose(signed.Length)];
+        Emit("input_mul_", [k], [], 0.5, _inputShapes[k], _inputRanges[k]);
+        return true;
+    }
+
+    private static readonly HashSet<string> FreshOps =
+    [
+        .. UnaryOps, .. BinaryOps, .. ScalarOps, .. ReductionOps, "softmax", "log_softmax", "matmul",
+        "mul_one", "one_mul", "add_zero", "div_one", "neg_neg", "expand_mul", "inplace_add", "inplace_slice", "dropout", "rand",
+    ];
+
+    /// <summary>
+    /// <c>v.Mul_(0.5)</c> on an earlier value that owns its memory (not a view, constant or input): reads of
+    /// it before the step see the old value, reads after it the new one. Halving keeps every value finite and
+    /// of its sign, so the ranges of later steps stay safe; the value's own range takes in both.
+    /// </summary>
+    private bool AddWriteBack()
+    {
+        var fresh = Enumerable.Range(0, _steps.Count).Where(i => FreshOps.Contains(_steps[i].Op)).ToArray();
+        if (fresh.Length == 0) return false;
+        int i = fresh[Choose(fresh.Length)];
+        int id = _inputShapes.Count + i;
+        var r = Range(id);
+        Emit("mul_", [id], [], 0.5, Shape(id), r.Union(r.Scaled(0.5)));
+        return true;
     }
 
     private void AddRandom()
