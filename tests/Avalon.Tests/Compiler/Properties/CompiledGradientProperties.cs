@@ -16,6 +16,33 @@ public sealed class CompiledGradientProperties
         Check(Programs, AssertCompiledGradientEqualsEager, iterations: 200);
 
     /// <summary>
+    /// With in-place writes into values that earlier steps have read, the compiled <c>Grad.Of</c> equals
+    /// <c>Grad.Of</c> run uncompiled (the tape keeps the values the derivative rules need as they were;
+    /// eager <c>Backward()</c> refuses such programs, as PyTorch does, because a saved tensor changed).
+    /// </summary>
+    [Fact]
+    public void WithWritesIntoValuesReadBeforeTheCompiledGradientEqualsTheUncompiledOne() =>
+        Check(ValueWritingPrograms, program =>
+        {
+            var weights = Weights(program);
+            Tensor[] Gradient(Tensor[] xs)
+            {
+                var result = Grad.Of(a => Loss(program.Run(a), weights), xs);
+                return [result.Value, .. result.Gradients];
+            }
+            var compiled = Avalon.Compiler.Compiler.Compile(Gradient, Checked());
+            compiled.Invoke(program.CreateInputs(0));
+            for (int variant = 1; variant <= 2; variant++)
+            {
+                var inputs = program.CreateInputs(variant);
+                program.Reseed(variant);
+                var expected = Gradient(inputs);
+                program.Reseed(variant);
+                AssertAllClose(expected, compiled.Invoke(inputs), $"input draw {variant}: loss and gradients", Rtol, Atol);
+            }
+        }, iterations: 150);
+
+    /// <summary>
     /// Second order: the gradient of (gradient · v) — a Hessian-vector product, <c>Grad.Of</c> nested in
     /// <c>Grad.Of</c> — compiled equals the same function run uncompiled (traced tapes replayed eagerly).
     /// </summary>

@@ -31,7 +31,12 @@ internal static class ProgramProperties
     /// <summary>Random programs some of whose steps write in place (<c>x.Mul_(0.5)</c>) into an input or into a value read before.</summary>
     public static readonly Gen<RandomProgram> InputWritingPrograms =
         Gen.Select(Gen.Int[1, 4], Gen.Int[3, 25], Gen.Int[0, 9999].Array[4, 120], Gen.Int[1, 1 << 20],
-            (inputs, steps, choices, seed) => RandomProgramBuilder.Build(inputs, steps, choices, (ulong)seed, inputWrites: true));
+            (inputs, steps, choices, seed) => RandomProgramBuilder.Build(inputs, steps, choices, (ulong)seed, inputWrites: true, valueWrites: true));
+
+    /// <summary>Random programs some of whose steps write in place (<c>v.Mul_(0.5)</c>) into a value read before (never into an input: these can be differentiated).</summary>
+    public static readonly Gen<RandomProgram> ValueWritingPrograms =
+        Gen.Select(Gen.Int[1, 4], Gen.Int[3, 25], Gen.Int[0, 9999].Array[4, 120], Gen.Int[1, 1 << 20],
+            (inputs, steps, choices, seed) => RandomProgramBuilder.Build(inputs, steps, choices, (ulong)seed, valueWrites: true));
 
     /// <summary>
     /// Samples <paramref name="gen"/> <paramref name="iterations"/> times on one thread (tracing and the

@@ -45,16 +45,18 @@ internal sealed class RandomProgramBuilder
     private readonly List<ValueRange> _inputRanges = [];
     private readonly List<ProgramStep> _steps = [];
 
-    private RandomProgramBuilder(int[] choices, bool large, bool inputWrites)
+    private RandomProgramBuilder(int[] choices, bool large, bool inputWrites, bool valueWrites)
     {
         _choices = choices;
         _large = large;
         _inputWrites = inputWrites;
+        _valueWrites = valueWrites;
         MaxNumel = large ? 2 * LargeShape[0] * LargeShape[1] : SmallNumel;
     }
 
     private readonly bool _large;
     private readonly bool _inputWrites;
+    private readonly bool _valueWrites;
 
     /// <summary>The most elements a value may have.</summary>
     private int MaxNumel { get; }
@@ -69,13 +71,11 @@ internal sealed class RandomProgramBuilder
     /// <param name="choices">The choice sequence.</param>
     /// <param name="seed">The seed of the input and captured values.</param>
     /// <param name="large">Inputs of 65,792 elements (and broadcasts of them) instead of small ones.</param>
-    /// <param name="inputWrites">
-    /// Some steps write in place into an input or into an earlier value other steps have read already
-    /// (eager autograd refuses writes into a leaf, so these programs are not for gradients).
-    /// </param>
-    public static RandomProgram Build(int inputs, int steps, int[] choices, ulong seed, bool large = false, bool inputWrites = false)
+    /// <param name="inputWrites">Some steps write into an input in place (eager autograd refuses that on a leaf, so not for gradients).</param>
+    /// <param name="valueWrites">Some steps write in place into an earlier value that other steps have read already.</param>
+    public static RandomProgram Build(int inputs, int steps, int[] choices, ulong seed, bool large = false, bool inputWrites = false, bool valueWrites = false)
     {
-        var b = new RandomProgramBuilder(choices, large, inputWrites);
+        var b = new RandomProgramBuilder(choices, large, inputWrites, valueWrites);
         b.AddInputs(inputs);
         while (b._steps.Count < steps) b.AddStep();
         return new RandomProgram([.. b._inputShapes], [.. b._inputRanges], [.. b._steps], b.ChooseOutputs(), seed);
@@ -153,7 +153,11 @@ internal sealed class RandomProgramBuilder
 
     private void AddStep()
     {
-        if (_inputWrites && Chance(12) && (Chance(50) ? AddInputWrite() : AddWriteBack())) return;
+        if ((_inputWrites || _valueWrites) && Chance(12))
+        {
+            bool intoInput = _inputWrites && (!_valueWrites || Chance(50));
+            if (intoInput ? AddInputWrite() : AddWriteBack()) return;
+        }
         int kind = Choose(100);
         if (kind < 28) AddUnary();
         else if (kind < 46) AddBinary();
