@@ -19,20 +19,26 @@ public sealed class MemoryPlanProperties
 {
     [Fact]
     public void LiveValuesNeverShareMemoryAndOutputsAreDisjoint() =>
-        Check(Programs, program =>
-        {
-            var f = Avalon.Compiler.Compiler.Compile(program.Run, Checked());
-            var traced = program.CreateInputs(0);
-            f.Invoke(traced);
-            f.Invoke(traced);                                        // inputs bound by reference
-            AssertPlanIsSound(f.LastCompiled!, "inputs bound by reference");
-            var fresh = program.CreateInputs(1);
-            program.Reseed(1);
-            var expected = program.Run(fresh);
-            program.Reseed(1);
-            AssertAllClose(expected, f.Invoke(fresh), "slot run", Rtol, Atol);
-            AssertPlanIsSound(f.LastCompiled!, "inputs in arena slots"); // re-planned with the inputs' slots
-        }, iterations: 200);
+        Check(Programs, AssertPlansAreSound, iterations: 200);
+
+    /// <summary>The same for programs that write in place into their inputs and into values read before.</summary>
+    [Fact]
+    public void WithInPlaceWritesLiveValuesNeverShareMemory() =>
+        Check(InputWritingPrograms, AssertPlansAreSound, iterations: 150);
+
+    private static void AssertPlansAreSound(RandomProgram program)
+    {
+        var f = Avalon.Compiler.Compiler.Compile(program.Run, Checked());
+        var traced = program.CreateInputs(0);
+        f.Invoke(traced);
+        f.Invoke(traced);                                            // inputs bound by reference
+        AssertPlanIsSound(f.LastCompiled!, "inputs bound by reference");
+        program.Reseed(1);
+        var expected = program.Run(program.CreateInputs(1));         // its own copy of the draw: the program may write into it
+        program.Reseed(1);
+        AssertAllClose(expected, f.Invoke(program.CreateInputs(1)), "run on new input objects", Rtol, Atol);
+        AssertPlanIsSound(f.LastCompiled!, "inputs in arena slots");  // re-planned with the inputs' slots
+    }
 
     /// <summary>A gradient tape's plan (forward and backward, saved activations) obeys the same rules.</summary>
     [Fact]
