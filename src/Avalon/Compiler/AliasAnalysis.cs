@@ -15,12 +15,15 @@ internal sealed class AliasAnalysis
 {
     private readonly Dictionary<int, int> _root = [];
     private readonly HashSet<int> _mutated = [];
+    private readonly Dictionary<int, List<int>> _writes = [];   // root → op indices of the calls writing into it
 
     public AliasAnalysis(Tape tape)
     {
         var constantRoots = new Dictionary<Backends.Storage, int>(ReferenceEqualityComparer.Instance);
-        foreach (var op in tape.Ops)
+        var ops = tape.Ops;
+        for (int i = 0; i < ops.Count; i++)
         {
+            var op = ops[i];
             switch (op)
             {
                 case ConstantOp c:
@@ -35,7 +38,13 @@ internal sealed class AliasAnalysis
                         else if (effects.IsInPlace && k < effects.MutatedInputs.Count) _root[id] = RootOf(call.Args[effects.MutatedInputs[k]]);
                         else _root[id] = id;
                     }
-                    foreach (int m in effects.MutatedInputs) _mutated.Add(RootOf(call.Args[m]));
+                    foreach (int m in effects.MutatedInputs)
+                    {
+                        int root = RootOf(call.Args[m]);
+                        _mutated.Add(root);
+                        if (!_writes.TryGetValue(root, out var at)) _writes[root] = at = [];
+                        at.Add(i);
+                    }
                     break;
                 default:
                     _root[op.Id] = op.Id;
@@ -46,6 +55,14 @@ internal sealed class AliasAnalysis
 
     /// <summary>The value owning the memory <paramref name="id"/> lives in (itself when unknown: a value created by a pass).</summary>
     public int RootOf(int id) => _root.GetValueOrDefault(id, id);
+
+    /// <summary>
+    /// Whether a call strictly between the op indices <paramref name="from"/> and <paramref name="to"/>
+    /// writes into the memory of <paramref name="id"/> (then a read moved from one position to the other
+    /// would see another value).
+    /// </summary>
+    public bool IsWrittenBetween(int id, int from, int to) =>
+        _writes.TryGetValue(RootOf(id), out var at) && at.Exists(i => i > from && i < to);
 
     /// <summary>Whether some call of the tape writes into the memory of <paramref name="id"/>.</summary>
     public bool IsMutated(int id) => _mutated.Contains(RootOf(id));

@@ -132,6 +132,54 @@ public sealed class PassTests
     }
 
     [Fact]
+    public void ConstantFoldingLeavesACallWhoseResultTheTapeWritesInPlace()
+    {
+        // Found by CompiledEqualsEagerProperties: folding exp(frozen) into a constant made the in-place
+        // add write into that constant, so every run added to the previous run's result.
+        var frozen = Tensor.From(new float[] { 1, 2, 3 });
+        static Tensor[] Eager(Tensor x, Tensor w)
+        {
+            var y = w.Exp();
+            y.Add_(x);
+            return [y];
+        }
+        var options = new CompileOptions { ValidateAfterEachPass = true, FrozenConstants = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { frozen } };
+        var f = Avalon.Compiler.Compiler.Compile(a => Eager(a[0], frozen), options);
+        for (int i = 0; i < 3; i++)
+        {
+            var x = Tensor.Full([3], i + 1);
+            AssertClose(Eager(x, frozen)[0], f.Invoke(x)[0], $"call {i}");
+        }
+        var literal = Grad.Trace(a => (Tensor.Literal(2, DType.Float32, Device.Cpu, [3]) * 1.5).Add_(a[0]), Tensor.Ones(3));
+        var optimized = new PassPipeline(new ConstantFolding()).Run(literal, new PassContext(Checked()));
+        Assert.Equal(1, Calls(optimized, "mul"));
+        var compiled = new Avalon.Compiler.Execution.CompiledTape(optimized);
+        for (int i = 0; i < 3; i++) AssertClose(literal.Run(Tensor.Ones(3))[0], compiled.Run(Tensor.Ones(3))[0], $"literal run {i}");
+    }
+
+    [Fact]
+    public void InPlaceElementwiseDoesNotWriteOverAValueWhileReadingAViewOfIt()
+    {
+        // Found by MemoryPlanProperties: once the first fused call wrote over the softmax, the transpose of its
+        // result still named the old memory, so the second fused call wrote over h while reading h.T.
+        var tape = Grad.Trace(a =>
+        {
+            var m = a[0].Softmax(1);              // fresh and not fusible: the first group writes over it
+            var h = (m * 2 + 1).Tanh();
+            var t = h.T;                          // a view of h in another layout
+            return ((h.Sin() + t) * 3).Exp();     // h dies here, but t reads it transposed
+        }, Tensor.Ones(3, 3));
+        var optimized = AssertOptimizedAgrees(tape, Checked());
+        Assert.Equal(1, optimized.Ops.OfType<CallOp>().Count(c => c.Primitive.Name == "fused_elementwise_"));
+        var compiled = new Avalon.Compiler.Execution.CompiledTape(optimized);
+        for (int seed = 1; seed <= 3; seed++)
+        {
+            var inputs = RandomInputs(tape, seed);
+            AssertAllClose(tape.Run(inputs), compiled.Run(inputs), $"compiled, seed {seed}");
+        }
+    }
+
+    [Fact]
     public void AlgebraicIdentitiesDisappear()
     {
         var tape = Grad.Trace(a =>

@@ -11,7 +11,9 @@ namespace Avalon.Compiler.Fusion;
 /// not tape outputs), and replaces each group of two or more calls with one call of a
 /// <see cref="FusedElementwisePrimitive"/>, whose CPU kernel is generated code. Inputs of a group may
 /// broadcast into its shape. Groups grow from the last call backwards, so each is as large as those
-/// rules allow; a value with users outside its group ends that group and is computed on its own.
+/// rules allow; a value with users outside its group ends that group and is computed on its own, and so
+/// does a call whose arguments an in-place call writes into before the group's last call (where the
+/// fused call runs).
 /// </summary>
 public sealed class ElementwiseFusion : ITapePass
 {
@@ -40,6 +42,7 @@ public sealed class ElementwiseFusion : ITapePass
                 }
         }
         var outputs = new HashSet<int>(tape.Outputs);
+        var alias = new AliasAnalysis(tape);
         var assigned = new HashSet<int>();
         var groups = new List<List<CallOp>>();
 
@@ -62,6 +65,8 @@ public sealed class ElementwiseFusion : ITapePass
                         if (!FusibleOps.TryGet(producer, out var op) || !FusibleOps.Fits(producer, op, t, id => specs[id])) continue;
                         if (producer.Spec.Shape != root.Spec.Shape) continue;
                         if (!users[arg].All(members.ContainsKey)) continue;
+                        // The fused call runs where the root is: the producer's arguments must not be written in between.
+                        if (producer.Args.Any(a => alias.IsWrittenBetween(a, index[arg], i))) continue;
                         members[arg] = producer;
                         grew = true;
                     }

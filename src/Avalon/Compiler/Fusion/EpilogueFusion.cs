@@ -13,7 +13,8 @@ namespace Avalon.Compiler.Fusion;
 /// elementwise call of the same shape and dtype (a bias add and an activation), or by one elementwise call
 /// that fusion left on its own (an activation whose output the backward calls read), becomes one
 /// <see cref="FusedEpiloguePrimitive"/> call that applies the epilogue to the product in place, right
-/// after computing it. A product that the tape returns or that anything else reads is left alone.
+/// after computing it. A product that the tape returns or that anything else reads is left alone, and so is
+/// one whose arguments an in-place call writes before the epilogue (where the fused call runs).
 /// </summary>
 public sealed class EpilogueFusion : ITapePass
 {
@@ -37,6 +38,9 @@ public sealed class EpilogueFusion : ITapePass
         var specs = new Dictionary<int, TensorSpec>();
         foreach (var op in tape.Ops)
             for (int k = 0; k < op.OutputCount; k++) specs[op.Id + k] = op.OutputSpec(k);
+        var alias = new AliasAnalysis(tape);
+        var position = new Dictionary<int, int>();
+        for (int i = 0; i < tape.Ops.Count; i++) position[tape.Ops[i].Id] = i;
         var taken = new HashSet<int>();
         var pairs = new List<(CallOp Producer, CallOp Epilogue, FusedExpression Expression, int[] Args)>();
         foreach (var producer in tape.Ops.OfType<CallOp>())
@@ -45,6 +49,8 @@ public sealed class EpilogueFusion : ITapePass
             if (!users.TryGetValue(producer.Id, out var readers) || readers.Count != 1) continue;
             var epilogue = readers[0];
             if (epilogue.Spec != producer.Spec) continue;
+            // The fused call runs the product where the epilogue is: its arguments must not be written in between.
+            if (producer.Args.Any(a => alias.IsWrittenBetween(a, position[producer.Id], position[epilogue.Id]))) continue;
             // The epilogue: a fused elementwise call, or a single elementwise call (an activation whose
             // output the backward calls read, which therefore stayed out of any group).
             FusedExpression expression;

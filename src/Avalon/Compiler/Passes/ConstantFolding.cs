@@ -14,7 +14,8 @@ namespace Avalon.Compiler.Passes;
 /// <see cref="CompileOptions.FrozenConstants"/>. Other captured tensors (parameters captured as
 /// constants, running statistics, anything the caller may change between runs) are never folded: the
 /// compiled tape reads them when it runs, as a replay does. Only pure calls and views are folded, only
-/// when the results hold at most <see cref="CompileOptions.ConstantFoldingLimit"/> elements, and the
+/// when the results hold at most <see cref="CompileOptions.ConstantFoldingLimit"/> elements and no call
+/// writes into them in place (a folded result would carry such a write into the next run), and the
 /// results are themselves foldable, so folding chains. A call whose kernel rejects its constants is left
 /// as it is (it will raise when run, as the eager code does).
 /// </remarks>
@@ -42,7 +43,9 @@ public sealed class ConstantFolding : ITapePass
                     break;
                 case CallOp original:
                     var call = rewriter.Remap(original);
-                    var folded = TryFold(call, values, context.Options.ConstantFoldingLimit);
+                    // A result the tape later writes into in place must stay a fresh buffer of each run: folded,
+                    // the write would land in the constant and carry over into the next run.
+                    var folded = ResultsAreStable(original, alias) ? TryFold(call, values, context.Options.ConstantFoldingLimit) : null;
                     if (folded is null)
                     {
                         rewriter.Emit(call, !ReferenceEquals(call, original));
@@ -62,6 +65,13 @@ public sealed class ConstantFolding : ITapePass
             }
         }
         return rewriter.Build();
+    }
+
+    private static bool ResultsAreStable(CallOp call, AliasAnalysis alias)
+    {
+        for (int k = 0; k < call.OutputCount; k++)
+            if (!alias.IsStable(call.Id + k)) return false;
+        return true;
     }
 
     private static Tensor[]? TryFold(CallOp call, Dictionary<int, Tensor> values, int limit)

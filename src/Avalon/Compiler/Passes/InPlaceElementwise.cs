@@ -70,9 +70,10 @@ public sealed class InPlaceElementwise : ITapePass
                 continue;
             }
             rewritten.Add(call with { Primitive = new FusedElementwisePrimitive(fused.Expression, target) });
-            // The result now lives in the input's memory, densely: later calls may write over it in turn.
+            // The result now lives in the input's memory, densely: later calls may write over it in turn. Its
+            // views live there too (a later call reading one must see that it aliases the new root).
             int r = root[call.Args[target]];
-            root[call.Id] = r;
+            foreach (var id in root.Where(kv => kv.Value == call.Id).Select(kv => kv.Key).ToList()) root[id] = r;
             lastRead[r] = lastRead.GetValueOrDefault(call.Id, i);
             fresh.Add(call.Id);
             count++;

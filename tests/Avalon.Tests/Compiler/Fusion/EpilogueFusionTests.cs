@@ -71,6 +71,25 @@ public class EpilogueFusionTests
     }
 
     [Fact]
+    public void AProductWhoseArgumentsAreWrittenBeforeTheEpilogueKeepsItsOwnCall()
+    {
+        // The epilogue call runs the product where the epilogue was: an in-place write into the product's
+        // arguments in between would be read by it.
+        var x = RandomTensor(41, [3, 4]);
+        var w = RandomTensor(42, [4, 5]);
+        var tape = Grad.Trace(a =>
+        {
+            var h = a[0].Exp();
+            var product = h.MatMul(a[1]);
+            h.Add_(1);
+            return (product + 1).Relu() + h.Sum();
+        }, x, w);
+        var fused = FuseAll(tape);
+        AssertSameBits(Fuse(tape), fused, [x, w], "write between a product and its epilogue");
+        Assert.Equal(0, Epilogues(fused));
+    }
+
+    [Fact]
     public void AProductReadElsewhereOrReturnedKeepsItsOwnCall()
     {
         var x = RandomTensor(54, [4, 6]);
