@@ -77,17 +77,83 @@ public sealed class Tape
         return op.Id;
     }
 
-    private List<string>? _hostReads;
+    private List<(int Id, string Description)>? _hostReads;
+    private HashSet<int>? _writtenConstants;
 
     /// <summary>
-    /// The host reads of recorded values made while this tape traced (<c>Item()</c>, <c>ToArray()</c>):
-    /// each makes the trace depend on the data, which a replay does not follow.
+    /// The host reads of recorded values made while this tape traced (<c>Item()</c>, <c>ToArray()</c>) that
+    /// make the trace depend on the data, which a replay does not follow: reads of values computed from the
+    /// tape's inputs or random seeds. A read of a value computed only from captured tensors that the tape
+    /// never writes (a shape taken as a tensor, a constant's arithmetic — what ONNX shape subgraphs are) gives
+    /// the same answer on every replay and is not listed.
     /// </summary>
-    public IReadOnlyList<string> HostReads => _hostReads ?? [];
+    public IReadOnlyList<string> HostReads
+    {
+        get
+        {
+            if (_hostReads is null) return [];
+            var dependent = new Dictionary<int, bool>();
+            var result = new List<string>();
+            foreach (var (id, description) in _hostReads)
+                if (DependsOnData(id, dependent)) result.Add(description);
+            return result;
+        }
+    }
 
     internal void NoteHostRead(Tensor tensor, string operation)
     {
-        (_hostReads ??= []).Add($"{operation} of %{IdOf(tensor)} ({tensor.DType.Name()}{tensor.Shape})");
+        int id = IdOf(tensor);
+        (_hostReads ??= []).Add((id, $"{operation} of %{id} ({tensor.DType.Name()}{tensor.Shape})"));
+    }
+
+    /// <summary>Whether the value <paramref name="id"/> depends on an input, a seed or a captured tensor the tape writes in place.</summary>
+    private bool DependsOnData(int id, Dictionary<int, bool> memo)
+    {
+        // Iterative post-order over the arguments (a long chain would overflow a recursive walk).
+        var stack = new Stack<(int Id, bool Expanded)>();
+        stack.Push((id, false));
+        while (stack.Count > 0)
+        {
+            var (next, expanded) = stack.Pop();
+            if (memo.ContainsKey(next)) continue;
+            var op = _ops[IndexOf(next)];
+            switch (op)
+            {
+                case ConstantOp:
+                    memo[next] = _writtenConstants?.Contains(op.Id) ?? false;
+                    break;
+                case CallOp call when expanded:
+                    bool any = false;
+                    foreach (int arg in call.Args) any |= memo[arg];
+                    memo[next] = any;
+                    break;
+                case CallOp call:
+                    stack.Push((next, true));
+                    foreach (int arg in call.Args)
+                        if (!memo.ContainsKey(arg)) stack.Push((arg, false));
+                    break;
+                default:
+                    memo[next] = true;                 // inputs and seeds
+                    break;
+            }
+        }
+        return memo[id];
+    }
+
+    /// <summary>Marks every captured tensor that <paramref name="id"/> is computed from as written (a conservative over-approximation of what an in-place call reaches).</summary>
+    private void MarkConstantsWritten(int id)
+    {
+        var stack = new Stack<int>();
+        var seen = new HashSet<int>();
+        stack.Push(id);
+        while (stack.Count > 0)
+        {
+            int next = stack.Pop();
+            if (!seen.Add(next)) continue;
+            var op = _ops[IndexOf(next)];
+            if (op is ConstantOp) (_writtenConstants ??= []).Add(op.Id);
+            else if (op is CallOp call) foreach (int arg in call.Args) stack.Push(arg);
+        }
     }
 
     /// <summary>Whether <paramref name="tensor"/> is a value recorded on this tape.</summary>
@@ -134,6 +200,7 @@ public sealed class Tape
         if (savedInputs is not null)
             foreach (int m in primitive.Effects.MutatedInputs)
                 ReplaceRecordedValue(args[m], savedInputs[m]);
+        foreach (int m in primitive.Effects.MutatedInputs) MarkConstantsWritten(args[m]);
         var call = new CallOp(_nextId, TensorSpec.Of(outputs[0]), primitive, attributes, args);
         if (outputs.Length > 1) call = call with { OutputSpecs = outputs.Select(TensorSpec.Of).ToArray() };
         int id = AddOp(call, outputs[0]);

@@ -1,3 +1,4 @@
+using Avalon.Autodiff;
 using Avalon.Compiler;
 using Avalon.Nn;
 using static Avalon.Tests.Compiler.CompilerTestUtil;
@@ -55,6 +56,38 @@ public sealed class CompileApiTests
         var dynamic = Avalon.Compiler.Compiler.Compile(DataDependent, Checked(), dynamic: true);
         Assert.Equal(new float[] { 1, 1 }, dynamic.Invoke(-Tensor.Ones(2))[0].ToArray<float>());
         Assert.Equal(new float[] { 2, 2 }, dynamic.Invoke(Tensor.Ones(2))[0].ToArray<float>());
+    }
+
+    [Fact]
+    public void AReadOfAValueComputedFromConstantsAloneIsNotDataDependentUnlessTheTapeWritesThem()
+    {
+        // A shape taken as a tensor and computed with (the shape subgraphs ONNX exporters emit): the same on every replay.
+        static Tensor[] FromShape(Tensor[] a)
+        {
+            var shape = Tensor.From(a[0].Shape.ToArray().Select(d => (long)d).ToArray());
+            long[] target = (shape * 2).ToArray<long>();
+            return [a[0].Reshape(1, (int)(target[0] * target[1] / 4))];
+        }
+        var f = Avalon.Compiler.Compiler.Compile(FromShape, Checked());
+        var x = Tensor.Randn([2, 3], new Generator(3));
+        AssertAllClose(FromShape([x]), f.Invoke(x), "reshape by a computed shape");
+        var tape = Grad.Trace(a => FromShape(a)[0], x);
+        Assert.Empty(tape.HostReads);
+        // A constant the traced code writes in place may differ on the next replay: its reads stay data-dependent.
+        static Tensor[] WritesTheConstant(Tensor[] a)
+        {
+            var counter = Tensor.Zeros([1]);
+            var bumped = counter.Add_(a[0].Sum().Detach() * 0 + 1);
+            return [bumped.ToArray<float>()[0] > 0 ? a[0] * 2 : a[0]];
+        }
+        Assert.NotEmpty(Grad.Trace(a => WritesTheConstant(a)[0], x).HostReads);
+        static Tensor[] WritesAConstantItReads(Tensor[] a)
+        {
+            var c = Tensor.Ones([1]);
+            c.Mul_(Tensor.Scalar(3f));
+            return [c.ToArray<float>()[0] > 2 ? a[0] * 2 : a[0]];
+        }
+        Assert.NotEmpty(Grad.Trace(a => WritesAConstantItReads(a)[0], x).HostReads);
     }
 
     [Fact]
