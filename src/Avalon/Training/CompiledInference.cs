@@ -14,9 +14,15 @@ internal sealed class CompiledInference
     private readonly Module _model;
     private CompiledFunction? _compiled;
 
-    public CompiledInference(Module model, bool compile)
+    private readonly string _operation;
+
+    /// <param name="model">The model.</param>
+    /// <param name="compile">Whether to compile (false: always eager).</param>
+    /// <param name="operation">Who runs it, for the fallback notice (<c>Predict</c>, <c>Fit's validation</c>).</param>
+    public CompiledInference(Module model, bool compile, string operation = "Predict")
     {
         _model = model;
+        _operation = operation;
         _compiled = compile ? Compiler.Compiler.Compile(model, new CompileOptions { CopyOutputs = true }) : null;
     }
 
@@ -33,7 +39,7 @@ internal sealed class CompiledInference
             // An inference forward changes no state, so running it again eagerly is safe.
             _compiled = null;
             int end = ex.Message.IndexOf('\n');
-            Console.Error.WriteLine($"Predict: compiled forward unavailable ({(end < 0 ? ex.Message : ex.Message[..end]).TrimEnd('.')}); running eagerly");
+            Console.Error.WriteLine($"{_operation}: compiled forward unavailable ({(end < 0 ? ex.Message : ex.Message[..end]).TrimEnd('.')}); running eagerly");
             return _model.Forward(input);
         }
     }

@@ -8,7 +8,15 @@ namespace Avalon.Training;
 /// <summary>The loop behind <c>Evaluate</c> and <c>Fit</c>'s validation: evaluation mode, no gradients, loss and metrics over every batch.</summary>
 internal static class EvaluationLoop
 {
-    public static EvaluationResult Run(Module model, Func<Tensor, Tensor, Tensor> loss, DataLoader loader, IReadOnlyList<IMetric> metrics, CancellationToken cancellationToken, string operation)
+    /// <param name="model">The model.</param>
+    /// <param name="loss">The loss.</param>
+    /// <param name="loader">The batches.</param>
+    /// <param name="metrics">The metrics (reset first).</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    /// <param name="operation">The caller's name, for errors.</param>
+    /// <param name="forward">The model's forward to use (Fit's compiled one, kept across epochs); null: the eager forward.</param>
+    public static EvaluationResult Run(Module model, Func<Tensor, Tensor, Tensor> loss, DataLoader loader, IReadOnlyList<IMetric> metrics, CancellationToken cancellationToken, string operation,
+        CompiledInference? forward = null)
     {
         using var mode = TrainingModeScope.Eval(model);
         using var noGrad = new NoGrad();
@@ -19,7 +27,7 @@ internal static class EvaluationLoop
         foreach (var batch in loader.WithCancellation(cancellationToken))
         {
             var (input, target) = BatchInputs.Split(batch, device);
-            var output = model.Forward(input);
+            var output = forward is null ? model.Forward(input) : forward.Forward(input);
             var value = loss(output, target);
             BatchInputs.CheckLoss(value, operation);
             sum += value.Item() * batch.Size;

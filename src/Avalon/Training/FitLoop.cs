@@ -99,6 +99,8 @@ internal static class FitLoop
             if (reason is not null) progress.WriteLine(EagerNotice(reason));
             else if (nonFinite is not null) guard = new CompiledStepGuard(nonFinite, options.OnNonFinite, loader.Count);
         }
+        // Validation runs the forward compiled too (one trace per batch shape, kept across epochs) when the step compiled.
+        var validationForward = compiled is not null && validationLoader is { Count: > 1 } ? new CompiledInference(model, compile: true, "Fit's validation") : null;
         var context = new CallbackContext(model, optimizer, epochs, history, progress) { StepsPerEpoch = loader.Count, IsMainProcess = distributed?.IsMainProcess ?? true };
         foreach (var c in callbackList) c.OnTrainBegin(context);
 
@@ -221,7 +223,7 @@ internal static class FitLoop
             if (validationLoader is not null)
             {
                 validationResult = distributed is null
-                    ? EvaluationLoop.Run(model, loss, validationLoader, metricList, token, Operation)
+                    ? EvaluationLoop.Run(model, loss, validationLoader, metricList, token, Operation, compiled is null ? null : validationForward)
                     : distributed.Evaluate(model, loss, validation!, validationLoader.BatchSize, options.Prefetch, metricList, token, Operation);
                 logs["val_loss"] = validationResult.Loss;
                 foreach (var (name, value) in validationResult.Metrics) logs["val_" + name] = value;

@@ -54,7 +54,8 @@ public sealed class FitOptions
     /// <summary>
     /// Whether to train with a compiled step (<see cref="TrainStep"/>: forward, loss and backward traced
     /// once per batch shape and run over one memory plan, then the optimiser's multi-tensor update).
-    /// Default true. The non-finite guard runs between backward and the update, as in the eager loop, so
+    /// Default true; the validation forward is then compiled too (traced once per batch shape for the whole
+    /// Fit). The non-finite guard runs between backward and the update, as in the eager loop, so
     /// <see cref="OnNonFinite"/> keeps its meaning. Fit trains eagerly instead, after one line on the
     /// progress output ("compiled step unavailable (reason); training eagerly"), when the step cannot be
     /// compiled: an optimiser without a multi-tensor update (SGD, Adam and AdamW have one), a model wrapped
