@@ -128,6 +128,9 @@ public sealed class DistributedDataParallel : Module, IDistributedModule
     /// <inheritdoc/>
     IDistributedContext IDistributedModule.DistributedContext => Group;
 
+    /// <inheritdoc/>
+    bool IDistributedModule.CanAllReduceGradients => true;
+
     /// <summary>Runs the wrapped module (after broadcasting rank 0's buffers, when training and <see cref="BroadcastBuffers"/>).</summary>
     public override Tensor Forward(Tensor input)
     {

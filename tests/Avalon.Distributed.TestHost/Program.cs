@@ -5,7 +5,7 @@ using Avalon.Distributed.TestHost;
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Avalon.Distributed.TestHost <collectives|equivalence|no-sync|fit|sync-batchnorm|hang|crash|sweep|lenet|cnn> [options]");
+    Console.Error.WriteLine("usage: Avalon.Distributed.TestHost <collectives|equivalence|no-sync|fit|fit-compiled|sync-batchnorm|hang|crash|sweep|lenet|cnn> [options]");
     return 2;
 }
 Avalon.Threads.Count = 1;
@@ -16,6 +16,7 @@ return args[0] switch
     "no-sync" => Scenarios.NoSync(),
     "sync-batchnorm" => Scenarios.SyncBatchNormEquivalence(),
     "fit" => Scenarios.Fit(args.Length > 1 ? args[1] : Path.GetTempPath()),
+    "fit-compiled" => Scenarios.FitCompiledAgainstEager(),
     "hang" => Scenarios.Hang(),
     "crash" => Scenarios.Crash(),
     "sweep" => Benchmarks.AllReduceSweep(),

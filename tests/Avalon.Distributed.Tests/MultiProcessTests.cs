@@ -79,6 +79,19 @@ public sealed class MultiProcessTests
     }
 
     [MpiFact]
+    public void FitsCompiledStepUnderDdpGivesTheEagerLoopsParametersAndLosses()
+    {
+        var result = MpiRun.Run(2, JobTimeout, "fit-compiled");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        for (int rank = 0; rank < 2; rank++)
+        {
+            Assert.Equal("no", result.Value(rank, "compiled_fell_back"));
+            Assert.True(result.Number(rank, "max_abs_diff_parameters") < 1e-5, result.ToString());
+            Assert.True(result.Number(rank, "max_abs_diff_losses") < 1e-5, result.ToString());
+        }
+    }
+
+    [MpiFact]
     public void FitReducesMetricsSavesFromRankZeroOnlyAndStopsTogether()
     {
         string directory = Directory.CreateTempSubdirectory("avalon-ddp-fit").FullName;

@@ -84,7 +84,8 @@ internal static class FitLoop
         CompiledStepGuard? guard = null;
         if (options.Compile)
         {
-            string? reason = distributed is not null ? "distributed training all-reduces gradients from backward hooks, which the compiled step does not run" : null;
+            string? reason = distributed is not null && model is not IDistributedModule { CanAllReduceGradients: true }
+                ? $"{model.GetType().Name} all-reduces gradients only from eager backward hooks" : null;
             if (reason is null)
             {
                 try
@@ -97,7 +98,8 @@ internal static class FitLoop
                 }
             }
             if (reason is not null) progress.WriteLine(EagerNotice(reason));
-            else if (nonFinite is not null) guard = new CompiledStepGuard(nonFinite, options.OnNonFinite, loader.Count);
+            else if (nonFinite is not null || distributed is not null)
+                guard = new CompiledStepGuard(nonFinite, options.OnNonFinite, loader.Count, distributed is null ? null : (IDistributedModule)model, distributed);
         }
         // Validation runs the forward compiled too (one trace per batch shape, kept across epochs) when the step compiled.
         var validationForward = compiled is not null && validationLoader is { Count: > 1 } ? new CompiledInference(model, compile: true, "Fit's validation") : null;
@@ -279,23 +281,30 @@ internal static class FitLoop
     }
 
     /// <summary>
-    /// The non-finite check a compiled step runs between its backward and its update (one instance per Fit,
-    /// so a step allocates no closure): a non-finite loss or gradient stops training before the update
-    /// (<see cref="NonFiniteAction.Stop"/>) or refuses the update (<see cref="NonFiniteAction.Skip"/>).
+    /// What a compiled step runs between its backward and its update (one instance per Fit, so a step
+    /// allocates no closure): in data-parallel training the all-reduce of the gradients (every process, every
+    /// step), then the non-finite check — a non-finite loss or gradient stops training before the update
+    /// (<see cref="NonFiniteAction.Stop"/>) or refuses the update (<see cref="NonFiniteAction.Skip"/>). The
+    /// processes decide together: the loss check is agreed across them and the gradients checked are the
+    /// reduced ones, the same everywhere.
     /// </summary>
     private sealed class CompiledStepGuard
     {
-        private readonly NonFiniteCheck _check;
+        private readonly NonFiniteCheck? _check;
         private readonly NonFiniteAction _action;
         private readonly int _batches;
+        private readonly IDistributedModule? _reducer;
+        private readonly DistributedFit? _distributed;
         private int _epoch;
         private int _batch;
 
-        public CompiledStepGuard(NonFiniteCheck check, NonFiniteAction action, int batches)
+        public CompiledStepGuard(NonFiniteCheck? check, NonFiniteAction action, int batches, IDistributedModule? reducer, DistributedFit? distributed)
         {
             _check = check;
             _action = action;
             _batches = batches;
+            _reducer = reducer;
+            _distributed = distributed;
             BeforeUpdate = Check;
         }
 
@@ -315,9 +324,15 @@ internal static class FitLoop
 
         private bool Check(TrainStepResult result)
         {
+            _reducer?.AllReduceGradients();
             double loss = result.Loss.Item();
             Loss = loss;
-            var bad = !double.IsFinite(loss) ? ("loss", 0L, loss) : _check.FirstNonFiniteGradient();
+            if (_check is null) return true;
+            bool badLoss = !double.IsFinite(loss);
+            (string, long, double)? bad;
+            if (_distributed is not null && _distributed.Any(badLoss))
+                bad = badLoss ? ("loss", 0L, loss) : ("the loss of another process", 0L, double.NaN);
+            else bad = badLoss ? ("loss", 0L, loss) : _check.FirstNonFiniteGradient();
             return bad is not { } found || !OnNonFinite(_action, _epoch, _batch, _batches, loss, found);
         }
     }

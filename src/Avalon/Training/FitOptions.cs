@@ -58,8 +58,9 @@ public sealed class FitOptions
     /// Fit). The non-finite guard runs between backward and the update, as in the eager loop, so
     /// <see cref="OnNonFinite"/> keeps its meaning. Fit trains eagerly instead, after one line on the
     /// progress output ("compiled step unavailable (reason); training eagerly"), when the step cannot be
-    /// compiled: an optimiser without a multi-tensor update (SGD, Adam and AdamW have one), a model wrapped
-    /// for distributed training, or a trace that fails (a loss that reads values on the host, a primitive
+    /// compiled: an optimiser without a multi-tensor update (SGD, Adam and AdamW have one), a distributed model
+    /// that cannot all-reduce outside an eager backward (<c>DistributedDataParallel</c> can: the compiled step
+    /// all-reduces between its backward and its update), or a trace that fails (a loss that reads values on the host, a primitive
     /// without a kernel). A compiled step is a static graph: the model and the loss are called once per
     /// batch shape while tracing, so code whose control flow changes from call to call without reading
     /// tensor values (a counter in a closure, say) is followed only with <c>Compile = false</c>.
