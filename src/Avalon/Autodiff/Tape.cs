@@ -92,13 +92,19 @@ public sealed class Tape
         get
         {
             if (_hostReads is null) return [];
+            // Computed once per state of the tape: recording more calls or reads can change the answer.
+            if (_hostReadsCache is { } cached && _hostReadsCacheKey == (_ops.Count, _hostReads.Count)) return cached;
             var dependent = new Dictionary<int, bool>();
             var result = new List<string>();
             foreach (var (id, description) in _hostReads)
                 if (DependsOnData(id, dependent)) result.Add(description);
-            return result;
+            _hostReadsCacheKey = (_ops.Count, _hostReads.Count);
+            return _hostReadsCache = result;
         }
     }
+
+    private List<string>? _hostReadsCache;
+    private (int Ops, int Reads) _hostReadsCacheKey;
 
     internal void NoteHostRead(Tensor tensor, string operation)
     {

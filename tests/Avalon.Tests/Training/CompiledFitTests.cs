@@ -26,6 +26,16 @@ public sealed class CompiledFitTests
         return options;
     }
 
+    /// <summary>Options whose plain progress lines (and any fallback notice) are written to the returned writer.</summary>
+    private static (FitOptions Options, StringWriter Output) PlainOptions(bool compile)
+    {
+        var options = Options(compile);
+        var output = new StringWriter();
+        options.Progress = ProgressMode.Plain;
+        options.ProgressOutput = output;
+        return (options, output);
+    }
+
     /// <summary>A network with every kind of state a step touches: BatchNorm's running statistics and dropout's random masks.</summary>
     private static Sequential StatefulNet(ulong seed)
     {
@@ -71,10 +81,7 @@ public sealed class CompiledFitTests
         TrainingHistory Train(bool compile, out Dictionary<string, double[]> weights, out Dictionary<string, double[]> buffers)
         {
             var model = StatefulNet(seed: 3);
-            var options = Options(compile);
-            var progress = new StringWriter();
-            options.Progress = ProgressMode.Plain;
-            options.ProgressOutput = progress;
+            var (options, progress) = PlainOptions(compile);
             var history = model.Fit(CrossEntropy, NewOptimizer(optimizerName, model), Blobs(400, seed: 2), epochs: 3, batchSize: 48,
                 validation: Blobs(100, seed: 5), metrics: [new Accuracy()], options: options);
             Assert.DoesNotContain("compiled step unavailable", progress.ToString());
@@ -196,10 +203,7 @@ public sealed class CompiledFitTests
     public void AnOptimizerWithoutAMultiTensorUpdateTrainsEagerlyAfterANotice()
     {
         var model = new Mlp(2, 8, 2, seed: 1);
-        var output = new StringWriter();
-        var options = Options(compile: true);
-        options.Progress = ProgressMode.Plain;
-        options.ProgressOutput = output;
+        var (options, output) = PlainOptions(compile: true);
         var history = model.Fit(CrossEntropy, new RmsProp(model.Parameters(), lr: 0.01), Blobs(400, seed: 2), epochs: 2, batchSize: 40, options: options);
         var notice = output.ToString().Split('\n').Where(l => l.StartsWith("compiled step unavailable", StringComparison.Ordinal)).ToList();
         Assert.Single(notice);
@@ -219,10 +223,7 @@ public sealed class CompiledFitTests
             return loss.Item() > 100 ? loss * 0.5 : loss;      // control flow on a value: not compilable
         }
         var model = new Mlp(2, 8, 2, seed: 1);
-        var output = new StringWriter();
-        var options = Options(compile: true);
-        options.Progress = ProgressMode.Plain;
-        options.ProgressOutput = output;
+        var (options, output) = PlainOptions(compile: true);
         var history = model.Fit(HostReadingLoss, new Adam(model.Parameters(), lr: 0.01), Blobs(400, seed: 2), epochs: 1, batchSize: 40, options: options);
         Assert.Equal(StepsPerEpoch, calls);
         Assert.Contains("compiled step unavailable (TrainStep: the traced step read 1 traced value(s) on the host", output.ToString());

@@ -97,8 +97,7 @@ public sealed class CompiledTape
             prepare = true;
         }
         if (prepare) Prepare(inputs);
-        for (int k = 0; k < inputs.Length; k++)
-            if (_inputInSlot[k]) inputs[k].Storage.Backend.Copy(inputs[k], _inputSlots[k]);
+        CopyInputsIntoSlots(inputs);
         foreach (var step in _steps) step.Execute();
         if (!_copyOutputs) return _outputs;
         var copies = new Tensor[_outputs.Length];
@@ -136,8 +135,7 @@ public sealed class CompiledTape
         var ticks = new long[_steps.Length];
         for (int r = 0; r < runs; r++)
         {
-            for (int k = 0; k < inputs.Length; k++)
-                if (_inputInSlot[k]) inputs[k].Storage.Backend.Copy(inputs[k], _inputSlots[k]);
+            CopyInputsIntoSlots(inputs);
             for (int i = 0; i < _steps.Length; i++)
             {
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -149,6 +147,13 @@ public sealed class CompiledTape
         for (int i = 0; i < result.Length; i++)
             result[i] = new StepTiming(i, _steps[i].Operation, _steps[i].Description, ticks[i] * 1000.0 / System.Diagnostics.Stopwatch.Frequency / runs);
         return result;
+    }
+
+    /// <summary>Copies each input that has a slot of its own into it (the inputs bound by reference need nothing).</summary>
+    private void CopyInputsIntoSlots(Tensor[] inputs)
+    {
+        for (int k = 0; k < inputs.Length; k++)
+            if (_inputInSlot[k]) inputs[k].Storage.Backend.Copy(inputs[k], _inputSlots[k]);
     }
 
     private void Prepare(Tensor[] inputs)
