@@ -5,7 +5,7 @@ using Avalon.Cli.Bench;
 namespace Avalon.Cli;
 
 /// <summary>
-/// <c>avalon bench cnn|vae|gemm|alloc|compile</c>: the benchmark models and the matrix product with the protocol
+/// <c>avalon bench cnn|vae|gemm|alloc|compile|conv</c>: the benchmark models, their convolution layers and the matrix product with the protocol
 /// of the PyTorch peer scripts, printing a summary or (<c>--json</c>) one line with the scripts' fields.
 /// Exit codes: 0 done, 1 a bad command line (System.CommandLine's), 2 an option out of range, 3 the
 /// data set could not be read.
@@ -28,6 +28,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateGemmCommand());
         bench.Subcommands.Add(CreateAllocCommand());
         bench.Subcommands.Add(CreateCompileCommand());
+        bench.Subcommands.Add(CreateConvCommand());
         return bench;
     }
 
@@ -150,6 +151,21 @@ internal static class BenchCommand
             model, batch,
         };
         command.SetAction(parse => Guard("bench compile", () => new CompileBenchmark().Run(parse.GetValue(model)!, parse.GetValue(batch))));
+        return command;
+    }
+
+    private static Command CreateConvCommand()
+    {
+        var batch = new Option<int>("--batch") { Description = "Images per call.", DefaultValueFactory = _ => 100 };
+        var threads = new Option<int>("--threads") { Description = "Threads the kernels use.", DefaultValueFactory = _ => 2 };
+        var reps = new Option<int>("--reps") { Description = "Timed calls per kernel (median).", DefaultValueFactory = _ => 50 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line per layer (fwd_ms, bwd_input_ms, bwd_weight_ms, gflop), as bench/torch_conv_layers.py." };
+        var command = new Command("conv", "The benchmark CNNs' convolution layers one at a time: forward, input gradient and weight gradient kernels, median ms and GFLOP/s.")
+        {
+            batch, threads, reps, json,
+        };
+        command.SetAction(parse => Guard("bench conv", () =>
+            new ConvLayerBenchmark().Run(parse.GetValue(batch), parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(json))));
         return command;
     }
 

@@ -4,9 +4,9 @@ using static Avalon.Tests.Backends.Cpu.ConvolutionKernelTests;
 namespace Avalon.Tests.Backends.Cpu;
 
 /// <summary>
-/// The direct convolution kernel (few taps, stride 1) against the naive float64 convolution, on the shapes
-/// it is dispatched for (one to three input channels, 3×3 and 5×5, padding, non-square, 1d, groups, batch 1,
-/// output channels not a multiple of its block of four) and next to the im2col + GEMM path it replaces.
+/// The direct convolution kernel (stride 1, no dilation) against the naive float64 convolution, on the shapes
+/// it is dispatched for (one to 32 input channels, 3×3 and 5×5, padding, non-square, 1d, groups, batch 1,
+/// output channels not a multiple of its blocks of four and eight) and next to the im2col + GEMM path it replaces.
 /// </summary>
 public class DirectConvolutionTests
 {
@@ -20,6 +20,9 @@ public class DirectConvolutionTests
         new(2, 4, 6, 2, [10, 11], [3, 3], [1, 1], [1, 1], [1, 1]),    // groups: 2 channels and 3 outputs per group
         new(3, 1, 7, 1, [40], [7], [1], [3], [1]),                    // 1d
         new(1, 1, 1, 1, [33, 17], [5, 5], [1, 1], [2, 2], [1, 1]),    // one output channel
+        new(2, 16, 32, 1, [14, 14], [3, 3], [1, 1], [1, 1], [1, 1]),  // the benchmark CNN's second layer: eight-channel blocks
+        new(2, 32, 13, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1]),    // 13 = 8 + 4 + 1 output channels, 288 taps
+        new(1, 20, 50, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]),  // LeNet's second layer
     };
 
     [Theory]
@@ -50,10 +53,10 @@ public class DirectConvolutionTests
     [Fact]
     public void DirectKernelIsNotUsedWhereItDoesNotApply()
     {
-        // Strided, dilated, many taps, 3d, pointwise: all stay on im2col + GEMM.
+        // Strided, dilated, 3d, pointwise, a padded sample over the cache budget: all stay on im2col + GEMM.
         Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 1, 4, 1, [9, 9], [3, 3], [2, 2], [0, 0], [1, 1]).Geometry()));
         Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 1, 4, 1, [9, 9], [3, 3], [1, 1], [0, 0], [2, 2]).Geometry()));
-        Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 16, 4, 1, [9, 9], [3, 3], [1, 1], [1, 1], [1, 1]).Geometry()));
+        Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 64, 4, 1, [130, 130], [3, 3], [1, 1], [1, 1], [1, 1]).Geometry()));
         Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 1, 4, 1, [5, 5, 5], [3, 3, 3], [1, 1, 1], [0, 0, 0], [1, 1, 1]).Geometry()));
         Assert.False(DirectConvolution.Applies<float>(new ConvCase(1, 4, 4, 1, [5, 5], [1, 1], [1, 1], [0, 0], [1, 1]).Geometry()));
     }

@@ -4,7 +4,9 @@ using Avalon.Primitives.Convolution;
 namespace Avalon.Backends.Cpu.Convolution;
 
 /// <summary>
-/// Gradient of a convolution with respect to its input: columns = weightᵀ × gradOutput, then col2vol.
+/// Gradient of a convolution with respect to its input. Stride-1 undilated layers are the forward of their
+/// adjoint convolution, on the direct kernel (<see cref="DirectInputGradient"/>); the rest are
+/// columns = weightᵀ × gradOutput, then col2vol.
 /// Samples are taken in chunks (see <see cref="ColumnChunk"/>): the chunk's output gradients, side by
 /// side, meet the weight in one GEMM, then each sample's columns are folded back into its input
 /// gradient. One task per (chunk, group). The same linear map is the forward of a transposed convolution.
@@ -19,12 +21,21 @@ internal static unsafe class ConvolutionBackwardInput
     /// </summary>
     public static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> weight, Span<T> gradInput)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => Run(g, gradOutput, weight, gradInput,
-            ColumnChunk.Samples<T>(g, (g.Batch + CpuParallel.Threads - 1) / CpuParallel.Threads));
+    {
+        if (g.Batch > 0 && DirectInputGradient.TryAdjoint<T>(g, out ConvGeometry adjoint))
+        {
+            g.RequireLength("grad_output", gradOutput.Length, g.OutputLength);
+            g.RequireLength("weight", weight.Length, g.WeightLength);
+            g.RequireLength("grad_input", gradInput.Length, g.InputLength);
+            DirectInputGradient.Run(g, adjoint, gradOutput, weight, gradInput);
+            return;
+        }
+        Run(g, gradOutput, weight, gradInput, ColumnChunk.Samples<T>(g, (g.Batch + CpuParallel.Threads - 1) / CpuParallel.Threads));
+    }
 
     /// <summary>
-    /// As <see cref="Run{T}(in ConvGeometry, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/> with at most
-    /// <paramref name="samplesPerChunk"/> samples per GEMM (tests set it to reach every chunk split).
+    /// The GEMM + col2vol path with at most <paramref name="samplesPerChunk"/> samples per GEMM, whatever the
+    /// geometry (tests set it to reach every chunk split, and compare it with the direct path).
     /// </summary>
     internal static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> weight, Span<T> gradInput,
         int samplesPerChunk) where T : unmanaged, IFloatingPointIeee754<T>

@@ -5,7 +5,8 @@ using Avalon.Primitives.Convolution;
 namespace Avalon.Backends.Cpu.Convolution;
 
 /// <summary>
-/// Gradient of a convolution with respect to its weight: gradWeight_g = Σₙ gradOutput[n, g] × columns(input[n, g])ᵀ.
+/// Gradient of a convolution with respect to its weight: gradWeight_g = Σₙ gradOutput[n, g] × columns(input[n, g])ᵀ,
+/// computed without the columns for stride-1 undilated layers (<see cref="DirectWeightGradient"/>).
 /// The batch is cut into chunks of consecutive samples (see <see cref="ColumnChunk"/>) whose boundaries
 /// depend only on the geometry, never on the thread count. Each chunk's columns and output gradients,
 /// side by side, make one GEMM whose inner dimension runs over all of the chunk's output positions; that
@@ -31,15 +32,16 @@ internal static unsafe class ConvolutionBackwardWeight
     /// </summary>
     public static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> gradOutput, Span<T> gradWeight)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => Run(g, input, gradOutput, gradWeight, samplesPerChunk: 0);
+        => Run(g, input, gradOutput, gradWeight, samplesPerChunk: 0, allowDirect: true);
 
     /// <summary>
     /// As <see cref="Run{T}(in ConvGeometry, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/> with at most
     /// <paramref name="samplesPerChunk"/> samples per chunk, or the cache-sized default when it is 0 (tests
     /// set it to reach every chunk split). Chunks are as equal as the batch allows: sizes differ by at most one.
+    /// <paramref name="allowDirect"/> false forces vol2col + GEMM where the direct kernel would apply.
     /// </summary>
     internal static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> gradOutput, Span<T> gradWeight,
-        int samplesPerChunk) where T : unmanaged, IFloatingPointIeee754<T>
+        int samplesPerChunk, bool allowDirect = true) where T : unmanaged, IFloatingPointIeee754<T>
     {
         g.RequireLength("input", input.Length, g.InputLength);
         g.RequireLength("grad_output", gradOutput.Length, g.OutputLength);
@@ -50,7 +52,9 @@ internal static unsafe class ConvolutionBackwardWeight
             return;
         }
 
+        bool direct = allowDirect && DirectWeightGradient.Applies<T>(g);
         int maxChunk = samplesPerChunk > 0 ? samplesPerChunk
+            : direct ? DirectWeightGradient.ChunkSamples<T>(g, (g.Batch + MinChunks - 1) / MinChunks)
             : ColumnChunk.Samples<T>(g, (g.Batch + MinChunks - 1) / MinChunks);
         int chunks = (g.Batch + maxChunk - 1) / maxChunk;
         long weightLength = g.WeightLength;
@@ -65,7 +69,7 @@ internal static unsafe class ConvolutionBackwardWeight
                 for (int start = 0; start < chunks; start += wave)
                 {
                     int count = Math.Min(wave, chunks - start), items = count * g.Groups;
-                    job.Set(g, pIn, pGy, pGw, partials, chunks, start, serial: items >= CpuParallel.Threads);
+                    job.Set(g, pIn, pGy, pGw, partials, chunks, start, serial: items >= CpuParallel.Threads, direct);
                     CpuParallel.For(items, job.Body);
                     // In chunk order, whatever order the chunks were computed in.
                     for (int c = Math.Max(start, 1); c < start + count; c++)
@@ -99,7 +103,7 @@ internal static unsafe class ConvolutionBackwardWeight
         private ConvGeometry _g;
         private T* _input, _gradOutput, _gradWeight, _partials;
         private int _chunks, _firstChunk;
-        private bool _serial;
+        private bool _serial, _direct;
 
         private Job() => Body = Execute;
 
@@ -111,8 +115,10 @@ internal static unsafe class ConvolutionBackwardWeight
             return job;
         }
 
-        public void Set(in ConvGeometry g, T* input, T* gradOutput, T* gradWeight, T* partials, int chunks, int firstChunk, bool serial)
+        public void Set(in ConvGeometry g, T* input, T* gradOutput, T* gradWeight, T* partials, int chunks, int firstChunk, bool serial,
+            bool direct)
         {
+            _direct = direct;
             _g = g;
             _input = input;
             _gradOutput = gradOutput;
@@ -141,6 +147,12 @@ internal static unsafe class ConvolutionBackwardWeight
             T* gw = (chunk == 0 ? _gradWeight : _partials + (chunk - _firstChunk) * g.WeightLength) + (long)grp * coutG * rows;
             T* x = _input + first * inSample + (long)grp * cinG * inPlane;
             T* gy = _gradOutput + first * outSample + (long)grp * coutG * outPlane;
+            if (_direct)
+            {
+                DirectWeightGradient.Run(g, x, inSample, gy, outSample, count, gw);
+                return;
+            }
+
             // One sample of a pointwise convolution is its own column matrix, and one sample's output
             // gradient is already a [coutG, positions] matrix; otherwise both are gathered.
             ConvolutionWorkspace ws = ConvolutionWorkspace.Current;

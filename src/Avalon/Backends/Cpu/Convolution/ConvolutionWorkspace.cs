@@ -65,4 +65,10 @@ internal enum ConvolutionScratch
 
     /// <summary>Partial weight gradients of a wave of chunks (the calling thread's).</summary>
     Partials,
+
+    /// <summary>The tap offsets of a direct convolution kernel (int).</summary>
+    Offsets,
+
+    /// <summary>A rearranged copy of the weight (the flipped, transposed weight of the direct input gradient).</summary>
+    Weight,
 }

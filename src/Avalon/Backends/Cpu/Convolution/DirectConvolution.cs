@@ -6,31 +6,36 @@ using Avalon.Primitives.Convolution;
 namespace Avalon.Backends.Cpu.Convolution;
 
 /// <summary>
-/// Direct convolution forward for layers with few taps (input channels per group × kernel area, at most
-/// <see cref="MaxTaps"/>), stride 1 and no dilation: the first layer of an image network (1 channel,
-/// 3×3 or 5×5). Im2col + GEMM is a poor fit there: the GEMM's inner dimension is the tap count (9 or 25),
-/// so each micro-kernel tile does a few steps of k between its loads and stores of C, and the column
-/// matrix is written, then packed, then read: three passes over data nine or 25 times the input's size.
+/// Direct convolution forward for stride-1, undilated layers (2d or 1d) whose padded sample fits
+/// <see cref="MaxPaddedBytes"/>: no column matrix at all. Im2col + GEMM writes a column matrix the kernel
+/// area times the input's size, packs it and reads it again; for the small planes and thin channel counts
+/// of small image networks that traffic and the GEMM's edge tiles (a 7×7 plane is 49 columns) cost more
+/// than the arithmetic. Measured on one thread (AVX-512): 3×3 layers 16→32 on 14×14 1.4× and 32→32 on 7×7
+/// 2.4× faster than im2col + GEMM; 5×5 20→50 on 12×12 and the one-channel first layers equal.
 /// </summary>
 /// <remarks>
-/// <para>The sample's input is copied once into a zero-padded buffer, Wp = W + 2·padW columns wide. Output
-/// row oh, column ow then reads padded row oh + kh, column ow + kw, so over the flattened padded plane
-/// output position p = oh·Wp + ow reads position p + kh·Wp + kw: every tap is a fixed offset, and the
-/// whole plane is one one-dimensional correlation over contiguous memory. Positions with ow ≥ outW are
-/// computed too (they wrap into the next row) and dropped when the rows are copied out; they cost
-/// (kW − 1)/Wp of the work (7 % for 3×3 on 28×28).</para>
-/// <para>Four output channels and two vectors of positions are computed at once: per tap, two input
-/// loads and four weight broadcasts feed eight fused multiply-adds into eight accumulators, which stay in
-/// registers over all the taps. Each output is one sum over the taps in weight order, whatever the
-/// thread count.</para>
+/// <para>The sample's input is copied once into a zero-padded buffer (see <see cref="DirectPlaneLayout"/>):
+/// over the flattened padded plane every tap is a fixed offset, and each output channel is one
+/// one-dimensional correlation over contiguous memory. Positions with ow ≥ outW are computed too and
+/// dropped when the rows are copied out; they cost (kW − 1)/Wp of the work.</para>
+/// <para>Per tap, two vectors of input positions meet the broadcast weights of a block of output channels —
+/// eight with 512-bit vectors (16 accumulators of 32 registers), four with 256-bit ones — and the
+/// accumulators stay in registers over all the taps. Each output is one sum over the taps in weight
+/// order, whatever the thread count.</para>
 /// </remarks>
 internal static unsafe class DirectConvolution
 {
-    /// <summary>Most taps (input channels per group × kernel area) for which the direct kernel is used.</summary>
-    public const int MaxTaps = 32;
+    /// <summary>
+    /// Largest padded sample (one group's input channels, in bytes) for which the direct kernels are used:
+    /// every block of output channels walks the whole padded sample, which should stay in the core's caches.
+    /// </summary>
+    public const long MaxPaddedBytes = 4 << 20;
 
-    /// <summary>Output channels computed together.</summary>
+    /// <summary>Output channels computed together with 256-bit vectors (and for a short last block).</summary>
     private const int ChannelBlock = 4;
+
+    /// <summary>Output channels computed together with 512-bit vectors.</summary>
+    private const int WideChannelBlock = 8;
 
     /// <summary>Vectors of output positions computed together.</summary>
     private const int VectorBlock = 2;
@@ -40,7 +45,8 @@ internal static unsafe class DirectConvolution
         (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && GemmMicroKernel256<float>.IsSupported &&
         g.InputDepth == 1 && g.KernelDepth == 1 && g.PadDepth == 0 &&
         g.StrideHeight == 1 && g.StrideWidth == 1 && g.DilationHeight == 1 && g.DilationWidth == 1 &&
-        g.ColumnRows <= MaxTaps && g.KernelVolume > 1;
+        g.KernelVolume > 1 &&
+        new DirectPlaneLayout(g, 64).PaddedLength * (typeof(T) == typeof(double) ? 8 : 4) <= MaxPaddedBytes;
 
     /// <summary>
     /// One sample and group: y[coutG, outPlane] = conv(x[cinG, inPlane], w[coutG, taps]) (+ bias[coutG] when not null).
@@ -72,39 +78,38 @@ internal static unsafe class DirectConvolution
         where TVector : struct
         where TOps : struct, IGemmVector<TVector, T>
     {
-        int cin = g.InChannelsPerGroup, cout = g.OutChannelsPerGroup, taps = g.ColumnRows;
-        int inH = g.InputHeight, inW = g.InputWidth, kH = g.KernelHeight, kW = g.KernelWidth;
-        int padH = g.PadHeight, padW = g.PadWidth, outH = g.OutputHeight, outW = g.OutputWidth;
-        int wp = inW + 2 * padW, hp = inH + 2 * padH, planePadded = hp * wp;
-        int block = VectorBlock * TOps.Count;
-        int length = outH * wp, rounded = (length + block - 1) / block * block;
-        int reach = (cin - 1) * planePadded + (kH - 1) * wp + (kW - 1);
-        long paddedLength = Math.Max((long)cin * planePadded, (long)rounded + reach);
+        int cout = g.OutChannelsPerGroup, taps = g.ColumnRows, outH = g.OutputHeight, outW = g.OutputWidth;
+        // 512-bit vectors have 32 registers: eight channels' accumulators fit beside the loads; 256-bit ones 16.
+        bool wide = typeof(TVector) == typeof(Vector512<float>) || typeof(TVector) == typeof(Vector512<double>);
+        var layout = new DirectPlaneLayout(g, VectorBlock * TOps.Count);
+        int wp = layout.PaddedWidth, rounded = layout.Rounded;
 
         ConvolutionWorkspace ws = ConvolutionWorkspace.Current;
-        T* padded = ws.Get<T>(ConvolutionScratch.Padded, paddedLength);
-        T* rows = ws.Get<T>(ConvolutionScratch.Rows, (long)ChannelBlock * rounded);
-        new Span<T>(padded, (int)paddedLength).Clear();
-        for (int c = 0; c < cin; c++)
-        for (int h = 0; h < inH; h++)
-            new ReadOnlySpan<T>(x + ((long)c * inH + h) * inW, inW)
-                .CopyTo(new Span<T>(padded + (long)c * planePadded + (long)(h + padH) * wp + padW, inW));
+        T* padded = ws.Get<T>(ConvolutionScratch.Padded, layout.PaddedLength);
+        T* rows = ws.Get<T>(ConvolutionScratch.Rows, (long)WideChannelBlock * rounded);
+        int* offsets = ws.Get<int>(ConvolutionScratch.Offsets, taps);
+        layout.Pad(g, x, padded);
+        layout.FillOffsets(g, offsets);
 
-        int* offsets = stackalloc int[taps];
-        for (int c = 0, t = 0; c < cin; c++)
-        for (int kh = 0; kh < kH; kh++)
-        for (int kw = 0; kw < kW; kw++, t++)
-            offsets[t] = c * planePadded + kh * wp + kw;
-
-        for (int co = 0; co < cout; co += ChannelBlock)
+        for (int co = 0; co < cout;)
         {
-            int channels = Math.Min(ChannelBlock, cout - co);
-            // A short last block repeats its last channel; the repeats are computed and not copied out.
-            T* w0 = w + (long)co * taps;
-            T* w1 = w + (long)(co + Math.Min(1, channels - 1)) * taps;
-            T* w2 = w + (long)(co + Math.Min(2, channels - 1)) * taps;
-            T* w3 = w + (long)(co + Math.Min(3, channels - 1)) * taps;
-            Block<T, TVector, TOps>(padded, offsets, taps, w0, w1, w2, w3, rows, rounded);
+            int channels;
+            if (wide && cout - co >= WideChannelBlock)
+            {
+                channels = WideChannelBlock;
+                Block8<T, TVector, TOps>(padded, offsets, taps, w + (long)co * taps, taps, rows, rounded);
+            }
+            else
+            {
+                channels = Math.Min(ChannelBlock, cout - co);
+                // A short last block repeats its last channel; the repeats are computed and not copied out.
+                T* w0 = w + (long)co * taps;
+                T* w1 = w + (long)(co + Math.Min(1, channels - 1)) * taps;
+                T* w2 = w + (long)(co + Math.Min(2, channels - 1)) * taps;
+                T* w3 = w + (long)(co + Math.Min(3, channels - 1)) * taps;
+                Block<T, TVector, TOps>(padded, offsets, taps, w0, w1, w2, w3, rows, rounded);
+            }
+
             for (int c = 0; c < channels; c++)
             {
                 T b = bias == null ? T.Zero : bias[co + c];
@@ -118,6 +123,66 @@ internal static unsafe class DirectConvolution
                         System.Numerics.Tensors.TensorPrimitives.Add(new ReadOnlySpan<T>(src, outW), b, new Span<T>(dst, outW));
                 }
             }
+            co += channels;
+        }
+    }
+
+    /// <summary>rows[c, p] = Σ_t w[c, t] · padded[p + offsets[t]] for eight channels c (rows c·length apart) and p in [0, length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block8<T, TVector, TOps>(T* padded, int* offsets, int taps, T* w, int wStride, T* rows, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVector : struct
+        where TOps : struct, IGemmVector<TVector, T>
+    {
+        int v = TOps.Count;
+        T* w0 = w, w1 = w + wStride, w2 = w + 2 * wStride, w3 = w + 3 * wStride;
+        T* w4 = w + 4 * wStride, w5 = w + 5 * wStride, w6 = w + 6 * wStride, w7 = w + 7 * wStride;
+        for (int p = 0; p < length; p += 2 * v)
+        {
+            TVector a00 = default, a01 = default, a10 = default, a11 = default;
+            TVector a20 = default, a21 = default, a30 = default, a31 = default;
+            TVector a40 = default, a41 = default, a50 = default, a51 = default;
+            TVector a60 = default, a61 = default, a70 = default, a71 = default;
+            T* origin = padded + p;
+            for (int t = 0; t < taps; t++)
+            {
+                T* src = origin + offsets[t];
+                TVector x0 = TOps.Load(src), x1 = TOps.Load(src + v);
+                TVector b = TOps.Broadcast(w0[t]);
+                a00 = TOps.MulAdd(b, x0, a00);
+                a01 = TOps.MulAdd(b, x1, a01);
+                b = TOps.Broadcast(w1[t]);
+                a10 = TOps.MulAdd(b, x0, a10);
+                a11 = TOps.MulAdd(b, x1, a11);
+                b = TOps.Broadcast(w2[t]);
+                a20 = TOps.MulAdd(b, x0, a20);
+                a21 = TOps.MulAdd(b, x1, a21);
+                b = TOps.Broadcast(w3[t]);
+                a30 = TOps.MulAdd(b, x0, a30);
+                a31 = TOps.MulAdd(b, x1, a31);
+                b = TOps.Broadcast(w4[t]);
+                a40 = TOps.MulAdd(b, x0, a40);
+                a41 = TOps.MulAdd(b, x1, a41);
+                b = TOps.Broadcast(w5[t]);
+                a50 = TOps.MulAdd(b, x0, a50);
+                a51 = TOps.MulAdd(b, x1, a51);
+                b = TOps.Broadcast(w6[t]);
+                a60 = TOps.MulAdd(b, x0, a60);
+                a61 = TOps.MulAdd(b, x1, a61);
+                b = TOps.Broadcast(w7[t]);
+                a70 = TOps.MulAdd(b, x0, a70);
+                a71 = TOps.MulAdd(b, x1, a71);
+            }
+
+            T* r = rows + p;
+            TOps.Store(a00, r); TOps.Store(a01, r + v); r += length;
+            TOps.Store(a10, r); TOps.Store(a11, r + v); r += length;
+            TOps.Store(a20, r); TOps.Store(a21, r + v); r += length;
+            TOps.Store(a30, r); TOps.Store(a31, r + v); r += length;
+            TOps.Store(a40, r); TOps.Store(a41, r + v); r += length;
+            TOps.Store(a50, r); TOps.Store(a51, r + v); r += length;
+            TOps.Store(a60, r); TOps.Store(a61, r + v); r += length;
+            TOps.Store(a70, r); TOps.Store(a71, r + v);
         }
     }
 
