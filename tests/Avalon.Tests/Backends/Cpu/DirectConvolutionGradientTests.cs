@@ -10,28 +10,33 @@ namespace Avalon.Tests.Backends.Cpu;
 /// </summary>
 public class DirectConvolutionGradientTests
 {
-    /// <summary>Cases, and whether the weight gradient takes the direct kernel (with AVX2) or stays on GEMM by its limits.</summary>
-    public static TheoryData<ConvCase, bool> GradientCases => new()
+    /// <summary>Cases, the samples per weight-gradient chunk, and the weight-gradient kernel they take (with AVX2).</summary>
+    public static TheoryData<ConvCase, int, string> GradientCases => new()
     {
-        { new(5, 16, 32, 1, [14, 14], [3, 3], [1, 1], [1, 1], [1, 1]), true },   // the benchmark CNN's second layer (small batch)
-        { new(3, 32, 32, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1]), true },     // its third: 7 of every 9 padded columns are outputs
-        { new(2, 20, 50, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]), false },  // LeNet's second layer: rows 12 wide for 8 outputs
-        { new(3, 5, 7, 1, [11, 10], [3, 3], [1, 1], [1, 1], [1, 1]), true },     // channel and tap counts off every block size
-        { new(2, 4, 13, 1, [9, 13], [3, 5], [1, 1], [2, 2], [1, 1]), true },     // non-square kernel, 13 = 8 + 4 + 1 outputs
-        { new(2, 8, 6, 2, [10, 11], [3, 3], [1, 1], [0, 2], [1, 1]), true },     // groups; padding 0 and the full k − 1
-        { new(3, 6, 9, 3, [17], [5], [1], [2], [1]), true },                     // 1d with groups
-        { new(1, 4, 4, 1, [3, 3], [2, 2], [1, 1], [1, 1], [1, 1]), true },       // plane smaller than one vector
-        { new(7, 1, 16, 1, [28, 28], [3, 3], [1, 1], [1, 1], [1, 1]), true },    // the first layer (weight gradient only)
+        // The benchmark CNN's layers at small batches, chunks forced to hold enough positions for the channel kernel.
+        { new(5, 16, 32, 1, [14, 14], [3, 3], [1, 1], [1, 1], [1, 1]), 3, "ChannelLanes" },
+        { new(12, 32, 32, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1]), 11, "ChannelLanes" },
+        { new(3, 32, 32, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1]), 1, "None" }, // 49 positions a chunk
+        { new(9, 20, 50, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]), 8, "ChannelLanes" }, // LeNet's second layer
+        { new(5, 5, 7, 1, [11, 10], [3, 3], [1, 1], [1, 1], [1, 1]), 5, "ChannelLanes" }, // 45 taps, 7 channels
+        { new(2, 4, 37, 1, [19, 23], [3, 5], [1, 1], [2, 2], [1, 1]), 2, "ChannelLanes" }, // 37 = 32 + 5 channels
+        { new(3, 16, 6, 2, [20, 21], [3, 3], [1, 1], [0, 2], [1, 1]), 2, "ChannelLanes" }, // groups; padding 0 and k − 1
+        { new(40, 24, 9, 3, [17], [5], [1], [2], [1]), 34, "ChannelLanes" },                // 1d with groups
+        { new(7, 1, 16, 1, [28, 28], [3, 3], [1, 1], [1, 1], [1, 1]), 1, "PositionLanes" }, // the first layer
+        { new(3, 3, 10, 1, [13, 9], [3, 3], [1, 1], [1, 1], [1, 1]), 2, "PositionLanes" }, // 27 taps, 10 channels
+        { new(2, 1, 6, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]), 1, "None" },   // rows 12 wide for 8 outputs
+        { new(1, 4, 4, 1, [3, 3], [2, 2], [1, 1], [1, 1], [1, 1]), 1, "PositionLanes" }, // plane smaller than a vector
     };
 
     [Theory]
     [MemberData(nameof(GradientCases))]
-    public void DirectGradientsMatchGemmAndAreAdjointsOfTheForward(ConvCase c, bool weightDirect)
+    public void DirectGradientsMatchGemmAndAreAdjointsOfTheForward(ConvCase c, int chunk, string kernelName)
     {
         var g = c.Geometry();
         bool avx2 = Avalon.Backends.Cpu.GemmMicroKernel256<float>.IsSupported;
         bool inputDirect = DirectInputGradient.TryAdjoint<float>(g, out _);
-        Assert.True(DirectWeightGradient.Applies<float>(g) == (avx2 && weightDirect), $"{c}: direct weight gradient dispatch.");
+        var kernel = Enum.Parse<DirectWeightGradient.Kernel>(kernelName);
+        Assert.Equal(avx2 ? kernel : DirectWeightGradient.Kernel.None, DirectWeightGradient.Choose<float>(g, chunk));
         Assert.True(inputDirect == (avx2 && c.Cin / c.Groups >= 4), $"{c}: the direct input gradient applies with four or more input channels per group.");
 
         var rng = new Random(StableSeed(c));
@@ -46,7 +51,7 @@ public class DirectConvolutionGradientTests
         AssertClose([lhs], [Dot(x, gx)], 1e-11, $"{c}: ⟨conv(x), gy⟩ = ⟨x, gx⟩");
 
         var gw = new double[g.WeightLength];
-        ConvolutionBackwardWeight.Run<double>(g, x, gy, gw);
+        ConvolutionBackwardWeight.Run<double>(g, x, gy, gw, samplesPerChunk: chunk);
         var gwGemm = new double[g.WeightLength];
         ConvolutionBackwardWeight.Run<double>(g, x, gy, gwGemm, samplesPerChunk: 0, allowDirect: false);
         AssertClose(gwGemm, gw, 1e-12, $"{c}: float64 weight gradient against vol2col + GEMM");
@@ -57,7 +62,7 @@ public class DirectConvolutionGradientTests
         ConvolutionBackwardInput.Run<float>(g, gyf, wf, gxf);
         AssertClose(gxGemm, ToDouble(gxf), 5e-5, $"{c}: float32 input gradient (sums of up to 1,250 terms)");
         var gwf = new float[g.WeightLength];
-        ConvolutionBackwardWeight.Run<float>(g, xf, gyf, gwf);
+        ConvolutionBackwardWeight.Run<float>(g, xf, gyf, gwf, samplesPerChunk: chunk);
         AssertClose(gwGemm, ToDouble(gwf), 5e-5, $"{c}: float32 weight gradient");
     }
 
@@ -65,8 +70,8 @@ public class DirectConvolutionGradientTests
     public void WeightGradientChunksDoNotChangeTheDirectResult()
     {
         // Every split of the batch into chunks gives the same gradient to rounding (each chunk sums its samples
-        // in order; the partials are then added in chunk order).
-        var c = new ConvCase(9, 6, 10, 1, [8, 9], [3, 3], [1, 1], [1, 1], [1, 1]);
+        // in order; the partials are then added in chunk order), on both kernels and GEMM.
+        var c = new ConvCase(9, 6, 10, 1, [20, 29], [3, 3], [1, 1], [1, 1], [1, 1]);
         var g = c.Geometry();
         var rng = new Random(StableSeed(c));
         double[] x = RandomArray(rng, g.InputLength), gy = RandomArray(rng, g.OutputLength);
@@ -81,11 +86,9 @@ public class DirectConvolutionGradientTests
     }
 
     [Fact]
-    public void LargeOrWastefulGradientsStayOnGemm()
+    public void StridedDilatedOrOverPaddedLayersStayOnGemm()
     {
-        // A gradient slice over the size limit, and rows half again as wide as the output (5×5 on 12², no padding).
-        Assert.False(DirectWeightGradient.Applies<float>(new ConvCase(1, 256, 256, 1, [14, 14], [3, 3], [1, 1], [1, 1], [1, 1]).Geometry()));
-        Assert.False(DirectWeightGradient.Applies<float>(new ConvCase(1, 8, 8, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]).Geometry()));
+        Assert.Equal(DirectWeightGradient.Kernel.None, DirectWeightGradient.Choose<float>(new ConvCase(1, 8, 8, 1, [30, 30], [3, 3], [2, 2], [1, 1], [1, 1]).Geometry(), 8));
         // Strided, dilated or over-padded: no adjoint forward on the direct kernel.
         Assert.False(DirectInputGradient.TryAdjoint<float>(new ConvCase(1, 8, 8, 1, [9, 9], [3, 3], [2, 2], [1, 1], [1, 1]).Geometry(), out _));
         Assert.False(DirectInputGradient.TryAdjoint<float>(new ConvCase(1, 8, 8, 1, [9, 9], [3, 3], [1, 1], [1, 1], [2, 2]).Geometry(), out _));

@@ -52,10 +52,11 @@ internal static unsafe class ConvolutionBackwardWeight
             return;
         }
 
-        bool direct = allowDirect && DirectWeightGradient.Applies<T>(g);
-        int maxChunk = samplesPerChunk > 0 ? samplesPerChunk
-            : direct ? DirectWeightGradient.ChunkSamples<T>(g, (g.Batch + MinChunks - 1) / MinChunks)
-            : ColumnChunk.Samples<T>(g, (g.Batch + MinChunks - 1) / MinChunks);
+        int maxSamples = (g.Batch + MinChunks - 1) / MinChunks;
+        int directChunk = samplesPerChunk > 0 ? samplesPerChunk : DirectWeightGradient.ChunkSamples<T>(g, maxSamples);
+        var direct = allowDirect ? DirectWeightGradient.Choose<T>(g, directChunk) : DirectWeightGradient.Kernel.None;
+        int maxChunk = direct != DirectWeightGradient.Kernel.None ? directChunk
+            : samplesPerChunk > 0 ? samplesPerChunk : ColumnChunk.Samples<T>(g, maxSamples);
         int chunks = (g.Batch + maxChunk - 1) / maxChunk;
         long weightLength = g.WeightLength;
         // Chunks computed together; the first chunk of all writes the gradient itself.
@@ -103,7 +104,8 @@ internal static unsafe class ConvolutionBackwardWeight
         private ConvGeometry _g;
         private T* _input, _gradOutput, _gradWeight, _partials;
         private int _chunks, _firstChunk;
-        private bool _serial, _direct;
+        private bool _serial;
+        private DirectWeightGradient.Kernel _direct;
 
         private Job() => Body = Execute;
 
@@ -116,7 +118,7 @@ internal static unsafe class ConvolutionBackwardWeight
         }
 
         public void Set(in ConvGeometry g, T* input, T* gradOutput, T* gradWeight, T* partials, int chunks, int firstChunk, bool serial,
-            bool direct)
+            DirectWeightGradient.Kernel direct)
         {
             _direct = direct;
             _g = g;
@@ -147,9 +149,9 @@ internal static unsafe class ConvolutionBackwardWeight
             T* gw = (chunk == 0 ? _gradWeight : _partials + (chunk - _firstChunk) * g.WeightLength) + (long)grp * coutG * rows;
             T* x = _input + first * inSample + (long)grp * cinG * inPlane;
             T* gy = _gradOutput + first * outSample + (long)grp * coutG * outPlane;
-            if (_direct)
+            if (_direct != DirectWeightGradient.Kernel.None)
             {
-                DirectWeightGradient.Run(g, x, inSample, gy, outSample, count, gw);
+                DirectWeightGradient.Run(_direct, g, x, inSample, gy, outSample, count, gw);
                 return;
             }
 

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Avalon.Primitives.Convolution;
 
@@ -7,235 +6,95 @@ namespace Avalon.Backends.Cpu.Convolution;
 
 /// <summary>
 /// The weight gradient of a stride-1, undilated convolution without a column matrix, for one chunk of
-/// samples and one group: gradWeight[co, t] = Σ over the chunk's samples and output positions p of
-/// gradOutput[co, p] · padded[p + offset(t)], in the padded numbering of <see cref="DirectPlaneLayout"/>.
+/// samples and one group: gradWeight[co, t] = Σ over the chunk's samples and output positions of
+/// gradOutput[co, p] · input[p shifted by tap t], on the padded planes of <see cref="DirectPlaneLayout"/>.
+/// Two kernels: <see cref="WeightGradientPositionLanes"/> (vectors along positions) for layers of few taps,
+/// <see cref="WeightGradientChannelLanes"/> (vectors along output channels) for the rest.
 /// </summary>
 /// <remarks>
-/// <para>Each sample's input is padded as for the forward, and its output gradient is copied into rows of
-/// the padded width whose extra columns (ow ≥ outW) and tail are zero, so that those positions add nothing.
-/// A block of four output channels × four taps (two with 256-bit vectors) keeps its sixteen accumulators in
-/// registers over every position of every sample of the chunk: per vector of positions, four loads of
-/// the output gradient and one input load per tap feed the block's multiply-adds. The accumulators are
-/// summed across lanes once per block and chunk.</para>
-/// <para>Each gradient element is a sum in a fixed order over the chunk (lanes, then samples in order), so
-/// with chunks fixed by the geometry the result does not depend on the thread count.</para>
+/// <para>Which kernel, and whether either, is measured (one thread, AVX-512, batch 100 or 8, against
+/// vol2col + GEMM, best of 50): along positions, 1→16 3×3 on 28², 1→20 5×5 on 28² and 3→32 3×3 on 64²
+/// are 2.9×, 2.2× and 2.3× faster (along channels, 4.8×, 2.2× and 2.3× — but a single vector of channels is
+/// load-bound and along positions is faster still); along channels, 16→32 and 32→32 3×3 on 14² and 7² are
+/// 1.8× and 2.6× faster, 20→50 5×5 on 12² 1.2×, 64→64 on 56² 1.2×, 128→128 on 28² equal, but 256→256 on 14²
+/// 0.75× and 512→512 on 7² 0.5×: a chunk of such a layer holds one sample's few positions, so each block
+/// of accumulators does little arithmetic before it is written out. Hence the rule: along positions for at
+/// most <see cref="FewTaps"/> taps with padded rows at most 4/3 as wide as the output's (its extra columns
+/// are work), along channels when a chunk holds at least <see cref="MinChunkPositions"/> output positions.</para>
+/// <para>Each gradient element is a sum in a fixed order over the chunk, so with chunks fixed by the
+/// geometry the result does not depend on the thread count.</para>
 /// </remarks>
 internal static unsafe class DirectWeightGradient
 {
     /// <summary>Upper bound, in bytes, on one chunk's padded inputs and output gradients.</summary>
     private const long ChunkBudgetBytes = 512 * 1024;
 
-    /// <summary>Output channels per block.</summary>
-    private const int ChannelBlock = 4;
+    /// <summary>Most taps (input channels per group × kernel area) for the kernel along positions.</summary>
+    public const int FewTaps = 32;
 
-    /// <summary>Largest gradient slice (output channels per group × taps) for which this kernel is used.</summary>
-    private const long MaxGradientElements = 40_000;
+    /// <summary>Fewest output positions in a chunk (samples × plane) for the kernel along channels.</summary>
+    public const int MinChunkPositions = 512;
 
-    /// <summary>
-    /// Whether <paramref name="g"/> takes this kernel: a geometry the direct forward takes, with a gradient of
-    /// at most <see cref="MaxGradientElements"/> per group and padded rows at most 4/3 as wide as the output's.
-    /// </summary>
-    /// <remarks>
-    /// Both limits are measured (one thread, AVX-512, against vol2col + GEMM): the kernel is 1.2–3.4× faster
-    /// on the thin layers of small image networks (1→16 and 16→32, 32→32 at 3×3 on 28², 14², 7²; 1→20 at
-    /// 5×5) and on 64→64 at 56², but slower where the gradient is large — 128→128 on 28² (0.6×), 512→512
-    /// on 7² (0.1×): every block's accumulators are summed across lanes once per chunk, and a chunk of such
-    /// a layer holds one sample's few positions — and where the dropped columns are a third of the work
-    /// (20→50 at 5×5 on 12², 0.7×).
-    /// </remarks>
-    public static bool Applies<T>(in ConvGeometry g) where T : unmanaged =>
-        !g.IsTransposed && DirectConvolution.Applies<T>(g) &&
-        (long)g.OutChannelsPerGroup * g.ColumnRows <= MaxGradientElements &&
-        3L * (g.InputWidth + 2L * g.PadWidth) <= 4L * g.OutputWidth;
+    /// <summary>Which kernel computes a geometry's weight gradient.</summary>
+    public enum Kernel
+    {
+        /// <summary>Neither: vol2col + GEMM.</summary>
+        None,
+
+        /// <summary><see cref="WeightGradientPositionLanes"/>.</summary>
+        PositionLanes,
+
+        /// <summary><see cref="WeightGradientChannelLanes"/>.</summary>
+        ChannelLanes,
+    }
+
+    /// <summary>The kernel for <paramref name="g"/> when its chunks hold <paramref name="chunkSamples"/> samples.</summary>
+    public static Kernel Choose<T>(in ConvGeometry g, int chunkSamples) where T : unmanaged
+    {
+        if (g.IsTransposed || !DirectConvolution.Applies<T>(g)) return Kernel.None;
+        if (g.ColumnRows <= FewTaps)
+            return 3L * (g.InputWidth + 2L * g.PadWidth) <= 4L * g.OutputWidth ? Kernel.PositionLanes : Kernel.None;
+        return (long)chunkSamples * g.OutputPlane >= MinChunkPositions ? Kernel.ChannelLanes : Kernel.None;
+    }
 
     /// <summary>Samples per chunk: as many as fit the budget (at least 1), at most <paramref name="maxSamples"/>.</summary>
     public static int ChunkSamples<T>(in ConvGeometry g, int maxSamples) where T : unmanaged
     {
         var layout = new DirectPlaneLayout(g, 16);
-        long perSample = (layout.PaddedLength + (long)g.OutChannelsPerGroup * layout.Rounded) * sizeof(T);
+        long gradient = Math.Max((long)g.OutChannelsPerGroup * layout.Rounded, (long)g.OutputPlane * ((g.OutChannelsPerGroup + 15) / 16 * 16));
+        long perSample = (layout.PaddedLength + gradient) * sizeof(T);
         return (int)Math.Clamp(ChunkBudgetBytes / Math.Max(1, perSample), 1, Math.Max(1, maxSamples));
     }
 
     /// <summary>
     /// gw[coutG, taps] (one group's slice, overwritten) from the <paramref name="count"/> samples at
     /// <paramref name="x"/> and <paramref name="gy"/>, consecutive samples <paramref name="inSample"/> and
-    /// <paramref name="outSample"/> elements apart.
+    /// <paramref name="outSample"/> elements apart, by <paramref name="kernel"/> (not <see cref="Kernel.None"/>).
     /// </summary>
-    public static void Run<T>(in ConvGeometry g, T* x, long inSample, T* gy, long outSample, int count, T* gw) where T : unmanaged
+    public static void Run<T>(Kernel kernel, in ConvGeometry g, T* x, long inSample, T* gy, long outSample, int count, T* gw) where T : unmanaged
     {
+        bool positions = kernel == Kernel.PositionLanes;
         if (typeof(T) == typeof(float))
         {
             if (GemmMicroKernel512<float>.IsSupported)
-                Run<float, Vector512<float>, GemmMicroKernel512<float>>(g, (float*)x, inSample, (float*)gy, outSample, count, (float*)gw, 4);
-            else
-                Run<float, Vector256<float>, GemmMicroKernel256<float>>(g, (float*)x, inSample, (float*)gy, outSample, count, (float*)gw, 2);
+            {
+                if (positions) WeightGradientPositionLanes.Run<float, Vector512<float>, GemmMicroKernel512<float>>(g, (float*)x, inSample, (float*)gy, outSample, count, (float*)gw, 4);
+                else WeightGradientChannelLanes.Run<float, Vector512<float>, GemmMicroKernel512<float>>(g, (float*)x, inSample, (float*)gy, outSample, count, (float*)gw, twoVectors: true);
+            }
+            else if (positions) WeightGradientPositionLanes.Run<float, Vector256<float>, GemmMicroKernel256<float>>(g, (float*)x, inSample, (float*)gy, outSample, count, (float*)gw, 2);
+            else WeightGradientChannelLanes.Run<float, Vector256<float>, GemmMicroKernel256<float>>(g, (float*)x, inSample, (float*)gy, outSample, count, (float*)gw, twoVectors: false);
         }
         else if (typeof(T) == typeof(double))
         {
             if (GemmMicroKernel512<double>.IsSupported)
-                Run<double, Vector512<double>, GemmMicroKernel512<double>>(g, (double*)x, inSample, (double*)gy, outSample, count, (double*)gw, 4);
-            else
-                Run<double, Vector256<double>, GemmMicroKernel256<double>>(g, (double*)x, inSample, (double*)gy, outSample, count, (double*)gw, 2);
+            {
+                if (positions) WeightGradientPositionLanes.Run<double, Vector512<double>, GemmMicroKernel512<double>>(g, (double*)x, inSample, (double*)gy, outSample, count, (double*)gw, 4);
+                else WeightGradientChannelLanes.Run<double, Vector512<double>, GemmMicroKernel512<double>>(g, (double*)x, inSample, (double*)gy, outSample, count, (double*)gw, twoVectors: true);
+            }
+            else if (positions) WeightGradientPositionLanes.Run<double, Vector256<double>, GemmMicroKernel256<double>>(g, (double*)x, inSample, (double*)gy, outSample, count, (double*)gw, 2);
+            else WeightGradientChannelLanes.Run<double, Vector256<double>, GemmMicroKernel256<double>>(g, (double*)x, inSample, (double*)gy, outSample, count, (double*)gw, twoVectors: false);
         }
         else
             throw OpErrors.NotSupported("conv", $"the direct weight gradient has no {typeof(T).Name} instance; expected float or double.");
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<T, TVector, TOps>(in ConvGeometry g, T* x, long inSample, T* gy, long outSample, int count, T* gw, int tapBlock)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TVector : struct
-        where TOps : struct, IGemmVector<TVector, T>
-    {
-        int cout = g.OutChannelsPerGroup, taps = g.ColumnRows, outH = g.OutputHeight, outW = g.OutputWidth, outPlane = g.OutputPlane;
-        var layout = new DirectPlaneLayout(g, TOps.Count);
-        int wp = layout.PaddedWidth, rounded = layout.Rounded;
-        long paddedLength = layout.PaddedLength, gradRows = (long)cout * rounded;
-
-        ConvolutionWorkspace ws = ConvolutionWorkspace.Current;
-        T* padded = ws.Get<T>(ConvolutionScratch.Padded, count * paddedLength);
-        T* grads = ws.Get<T>(ConvolutionScratch.Rows, count * gradRows);
-        // Taps rounded up to the block; the extra ones repeat the last offset and are not written out.
-        int blockedTaps = (taps + tapBlock - 1) / tapBlock * tapBlock;
-        int* offsets = ws.Get<int>(ConvolutionScratch.Offsets, blockedTaps);
-        layout.FillOffsets(g, offsets);
-        for (int t = taps; t < blockedTaps; t++) offsets[t] = offsets[taps - 1];
-        for (int s = 0; s < count; s++)
-        {
-            layout.Pad(g, x + s * inSample, padded + s * paddedLength);
-            T* rows = grads + s * gradRows;
-            new Span<T>(rows, checked((int)gradRows)).Clear();
-            for (int co = 0; co < cout; co++)
-            for (int oh = 0; oh < outH; oh++)
-                new ReadOnlySpan<T>(gy + s * outSample + (long)co * outPlane + (long)oh * outW, outW)
-                    .CopyTo(new Span<T>(rows + (long)co * rounded + (long)oh * wp, outW));
-        }
-
-        T* lanes = stackalloc T[TOps.Count];
-        for (int co = 0; co < cout; co += ChannelBlock)
-        {
-            int channels = Math.Min(ChannelBlock, cout - co);
-            // A short block repeats its last channel's rows; the repeats are not written out.
-            long r1 = Math.Min(1, channels - 1) * (long)rounded, r2 = Math.Min(2, channels - 1) * (long)rounded, r3 = Math.Min(3, channels - 1) * (long)rounded;
-            for (int t = 0; t < taps; t += tapBlock)
-            {
-                if (tapBlock == 4)
-                    Block4<T, TVector, TOps>(padded, paddedLength, grads + (long)co * rounded, gradRows, r1, r2, r3, count, rounded,
-                        offsets + t, gw + (long)co * taps + t, taps, channels, Math.Min(4, taps - t), lanes);
-                else
-                    Block2<T, TVector, TOps>(padded, paddedLength, grads + (long)co * rounded, gradRows, r1, r2, r3, count, rounded,
-                        offsets + t, gw + (long)co * taps + t, taps, channels, Math.Min(2, taps - t), lanes);
-            }
-        }
-    }
-
-    /// <summary>Four channels (rows r0 = 0, r1, r2, r3 of each sample's gradients) × four taps.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block4<T, TVector, TOps>(T* padded, long paddedLength, T* grads, long gradRows, long r1, long r2, long r3,
-        int count, int rounded, int* offsets, T* gw, int taps, int channels, int tapCount, T* lanes)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TVector : struct
-        where TOps : struct, IGemmVector<TVector, T>
-    {
-        int v = TOps.Count, o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3];
-        TVector a00 = default, a01 = default, a02 = default, a03 = default;
-        TVector a10 = default, a11 = default, a12 = default, a13 = default;
-        TVector a20 = default, a21 = default, a22 = default, a23 = default;
-        TVector a30 = default, a31 = default, a32 = default, a33 = default;
-        for (int s = 0; s < count; s++)
-        {
-            T* xs = padded + s * paddedLength;
-            T* gs = grads + s * gradRows;
-            for (int p = 0; p < rounded; p += v)
-            {
-                TVector g0 = TOps.Load(gs + p), g1 = TOps.Load(gs + r1 + p), g2 = TOps.Load(gs + r2 + p), g3 = TOps.Load(gs + r3 + p);
-                TVector xv = TOps.Load(xs + p + o0);
-                a00 = TOps.MulAdd(g0, xv, a00);
-                a10 = TOps.MulAdd(g1, xv, a10);
-                a20 = TOps.MulAdd(g2, xv, a20);
-                a30 = TOps.MulAdd(g3, xv, a30);
-                xv = TOps.Load(xs + p + o1);
-                a01 = TOps.MulAdd(g0, xv, a01);
-                a11 = TOps.MulAdd(g1, xv, a11);
-                a21 = TOps.MulAdd(g2, xv, a21);
-                a31 = TOps.MulAdd(g3, xv, a31);
-                xv = TOps.Load(xs + p + o2);
-                a02 = TOps.MulAdd(g0, xv, a02);
-                a12 = TOps.MulAdd(g1, xv, a12);
-                a22 = TOps.MulAdd(g2, xv, a22);
-                a32 = TOps.MulAdd(g3, xv, a32);
-                xv = TOps.Load(xs + p + o3);
-                a03 = TOps.MulAdd(g0, xv, a03);
-                a13 = TOps.MulAdd(g1, xv, a13);
-                a23 = TOps.MulAdd(g2, xv, a23);
-                a33 = TOps.MulAdd(g3, xv, a33);
-            }
-        }
-
-        Write<T, TVector, TOps>(a00, a01, a02, a03, gw, tapCount, lanes);
-        if (channels > 1) Write<T, TVector, TOps>(a10, a11, a12, a13, gw + taps, tapCount, lanes);
-        if (channels > 2) Write<T, TVector, TOps>(a20, a21, a22, a23, gw + 2L * taps, tapCount, lanes);
-        if (channels > 3) Write<T, TVector, TOps>(a30, a31, a32, a33, gw + 3L * taps, tapCount, lanes);
-    }
-
-    /// <summary>Four channels × two taps: the 256-bit form (eight accumulators beside the loads in 16 registers).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block2<T, TVector, TOps>(T* padded, long paddedLength, T* grads, long gradRows, long r1, long r2, long r3,
-        int count, int rounded, int* offsets, T* gw, int taps, int channels, int tapCount, T* lanes)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TVector : struct
-        where TOps : struct, IGemmVector<TVector, T>
-    {
-        int v = TOps.Count, o0 = offsets[0], o1 = offsets[1];
-        TVector a00 = default, a01 = default, a10 = default, a11 = default;
-        TVector a20 = default, a21 = default, a30 = default, a31 = default;
-        for (int s = 0; s < count; s++)
-        {
-            T* xs = padded + s * paddedLength;
-            T* gs = grads + s * gradRows;
-            for (int p = 0; p < rounded; p += v)
-            {
-                TVector g0 = TOps.Load(gs + p), g1 = TOps.Load(gs + r1 + p), g2 = TOps.Load(gs + r2 + p), g3 = TOps.Load(gs + r3 + p);
-                TVector xv = TOps.Load(xs + p + o0);
-                a00 = TOps.MulAdd(g0, xv, a00);
-                a10 = TOps.MulAdd(g1, xv, a10);
-                a20 = TOps.MulAdd(g2, xv, a20);
-                a30 = TOps.MulAdd(g3, xv, a30);
-                xv = TOps.Load(xs + p + o1);
-                a01 = TOps.MulAdd(g0, xv, a01);
-                a11 = TOps.MulAdd(g1, xv, a11);
-                a21 = TOps.MulAdd(g2, xv, a21);
-                a31 = TOps.MulAdd(g3, xv, a31);
-            }
-        }
-
-        TVector zero = default;
-        Write<T, TVector, TOps>(a00, a01, zero, zero, gw, tapCount, lanes);
-        if (channels > 1) Write<T, TVector, TOps>(a10, a11, zero, zero, gw + taps, tapCount, lanes);
-        if (channels > 2) Write<T, TVector, TOps>(a20, a21, zero, zero, gw + 2L * taps, tapCount, lanes);
-        if (channels > 3) Write<T, TVector, TOps>(a30, a31, zero, zero, gw + 3L * taps, tapCount, lanes);
-    }
-
-    /// <summary>gw[j] = the lane sum of accumulator j, for the first <paramref name="tapCount"/> of the four.</summary>
-    private static void Write<T, TVector, TOps>(TVector t0, TVector t1, TVector t2, TVector t3, T* gw, int tapCount, T* lanes)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TVector : struct
-        where TOps : struct, IGemmVector<TVector, T>
-    {
-        gw[0] = LaneSum<T, TVector, TOps>(t0, lanes);
-        if (tapCount > 1) gw[1] = LaneSum<T, TVector, TOps>(t1, lanes);
-        if (tapCount > 2) gw[2] = LaneSum<T, TVector, TOps>(t2, lanes);
-        if (tapCount > 3) gw[3] = LaneSum<T, TVector, TOps>(t3, lanes);
-    }
-
-    private static T LaneSum<T, TVector, TOps>(TVector value, T* lanes)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TVector : struct
-        where TOps : struct, IGemmVector<TVector, T>
-    {
-        TOps.Store(value, lanes);
-        T sum = T.Zero;
-        for (int i = 0; i < TOps.Count; i++) sum += lanes[i];
-        return sum;
     }
 }
