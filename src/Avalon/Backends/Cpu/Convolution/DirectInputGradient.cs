@@ -17,14 +17,16 @@ internal static unsafe class DirectInputGradient
     /// takes it: stride 1, no dilation, padding at most kernel − 1 (else the adjoint's padding is negative),
     /// and at least four input channels per group (the adjoint's outputs: the kernel computes output channels
     /// in blocks of four or eight, so one or two would waste most of its work; measured, a one-channel
-    /// input is 0.6× the GEMM path, 16 channels and more 1.1–1.8× faster).
+    /// input is 0.6× the GEMM path, 16 channels and more 1.1–1.8× faster), and an output plane at least 3/4 of
+    /// the input's: the adjoint runs over every input position, its padded planes mostly zeros where the
+    /// output is much smaller than the input (LeNet's 5×5 on 12², 8² outputs: 0.5× the GEMM path).
     /// </summary>
     public static bool TryAdjoint<T>(in ConvGeometry g, out ConvGeometry adjoint) where T : unmanaged
     {
         adjoint = default;
         if (g.SpatialRank > 2 || g.StrideHeight != 1 || g.StrideWidth != 1 ||
             g.DilationHeight != 1 || g.DilationWidth != 1 || g.KernelVolume == 1 || g.InChannelsPerGroup < 4 ||
-            g.PadHeight > g.KernelHeight - 1 || g.PadWidth > g.KernelWidth - 1)
+            g.PadHeight > g.KernelHeight - 1 || g.PadWidth > g.KernelWidth - 1 || 4L * g.OutputPlane < 3L * g.InputPlane)
             return false;
         int padH = g.KernelHeight - 1 - g.PadHeight, padW = g.KernelWidth - 1 - g.PadWidth;
         adjoint = g.SpatialRank == 2
