@@ -22,7 +22,9 @@ public class DirectConvolutionTests
         new(1, 1, 1, 1, [33, 17], [5, 5], [1, 1], [2, 2], [1, 1]),    // one output channel
         new(2, 16, 32, 1, [14, 14], [3, 3], [1, 1], [1, 1], [1, 1]),  // the benchmark CNN's second layer: eight-channel blocks
         new(2, 32, 13, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1]),    // 13 = 8 + 4 + 1 output channels, 288 taps
-        new(1, 20, 50, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]),  // LeNet's second layer
+        new(1, 20, 50, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]),  // LeNet's second layer (along channels)
+        new(2, 8, 64, 2, [6, 6], [3, 3], [1, 1], [0, 0], [1, 1]),     // groups along channels: 32 outputs per group
+        new(2, 4, 40, 1, [10], [5], [1], [0], [1]),                   // 1d along channels, 40 = 32 + 8 outputs
     };
 
     [Theory]
@@ -48,6 +50,19 @@ public class DirectConvolutionTests
         var viaGemm = new float[g.OutputLength];
         ConvolutionForward.Run<float>(g, xf, wf, ReadOnlySpan<float>.Empty, viaGemm, allowDirect: false);
         AssertClose(ToDouble(viaGemm), ToDouble(yf), 1e-5, $"{c}: direct against im2col + GEMM");
+    }
+
+    [Fact]
+    public void ChannelLanesAreChosenWherePaddingColumnsAreAFifthOfTheWork()
+    {
+        if (!Avalon.Backends.Cpu.GemmMicroKernel256<float>.IsSupported) return; // no direct kernel without AVX2: nothing to choose
+        Assert.True(DirectConvolution.PrefersChannelLanes<float>(new ConvCase(2, 32, 32, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1]).Geometry()));
+        Assert.True(DirectConvolution.PrefersChannelLanes<float>(new ConvCase(1, 20, 50, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]).Geometry()));
+        Assert.True(DirectConvolution.PrefersChannelLanes<float>(new ConvCase(2, 8, 64, 2, [6, 6], [3, 3], [1, 1], [0, 0], [1, 1]).Geometry()));
+        // Few extra columns (14 of 16, 56 of 58), or one vector of channels: along positions.
+        Assert.False(DirectConvolution.PrefersChannelLanes<float>(new ConvCase(2, 16, 32, 1, [14, 14], [3, 3], [1, 1], [1, 1], [1, 1]).Geometry()));
+        Assert.False(DirectConvolution.PrefersChannelLanes<float>(new ConvCase(1, 64, 64, 1, [56, 56], [3, 3], [1, 1], [1, 1], [1, 1]).Geometry()));
+        Assert.False(DirectConvolution.PrefersChannelLanes<float>(new ConvCase(1, 1, 4, 1, [7, 7], [3, 3], [1, 1], [0, 0], [1, 1]).Geometry()));
     }
 
     [Fact]

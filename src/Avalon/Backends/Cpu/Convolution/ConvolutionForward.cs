@@ -44,9 +44,10 @@ internal static unsafe class ConvolutionForward
         fixed (T* pIn = input, pW = weight, pB = bias, pOut = output)
         {
             int items = g.Batch * g.Groups;
+            bool direct = allowDirect && DirectConvolution.Applies<T>(g);
+            T* laneWeight = direct && DirectConvolution.PrefersChannelLanes<T>(g) ? ForwardChannelLanes.TransposeWeight(g, pW) : null;
             var job = Job<T>.Rent();
-            job.Set(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads,
-                direct: allowDirect && DirectConvolution.Applies<T>(g));
+            job.Set(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads, direct, laneWeight);
             try
             {
                 CpuParallel.For(items, job.Body);
@@ -72,7 +73,7 @@ internal static unsafe class ConvolutionForward
         public readonly Action<int> Body;
 
         private ConvGeometry _g;
-        private T* _input, _weight, _bias, _output;
+        private T* _input, _weight, _bias, _output, _laneWeight;
         private bool _serial, _direct;
 
         private Job() => Body = Execute;
@@ -85,8 +86,9 @@ internal static unsafe class ConvolutionForward
             return job;
         }
 
-        public void Set(in ConvGeometry g, T* input, T* weight, T* bias, T* output, bool serial, bool direct)
+        public void Set(in ConvGeometry g, T* input, T* weight, T* bias, T* output, bool serial, bool direct, T* laneWeight)
         {
+            _laneWeight = laneWeight;
             _g = g;
             _input = input;
             _weight = weight;
@@ -99,7 +101,7 @@ internal static unsafe class ConvolutionForward
         /// <summary>Hands the instance back to the calling thread.</summary>
         public void Return()
         {
-            _input = _weight = _bias = _output = null;
+            _input = _weight = _bias = _output = _laneWeight = null;
             t_free = this;
         }
 
@@ -113,6 +115,11 @@ internal static unsafe class ConvolutionForward
             T* y = _output + ((long)n * g.OutChannels + (long)grp * coutG) * outPlane;
             T* w = _weight + (long)grp * coutG * rows;
             T* bias = _bias == null ? null : _bias + grp * coutG;
+            if (_laneWeight != null)
+            {
+                ForwardChannelLanes.Run(g, x, _laneWeight + (long)grp * rows * ForwardChannelLanes.Lanes<T>(g), bias, y);
+                return;
+            }
             if (_direct)
             {
                 DirectConvolution.Run(g, x, w, bias, y);

@@ -71,4 +71,7 @@ internal enum ConvolutionScratch
 
     /// <summary>A rearranged copy of the weight (the flipped, transposed weight of the direct input gradient).</summary>
     Weight,
+
+    /// <summary>The weight as [tap, channel] rows for the forward along channels (the calling thread's).</summary>
+    LaneWeight,
 }
