@@ -75,6 +75,24 @@ public static partial class SafetensorsFile
             copy.Position = 0;
             stream = copy;
         }
+        var (entries, metadata) = ReadHeader(stream, source);
+        var tensors = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            int numel = ShapeUtil.Numel(entry.Shape);
+            var data = HostTensors.NewArray(entry.DType, numel);
+            ElementReader.Read(stream, entry.ElementType, data, numel, $"safetensors: {source}: tensor '{entry.Name}'");
+            tensors.Add(entry.Name, HostTensors.Wrap(data, entry.DType, entry.Shape));
+        }
+        return new SafetensorsContent(tensors, metadata);
+    }
+
+    /// <summary>
+    /// Reads and validates the length prefix and the header from the stream's position, leaving it at the
+    /// start of the data area, which runs to the stream's end: the entries sorted by offset and the metadata.
+    /// </summary>
+    private static (List<SafetensorsEntry> Entries, Dictionary<string, string> Metadata) ReadHeader(Stream stream, string source)
+    {
         long available = stream.Length - stream.Position;
         if (available < 8)
             throw SafetensorsHeader.Corrupt(source, $"the file is truncated: {available} bytes, but the header length alone takes 8");
@@ -88,17 +106,7 @@ public static partial class SafetensorsFile
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         long dataLength = available - 8 - (long)headerLength;
-        var (entries, metadata) = SafetensorsHeader.Parse(header, dataLength, source);
-
-        var tensors = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            int numel = ShapeUtil.Numel(entry.Shape);
-            var data = HostTensors.NewArray(entry.DType, numel);
-            ElementReader.Read(stream, entry.ElementType, data, numel, $"safetensors: {source}: tensor '{entry.Name}'");
-            tensors.Add(entry.Name, HostTensors.Wrap(data, entry.DType, entry.Shape));
-        }
-        return new SafetensorsContent(tensors, metadata);
+        return SafetensorsHeader.Parse(header, dataLength, source);
     }
 
     private static void CheckByteOrder()
