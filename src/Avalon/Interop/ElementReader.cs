@@ -63,7 +63,7 @@ internal static class ElementReader
                 int n = Math.Min(Chunk, count - done);
                 var span = buffer.AsSpan(0, n * size);
                 stream.ReadExactly(span);
-                Convert(span, elementType, array, start + done, n, what);
+                Convert(span, elementType, array, start + done, n, done, what);
             }
         }
         finally
@@ -122,7 +122,8 @@ internal static class ElementReader
         }
     }
 
-    private static void Convert(ReadOnlySpan<byte> source, string elementType, Array array, int start, int n, string what)
+    /// <summary>Converts <paramref name="n"/> elements into <paramref name="array"/> from <paramref name="start"/>; <paramref name="first"/> is the index of the first one in the tensor, for messages.</summary>
+    private static void Convert(ReadOnlySpan<byte> source, string elementType, Array array, int start, int n, int first, string what)
     {
         switch (elementType)
         {
@@ -171,7 +172,7 @@ internal static class ElementReader
             case "uint64":
             {
                 var target = ((long[])array).AsSpan(start, n);
-                Validate(source, elementType, start, what);
+                Validate(source, elementType, first, what);
                 for (int i = 0; i < n; i++) target[i] = (long)BinaryPrimitives.ReadUInt64LittleEndian(source[(8 * i)..]);
                 break;
             }

@@ -25,7 +25,9 @@ namespace Avalon.Interop.Safetensors;
 /// and U8 to int32, U32 and U64 to int64 (exactly; a U64 value above int64's range is refused), since
 /// Avalon has no narrower dtypes. Written: F32, F64, I32, I64 and BOOL. Sharded checkpoints (an index
 /// <c>model.safetensors.index.json</c> whose <c>weight_map</c> names the shard of every tensor) are read by
-/// <see cref="ReadSharded"/> and written by <see cref="WriteSharded"/>.
+/// <see cref="ReadSharded"/> and written by <see cref="WriteSharded"/>. <see cref="Map"/> and
+/// <see cref="MapSharded"/> open files lazily: the header is validated the same way, and each tensor is
+/// copied from the memory-mapped file only when it is read.
 /// </remarks>
 public static partial class SafetensorsFile
 {

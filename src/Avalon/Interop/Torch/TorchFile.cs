@@ -25,8 +25,10 @@ namespace Avalon.Interop.Torch;
 /// float32, int16, int8 and uint8 as int32 (exactly; Avalon has no narrower dtypes); complex and
 /// quantised storages raise <see cref="NotSupportedException"/>. Storages are streamed from the file
 /// into their tensors' memory, each once, after its declared size has been checked against the bytes
-/// the file holds, so a load allocates about the tensors' size and no copy of the file. Loaded
-/// tensors are on the CPU and do not require gradients.
+/// the file holds, so a load allocates about the tensors' size and no copy of the file. Storage entries
+/// are stored, as <c>torch.save</c> writes them, or deflated (within deflate's largest ratio). Loaded
+/// tensors are on the CPU and do not require gradients. <see cref="Map"/> opens a file lazily instead,
+/// reading each tensor from the memory-mapped file only when it is asked for.
 /// </para>
 /// <para>
 /// Every malformed input is an <see cref="InvalidDataException"/> naming the file and what is wrong.

@@ -206,4 +206,44 @@ public class TorchFileMapTests(ITestOutputHelper output)
         Assert.True(lazy < modelBytes + largest + (64 << 10), $"the mapped load allocated {lazy} bytes; the model holds {modelBytes}");
         Assert.True(lazy < 64L << 10, $"the mapped load allocated {lazy} bytes for a CPU model; expected only bookkeeping (the pickle, the zip's directory)");
     }
+
+    private sealed class Views : Module
+    {
+        [Buffer] public Tensor Whole = Tensor.Zeros([12]);
+        [Buffer] public Tensor Tail = Tensor.Zeros([2, 4]);
+        [Buffer] public Tensor Transposed = Tensor.Zeros([4, 3]);
+        [Buffer] public Tensor Stepped = Tensor.Zeros([2, 2]);
+    }
+
+    [Fact]
+    public void StridedTensorsLoadIntoAModuleThroughATemporaryAndContiguousOnesDirectly()
+    {
+        // 'transposed' and 'stepped' are strided views in the file: each is read into a tensor of its own and copied;
+        // 'whole' and 'tail' (offset 4) are read straight into the buffers.
+        var module = new Views();
+        using var mapped = TorchFile.Map(TorchReference.File("views.pt"));
+        var result = module.LoadStateDict(mapped);
+        Assert.Empty(result.MissingKeys);
+        var state = module.StateDict();
+        foreach (var property in TorchReference.Expected("views").EnumerateObject())
+            TorchReference.AssertMatches(property.Name, property.Value, state[property.Name]);
+    }
+
+    [Fact]
+    public void ValuesCanBeReadFromSeveralThreadsAtOnce()
+    {
+        using var folder = new TempFolder();
+        string stored = TorchReference.File("dtypes.pt");
+        string deflated = folder.File("dtypes-deflated.pt", Deflated("dtypes"));
+        var expected = TorchFile.Load(stored);
+        foreach (var path in new[] { stored, deflated })
+        {
+            using var mapped = TorchFile.Map(path);
+            Parallel.For(0, 64, i =>
+            {
+                string key = expected.Keys.ElementAt(i % expected.Count);
+                SafetensorsShardedTests.AssertBitExact(key, expected[key], mapped[key]);
+            });
+        }
+    }
 }
