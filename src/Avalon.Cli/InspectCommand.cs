@@ -6,7 +6,8 @@ namespace Avalon.Cli;
 /// <summary>
 /// <c>avalon inspect FILE</c>: for an ONNX model its opset, inputs, outputs, operators, parameters and their
 /// shapes; for a PyTorch file, a safetensors file, a sharded checkpoint's index or an Avalon checkpoint its
-/// tensors with dtypes and shapes and their element count.
+/// tensors with dtypes and shapes and their element count. Tensor files are opened mapped and only their
+/// headers read (no tensor data); an Avalon checkpoint is read and verified.
 /// </summary>
 internal static class InspectCommand
 {
@@ -55,7 +56,7 @@ internal static class InspectCommand
 
     private static void InspectTensors(string path, TensorFileFormat format)
     {
-        var contents = TensorFiles.Read(path, format);
+        var contents = TensorFiles.Describe(path, format);
         string kind = format switch
         {
             TensorFileFormat.Pt => "PyTorch file (torch.save)",
@@ -65,10 +66,14 @@ internal static class InspectCommand
         };
         Console.WriteLine($"{path}: {kind}");
         foreach (var note in contents.Notes) Console.WriteLine(note);
-        long elements = contents.Tensors.Values.Sum(t => (long)t.Numel);
-        long floating = contents.Tensors.Values.Where(t => t.DType is DType.Float32 or DType.Float64).Sum(t => (long)t.Numel);
+        long elements = contents.Tensors.Sum(t => (long)t.Shape.Numel);
+        long floating = contents.Tensors.Where(t => t.DType is DType.Float32 or DType.Float64).Sum(t => (long)t.Shape.Numel);
         Console.WriteLine($"parameters: {elements:N0} elements in {contents.Tensors.Count} tensors ({floating:N0} floating-point; buffers such as running statistics included)");
         Console.WriteLine("dtypes as Avalon loads them (float16 and bfloat16 widen to float32, 8- and 16-bit integers to int32)");
-        foreach (var (name, t) in contents.Tensors) Console.WriteLine($"  {name}  {t.DType.Name()}{t.Shape}");
+        foreach (var t in contents.Tensors)
+        {
+            string stored = t.StoredType == t.DType.Name() ? "" : $"  (stored as {t.StoredType})";
+            Console.WriteLine($"  {t.Name}  {t.DType.Name()}{t.Shape}{stored}");
+        }
     }
 }

@@ -39,9 +39,13 @@ internal static class TensorFiles
             case StateDictFormat.Torch: return TensorFileFormat.Pt;
             case StateDictFormat.ShardedSafetensors: return TensorFileFormat.Sharded;
             case StateDictFormat.Safetensors:
-                return SafetensorsFile.Read(path).Metadata.TryGetValue("format", out var format) && format == Checkpoint.FormatName
+            {
+                // The header alone says: no tensor data is read.
+                using var mapped = SafetensorsFile.Map(path);
+                return mapped.Metadata.TryGetValue("format", out var format) && format == Checkpoint.FormatName
                     ? TensorFileFormat.Checkpoint
                     : TensorFileFormat.Safetensors;
+            }
             default:
                 throw new UsageException($"cannot tell the format of '{path}' from its name; pass --from ({string.Join(", ", FormatNames)}).");
         }
@@ -64,6 +68,45 @@ internal static class TensorFiles
     /// <summary>What a file holds: its tensors by name and, for some formats, a description of the rest.</summary>
     public sealed record Contents(IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyList<string> Notes);
 
+    /// <summary>What a file lists: each tensor's name, dtype and shape and, for some formats, a description of the rest.</summary>
+    public sealed record Listing(IReadOnlyList<StoredTensorInfo> Tensors, IReadOnlyList<string> Notes);
+
+    /// <summary>
+    /// The tensors of <paramref name="path"/> in <paramref name="format"/> (not ONNX) without their data: a
+    /// PyTorch file, a safetensors file and a sharded checkpoint are opened mapped and only their headers
+    /// (the pickle, the JSON headers) read; an Avalon checkpoint is read and verified whole.
+    /// </summary>
+    public static Listing Describe(string path, TensorFileFormat format)
+    {
+        switch (format)
+        {
+            case TensorFileFormat.Pt:
+            case TensorFileFormat.Safetensors:
+            {
+                using var mapped = StateDictFile.Map(path, format == TensorFileFormat.Pt ? StateDictFormat.Torch : StateDictFormat.Safetensors);
+                return new([.. mapped.Tensors], []);
+            }
+            case TensorFileFormat.Sharded:
+            {
+                using var mapped = SafetensorsFile.MapSharded(path);
+                return new([.. mapped.Tensors], [ShardNote(path, mapped.Metadata)]);
+            }
+            default:
+            {
+                var contents = Read(path, format);
+                return new([.. contents.Tensors.Select(t => new StoredTensorInfo(t.Key, t.Value.DType, t.Value.Shape, t.Value.DType.Name()))], contents.Notes);
+            }
+        }
+    }
+
+    private static string ShardNote(string indexPath, IReadOnlyDictionary<string, string> metadata)
+    {
+        using var index = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(indexPath));
+        int shards = index.RootElement.GetProperty("weight_map").EnumerateObject().Select(e => e.Value.GetString()).Distinct(StringComparer.Ordinal).Count();
+        string total = metadata.TryGetValue("total_size", out var size) ? $", total_size {size} bytes" : "";
+        return $"{shards} shards{total}";
+    }
+
     /// <summary>Reads the tensors of <paramref name="path"/> in <paramref name="format"/>.</summary>
     public static Contents Read(string path, TensorFileFormat format)
     {
@@ -76,10 +119,7 @@ internal static class TensorFiles
             case TensorFileFormat.Sharded:
             {
                 var content = SafetensorsFile.ReadSharded(path);
-                using var index = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
-                int shards = index.RootElement.GetProperty("weight_map").EnumerateObject().Select(e => e.Value.GetString()).Distinct(StringComparer.Ordinal).Count();
-                string total = content.Metadata.TryGetValue("total_size", out var size) ? $", total_size {size} bytes" : "";
-                return new(content.Tensors, [$"{shards} shards{total}"]);
+                return new(content.Tensors, [ShardNote(path, content.Metadata)]);
             }
             case TensorFileFormat.Checkpoint:
             {

@@ -204,4 +204,27 @@ public sealed class ConvertCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("does not exist", err);
     }
+
+    [Fact]
+    public void InspectReadsNoTensorDataAndNamesTheStoredType()
+    {
+        // A bool byte of 7 is invalid data: convert, which reads the tensors, refuses the file; inspect lists it.
+        SafetensorsFile.Write(Temp("bad.safetensors"), new Dictionary<string, Tensor> { ["w"] = Tensor.From(new float[] { 1, 2 }, 1, 2), ["mask"] = Tensor.From(new bool[] { true, false }) });
+        var bytes = File.ReadAllBytes(Temp("bad.safetensors"));
+        bytes[^1] = 7;
+        File.WriteAllBytes(Temp("bad.safetensors"), bytes);
+        var (code, output, err) = CliRunner.Run("inspect", Temp("bad.safetensors"));
+        Assert.True(code == 0, err);
+        Assert.Contains("  w  float32[1, 2]", output);
+        Assert.Contains("  mask  bool[2]", output);
+        (code, _, err) = Convert(Temp("bad.safetensors"), Temp("bad.pt"));
+        Assert.Equal(1, code);
+        Assert.Contains("expected 0 or 1", err);
+
+        (code, output, err) = CliRunner.Run("inspect", Reference("dtypes.pt"));
+        Assert.True(code == 0, err);
+        Assert.Contains("  f16  float32[", output);
+        Assert.Contains("(stored as float16)", output);
+        Assert.Contains("(stored as bfloat16)", output);
+    }
 }

@@ -36,21 +36,20 @@ internal static class ElementReader
     /// <param name="array">The destination.</param>
     /// <param name="count">The number of elements.</param>
     /// <param name="what">The format, file and tensor, for error messages ("safetensors: 'a.safetensors': tensor 'w'").</param>
+    /// <param name="start">The index in <paramref name="array"/> of the first element to write.</param>
     /// <exception cref="InvalidDataException">A bool element is neither 0 nor 1.</exception>
     /// <exception cref="NotSupportedException">A uint64 element exceeds <see cref="long.MaxValue"/>.</exception>
     /// <exception cref="EndOfStreamException">The stream ends early.</exception>
-    public static void Read(Stream stream, string elementType, Array array, int count, string what)
+    public static void Read(Stream stream, string elementType, Array array, int count, string what, int start = 0)
     {
         var (size, dtype) = Describe(elementType) ?? throw new ArgumentException($"ElementReader: unknown element type {elementType}.", nameof(elementType));
+        if (start < 0 || count < 0 || start > array.Length - count)
+            throw new ArgumentOutOfRangeException(nameof(start), $"ElementReader: elements [{start}, {(long)start + count}) lie outside an array of {array.Length}.");
         if (size == dtype.SizeOf() && elementType != "uint64")
         {
-            var bytes = HostTensors.BytesOf(array)[..checked(count * size)];
+            var bytes = HostTensors.BytesOf(array).Slice(checked(start * size), checked(count * size));
             stream.ReadExactly(bytes);
-            if (dtype == DType.Bool)
-            {
-                int bad = bytes.IndexOfAnyExcept((byte)0, (byte)1);
-                if (bad >= 0) throw new InvalidDataException($"{what}: bool element {bad} holds the byte {bytes[bad]}; expected 0 or 1.");
-            }
+            Validate(bytes, elementType, 0, what);
             return;
         }
         // A small tensor rents a small buffer: the pool may have to allocate it, and a loader's
@@ -59,12 +58,12 @@ internal static class ElementReader
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, Math.Min(Chunk, count)) * size);
         try
         {
-            for (int start = 0; start < count; start += Chunk)
+            for (int done = 0; done < count; done += Chunk)
             {
-                int n = Math.Min(Chunk, count - start);
+                int n = Math.Min(Chunk, count - done);
                 var span = buffer.AsSpan(0, n * size);
                 stream.ReadExactly(span);
-                Convert(span, elementType, array, start, n, what);
+                Convert(span, elementType, array, start + done, n, done, what);
             }
         }
         finally
@@ -73,7 +72,58 @@ internal static class ElementReader
         }
     }
 
-    private static void Convert(ReadOnlySpan<byte> source, string elementType, Array array, int start, int n, string what)
+    /// <summary>True for the element types some byte patterns of which are invalid (bool, uint64): the only ones <see cref="Check"/> must read when the length is known.</summary>
+    public static bool HasInvalidValues(string elementType) => elementType is "bool" or "uint64";
+
+    /// <summary>
+    /// Reads <paramref name="count"/> elements of <paramref name="elementType"/> from <paramref name="stream"/>
+    /// and checks them as <see cref="Read"/> would, without keeping them: the stream must hold them all, a
+    /// bool must be 0 or 1 and a uint64 at most <see cref="long.MaxValue"/>. Allocates nothing but a pooled buffer.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A bool element is neither 0 nor 1.</exception>
+    /// <exception cref="NotSupportedException">A uint64 element exceeds <see cref="long.MaxValue"/>.</exception>
+    /// <exception cref="EndOfStreamException">The stream ends early.</exception>
+    public static void Check(Stream stream, string elementType, long count, string what)
+    {
+        var (size, _) = Describe(elementType) ?? throw new ArgumentException($"ElementReader: unknown element type {elementType}.", nameof(elementType));
+        const int Chunk = 1 << 16;
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, Math.Min(Chunk, count)) * size);
+        try
+        {
+            for (long start = 0; start < count; start += Chunk)
+            {
+                int n = (int)Math.Min(Chunk, count - start);
+                var span = buffer.AsSpan(0, n * size);
+                stream.ReadExactly(span);
+                Validate(span, elementType, start, what);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Refuses a bool byte other than 0 and 1 and a uint64 above int64's range; <paramref name="first"/> is the index of the span's first element.</summary>
+    private static void Validate(ReadOnlySpan<byte> bytes, string elementType, long first, string what)
+    {
+        if (elementType == "bool")
+        {
+            int bad = bytes.IndexOfAnyExcept((byte)0, (byte)1);
+            if (bad >= 0) throw new InvalidDataException($"{what}: bool element {first + bad} holds the byte {bytes[bad]}; expected 0 or 1.");
+        }
+        else if (elementType == "uint64")
+        {
+            for (int i = 0; i + 8 <= bytes.Length; i += 8)
+            {
+                ulong v = BinaryPrimitives.ReadUInt64LittleEndian(bytes[i..]);
+                if (v > long.MaxValue) throw OpErrors.NotSupported("ElementReader", $"{what}: uint64 element {first + i / 8} is {v}, more than int64 (Avalon's widest integer) holds.");
+            }
+        }
+    }
+
+    /// <summary>Converts <paramref name="n"/> elements into <paramref name="array"/> from <paramref name="start"/>; <paramref name="first"/> is the index of the first one in the tensor, for messages.</summary>
+    private static void Convert(ReadOnlySpan<byte> source, string elementType, Array array, int start, int n, int first, string what)
     {
         switch (elementType)
         {
@@ -122,12 +172,8 @@ internal static class ElementReader
             case "uint64":
             {
                 var target = ((long[])array).AsSpan(start, n);
-                for (int i = 0; i < n; i++)
-                {
-                    ulong v = BinaryPrimitives.ReadUInt64LittleEndian(source[(8 * i)..]);
-                    if (v > long.MaxValue) throw OpErrors.NotSupported("ElementReader", $"{what}: uint64 element {start + i} is {v}, more than int64 (Avalon's widest integer) holds.");
-                    target[i] = (long)v;
-                }
+                Validate(source, elementType, first, what);
+                for (int i = 0; i < n; i++) target[i] = (long)BinaryPrimitives.ReadUInt64LittleEndian(source[(8 * i)..]);
                 break;
             }
             default:

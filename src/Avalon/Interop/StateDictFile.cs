@@ -6,7 +6,8 @@ namespace Avalon.Interop;
 /// <summary>
 /// A state dict (tensors by PyTorch <c>state_dict</c> key) in any of the formats Avalon exchanges with
 /// PyTorch and Hugging Face, chosen by the file name: <c>model.LoadStateDict(StateDictFile.Load(path))</c>
-/// loads a <c>.pt</c> file, a <c>.safetensors</c> file or a sharded checkpoint's index alike.
+/// loads a <c>.pt</c> file, a <c>.safetensors</c> file or a sharded checkpoint's index alike, and
+/// <c>model.LoadStateDict(StateDictFile.Map(path))</c> does so reading one tensor at a time from the mapped file.
 /// </summary>
 /// <remarks>
 /// An Avalon training checkpoint is a safetensors file too; <see cref="Load"/> gives all its tensors, the
@@ -50,6 +51,30 @@ public static class StateDictFile
             StateDictFormat.Torch => TorchFile.Load(path),
             StateDictFormat.Safetensors => SafetensorsFile.Read(path).Tensors,
             _ => SafetensorsFile.ReadSharded(path).Tensors,
+        };
+    }
+
+    /// <summary>
+    /// Opens the state dict in <paramref name="path"/> lazily: names, dtypes and shapes are read now, each
+    /// tensor only when its value is read, from the memory-mapped file (see <see cref="MappedStateDict"/>).
+    /// <c>using var state = StateDictFile.Map(path); model.LoadStateDict(state);</c> loads a checkpoint with
+    /// the model's memory and no second copy of it.
+    /// </summary>
+    /// <param name="path">The file (for a sharded checkpoint, its index).</param>
+    /// <param name="format">The format; <see langword="null"/> to take it from the name (<see cref="FormatOf"/>).</param>
+    /// <returns>The lazy state dict, keys in the order <see cref="Load"/> gives them; dispose it to close the file(s).</returns>
+    /// <exception cref="ArgumentException">No format is given and the name stands for none.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid in its format.</exception>
+    /// <exception cref="NotSupportedException">The file holds a dtype Avalon cannot represent.</exception>
+    /// <exception cref="IOException">A file cannot be read (<see cref="FileNotFoundException"/> for a missing one or a missing shard).</exception>
+    public static MappedStateDict Map(string path, StateDictFormat? format = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Resolve(path, format, "StateDictFile.Map") switch
+        {
+            StateDictFormat.Torch => TorchFile.Map(path),
+            StateDictFormat.Safetensors => SafetensorsFile.Map(path),
+            _ => SafetensorsFile.MapSharded(path),
         };
     }
 

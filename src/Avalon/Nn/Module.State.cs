@@ -1,4 +1,6 @@
 using Avalon.Autodiff;
+using Avalon.Interop;
+using Avalon.Primitives;
 
 namespace Avalon.Nn;
 
@@ -29,7 +31,10 @@ public abstract partial class Module
     /// All or nothing: every name, shape and dtype is checked before the first value is copied (a value
     /// on another device is copied across, as PyTorch loads a CPU checkpoint into a model on a GPU), and a source that shares memory with one of the module's tensors (for example a
     /// state dict of this very module with two entries swapped) is copied aside first, so each
-    /// tensor receives exactly the value the state dict held when the call began.
+    /// tensor receives exactly the value the state dict held when the call began. A
+    /// <see cref="MappedStateDict"/> (<c>StateDictFile.Map</c>) is checked from its header and read one
+    /// tensor at a time, straight into the module's memory where that is a dense CPU tensor, so loading it
+    /// allocates at most one tensor at a time (nothing for a model on the CPU).
     /// </remarks>
     /// <exception cref="StateDictMismatchException">Keys do not match (strict) or a tensor has another
     /// shape or dtype than the module's. Nothing is copied then; the message lists every problem.</exception>
@@ -38,6 +43,20 @@ public abstract partial class Module
         ArgumentNullException.ThrowIfNull(stateDict);
         var entries = TensorEntries(parameters: true, buffers: true, persistentOnly: true, removeDuplicate: false);
         var (missing, unexpected) = Validate(entries, stateDict, strict, sameDevice: false);
+        if (stateDict is MappedStateDict mapped)
+        {
+            // Read from the file one tensor at a time, each copied and dropped before the next is read,
+            // after every tensor's data has been checked, so a bad byte still leaves the module unchanged.
+            foreach (var (path, _) in entries)
+                if (mapped.ContainsKey(path)) mapped.CheckData(path);
+            foreach (var (path, e) in entries)
+            {
+                // Straight into the parameter's memory when it is a dense CPU tensor; through one temporary tensor otherwise.
+                var target = (Tensor)e.Value;
+                if (mapped.ContainsKey(path) && !mapped.TryReadInto(path, target)) target.CopyFrom_(mapped[path]);
+            }
+            return new LoadStateDictResult(missing, unexpected);
+        }
         var own = new HashSet<object>(ReferenceEqualityComparer.Instance);
         foreach (var (_, e) in entries) own.Add(((Tensor)e.Value).Storage);
         var sources = new List<(Tensor Target, Tensor Source)>(entries.Count);
@@ -114,19 +133,34 @@ public abstract partial class Module
         {
             known.Add(path);
             var own = (Tensor)e.Value;
-            if (!given.TryGetValue(path, out var t))
+            TensorSpec? t;
+            if (given is MappedStateDict mapped)
             {
-                missing.Add(path);
-                continue;
+                // A lazy state dict describes its tensors without reading them.
+                if (!mapped.TryGetInfo(path, out var info))
+                {
+                    missing.Add(path);
+                    continue;
+                }
+                t = new TensorSpec(info.Shape, info.DType, Device.Cpu);
             }
-            if (t is null)
+            else
+            {
+                if (!given.TryGetValue(path, out var value))
+                {
+                    missing.Add(path);
+                    continue;
+                }
+                t = value is null ? null : TensorSpec.Of(value);
+            }
+            if (t is not { } spec)
                 mismatches.Add($"null value for {path}: expected a tensor of shape {own.Shape}.");
-            else if (t.Shape != own.Shape)
-                mismatches.Add($"size mismatch for {path}: copying a param with shape {t.Shape} from checkpoint, the shape in current model is {own.Shape}.");
-            else if (t.DType != own.DType)
-                mismatches.Add($"dtype mismatch for {path}: copying a param of dtype {t.DType.Name()} from checkpoint, the dtype in current model is {own.DType.Name()}. Convert one side with .To(DType).");
-            else if (sameDevice && t.Device != own.Device)
-                mismatches.Add($"device mismatch for {path}: copying a param on {t.Device} from checkpoint, the current model has it on {own.Device}.");
+            else if (spec.Shape != own.Shape)
+                mismatches.Add($"size mismatch for {path}: copying a param with shape {spec.Shape} from checkpoint, the shape in current model is {own.Shape}.");
+            else if (spec.DType != own.DType)
+                mismatches.Add($"dtype mismatch for {path}: copying a param of dtype {spec.DType.Name()} from checkpoint, the dtype in current model is {own.DType.Name()}. Convert one side with .To(DType).");
+            else if (sameDevice && spec.Device != own.Device)
+                mismatches.Add($"device mismatch for {path}: copying a param on {spec.Device} from checkpoint, the current model has it on {own.Device}.");
         }
         var unexpected = new List<string>();
         foreach (var key in given.Keys)

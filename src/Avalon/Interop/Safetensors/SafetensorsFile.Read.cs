@@ -25,7 +25,9 @@ namespace Avalon.Interop.Safetensors;
 /// and U8 to int32, U32 and U64 to int64 (exactly; a U64 value above int64's range is refused), since
 /// Avalon has no narrower dtypes. Written: F32, F64, I32, I64 and BOOL. Sharded checkpoints (an index
 /// <c>model.safetensors.index.json</c> whose <c>weight_map</c> names the shard of every tensor) are read by
-/// <see cref="ReadSharded"/> and written by <see cref="WriteSharded"/>.
+/// <see cref="ReadSharded"/> and written by <see cref="WriteSharded"/>. <see cref="Map"/> and
+/// <see cref="MapSharded"/> open files lazily: the header is validated the same way, and each tensor is
+/// copied from the memory-mapped file only when it is read.
 /// </remarks>
 public static partial class SafetensorsFile
 {
@@ -75,6 +77,24 @@ public static partial class SafetensorsFile
             copy.Position = 0;
             stream = copy;
         }
+        var (entries, metadata) = ReadHeader(stream, source);
+        var tensors = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            int numel = ShapeUtil.Numel(entry.Shape);
+            var data = HostTensors.NewArray(entry.DType, numel);
+            ElementReader.Read(stream, entry.ElementType, data, numel, $"safetensors: {source}: tensor '{entry.Name}'");
+            tensors.Add(entry.Name, HostTensors.Wrap(data, entry.DType, entry.Shape));
+        }
+        return new SafetensorsContent(tensors, metadata);
+    }
+
+    /// <summary>
+    /// Reads and validates the length prefix and the header from the stream's position, leaving it at the
+    /// start of the data area, which runs to the stream's end: the entries sorted by offset and the metadata.
+    /// </summary>
+    private static (List<SafetensorsEntry> Entries, Dictionary<string, string> Metadata) ReadHeader(Stream stream, string source)
+    {
         long available = stream.Length - stream.Position;
         if (available < 8)
             throw SafetensorsHeader.Corrupt(source, $"the file is truncated: {available} bytes, but the header length alone takes 8");
@@ -88,17 +108,7 @@ public static partial class SafetensorsFile
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         long dataLength = available - 8 - (long)headerLength;
-        var (entries, metadata) = SafetensorsHeader.Parse(header, dataLength, source);
-
-        var tensors = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            int numel = ShapeUtil.Numel(entry.Shape);
-            var data = HostTensors.NewArray(entry.DType, numel);
-            ElementReader.Read(stream, entry.ElementType, data, numel, $"safetensors: {source}: tensor '{entry.Name}'");
-            tensors.Add(entry.Name, HostTensors.Wrap(data, entry.DType, entry.Shape));
-        }
-        return new SafetensorsContent(tensors, metadata);
+        return SafetensorsHeader.Parse(header, dataLength, source);
     }
 
     private static void CheckByteOrder()

@@ -38,6 +38,25 @@ public static partial class SafetensorsFile
     /// <exception cref="IOException">A file cannot be read.</exception>
     public static SafetensorsContent ReadSharded(string indexPath)
     {
+        var index = OpenIndex(indexPath);
+        var byShard = new Dictionary<string, SafetensorsContent>(StringComparer.Ordinal);
+        foreach (var (shard, shardPath) in index.Shards)
+        {
+            var content = Read(shardPath);
+            CheckShardSet(index, shard, content.Metadata);
+            byShard[shard] = content;
+        }
+        CheckCoverage(index, byShard.Select(s => (s.Key, (IEnumerable<string>)s.Value.Tensors.Keys)), (shard, name) => byShard[shard].Tensors.ContainsKey(name));
+        var tensors = new Dictionary<string, Tensor>(index.WeightMap.Count, StringComparer.Ordinal);
+        foreach (var (name, shard) in index.WeightMap) tensors.Add(name, byShard[shard].Tensors[name]);
+        return new SafetensorsContent(tensors, index.Metadata);
+    }
+
+    /// <summary>A parsed index: its weight map and metadata, and the path of every shard it names, each checked to exist in its folder.</summary>
+    private sealed record ShardIndex(string Source, OrderedDictionary<string, string> WeightMap, Dictionary<string, string> Metadata, List<(string Shard, string Path)> Shards);
+
+    private static ShardIndex OpenIndex(string indexPath)
+    {
         ArgumentException.ThrowIfNullOrEmpty(indexPath);
         string source = $"'{indexPath}'";
         var info = new FileInfo(indexPath);
@@ -46,7 +65,7 @@ public static partial class SafetensorsFile
             throw SafetensorsHeader.Corrupt(source, $"the index holds {info.Length} bytes, more than the limit of {MaxHeaderLength}");
         var (weightMap, metadata) = ParseIndex(File.ReadAllBytes(indexPath), source);
         string folder = Path.GetDirectoryName(Path.GetFullPath(indexPath))!;
-        var byShard = new Dictionary<string, SafetensorsContent>(StringComparer.Ordinal);
+        var shards = new List<(string Shard, string Path)>();
         foreach (var shard in weightMap.Values.Distinct(StringComparer.Ordinal))
         {
             string shardPath = Path.Combine(folder, shard);
@@ -56,28 +75,35 @@ public static partial class SafetensorsFile
             var target = new FileInfo(shardPath).ResolveLinkTarget(returnFinalTarget: true);
             if (target is not null && !string.Equals(Path.GetDirectoryName(Path.GetFullPath(target.FullName)), folder, StringComparison.Ordinal))
                 throw SafetensorsHeader.Corrupt(source, $"shard '{shard}' is a link to '{target.FullName}', outside the index's folder");
-            var content = Read(shardPath);
-            if (metadata.TryGetValue(ShardSetKey, out var set) && (!content.Metadata.TryGetValue(ShardSetKey, out var own) || own != set))
-                throw SafetensorsHeader.Corrupt(source, $"shard '{shard}' is not from the save that wrote the index (its {ShardSetKey} is " +
-                    $"{(own is null ? "missing" : $"'{own}'")}, the index's '{set}'); an earlier save was interrupted or the files were mixed");
-            byShard[shard] = content;
+            shards.Add((shard, shardPath));
         }
-        var tensors = new Dictionary<string, Tensor>(weightMap.Count, StringComparer.Ordinal);
-        foreach (var (name, shard) in weightMap)
+        return new ShardIndex(source, weightMap, metadata, shards);
+    }
+
+    /// <summary>Refuses a shard whose <see cref="ShardSetKey"/> differs from the index's (when the index has one).</summary>
+    private static void CheckShardSet(ShardIndex index, string shard, IReadOnlyDictionary<string, string> shardMetadata)
+    {
+        if (index.Metadata.TryGetValue(ShardSetKey, out var set) && (!shardMetadata.TryGetValue(ShardSetKey, out var own) || own != set))
+            throw SafetensorsHeader.Corrupt(index.Source, $"shard '{shard}' is not from the save that wrote the index (its {ShardSetKey} is " +
+                $"{(own is null ? "missing" : $"'{own}'")}, the index's '{set}'); an earlier save was interrupted or the files were mixed");
+    }
+
+    /// <summary>Refuses a weight map entry whose shard lacks the tensor, and a shard tensor the map does not assign to that shard.</summary>
+    private static void CheckCoverage(ShardIndex index, IEnumerable<(string Shard, IEnumerable<string> Names)> shards, Func<string, string, bool> holds)
+    {
+        foreach (var (name, shard) in index.WeightMap)
         {
-            if (!byShard[shard].Tensors.TryGetValue(name, out var tensor))
-                throw SafetensorsHeader.Corrupt(source, $"tensor '{name}' is mapped to shard '{shard}', which does not hold it");
-            tensors.Add(name, tensor);
+            if (!holds(shard, name))
+                throw SafetensorsHeader.Corrupt(index.Source, $"tensor '{name}' is mapped to shard '{shard}', which does not hold it");
         }
-        foreach (var (shard, content) in byShard)
+        foreach (var (shard, names) in shards)
         {
-            foreach (var name in content.Tensors.Keys)
+            foreach (var name in names)
             {
-                if (!weightMap.TryGetValue(name, out var mapped) || mapped != shard)
-                    throw SafetensorsHeader.Corrupt(source, $"shard '{shard}' holds tensor '{name}', which the weight map {(mapped is null ? "does not name" : $"assigns to '{mapped}'")}");
+                if (!index.WeightMap.TryGetValue(name, out var mapped) || mapped != shard)
+                    throw SafetensorsHeader.Corrupt(index.Source, $"shard '{shard}' holds tensor '{name}', which the weight map {(mapped is null ? "does not name" : $"assigns to '{mapped}'")}");
             }
         }
-        return new SafetensorsContent(tensors, metadata);
     }
 
     private static (OrderedDictionary<string, string> WeightMap, Dictionary<string, string> Metadata) ParseIndex(byte[] bytes, string source)

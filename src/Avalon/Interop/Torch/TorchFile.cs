@@ -25,8 +25,10 @@ namespace Avalon.Interop.Torch;
 /// float32, int16, int8 and uint8 as int32 (exactly; Avalon has no narrower dtypes); complex and
 /// quantised storages raise <see cref="NotSupportedException"/>. Storages are streamed from the file
 /// into their tensors' memory, each once, after its declared size has been checked against the bytes
-/// the file holds, so a load allocates about the tensors' size and no copy of the file. Loaded
-/// tensors are on the CPU and do not require gradients.
+/// the file holds, so a load allocates about the tensors' size and no copy of the file. Storage entries
+/// are stored, as <c>torch.save</c> writes them, or deflated (within deflate's largest ratio). Loaded
+/// tensors are on the CPU and do not require gradients. <see cref="Map"/> opens a file lazily instead,
+/// reading each tensor from the memory-mapped file only when it is asked for.
 /// </para>
 /// <para>
 /// Every malformed input is an <see cref="InvalidDataException"/> naming the file and what is wrong.
@@ -57,11 +59,11 @@ public static partial class TorchFile
     /// </returns>
     /// <exception cref="InvalidDataException">The file is not a valid PyTorch file or names a global outside the allow-list.</exception>
     /// <exception cref="NotSupportedException">The file holds a tensor of a dtype Avalon lacks (complex, quantised) or uses a feature of formats before PyTorch 0.4.</exception>
-    public static IReadOnlyDictionary<string, Tensor> Load(string path) => Flatten(LoadObject(path), Quote(path));
+    public static IReadOnlyDictionary<string, Tensor> Load(string path) => Flatten<Tensor>(LoadObject(path), Quote(path));
 
     /// <summary>Reads <c>torch.save</c> data from <paramref name="stream"/> as a state dict (see <see cref="Load(string)"/>).</summary>
     /// <param name="stream">A readable stream positioned at the start of the data; one that cannot seek is copied into memory first.</param>
-    public static IReadOnlyDictionary<string, Tensor> Load(Stream stream) => Flatten(LoadObject(stream), "stream");
+    public static IReadOnlyDictionary<string, Tensor> Load(Stream stream) => Flatten<Tensor>(LoadObject(stream), "stream");
 
     /// <summary>
     /// Reads a <c>torch.save</c> file as the object it holds: dicts as <see cref="PickleDict"/>, lists as
@@ -92,8 +94,6 @@ public static partial class TorchFile
 
     private static object? LoadObject(Stream stream, string source)
     {
-        if (!BitConverter.IsLittleEndian)
-            throw new PlatformNotSupportedException("torch: reading PyTorch files is implemented for little-endian machines only.");
         if (!stream.CanSeek)
         {
             var copy = new MemoryStream();
@@ -101,23 +101,30 @@ public static partial class TorchFile
             copy.Position = 0;
             stream = copy;
         }
+        return Detect(stream, source) switch
+        {
+            TorchFileKind.Zip => Guard(source, () => LoadZip(stream, source)),
+            _ => Guard(source, () => LoadLegacy(stream, source)),
+        };
+    }
+
+    private enum TorchFileKind
+    {
+        Zip,
+        Legacy,
+    }
+
+    /// <summary>Whether the data at the stream's position is a zip or a legacy-format file (the position is kept); refuses anything else.</summary>
+    private static TorchFileKind Detect(Stream stream, string source)
+    {
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("torch: reading PyTorch files is implemented for little-endian machines only.");
         long start = stream.Position;
         Span<byte> magic = stackalloc byte[4];
         int got = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
         stream.Position = start;
-        try
-        {
-            if (got >= 4 && magic.SequenceEqual("PK\u0003\u0004"u8))
-                return LoadZip(stream, source);
-            if (got >= 2 && magic[0] == 0x80)
-                return LoadLegacy(stream, source);
-        }
-        catch (Exception e) when (e is IOException and not FileNotFoundException or ArgumentOutOfRangeException ||
-                                  e is InvalidDataException && !e.Message.StartsWith("torch: ", StringComparison.Ordinal))
-        {
-            // The zip reader's own errors name neither the file nor the format.
-            throw new InvalidDataException($"torch: {source}: the file is damaged or truncated ({e.Message}).", e);
-        }
+        if (got >= 4 && magic.SequenceEqual("PK\u0003\u0004"u8)) return TorchFileKind.Zip;
+        if (got >= 2 && magic[0] == 0x80) return TorchFileKind.Legacy;
         if (stream.Length - start >= 262)
         {
             Span<byte> tar = stackalloc byte[5];
@@ -131,10 +138,33 @@ public static partial class TorchFile
             $"the first bytes are {Convert.ToHexString(magic[..got])}.");
     }
 
-    private static object? LoadZip(Stream stream, string source)
+    /// <summary>Runs <paramref name="read"/>, turning the zip reader's errors, which name neither the file nor the format, into ones that do.</summary>
+    private static T Guard<T>(string source, Func<T> read)
     {
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        long fileLength = stream.Length;
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (IsDamage(e))
+        {
+            throw Damaged(source, e);
+        }
+    }
+
+    /// <summary>An error of the zip or deflate reader, or of a stream that ended early: the file is damaged.</summary>
+    internal static bool IsDamage(Exception e) =>
+        e is IOException and not FileNotFoundException or ArgumentOutOfRangeException ||
+        e is InvalidDataException && !e.Message.StartsWith("torch: ", StringComparison.Ordinal);
+
+    internal static InvalidDataException Damaged(string source, Exception e) =>
+        new($"torch: {source}: the file is damaged or truncated ({e.Message}).", e);
+
+    /// <summary>A zip written by <c>torch.save</c>, opened: its archive folder (<c>&lt;archive&gt;/</c>), its pickle's entry and bytes.</summary>
+    private sealed record TorchZip(ZipArchive Archive, string Prefix, ZipArchiveEntry Pickle, byte[] PickleBytes, long FileLength);
+
+    /// <summary>Checks the entry names, finds the pickle, checks the byte order and reads the pickle's bytes.</summary>
+    private static TorchZip OpenZip(ZipArchive zip, long fileLength, string source)
+    {
         ZipArchiveEntry? pickle = null;
         foreach (var entry in zip.Entries)
         {
@@ -159,27 +189,49 @@ public static partial class TorchFile
             if (text != "little")
                 throw OpErrors.NotSupported("torch", $"{source}: the storages are in '{text}' byte order; Avalon reads little-endian files only.");
         }
-        var pickleBytes = ReadEntry(pickle, MaxPickleLength, fileLength, source);
+        return new TorchZip(zip, prefix, pickle, ReadEntry(pickle, MaxPickleLength, fileLength, source), fileLength);
+    }
+
+    /// <summary>Runs the restricted unpickler over the zip's pickle, which must end at its STOP opcode.</summary>
+    private static object? Unpickle(TorchZip zip, string source, TorchPickleHooks hooks)
+    {
+        var reader = new PickleReader(zip.PickleBytes, source, hooks);
+        var result = reader.Load();
+        if (reader.Position != zip.PickleBytes.Length)
+            throw new InvalidDataException($"torch: {source}: '{zip.Pickle.FullName}' has {zip.PickleBytes.Length - reader.Position} bytes after its STOP opcode.");
+        return result;
+    }
+
+    /// <summary>
+    /// The entry of storage <paramref name="key"/>, checked to hold exactly its <paramref name="numel"/> elements
+    /// (stored, as <c>torch.save</c> writes it, or deflated within deflate's largest ratio).
+    /// </summary>
+    private static ZipArchiveEntry StorageEntry(TorchZip zip, string source, TorchStorageType type, string key, int numel)
+    {
+        string entryName = zip.Prefix + "data/" + key;
+        var entry = zip.Archive.GetEntry(entryName)
+            ?? throw new InvalidDataException($"torch: {source}: storage '{key}' has no entry '{entryName}' in the zip.");
+        long bytes = (long)numel * type.ElementSize;
+        if (entry.Length != bytes)
+            throw new InvalidDataException($"torch: {source}: storage '{key}' ({type.Name}, {numel} elements) needs {bytes} bytes, but its entry holds {entry.Length}.");
+        if (entry.CompressedLength > zip.FileLength || entry.Length > entry.CompressedLength * 1032 + 64)
+            throw new InvalidDataException($"torch: {source}: storage entry '{entryName}' declares {entry.Length} bytes in {entry.CompressedLength} stored, more than the file ({zip.FileLength} bytes) or deflate can hold.");
+        return entry;
+    }
+
+    private static object? LoadZip(Stream stream, string source)
+    {
+        using var archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        var zip = OpenZip(archive, stream.Length, source);
         var hooks = new TorchPickleHooks(source, (type, key, numel) =>
         {
-            string entryName = prefix + "data/" + key;
-            var entry = zip.GetEntry(entryName)
-                ?? throw new InvalidDataException($"torch: {source}: storage '{key}' has no entry '{entryName}' in the zip.");
-            long bytes = (long)numel * type.ElementSize;
-            if (entry.Length != bytes)
-                throw new InvalidDataException($"torch: {source}: storage '{key}' ({type.Name}, {numel} elements) needs {bytes} bytes, but its entry holds {entry.Length}.");
-            if (entry.CompressedLength != entry.Length || entry.Length > fileLength)
-                throw new InvalidDataException($"torch: {source}: storage entry '{entryName}' is compressed or larger than the file ({entry.CompressedLength} bytes stored for {entry.Length}); torch.save stores storages uncompressed.");
+            var entry = StorageEntry(zip, source, type, key, numel);
             var array = type.NewArray(numel);
             using var data = entry.Open();
             type.Read(data, array, numel, $"{source}: storage '{key}'");
             return array;
         });
-        var reader = new PickleReader(pickleBytes, source, hooks);
-        var result = reader.Load();
-        if (reader.Position != pickleBytes.Length)
-            throw new InvalidDataException($"torch: {source}: '{pickle.FullName}' has {pickleBytes.Length - reader.Position} bytes after its STOP opcode.");
-        return result;
+        return Unpickle(zip, source, hooks);
     }
 
     /// <summary>
@@ -222,7 +274,7 @@ public static partial class TorchFile
 
     private static readonly BigInteger s_legacyMagic = BigInteger.Parse("119547037146038801333356", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static object? LoadLegacy(Stream stream, string source)
+    private static object? LoadLegacy(Stream stream, string source, List<TorchStorageRef>? storages = null)
     {
         // The legacy format is read from memory: it is a sequence of pickles whose lengths are known only by parsing them.
         long length = stream.Length - stream.Position;
@@ -277,14 +329,15 @@ public static partial class TorchFile
             throw new InvalidDataException($"torch: {source}: {pending.Count - done.Count} storages of the object have no data.");
         if (data.Position != data.Length)
             throw new InvalidDataException($"torch: {source}: {data.Length - data.Position} bytes follow the last storage.");
+        storages?.AddRange(hooks.Storages);
         return result;
     }
 
-    private static OrderedDictionary<string, Tensor> Flatten(object? root, string source)
+    private static OrderedDictionary<string, T> Flatten<T>(object? root, string source) where T : class
     {
         if (root is not PickleDict dict)
             throw new InvalidDataException($"torch: {source}: the file holds a {root?.GetType().Name ?? "None"}, not a dict of tensors; read it with TorchFile.LoadObject.");
-        var result = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
+        var result = new OrderedDictionary<string, T>(StringComparer.Ordinal);
         var path = new HashSet<object>(ReferenceEqualityComparer.Instance);
         long budget = 10_000_000;
         void Visit(string prefix, object? value, int depth)
@@ -293,7 +346,7 @@ public static partial class TorchFile
                 throw new InvalidDataException($"torch: {source}: the object's containers reach more than 10,000,000 values (shared containers nested deeply).");
             switch (value)
             {
-                case Tensor t:
+                case T t:
                     if (!result.TryAdd(prefix, t))
                         throw new InvalidDataException($"torch: {source}: two tensors flatten to the key '{prefix}'.");
                     return;

@@ -9,9 +9,11 @@ namespace Avalon.Interop.Torch;
 /// rebuild functions, the storage classes, <c>collections.OrderedDict</c>, <c>torch.Size</c>,
 /// <c>torch.device</c>, <c>_codecs.encode</c> (how protocol 2 writes bytes) and <c>builtins</c>'
 /// <c>set</c>, <c>frozenset</c> and <c>bytearray</c>. Any other global is an <see cref="InvalidDataException"/>
-/// naming it. Storages are loaded through a callback, once per key, and shared by every tensor that views them.
+/// naming it. Storages are loaded through a callback, once per key, and shared by every tensor that views them;
+/// without a callback nothing is loaded, and each tensor is a <see cref="TorchTensorRef"/> (storage and layout,
+/// checked as a loaded tensor's are) for the lazy reader to read later.
 /// </summary>
-internal sealed class TorchPickleHooks(string source, Func<TorchStorageType, string, int, Array> loadStorage) : IPickleHooks
+internal sealed class TorchPickleHooks(string source, Func<TorchStorageType, string, int, Array>? loadStorage) : IPickleHooks
 {
     /// <summary>The globals that may appear in a weights-only pickle, besides the storage classes.</summary>
     public static readonly IReadOnlyList<string> AllowedGlobals =
@@ -32,10 +34,10 @@ internal sealed class TorchPickleHooks(string source, Func<TorchStorageType, str
 
     private static readonly HashSet<string> s_allowed = [.. AllowedGlobals];
 
-    private readonly Dictionary<string, (TorchStorageType Type, Storage Storage)> _storages = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TorchStorageRef> _storages = new(StringComparer.Ordinal);
 
-    /// <summary>The storages loaded so far, by key.</summary>
-    public IReadOnlyDictionary<string, (TorchStorageType Type, Storage Storage)> Storages => _storages;
+    /// <summary>Every storage the pickle has referred to so far.</summary>
+    public IEnumerable<TorchStorageRef> Storages => _storages.Values;
 
     public object ResolveGlobal(string module, string name)
     {
@@ -68,12 +70,12 @@ internal sealed class TorchPickleHooks(string source, Func<TorchStorageType, str
         {
             if (known.Type != type)
                 throw Corrupt($"storage '{key}' is used as {known.Type.Name} and as {type.Name}");
-            if (known.Storage.Length != numel)
-                throw Corrupt($"storage '{key}' is declared with {known.Storage.Length} and with {numel} elements");
+            if (known.Numel != numel)
+                throw Corrupt($"storage '{key}' is declared with {known.Numel} and with {numel} elements");
             return known;
         }
-        var array = loadStorage(type, key, (int)numel);
-        var entry = (type, Backend.For(Device.Cpu).FromHost(array, type.DType));
+        var loaded = loadStorage is null ? null : Backend.For(Device.Cpu).FromHost(loadStorage(type, key, (int)numel), type.DType);
+        var entry = new TorchStorageRef(type, key, (int)numel, loaded);
         _storages.Add(key, entry);
         return entry;
     }
@@ -105,7 +107,7 @@ internal sealed class TorchPickleHooks(string source, Func<TorchStorageType, str
             case "torch._utils._rebuild_parameter" when arguments.Length == 3:
             case "torch._utils._rebuild_parameter_with_state" when arguments.Length == 4:
             case "torch.nn.parameter.Parameter" when arguments.Length is 1 or 2:
-                return arguments[0] is Tensor data ? data : throw Corrupt($"{g.FullName} gets {Describe(arguments[0])}, not a tensor");
+                return arguments[0] is Tensor or TorchTensorRef ? arguments[0] : throw Corrupt($"{g.FullName} gets {Describe(arguments[0])}, not a tensor");
             case "torch.Size" when arguments is [PickleTuple sizes]:
                 return sizes;
             case "torch.device" when arguments is [string] or [string, long]:
@@ -133,15 +135,14 @@ internal sealed class TorchPickleHooks(string source, Func<TorchStorageType, str
     public object? Build(object? target, object? state)
     {
         // An OrderedDict's attributes (a state dict's _metadata) and a tensor's Python attributes carry no tensor data.
-        if (target is PickleDict or Tensor) return target;
+        if (target is PickleDict or Tensor or TorchTensorRef) return target;
         throw Corrupt($"BUILD on a {Describe(target)}, which a weights-only file never does");
     }
 
-    private Tensor RebuildTensor(object? storageValue, object? offsetValue, object? sizeValue, object? strideValue)
+    private object RebuildTensor(object? storageValue, object? offsetValue, object? sizeValue, object? strideValue)
     {
-        if (storageValue is not ValueTuple<TorchStorageType, Storage> loaded)
+        if (storageValue is not TorchStorageRef storage)
             throw Corrupt($"a tensor is rebuilt from {Describe(storageValue)}, not a storage");
-        var storage = loaded.Item2;
         if (offsetValue is not long offset || offset < 0 || offset > int.MaxValue)
             throw Corrupt($"a tensor has storage offset {Describe(offsetValue)}; expected a non-negative integer");
         var shape = Dims(sizeValue, "size");
@@ -155,9 +156,10 @@ internal sealed class TorchPickleHooks(string source, Func<TorchStorageType, str
             if (numel > int.MaxValue) throw Corrupt($"a tensor of shape [{string.Join(", ", shape)}] has more elements than Avalon's limit of {int.MaxValue}");
             if (shape[d] > 0) last += (long)(shape[d] - 1) * strides[d];
         }
-        if (numel > 0 && last >= storage.Length)
-            throw Corrupt($"a tensor of shape [{string.Join(", ", shape)}], strides [{string.Join(", ", strides)}] and offset {offset} reaches element {last} of a storage of {storage.Length}");
-        return Tensor.OverStorage(storage, shape, strides, numel == 0 ? 0 : (int)offset);
+        if (numel > 0 && last >= storage.Numel)
+            throw Corrupt($"a tensor of shape [{string.Join(", ", shape)}], strides [{string.Join(", ", strides)}] and offset {offset} reaches element {last} of a storage of {storage.Numel}");
+        int first = numel == 0 ? 0 : (int)offset;
+        return storage.Loaded is { } loaded ? Tensor.OverStorage(loaded, shape, strides, first) : new TorchTensorRef(storage, shape, strides, first);
     }
 
     private int[] Dims(object? value, string what)
@@ -186,4 +188,29 @@ internal sealed class TorchPickleHooks(string source, Func<TorchStorageType, str
     };
 
     private InvalidDataException Corrupt(string problem) => new($"torch: {source}: {problem}.");
+}
+
+/// <summary>A storage of a pickle: its class, key and element count, and its elements when they were loaded.</summary>
+internal sealed record TorchStorageRef(TorchStorageType Type, string Key, int Numel, Storage? Loaded);
+
+/// <summary>A tensor of a pickle whose storage was not loaded: the storage and the layout over it, already checked to lie inside it.</summary>
+internal sealed record TorchTensorRef(TorchStorageRef Storage, int[] Shape, int[] Strides, int Offset)
+{
+    /// <summary>The first and one past the last storage element the layout reaches (an empty range for an empty tensor).</summary>
+    public (int Begin, int End) Extent
+    {
+        get
+        {
+            long last = Offset;
+            for (int d = 0; d < Shape.Length; d++)
+            {
+                if (Shape[d] == 0) return (0, 0);
+                last += (long)(Shape[d] - 1) * Strides[d];
+            }
+            return (Offset, (int)last + 1);
+        }
+    }
+
+    /// <summary>True when the layout is row-major with no gaps, so the elements are storage elements [Offset, Offset + numel) in order.</summary>
+    public bool IsContiguous => ShapeUtil.IsContiguous(Shape, Strides);
 }

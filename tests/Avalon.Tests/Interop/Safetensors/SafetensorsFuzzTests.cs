@@ -90,4 +90,20 @@ public partial class SafetensorsFuzzTests(ITestOutputHelper output)
         Assert.True(report.Failures.Count == 0, string.Join("\n", report.Failures.Take(20)));
         Assert.DoesNotContain(report.AcceptedNames, n => n.Contains("append", StringComparison.Ordinal) || n.Contains("truncate", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void MutantsFailCleanlyAndCheaplyWhenMapped()
+    {
+        // The same mutants through SafetensorsFile.Map, reading every tensor: header errors when the file is mapped, data errors when a tensor is read.
+        byte[] valid = Valid();
+        int headerBytes = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(valid);
+        var mutants = SizeEdits(valid).Concat(LoaderFuzzing.Generic(valid, headerBytes, 3000, seed: 42));
+        using var files = new MappedFuzzing();
+        var report = LoaderFuzzing.Run("safetensors mapped", valid, mutants, files.Load("mutant.safetensors", SafetensorsFile.Map), s_allowed,
+            allocationFactor: 8, allocationSlack: 64 << 10, timeLimit: TimeSpan.FromSeconds(1));
+        output.WriteLine(report.ToString());
+        Assert.True(report.Cases >= 3000, $"{report.Cases} cases");
+        Assert.True(report.Failures.Count == 0, string.Join("\n", report.Failures.Take(20)));
+        Assert.DoesNotContain(report.AcceptedNames, n => n.Contains("append", StringComparison.Ordinal) || n.Contains("truncate", StringComparison.Ordinal));
+    }
 }

@@ -24,14 +24,17 @@ public class TorchFileFuzzTests(ITestOutputHelper output)
 
     private static void Load(Stream stream) => TorchFile.LoadObject(stream);
 
-    private static LoaderFuzzing.Report Fuzz(string format, byte[] valid, IEnumerable<LoaderFuzzing.Mutant> mutants)
+    private static LoaderFuzzing.Report Fuzz(string format, byte[] valid, IEnumerable<LoaderFuzzing.Mutant> mutants, Action<Stream>? load = null)
     {
         // 8× the file plus 128 KiB: float16 and int8 storages widen to 4 bytes per element, and the zip
         // reader's buffers are a fixed cost; a load that sized anything by a declared length would exceed it.
-        var report = LoaderFuzzing.Run(format, valid, mutants, Load, s_allowed,
+        var report = LoaderFuzzing.Run(format, valid, mutants, load ?? Load, s_allowed,
             allocationFactor: 8, allocationSlack: 128 << 10, timeLimit: TimeSpan.FromSeconds(1));
         return report;
     }
+
+    /// <summary>The load through <see cref="TorchFile.Map"/>: the mutant written to a file, mapped, every tensor checked and read.</summary>
+    private static Action<Stream> Mapped(MappedFuzzing files) => files.Load("mutant.pt", TorchFile.Map);
 
     private static void AssertClean(LoaderFuzzing.Report report, int minimumCases)
     {
@@ -60,6 +63,48 @@ public class TorchFileFuzzTests(ITestOutputHelper output)
             cases += report.Cases;
         }
         Assert.True(cases >= 2000, $"{cases} cases");
+    }
+
+    [Fact]
+    public void ZipFileMutantsFailCleanlyAndCheaplyWhenMapped()
+    {
+        // The same mutants through TorchFile.Map: the central directory and local headers it reads itself are checked against the file.
+        using var files = new MappedFuzzing();
+        int cases = 0;
+        int seed = 100;
+        foreach (var name in s_zipFiles)
+        {
+            byte[] valid = Reference(name);
+            var mutants = LoaderFuzzing.Generic(valid, valid.Length, 500, seed++).Concat(ZipSizeEdits(valid)).Select(m => m with { Name = name + ": " + m.Name });
+            var report = Fuzz("torch zip mapped " + name, valid, mutants, Mapped(files));
+            output.WriteLine(report.ToString());
+            AssertClean(report, 500);
+            cases += report.Cases;
+        }
+        Assert.True(cases >= 2000, $"{cases} cases");
+    }
+
+    [Fact]
+    public void PickleAndLegacyMutantsFailCleanlyAndCheaplyWhenMapped()
+    {
+        using var files = new MappedFuzzing();
+        int cases = 0;
+        foreach (var (name, seed) in new[] { ("dtypes", 7), ("views", 8), ("nested", 9) })
+        {
+            byte[] valid = Reference(name);
+            byte[] pickle = PickleOf(valid);
+            var edits = LoaderFuzzing.Generic(pickle, pickle.Length, 400, seed).Concat(PickleSizeEdits(pickle));
+            var mutants = edits.Select(m => m with { Bytes = TorchFileTests.RezipPickle(valid, _ => m.Bytes) }).ToList();
+            var report = Fuzz("torch pickle mapped " + name, valid, mutants, Mapped(files));
+            output.WriteLine(report.ToString());
+            AssertClean(report, 400);
+            cases += report.Cases;
+        }
+        byte[] legacy = Reference("legacy");
+        var legacyReport = Fuzz("torch legacy mapped", legacy, LoaderFuzzing.Generic(legacy, legacy.Length, 1000, seed: 11).Concat(PickleSizeEdits(legacy)), Mapped(files));
+        output.WriteLine(legacyReport.ToString());
+        AssertClean(legacyReport, 1000);
+        Assert.True(cases >= 1200, $"{cases} cases");
     }
 
     [Fact]
