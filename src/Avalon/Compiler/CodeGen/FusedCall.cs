@@ -92,6 +92,9 @@ internal sealed class FusedCall
         else CpuParallel.For(_chunks, _chunk);
     }
 
+    /// <summary>Runs the kernel over output elements [<paramref name="start"/>, <paramref name="end"/>) on the calling thread; disjoint ranges may run concurrently.</summary>
+    public void RunRange(int start, int end) => _kernel.Body(_frame, start, end);
+
     private void RunChunk(int c)
     {
         var (start, end) = ElementwiseParallel.ChunkRange(c, _chunks, _total);

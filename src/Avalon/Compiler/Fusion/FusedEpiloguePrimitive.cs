@@ -1,13 +1,16 @@
+using Avalon.Backends.Cpu.Convolution;
 using Avalon.Compiler.CodeGen;
 using Avalon.Primitives;
+using Avalon.Primitives.Convolution;
 
 namespace Avalon.Compiler.Fusion;
 
 /// <summary>
 /// A matmul or convolution call with a fused elementwise epilogue (bias, activation, ...), made by
 /// <see cref="EpilogueFusion"/>: its kernel runs the producer's kernel into the output buffer, then the
-/// epilogue's generated kernel over that buffer in place while it is still in cache (one pass after the
-/// product; the GEMM has no per-block hook). The inputs are the producer's, then the epilogue's others.
+/// epilogue's generated kernel over that buffer in place: for a convolution over each (sample, group) slice
+/// as soon as the kernel has written it, on the same thread and while it is in cache; for a matmul in one
+/// pass after the product (the GEMM has no per-block hook). The inputs are the producer's, then the epilogue's others.
 /// Like <see cref="FusedElementwisePrimitive"/> it is not registered and has no derivative rule.
 /// </summary>
 public sealed class FusedEpiloguePrimitive : Primitive
@@ -93,7 +96,11 @@ public sealed class FusedEpiloguePrimitive : Primitive
 
     // The last run's tensors with the producer's argument and output arrays and the prepared epilogue:
     // a planned executor passes the same tensors every run, which then allocate nothing.
-    private sealed record Prepared(Tensor[] ProducerInputs, Tensor[] ProducerOutputs, FusedCall Epilogue);
+    private sealed record Prepared(Tensor[] ProducerInputs, Tensor[] ProducerOutputs, FusedCall Epilogue)
+    {
+        /// <summary>The epilogue over one range of the output (cached: a convolution calls it per slice).</summary>
+        public readonly Action<int, int> EpilogueRange = Epilogue.RunRange;
+    }
 
     private volatile Prepared? _last;
     private Kernel? _producerKernel;
@@ -106,6 +113,13 @@ public sealed class FusedEpiloguePrimitive : Primitive
         {
             var operands = EpilogueOperands(inputs[ProducerArity..], output);
             _last = last = new Prepared(inputs[..ProducerArity], [output], FusedCall.Prepare(Epilogue, operands, output));
+        }
+        if (ReferenceEquals(Producer, ConvolutionPrimitives.Conv))
+        {
+            // Each (sample, group) slice of the product gets the epilogue as soon as it is written, on the thread
+            // that wrote it, while it is in cache; the epilogue reads only its own positions of the product.
+            CpuConvolutionKernels.ConvWithEpilogue(last.ProducerInputs, _producerAttributes, output, last.EpilogueRange);
+            return;
         }
         _producerKernel ??= Producer.KernelFor(Device.Cpu);
         _producerKernel(last.ProducerInputs, _producerAttributes, last.ProducerOutputs);

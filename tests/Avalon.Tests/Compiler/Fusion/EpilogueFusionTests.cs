@@ -70,6 +70,25 @@ public class EpilogueFusionTests
         AssertWithinUlps(step.Tape, trained, inputs, "conv training step", ulps: 2);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(5, 1)]
+    [InlineData(7, 2)]
+    public void ConvEpiloguesRunPerSliceAsTheWholeOutputWould(int batch, int groups)
+    {
+        // The epilogue runs on each (sample, group) slice as the conv writes it: with a per-position operand,
+        // one broadcast per channel, and the conv's own input (a residual), over more slices than threads.
+        var conv = new Conv2d(4, 4, 3, padding: 1, groups: groups, generator: new Generator(8));
+        var x = RandomTensor(54, [batch, 4, 7, 6]);
+        var skip = RandomTensor(55, [batch, 4, 7, 6]);
+        var scale = RandomTensor(56, [1, 4, 1, 1]);
+        var tape = Grad.Trace(a => ((conv.Forward(a[0]) + a[0]) * a[2] + a[1]).Relu(), x, skip, scale);
+        var fused = FuseAll(tape);
+        Assert.Equal(1, Epilogues(fused));
+        AssertSameBits(Fuse(tape), fused, [x, skip, scale], "conv epilogue by slices");
+        AssertWithinUlps(tape, fused, [x, skip, scale], "conv epilogue vs unfused", ulps: 2);
+    }
+
     [Fact]
     public void AProductWhoseArgumentsAreWrittenBeforeTheEpilogueKeepsItsOwnCall()
     {

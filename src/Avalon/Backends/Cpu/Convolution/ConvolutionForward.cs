@@ -34,6 +34,16 @@ internal static unsafe class ConvolutionForward
     /// </summary>
     internal static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias,
         Span<T> output, bool allowDirect) where T : unmanaged, IFloatingPointIeee754<T>
+        => Run(g, input, weight, bias, output, allowDirect, epilogue: null);
+
+    /// <summary>
+    /// As <see cref="Run{T}(in ConvGeometry, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/>, then
+    /// <paramref name="epilogue"/>(start, end) over each (sample, group) slice's flat output range as soon as that
+    /// slice is written, on the thread that wrote it, while it is still in cache (a compiled conv's fused
+    /// bias and activation). The slices are disjoint, so the calls may run concurrently.
+    /// </summary>
+    internal static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias,
+        Span<T> output, bool allowDirect, Action<int, int>? epilogue) where T : unmanaged, IFloatingPointIeee754<T>
     {
         g.RequireLength("input", input.Length, g.InputLength);
         g.RequireLength("weight", weight.Length, g.WeightLength);
@@ -47,7 +57,7 @@ internal static unsafe class ConvolutionForward
             bool direct = allowDirect && DirectConvolution.Applies<T>(g);
             T* laneWeight = direct && DirectConvolution.PrefersChannelLanes<T>(g) ? ForwardChannelLanes.TransposeWeight(g, pW) : null;
             var job = Job<T>.Rent();
-            job.Set(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads, direct, laneWeight);
+            job.Set(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads, direct, laneWeight, epilogue);
             try
             {
                 CpuParallel.For(items, job.Body);
@@ -75,6 +85,7 @@ internal static unsafe class ConvolutionForward
         private ConvGeometry _g;
         private T* _input, _weight, _bias, _output, _laneWeight;
         private bool _serial, _direct;
+        private Action<int, int>? _epilogue;
 
         private Job() => Body = Execute;
 
@@ -86,8 +97,10 @@ internal static unsafe class ConvolutionForward
             return job;
         }
 
-        public void Set(in ConvGeometry g, T* input, T* weight, T* bias, T* output, bool serial, bool direct, T* laneWeight)
+        public void Set(in ConvGeometry g, T* input, T* weight, T* bias, T* output, bool serial, bool direct, T* laneWeight,
+            Action<int, int>? epilogue)
         {
+            _epilogue = epilogue;
             _laneWeight = laneWeight;
             _g = g;
             _input = input;
@@ -102,10 +115,23 @@ internal static unsafe class ConvolutionForward
         public void Return()
         {
             _input = _weight = _bias = _output = _laneWeight = null;
+            _epilogue = null;
             t_free = this;
         }
 
         private void Execute(int item)
+        {
+            Compute(item);
+            if (_epilogue is { } epilogue)
+            {
+                ref readonly ConvGeometry g = ref _g;
+                int n = item / g.Groups, grp = item % g.Groups, slice = g.OutChannelsPerGroup * g.OutputPlane;
+                int start = checked((n * g.OutChannels + grp * g.OutChannelsPerGroup) * g.OutputPlane);
+                epilogue(start, start + slice);
+            }
+        }
+
+        private void Compute(int item)
         {
             ref readonly ConvGeometry g = ref _g;
             int n = item / g.Groups, grp = item % g.Groups;

@@ -48,6 +48,24 @@ internal static class CpuConvolutionKernels
         RunBiased(x, w, b, outputs[0], g, s_forward32, s_forward64);
     }
 
+    /// <summary>
+    /// The conv kernel with <paramref name="epilogue"/> run over each written (sample, group) slice of the
+    /// output's flat range (see <see cref="ConvolutionForward"/>); the fused conv + elementwise call's kernel.
+    /// </summary>
+    public static void ConvWithEpilogue(Tensor[] inputs, Attributes a, Tensor output, Action<int, int> epilogue)
+    {
+        var x = inputs[0].ContiguousNoGrad();
+        var w = inputs[1].ContiguousNoGrad();
+        var b = inputs.Length > 2 ? inputs[2].ContiguousNoGrad() : null;
+        var g = ConvAttributes.Read(a).Convolution("conv", x.Shape, w.Shape);
+        if (output.DType == DType.Float32)
+            ConvolutionForward.Run(g, x.ContiguousSpan<float>(), w.ContiguousSpan<float>(), b is null ? default : b.ContiguousSpan<float>(),
+                output.ContiguousSpan<float>(), allowDirect: true, epilogue);
+        else
+            ConvolutionForward.Run(g, x.ContiguousSpan<double>(), w.ContiguousSpan<double>(), b is null ? default : b.ContiguousSpan<double>(),
+                output.ContiguousSpan<double>(), allowDirect: true, epilogue);
+    }
+
     private static void Transpose(Tensor[] inputs, Attributes a, Tensor[] outputs)
     {
         var x = inputs[0].ContiguousNoGrad();
