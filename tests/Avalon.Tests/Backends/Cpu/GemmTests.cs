@@ -104,6 +104,45 @@ public unsafe class GemmTests
         }
     }
 
+    /// <summary>
+    /// One row (the matrix-vector path that reads B in place): every layout, k and n across the vector
+    /// widths and their tails, alpha and beta, padded leading dimensions, NaN in C when beta is 0.
+    /// </summary>
+    [Fact]
+    public void ASingleRowMatchesReferenceForEveryLayout()
+    {
+        var rng = new Random(8);
+        foreach (var (ta, tb) in s_trans)
+            foreach (int k in new[] { 1, 3, 4, 5, 16, 33, 70, 784 })
+                foreach (int n in new[] { 1, 7, 16, 17, 40, 500 })
+                {
+                    CheckSingle(null, 0, ta, tb, 1, n, k, 1f, 0f, pad: 0, rng);
+                    CheckSingle(null, 0, ta, tb, 1, n, k, -0.5f, 0f, pad: 3, rng);
+                    CheckSingle(null, 0, ta, tb, 1, n, k, 2f, 0.5f, pad: 1, rng);
+                    CheckDouble(null, 0, ta, tb, 1, n, k, 1.5, 0, pad: 2, rng);
+                    CheckDouble(null, 0, ta, tb, 1, n, k, 1, -1, pad: 0, rng);
+                }
+    }
+
+    [Fact]
+    public void ASingleRowPropagatesInfinityAndNaNOnlyWhereTheyAre()
+    {
+        // The vector path must not multiply padding by zero: an infinity in the last row of B reaches only the columns it is in.
+        int k = 5, n = 20;
+        float[] a = [1, 2, 3, 4, 0.5f], b = new float[k * n], c = new float[n];
+        for (int i = 0; i < b.Length; i++) b[i] = 1;
+        b[(k - 1) * n + 3] = float.PositiveInfinity;
+        b[(k - 1) * n + 17] = float.NaN;
+        fixed (float* pa = a, pb = b, pc = c)
+            Gemm.Sgemm(false, false, 1, n, k, 1f, pa, k, pb, n, 0f, pc, n);
+        for (int j = 0; j < n; j++)
+        {
+            if (j == 3) Assert.Equal(float.PositiveInfinity, c[j]);
+            else if (j == 17) Assert.True(float.IsNaN(c[j]));
+            else Assert.Equal(10.5f, c[j]);
+        }
+    }
+
     [Fact]
     public void ResultDoesNotDependOnThreadSplit()
     {
