@@ -10,8 +10,7 @@ namespace Avalon.Backends.Cpu;
 /// are not read.
 /// </summary>
 /// <remarks>
-/// A single row on one thread is a matrix-vector product that reads B in place (<see cref="GemmVector"/>);
-/// everything else is packed, cache-blocked and multithreaded (see <see cref="GemmDriver{T, TKernel}"/> and
+/// Packed, cache-blocked and multithreaded (see <see cref="GemmDriver{T, TKernel}"/> and
 /// <see cref="GemmParallelJob{T, TKernel}"/>); the micro-kernel is the widest the hardware runs:
 /// AVX-512, AVX2 + FMA, or scalar.
 /// </remarks>
@@ -29,9 +28,7 @@ internal static unsafe class Gemm
     {
         Validate("sgemm", transA, transB, m, n, k, lda, ldb, ldc, 1);
         var p = new GemmProblem<float>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        int threads = ChooseThreads(m, n, k, 1);
-        if (threads == 1 && GemmVector.Applies(p)) GemmVector.Run(p);
-        else Compute(GemmKernelKind.Auto, threads, p, 1, 0, 0, 0);
+        Compute(GemmKernelKind.Auto, ChooseThreads(m, n, k, 1), p, 1, 0, 0, 0);
     }
 
     /// <summary>Double-precision GEMM.</summary>
@@ -40,9 +37,7 @@ internal static unsafe class Gemm
     {
         Validate("dgemm", transA, transB, m, n, k, lda, ldb, ldc, 1);
         var p = new GemmProblem<double>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        int threads = ChooseThreads(m, n, k, 1);
-        if (threads == 1 && GemmVector.Applies(p)) GemmVector.Run(p);
-        else Compute(GemmKernelKind.Auto, threads, p, 1, 0, 0, 0);
+        Compute(GemmKernelKind.Auto, ChooseThreads(m, n, k, 1), p, 1, 0, 0, 0);
     }
 
     /// <summary>
