@@ -149,6 +149,7 @@ internal abstract class ModelBenchmark
 
         // (b), (c) Prediction latency at batch 100 and batch 1; a compiled path's first calls trace and plan.
         Func<Tensor, Tensor[]> predict = Predictor(model, o.Eager);
+        var compiledPredict = _compiledPrediction;
         double compilePredict = TimeFirstCall(predict, predBatch) + TimeFirstCall(predict, predSingle);
         double predictionDifference = o.Eager ? 0 : MaxAbsDifference(predict, Predictor(model, eager: true), predBatch);
         var predLoad = new LoadSampler();
@@ -228,6 +229,7 @@ internal abstract class ModelBenchmark
         Console.WriteLine(string.Create(c,
             $"train region: cores self {(double)trainInfo["cores_self"]:F2}, other {trainInfo.GetValueOrDefault("cores_other", double.NaN):F2}, GC pause {(double)trainInfo["gc_pause_s"]:F2} s, minor page faults in steps {stepTrace.GcSummary()["minor_faults_in_steps"]}; load average at start {loadAverage:F2}"));
         if (o.Profile) StepProfileSummary.Print(profileRows, flops, Console.Out);
+        if (o.Profile && !o.Eager && compiledPredict is not null) PredictionProfile.Print(compiledPredict, predSingle, Math.Max(o.SingleReps, 20), Console.Out);
         return 0;
     }
 
@@ -244,10 +246,14 @@ internal abstract class ModelBenchmark
         return traced with { Total = traced.Total + adam, ByPrimitive = byPrimitive };
     }
 
+    // The compiled prediction Predictor made last (profiled with --profile).
+    private CompiledFunction? _compiledPrediction;
+
     private Func<Tensor, Tensor[]> Predictor(Module model, bool eager)
     {
         if (eager) return x => Predict(model, x);
         CompiledFunction compiled = CompilePrediction(model);
+        _compiledPrediction = compiled;
         return x => compiled.Invoke(x);
     }
 

@@ -43,12 +43,14 @@ public sealed class ElementwiseFusion : ITapePass
         }
         var outputs = new HashSet<int>(tape.Outputs);
         var alias = new AliasAnalysis(tape);
+        var duplicable = Duplicable(ops, index, users, outputs);
         var assigned = new HashSet<int>();
+        var duplicated = new HashSet<int>();             // values some group recomputes (kept where other readers need them)
         var groups = new List<List<CallOp>>();
 
         for (int i = ops.Count - 1; i >= 0; i--)
         {
-            if (ops[i] is not CallOp root || assigned.Contains(root.Id)) continue;
+            if (ops[i] is not CallOp root || assigned.Contains(root.Id) || duplicated.Contains(root.Id)) continue;
             if (!FusibleOps.TryGet(root, out var rootOp) || FusedOpInfo.YieldsMask(rootOp)) continue;
             var t = root.Spec.DType;
             if (t is not (DType.Float32 or DType.Float64) || !FusibleOps.Fits(root, rootOp, t, id => specs[id])) continue;
@@ -64,7 +66,7 @@ public sealed class ElementwiseFusion : ITapePass
                         if (ops[index[arg]] is not CallOp producer || producer.Id != arg) continue;
                         if (!FusibleOps.TryGet(producer, out var op) || !FusibleOps.Fits(producer, op, t, id => specs[id])) continue;
                         if (producer.Spec.Shape != root.Spec.Shape) continue;
-                        if (!users[arg].All(members.ContainsKey)) continue;
+                        if (!duplicable.Contains(arg) && !users[arg].All(members.ContainsKey)) continue;
                         // The fused call runs where the root is: the producer's arguments must not be written in between.
                         if (producer.Args.Any(a => alias.IsWrittenBetween(a, index[arg], i))) continue;
                         members[arg] = producer;
@@ -72,8 +74,19 @@ public sealed class ElementwiseFusion : ITapePass
                     }
             }
             if (members.Count < 2) continue;
-            foreach (int id in members.Keys) assigned.Add(id);
-            groups.Add([.. members.Values.OrderBy(m => index[m.Id])]);
+            // A member read only by members computed only here goes into the fused call; one read elsewhere
+            // too (or by such a member, which stays on the tape for its other readers) is recomputed here.
+            var ordered = members.Values.OrderBy(m => index[m.Id]).ToList();
+            var kept = new HashSet<int>();
+            for (int m = ordered.Count - 2; m >= 0; m--)
+            {
+                int id = ordered[m].Id;
+                if (users[id].Any(u => !members.ContainsKey(u) || kept.Contains(u))) kept.Add(id);
+            }
+            foreach (int id in members.Keys)
+                if (kept.Contains(id)) duplicated.Add(id);
+                else assigned.Add(id);
+            groups.Add(ordered);
         }
 
         if (groups.Count == 0)
@@ -93,13 +106,41 @@ public sealed class ElementwiseFusion : ITapePass
             var call = new CallOp(id, root.Spec, primitive, Attributes.Of(("expr", expression.ToString())), inputs);
             builder.Insert(builder.IndexOf(root.Id), call);
             builder.ReplaceAllUses(root.Id, id);
-            for (int m = group.Count - 1; m >= 0; m--) builder.Remove(group[m].Id);
+            for (int m = group.Count - 1; m >= 0; m--)
+                if (!duplicated.Contains(group[m].Id)) builder.Remove(group[m].Id);
             fusedCalls += group.Count;
             if (context.Options.DebugLevel >= 3) LogKernel(context, tape, primitive, inputs);
         }
+        // A recomputed value that every reader now recomputes is computed nowhere else (later values first:
+        // removing one can leave its producers unread).
+        foreach (int id in duplicated.OrderByDescending(d => index[d]))
+            if (!builder.IsUsed(id)) builder.Remove(id);
         var result = builder.Build();
         result.Validate();
         context.Log(1, $"{Name}: {groups.Count} fused group(s) replacing {fusedCalls} calls; {ops.Count} → {result.Ops.Count} ops ({timer.Elapsed.TotalMilliseconds:F1} ms)");
+        return result;
+    }
+
+    /// <summary>
+    /// The values a group may recompute instead of reading, though other calls read them too: a fusible
+    /// call, not returned, read only by fusible calls of its own shape (so once each reader's group
+    /// recomputes it, it need not be computed or stored at all — BCE's logs and masks, read by the loss and by
+    /// its backward, are computed inside both fused calls), unless one of its arguments is the result of
+    /// a non-elementwise call (a matmul, a convolution) that only it reads: recomputing it would give that
+    /// result a second reader and cost the producer its epilogue.
+    /// </summary>
+    private static HashSet<int> Duplicable(IReadOnlyList<TapeOp> ops, Dictionary<int, int> index,
+        Dictionary<int, HashSet<int>> users, HashSet<int> outputs)
+    {
+        var result = new HashSet<int>();
+        foreach (var op in ops)
+        {
+            if (op is not CallOp call || !FusibleOps.TryGet(call, out _) || outputs.Contains(call.Id)) continue;
+            if (!users.TryGetValue(call.Id, out var readers) || readers.Count < 2) continue;
+            if (!readers.All(r => ops[index[r]] is CallOp reader && FusibleOps.TryGet(reader, out _) && reader.Spec.Shape == call.Spec.Shape)) continue;
+            if (call.Args.Any(a => users[a].Count == 1 && ops[index[a]] is CallOp producer && producer.Id == a && !FusibleOps.TryGet(producer, out _))) continue;
+            result.Add(call.Id);
+        }
         return result;
     }
 

@@ -104,6 +104,82 @@ public unsafe class GemmTests
         }
     }
 
+    /// <summary>
+    /// One row (a batch-1 linear layer) through the public entry points: every layout, k and n across the
+    /// vector widths and their tails, alpha and beta, padded leading dimensions, NaN in C when beta is 0.
+    /// </summary>
+    [Fact]
+    public void ASingleRowMatchesReferenceForEveryLayout()
+    {
+        var rng = new Random(8);
+        foreach (var (ta, tb) in s_trans)
+            foreach (int k in new[] { 1, 3, 4, 5, 16, 33, 70, 784 })
+                foreach (int n in new[] { 1, 7, 16, 17, 40, 500 })
+                {
+                    CheckSingle(null, 0, ta, tb, 1, n, k, 1f, 0f, pad: 0, rng);
+                    CheckSingle(null, 0, ta, tb, 1, n, k, -0.5f, 0f, pad: 3, rng);
+                    CheckSingle(null, 0, ta, tb, 1, n, k, 2f, 0.5f, pad: 1, rng);
+                    CheckDouble(null, 0, ta, tb, 1, n, k, 1.5, 0, pad: 2, rng);
+                    CheckDouble(null, 0, ta, tb, 1, n, k, 1, -1, pad: 0, rng);
+                }
+    }
+
+    /// <summary>
+    /// A row computed alone equals, bit for bit, the same row computed inside a product of many rows (so
+    /// a batch-1 prediction gives the numbers of that image in a batch): every layout, k across the GEMM's
+    /// k blocks of 256, n across the vector widths and their tails.
+    /// </summary>
+    [Fact]
+    public void ASingleRowIsBitwiseThatRowOfALargerProduct()
+    {
+        var rng = new Random(9);
+        foreach (var (ta, tb) in s_trans)
+            foreach (int k in new[] { 1, 7, 9, 256, 257, 600, 784 })
+                foreach (int n in new[] { 1, 5, 8, 17, 40, 500 })
+                {
+                    int m = 13, row = 11;
+                    var (lda, ldb) = (ta ? m : k, tb ? k : n);
+                    float[] a = Random(rng, m * k), b = Random(rng, k * n), whole = new float[m * n], single = new float[n];
+                    double[] ad = Array.ConvertAll(a, v => (double)v), bd = Array.ConvertAll(b, v => (double)v), wholeD = new double[m * n], singleD = new double[n];
+                    fixed (float* pa = a, pb = b, pw = whole, ps = single)
+                    {
+                        Gemm.Sgemm(ta, tb, m, n, k, 1f, pa, lda, pb, ldb, 0f, pw, n);
+                        // Row `row` of op(A): a row of the stored A, or (transposed) its column, which a stride-1 row must be: copy it.
+                        float[] x = new float[k];
+                        for (int q = 0; q < k; q++) x[q] = ta ? a[q * lda + row] : a[row * lda + q];
+                        fixed (float* px = x) Gemm.Sgemm(false, tb, 1, n, k, 1f, px, k, pb, ldb, 0f, ps, n);
+                    }
+                    fixed (double* pa = ad, pb = bd, pw = wholeD, ps = singleD)
+                    {
+                        Gemm.Dgemm(ta, tb, m, n, k, 1.0, pa, lda, pb, ldb, 0.0, pw, n);
+                        double[] x = new double[k];
+                        for (int q = 0; q < k; q++) x[q] = ta ? ad[q * lda + row] : ad[row * lda + q];
+                        fixed (double* px = x) Gemm.Dgemm(false, tb, 1, n, k, 1.0, px, k, pb, ldb, 0.0, ps, n);
+                    }
+                    Assert.True(whole.AsSpan(row * n, n).SequenceEqual(single), $"float ta={ta} tb={tb} k={k} n={n}");
+                    Assert.True(wholeD.AsSpan(row * n, n).SequenceEqual(singleD), $"double ta={ta} tb={tb} k={k} n={n}");
+                }
+    }
+
+    [Fact]
+    public void ASingleRowPropagatesInfinityAndNaNOnlyWhereTheyAre()
+    {
+        // Zero padding of the packed panels must not meet the operands: an infinity in the last row of B reaches only the columns it is in.
+        int k = 5, n = 20;
+        float[] a = [1, 2, 3, 4, 0.5f], b = new float[k * n], c = new float[n];
+        for (int i = 0; i < b.Length; i++) b[i] = 1;
+        b[(k - 1) * n + 3] = float.PositiveInfinity;
+        b[(k - 1) * n + 17] = float.NaN;
+        fixed (float* pa = a, pb = b, pc = c)
+            Gemm.Sgemm(false, false, 1, n, k, 1f, pa, k, pb, n, 0f, pc, n);
+        for (int j = 0; j < n; j++)
+        {
+            if (j == 3) Assert.Equal(float.PositiveInfinity, c[j]);
+            else if (j == 17) Assert.True(float.IsNaN(c[j]));
+            else Assert.Equal(10.5f, c[j]);
+        }
+    }
+
     [Fact]
     public void ResultDoesNotDependOnThreadSplit()
     {

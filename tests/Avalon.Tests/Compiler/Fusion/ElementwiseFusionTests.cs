@@ -97,6 +97,60 @@ public class ElementwiseFusionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AValueReadOnlyByElementwiseCallsIsRecomputedInEachReadersGroup()
+    {
+        var x = RandomTensor(35, [6, 7], specials: true);
+        var y = RandomTensor(36, [6, 7]);
+        var tape = Grad.Trace(a =>
+        {
+            // BCE's clamped log: the mask, the selection and the log are read by two groups (as by a loss and its backward).
+            var positive = a[0] > 0;
+            var log = Tensor.Where(positive, a[0], 1.0).Log();
+            return (log * a[1]).Sum() + (Tensor.Where(positive, log, -100.0) / (a[1].Abs() + 1)).Amax();
+        }, x, y);
+        var fused = Fuse(tape);
+        output.WriteLine(fused.ToString());
+        var calls = fused.Ops.OfType<CallOp>().ToList();
+        Assert.DoesNotContain(calls, c => c.Primitive.Name is "gt" or "where" or "log" or "mul" or "div");
+        var groups = calls.Where(c => c.Primitive is FusedElementwisePrimitive).ToList();
+        Assert.Equal(2, groups.Count);   // log·y and where(…)/(|y| + 1), each computing the log
+        Assert.All(groups, g => Assert.Contains("log(", g.Attributes.String("expr")));
+        AssertSameBits(tape, fused, [x, y], "recomputed log");
+    }
+
+    [Fact]
+    public void AValueAlsoReadByAnotherKindOfCallIsNotRecomputed()
+    {
+        var x = RandomTensor(37, [6, 7]);
+        var tape = Grad.Trace(a =>
+        {
+            var e = (a[0] * 0.5).Exp();
+            return (e + 1).Sum() + (e * 2).Sum() + e.Amax();   // amax reads e: it is computed once, on its own
+        }, x);
+        var fused = Fuse(tape);
+        var groups = fused.Ops.OfType<CallOp>().Where(c => c.Primitive is FusedElementwisePrimitive).ToList();
+        Assert.Single(groups, g => g.Attributes.String("expr").Contains("exp("));   // e's own group
+        AssertSameBits(tape, fused, [x], "shared exp");
+    }
+
+    [Fact]
+    public void AProductsSoleReaderIsNotRecomputedSoTheProductKeepsItsEpilogue()
+    {
+        var x = RandomTensor(38, [5, 8]);
+        var w = RandomTensor(39, [8, 6]);
+        var b = RandomTensor(40, [6]);
+        var tape = Grad.Trace(a =>
+        {
+            var h = a[0].MatMul(a[1]) + a[2];       // read by tanh and by sigmoid (a forward and a backward, say)
+            return h.Tanh().Sum() + h.Sigmoid().Sum();
+        }, x, w, b);
+        var optimized = CompilerTestUtil.AssertOptimizedAgrees(tape, CompilerTestUtil.Checked());
+        output.WriteLine(optimized.ToString());
+        Assert.Equal(1, CompilerTestUtil.Calls(optimized, "matmul_epilogue"));
+        Assert.Equal(0, CompilerTestUtil.Calls(optimized, "matmul"));
+    }
+
+    [Fact]
     public void AProducerReadingMemoryWrittenBeforeTheGroupEndsStaysOutOfIt()
     {
         // Found by CompiledEqualsEagerProperties: the fused call runs where the group's last call was, so a

@@ -37,6 +37,34 @@ public class FusedKernelNumericsTests
         AssertSameBits(tape, fused, [x, y], $"exact chain, {n} elements");
     }
 
+    /// <summary>
+    /// log (float32 and float64) and float32 exp run the runtime's vector functions inline, which
+    /// TensorPrimitives (the unfused kernels) runs for full vectors: bit for bit over random bit patterns
+    /// (subnormals, negatives, NaN and ±∞ included) and every tail size.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void LogAndFloat32ExpAreBitwiseTheUnfusedKernels(int n)
+    {
+        var rng = new Random(n);
+        var f = new float[n];
+        var d = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            f[i] = BitConverter.Int32BitsToSingle(rng.Next(int.MinValue, int.MaxValue));
+            d[i] = i % 2 == 0 ? BitConverter.Int64BitsToDouble(rng.NextInt64(long.MinValue, long.MaxValue)) : rng.NextDouble() * 100;
+        }
+        var x = Tensor.From(f);
+        var logs = Grad.Trace(a => a[0].Log().Neg(), x);
+        Assert.Equal(1, FusedCalls(Fuse(logs)));
+        AssertSameBits(logs, Fuse(logs), [x], $"float32 log, {n} elements");
+        var exps = Grad.Trace(a => (a[0] * 0.01).Exp().Neg(), x);
+        AssertSameBits(exps, Fuse(exps), [x], $"float32 exp, {n} elements");
+        var xd = Tensor.From(d);
+        var logsD = Grad.Trace(a => a[0].Log().Neg(), xd);
+        AssertSameBits(logsD, Fuse(logsD), [xd], $"float64 log, {n} elements");
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public void TranscendentalChainOnDenseInputsAgrees(int n)

@@ -49,4 +49,19 @@ public sealed class TrainStepFusionTests(ITestOutputHelper output)
         Assert.DoesNotContain(optimized.Ops.OfType<CallOp>(), c => c.Primitive.Name == "where" && c.Spec.DType != DType.Int64);
         Assert.Equal(3, optimized.Ops.OfType<CallOp>().Count(c => c.Primitive is FusedElementwisePrimitive f && f.Expression.ToString() == "where(gt(x0, x1), x2, x3)"));
     }
+
+    [Fact]
+    public void TheVaeLossesElementwiseChainsRunInTwoFusedCalls()
+    {
+        var (step, _, _) = TrainStepModels.Trace("vae", 3);
+        var optimized = Avalon.Compiler.Compiler.Optimize(step.Tape, Checked());
+        output.WriteLine(optimized.ToString());
+        // BCE's clamped logs, masks and 1 − x are recomputed inside the loss's fused call and its backward's.
+        foreach (string name in new[] { "log", "gt", "where", "sub", "mul", "exp" })
+            Assert.Equal(0, Calls(optimized, name));
+        var fused = optimized.Ops.OfType<CallOp>().Where(c => c.Primitive is FusedElementwisePrimitive).ToList();
+        Assert.Equal(2, fused.Count(c => c.Attributes.String("expr").Contains("log(")));
+        // The weight gradients are computed densely by matmul_transpose: no copies.
+        Assert.Equal(0, Calls(optimized, "contiguous"));
+    }
 }

@@ -136,6 +136,7 @@ internal sealed class RandomProgram
             "expand" => A(0).Expand(s.Ints),
             "slice" => A(0).Slice(s.Ints[0], s.Ints[1], s.Ints[2], s.Ints[3]),
             "matmul" => A(0).MatMul(A(1)),
+            "transposed_product" => A(0).MatMul(A(1)).MT.Contiguous(),
             "neg_neg" => A(0).Neg().Neg(),
             "transpose_twice" => A(0).Transpose(s.Ints[0], s.Ints[1]).Transpose(s.Ints[0], s.Ints[1]),
             "reshape_twice" => A(0).Reshape(s.Ints).Reshape(A(0).Shape.ToArray()),

@@ -459,6 +459,12 @@ internal sealed class RandomProgramBuilder
             return;
         }
         var range = Range(a).Times(Range(b)).Scaled(k);
+        if (sa.Length >= 2 && Shape(b).Length >= 2 && Chance(50))
+        {
+            // A dense copy of the transposed product, as a linear layer's weight gradient (matmul_transpose).
+            Emit("transposed_product", [a, b], [], 0, [.. shape[..^2], shape[^1], shape[^2]], range);
+            return;
+        }
         int product = Emit("matmul", [a, b], [], 0, shape, range);
         if (shape.Length == 0 || Chance(40)) return;
         // As a linear layer: a bias over the last dim and often an activation (what epilogue fusion takes).
@@ -579,7 +585,7 @@ internal sealed class RandomProgramBuilder
 
     private static readonly HashSet<string> FreshOps =
     [
-        .. UnaryOps, .. BinaryOps, .. ScalarOps, .. ReductionOps, "softmax", "log_softmax", "matmul",
+        .. UnaryOps, .. BinaryOps, .. ScalarOps, .. ReductionOps, "softmax", "log_softmax", "matmul", "transposed_product",
         "mul_one", "one_mul", "add_zero", "div_one", "neg_neg", "expand_mul", "inplace_add", "inplace_slice", "dropout", "rand",
     ];
 

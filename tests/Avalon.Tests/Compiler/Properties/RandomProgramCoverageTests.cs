@@ -55,7 +55,7 @@ public sealed class RandomProgramCoverageTests(ITestOutputHelper output)
         [
             "neg", "exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "square", "log1p", "expm1", "erf", "reciprocal",
             "pow_s", "add", "sub", "mul", "div", "maximum", "minimum", "pow", "where", "add_s", "sub_s", "rsub_s", "mul_s", "div_s", "clamp",
-            "sum", "mean", "amax", "max_dim", "softmax", "log_softmax", "reshape", "transpose", "permute", "expand", "slice", "matmul",
+            "sum", "mean", "amax", "max_dim", "softmax", "log_softmax", "reshape", "transpose", "permute", "expand", "slice", "matmul", "transposed_product",
             "neg_neg", "transpose_twice", "reshape_twice", "mul_one", "one_mul", "add_zero", "div_one", "expand_mul", "literal", "captured",
             "inplace_add", "inplace_slice", "dropout", "rand",
         ];

@@ -8,7 +8,11 @@ namespace Avalon.Backends.Cpu;
 /// In-register block transposes for packing a transposed operand: a square tile is read as whole
 /// rows (one vector each, so every cache line of the source is used at once) and written as whole
 /// rows of the packed panel. Element-by-element copying of the same data is several times slower,
-/// because it walks many source rows a page apart.
+/// because it walks many source rows a page apart. The tile routines are too large for the packers
+/// (themselves compiled fully optimised) to inline, so they are compiled fully optimised on first use too:
+/// otherwise they run in tiered compilation's unoptimised first tier, where every vector operation is a
+/// call, until it promotes them — which a batch-1 prediction did not wait for (its packing of a
+/// transposed weight made it 4× slower).
 /// </summary>
 internal static unsafe class GemmTranspose
 {
@@ -31,6 +35,7 @@ internal static unsafe class GemmTranspose
             throw OpErrors.NotSupported("gemm", $"no transpose tile for {typeof(T).Name}");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Float8x8(float* src, nint srcStride, float* dst, nint dstStride)
     {
         Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride);
@@ -58,6 +63,7 @@ internal static unsafe class GemmTranspose
         Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Double4x4(double* src, nint srcStride, double* dst, nint dstStride)
     {
         Vector256<double> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride);
@@ -87,6 +93,7 @@ internal static unsafe class GemmTranspose
             throw OpErrors.NotSupported("gemm", $"no transpose tile for {typeof(T).Name}");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SixRowsFloat(float* src, nint srcStride, float* dst)
     {
         Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride);
@@ -121,6 +128,7 @@ internal static unsafe class GemmTranspose
         Sse2.StoreScalar((double*)(dst + 4), last2.AsDouble());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SixRowsDouble(double* src, nint srcStride, double* dst)
     {
         Vector256<double> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride);
