@@ -54,7 +54,7 @@ internal static unsafe class ConvolutionForward
         fixed (T* pIn = input, pW = weight, pB = bias, pOut = output)
         {
             int items = g.Batch * g.Groups;
-            bool direct = allowDirect && DirectConvolution.Applies<T>(g);
+            bool direct = allowDirect && DirectConvolution.Applies<T>(g) && DirectConvolution.ForwardPays<T>(g);
             T* laneWeight = direct && DirectConvolution.PrefersChannelLanes<T>(g) ? ForwardChannelLanes.TransposeWeight(g, pW) : null;
             var job = Job<T>.Rent();
             job.Set(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads, direct, laneWeight, epilogue);

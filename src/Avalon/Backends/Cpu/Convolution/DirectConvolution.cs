@@ -49,6 +49,20 @@ internal static unsafe class DirectConvolution
         new DirectPlaneLayout(g, 64).PaddedLength * (typeof(T) == typeof(double) ? 8 : 4) <= MaxPaddedBytes;
 
     /// <summary>
+    /// Whether the forward of <paramref name="g"/> (which <see cref="Applies{T}"/>) is faster direct than by
+    /// im2col + GEMM: always with 512-bit vectors (measured 1.0–2.9× on the layers in the class remarks);
+    /// with 256-bit vectors alone, where the kernel along positions is the only one, when the padded rows'
+    /// extra columns are at most a quarter of its work (LeNet's 5×5 on 12², a third: 0.86× the GEMM path;
+    /// 3×3 on 14² and 7²: 1.2× and 2.0×).
+    /// </summary>
+    public static bool ForwardPays<T>(in ConvGeometry g) where T : unmanaged
+    {
+        if (GemmMicroKernel512<float>.IsSupported) return true;
+        long wp = g.InputWidth + 2L * g.PadWidth;
+        return 4 * (wp - g.OutputWidth) <= wp;
+    }
+
+    /// <summary>
     /// Whether <paramref name="g"/> (which <see cref="Applies{T}"/>) runs faster along channels
     /// (<see cref="ForwardChannelLanes"/>) than along positions: with at least two vectors of output channels
     /// per group, when the padded rows' extra columns are at least a sixth of the work along positions and
@@ -62,6 +76,9 @@ internal static unsafe class DirectConvolution
     /// </remarks>
     public static bool PrefersChannelLanes<T>(in ConvGeometry g) where T : unmanaged
     {
+        // With 16 registers (256-bit) a block holds one vector of channels, which is load-bound: measured
+        // 0.7–0.8× the kernel along positions on 7² and 12² layers.
+        if (!GemmMicroKernel512<float>.IsSupported) return false;
         int v = ForwardChannelLanes.VectorCount<T>(), cout = g.OutChannelsPerGroup, lanes = ForwardChannelLanes.Lanes<T>(g);
         long wp = g.InputWidth + 2L * g.PadWidth, extra = wp - g.OutputWidth;
         return cout >= 2 * v && 6 * extra >= wp && (long)(lanes - cout) * wp < extra * lanes &&

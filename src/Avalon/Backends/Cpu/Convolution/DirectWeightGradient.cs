@@ -20,7 +20,11 @@ namespace Avalon.Backends.Cpu.Convolution;
 /// 0.75× and 512→512 on 7² 0.5×: a chunk of such a layer holds one sample's few positions, so each block
 /// of accumulators does little arithmetic before it is written out. Hence the rule: along positions for at
 /// most <see cref="FewTaps"/> taps with padded rows at most 4/3 as wide as the output's (its extra columns
-/// are work), along channels when a chunk holds at least <see cref="MinChunkPositions"/> output positions.</para>
+/// are work), along channels when a chunk holds at least <see cref="MinChunkPositions"/> output positions.
+/// With 256-bit vectors only (AVX2, half the lanes and registers) both kernels gain less: along positions
+/// 1→16 3×3 is 1.7× faster but 1→20 5×5 and 3→32 3×3 0.8× and 0.6×, so it takes at most
+/// <see cref="FewTaps256"/> taps; along channels 16→32, 32→32 and 20→50 are 1.1×, 2.7× and 1.0× but
+/// 64→64 on 56² and 128→128 on 28² 0.9× and 0.8×, so it takes planes of at most <see cref="MaxPlane256"/>.</para>
 /// <para>Each gradient element is a sum in a fixed order over the chunk, so with chunks fixed by the
 /// geometry the result does not depend on the thread count.</para>
 /// </remarks>
@@ -31,6 +35,12 @@ internal static unsafe class DirectWeightGradient
 
     /// <summary>Most taps (input channels per group × kernel area) for the kernel along positions.</summary>
     public const int FewTaps = 32;
+
+    /// <summary>Most taps for the kernel along positions with 256-bit vectors.</summary>
+    public const int FewTaps256 = 16;
+
+    /// <summary>Largest output plane for the kernel along channels with 256-bit vectors.</summary>
+    public const int MaxPlane256 = 256;
 
     /// <summary>Fewest output positions in a chunk (samples × plane) for the kernel along channels.</summary>
     public const int MinChunkPositions = 512;
@@ -52,9 +62,12 @@ internal static unsafe class DirectWeightGradient
     public static Kernel Choose<T>(in ConvGeometry g, int chunkSamples) where T : unmanaged
     {
         if (g.IsTransposed || !DirectConvolution.Applies<T>(g)) return Kernel.None;
-        if (g.ColumnRows <= FewTaps)
+        bool wide = GemmMicroKernel512<float>.IsSupported;
+        if (g.ColumnRows <= (wide ? FewTaps : FewTaps256))
             return 3L * (g.InputWidth + 2L * g.PadWidth) <= 4L * g.OutputWidth ? Kernel.PositionLanes : Kernel.None;
-        return (long)chunkSamples * g.OutputPlane >= MinChunkPositions ? Kernel.ChannelLanes : Kernel.None;
+        if (g.ColumnRows <= FewTaps) return Kernel.None;
+        return (long)chunkSamples * g.OutputPlane >= MinChunkPositions && (wide || g.OutputPlane <= MaxPlane256)
+            ? Kernel.ChannelLanes : Kernel.None;
     }
 
     /// <summary>Samples per chunk: as many as fit the budget (at least 1), at most <paramref name="maxSamples"/>.</summary>

@@ -8,9 +8,9 @@ namespace Avalon.Backends.Cpu.Convolution;
 /// <summary>
 /// The direct convolution forward with vectors along output channels: the weight is transposed once per
 /// call to [tap, channel] rows (zero past Cout), and a block of eight output positions × two vectors of
-/// channels (one for an odd last vector) runs over the taps: two weight loads and eight broadcast inputs,
-/// at the taps' fixed offsets in the padded plane (<see cref="DirectPlaneLayout"/>), feed sixteen
-/// multiply-adds. Only valid positions are computed — the padded plane's extra columns, a fifth of the work
+/// channels (one with 256-bit vectors, and for an odd last vector) runs over the taps: two weight loads and
+/// eight broadcast inputs, at the taps' fixed offsets in the padded plane (<see cref="DirectPlaneLayout"/>),
+/// feed sixteen multiply-adds. Only valid positions are computed — the padded plane's extra columns, a fifth of the work
 /// of a 3×3 layer on 7² along positions and a third of a 5×5 on 12² with no padding, cost nothing — and the
 /// channels-last result is written into the NCHW output with the bias.
 /// </summary>
@@ -100,7 +100,8 @@ internal static unsafe class ForwardChannelLanes
         {
             for (int cv = 0; cv < vectors;)
             {
-                if (vectors - cv >= 2)
+                // Two vectors' sixteen accumulators need 512-bit's 32 registers; with 16, one vector at a time.
+                if (TOps.Count * sizeof(T) == 64 && vectors - cv >= 2)
                 {
                     Block2<T, TVector, TOps>(padded, bases + p, offsets, taps, wT + (long)cv * v, lanes, result + (long)p * lanes + (long)cv * v);
                     cv += 2;

@@ -8,7 +8,7 @@ namespace Avalon.Backends.Cpu.Convolution;
 /// <summary>
 /// The direct weight gradient with vectors along output channels. The chunk's output gradients are copied
 /// channels last ([position, channel], zero past Cout), and a block of eight taps × two vectors of output
-/// channels (one with 256-bit vectors or for an odd last vector) walks every valid output position of
+/// channels (four taps × two vectors with 256-bit vectors; one vector for an odd last one) walks every valid output position of
 /// every sample: two loads of the gradient and eight broadcast input values (at the taps' fixed offsets in
 /// the padded plane, see <see cref="DirectPlaneLayout"/>) feed sixteen multiply-adds. The accumulators are
 /// the gradient itself, transposed: no sum across lanes, and no work on the padded plane's extra columns;
@@ -56,12 +56,18 @@ internal static unsafe class WeightGradientChannelLanes
 
         for (int cv = 0; cv < vectors;)
         {
-            bool two = twoVectors && vectors - cv >= 2;
+            bool two = vectors - cv >= 2;
             for (int t = 0; t < blockedTaps; t += TapBlock)
             {
                 int width = two ? 2 * v : v;
-                if (two)
+                if (two && twoVectors)
                     Block2<T, TVector, TOps>(padded, paddedLength, grads + (long)cv * v, gradSample, lanes, count, outH, outW, wp, offsets + t, tile, width);
+                else if (two)
+                {
+                    // 16 registers: two vectors of channels × four taps, twice.
+                    Block2x4<T, TVector, TOps>(padded, paddedLength, grads + (long)cv * v, gradSample, lanes, count, outH, outW, wp, offsets + t, tile, width);
+                    Block2x4<T, TVector, TOps>(padded, paddedLength, grads + (long)cv * v, gradSample, lanes, count, outH, outW, wp, offsets + t + 4, tile + 4 * width, width);
+                }
                 else
                     Block1<T, TVector, TOps>(padded, paddedLength, grads + (long)cv * v, gradSample, lanes, count, outH, outW, wp, offsets + t, tile, width);
                 int channels = Math.Min(width, cout - cv * v), tapCount = Math.Min(TapBlock, taps - t);
@@ -134,6 +140,48 @@ internal static unsafe class WeightGradientChannelLanes
         TOps.Store(a05, r); TOps.Store(a15, r + v); r += lanesOut;
         TOps.Store(a06, r); TOps.Store(a16, r + v); r += lanesOut;
         TOps.Store(a07, r); TOps.Store(a17, r + v);
+    }
+
+    /// <summary>As <see cref="Block2{T, TVector, TOps}"/> for four taps: eight accumulators, for 256-bit vectors' 16 registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block2x4<T, TVector, TOps>(T* padded, long paddedLength, T* grads, long gradSample, int lanes, int count,
+        int outH, int outW, int wp, int* offsets, T* transposed, int lanesOut)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVector : struct
+        where TOps : struct, IGemmVector<TVector, T>
+    {
+        int v = TOps.Count;
+        int o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3];
+        TVector a00 = default, a01 = default, a02 = default, a03 = default;
+        TVector a10 = default, a11 = default, a12 = default, a13 = default;
+        for (int s = 0; s < count; s++)
+        for (int oh = 0; oh < outH; oh++)
+        {
+            T* xp = padded + s * paddedLength + (long)oh * wp;
+            T* gp = grads + s * gradSample + (long)oh * outW * lanes;
+            for (int ow = 0; ow < outW; ow++, xp++, gp += lanes)
+            {
+                TVector g0 = TOps.Load(gp), g1 = TOps.Load(gp + v);
+                TVector b = TOps.Broadcast(xp[o0]);
+                a00 = TOps.MulAdd(g0, b, a00);
+                a10 = TOps.MulAdd(g1, b, a10);
+                b = TOps.Broadcast(xp[o1]);
+                a01 = TOps.MulAdd(g0, b, a01);
+                a11 = TOps.MulAdd(g1, b, a11);
+                b = TOps.Broadcast(xp[o2]);
+                a02 = TOps.MulAdd(g0, b, a02);
+                a12 = TOps.MulAdd(g1, b, a12);
+                b = TOps.Broadcast(xp[o3]);
+                a03 = TOps.MulAdd(g0, b, a03);
+                a13 = TOps.MulAdd(g1, b, a13);
+            }
+        }
+
+        T* r = transposed;
+        TOps.Store(a00, r); TOps.Store(a10, r + v); r += lanesOut;
+        TOps.Store(a01, r); TOps.Store(a11, r + v); r += lanesOut;
+        TOps.Store(a02, r); TOps.Store(a12, r + v); r += lanesOut;
+        TOps.Store(a03, r); TOps.Store(a13, r + v);
     }
 
     /// <summary>As <see cref="Block2{T, TVector, TOps}"/> for one vector of channels (the 256-bit form, and an odd last vector).</summary>
