@@ -103,6 +103,33 @@ public class ThreadCountDeterminismTests
         new(1, 3, 5, 1, [10, 10], [3, 3], [1, 1], [1, 1], [1, 1]),
     };
 
+    /// <summary>Single images through the direct kernels, whose output channels are then split across threads (each slice above a megaflop).</summary>
+    public static TheoryData<ConvCase> SingleImageCases => new()
+    {
+        new(1, 16, 32, 1, [14, 14], [3, 3], [1, 1], [1, 1], [1, 1]),   // along positions (8-channel blocks)
+        new(1, 32, 40, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1]),     // along channels where AVX-512 has it
+        new(1, 32, 68, 2, [20, 21], [3, 3], [1, 1], [1, 1], [1, 1]),   // groups: two slices of 34 channels
+        new(2, 16, 40, 1, [16, 16], [3, 3], [1, 1], [0, 0], [1, 1]),   // two images, more threads than slices
+    };
+
+    [Theory]
+    [MemberData(nameof(SingleImageCases))]
+    public void DirectForwardOfFewImages_SplitsChannelsWithoutChangingABit(ConvCase c)
+    {
+        var rng = new Random(StableSeed(c));
+        var g = c.Geometry();
+        float[] x = ToFloat(RandomArray(rng, g.InputLength)), w = ToFloat(RandomArray(rng, g.WeightLength)), b = ToFloat(RandomArray(rng, c.Cout));
+        var results = WithEachThreadCount(() =>
+        {
+            var y = new float[g.OutputLength];
+            ConvolutionForward.Run<float>(g, x, w, b, y);
+            return y;
+        });
+        AssertBitwiseEqual(results, $"float32 conv output of {c}");
+        ConvolutionKernelTests.AssertClose(ConvolutionKernelTests.NaiveConv(c, ToDouble(x), ToDouble(w), ToDouble(b)), ToDouble(results[^1]), 1e-5,
+            $"{c} against the naive convolution");
+    }
+
     [Theory]
     [MemberData(nameof(WeightGradientCases))]
     public void ConvolutionWeightAndBiasGradients_DoNotDependOnThreadCount(ConvCase c)

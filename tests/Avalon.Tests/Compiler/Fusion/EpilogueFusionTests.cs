@@ -71,17 +71,19 @@ public class EpilogueFusionTests
     }
 
     [Theory]
-    [InlineData(1, 1)]
-    [InlineData(5, 1)]
-    [InlineData(7, 2)]
-    public void ConvEpiloguesRunPerSliceAsTheWholeOutputWould(int batch, int groups)
+    [InlineData(1, 1, 4)]
+    [InlineData(5, 1, 4)]
+    [InlineData(7, 2, 4)]
+    [InlineData(1, 1, 40)]
+    public void ConvEpiloguesRunPerSliceAsTheWholeOutputWould(int batch, int groups, int channels)
     {
-        // The epilogue runs on each (sample, group) slice as the conv writes it: with a per-position operand,
-        // one broadcast per channel, and the conv's own input (a residual), over more slices than threads.
-        var conv = new Conv2d(4, 4, 3, padding: 1, groups: groups, generator: new Generator(8));
-        var x = RandomTensor(54, [batch, 4, 7, 6]);
-        var skip = RandomTensor(55, [batch, 4, 7, 6]);
-        var scale = RandomTensor(56, [1, 4, 1, 1]);
+        // The epilogue runs on each (sample, group) slice — or, for a single image, each block of its output
+        // channels — as the conv writes it: with a per-position operand, one broadcast per channel, and the
+        // conv's own input (a residual), over more slices than threads.
+        var conv = new Conv2d(channels, channels, 3, padding: 1, groups: groups, generator: new Generator(8));
+        var x = RandomTensor(54, [batch, channels, 7, 6]);
+        var skip = RandomTensor(55, [batch, channels, 7, 6]);
+        var scale = RandomTensor(56, [1, channels, 1, 1]);
         var tape = Grad.Trace(a => ((conv.Forward(a[0]) + a[0]) * a[2] + a[1]).Relu(), x, skip, scale);
         var fused = FuseAll(tape);
         Assert.Equal(1, Epilogues(fused));

@@ -37,6 +37,9 @@ internal static unsafe class DirectConvolution
     /// <summary>Output channels computed together with 512-bit vectors.</summary>
     private const int WideChannelBlock = 8;
 
+    /// <summary>The channel count by which a slice is cut across threads (a multiple of both channel blocks).</summary>
+    public const int ChannelSplitUnit = WideChannelBlock;
+
     /// <summary>Vectors of output positions computed together.</summary>
     private const int VectorBlock = 2;
 
@@ -89,33 +92,37 @@ internal static unsafe class DirectConvolution
     /// One sample and group: y[coutG, outPlane] = conv(x[cinG, inPlane], w[coutG, taps]) (+ bias[coutG] when not null).
     /// </summary>
     public static void Run<T>(in ConvGeometry g, T* x, T* w, T* bias, T* y) where T : unmanaged
+        => Run(g, x, w, bias, y, 0, g.OutChannelsPerGroup);
+
+    /// <summary>As <see cref="Run{T}(in ConvGeometry, T*, T*, T*, T*)"/> for output channels [<paramref name="coStart"/>, <paramref name="coEnd"/>) of the group only.</summary>
+    public static void Run<T>(in ConvGeometry g, T* x, T* w, T* bias, T* y, int coStart, int coEnd) where T : unmanaged
     {
         // The type tests fold away per instantiation; AVX-512 where the machine has it, else AVX2.
         if (typeof(T) == typeof(float))
         {
             if (GemmMicroKernel512<float>.IsSupported)
-                Run<float, Vector512<float>, GemmMicroKernel512<float>>(g, (float*)x, (float*)w, (float*)bias, (float*)y);
+                Run<float, Vector512<float>, GemmMicroKernel512<float>>(g, (float*)x, (float*)w, (float*)bias, (float*)y, coStart, coEnd);
             else
-                Run<float, Vector256<float>, GemmMicroKernel256<float>>(g, (float*)x, (float*)w, (float*)bias, (float*)y);
+                Run<float, Vector256<float>, GemmMicroKernel256<float>>(g, (float*)x, (float*)w, (float*)bias, (float*)y, coStart, coEnd);
         }
         else if (typeof(T) == typeof(double))
         {
             if (GemmMicroKernel512<double>.IsSupported)
-                Run<double, Vector512<double>, GemmMicroKernel512<double>>(g, (double*)x, (double*)w, (double*)bias, (double*)y);
+                Run<double, Vector512<double>, GemmMicroKernel512<double>>(g, (double*)x, (double*)w, (double*)bias, (double*)y, coStart, coEnd);
             else
-                Run<double, Vector256<double>, GemmMicroKernel256<double>>(g, (double*)x, (double*)w, (double*)bias, (double*)y);
+                Run<double, Vector256<double>, GemmMicroKernel256<double>>(g, (double*)x, (double*)w, (double*)bias, (double*)y, coStart, coEnd);
         }
         else
             throw OpErrors.NotSupported("conv", $"the direct kernel has no {typeof(T).Name} instance; expected float or double.");
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<T, TVector, TOps>(in ConvGeometry g, T* x, T* w, T* bias, T* y)
+    private static void Run<T, TVector, TOps>(in ConvGeometry g, T* x, T* w, T* bias, T* y, int coStart, int cout)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVector : struct
         where TOps : struct, IGemmVector<TVector, T>
     {
-        int cout = g.OutChannelsPerGroup, taps = g.ColumnRows, outH = g.OutputHeight, outW = g.OutputWidth;
+        int taps = g.ColumnRows, outH = g.OutputHeight, outW = g.OutputWidth;
         // 512-bit vectors have 32 registers: eight channels' accumulators fit beside the loads; 256-bit ones 16.
         bool wide = typeof(TVector) == typeof(Vector512<float>) || typeof(TVector) == typeof(Vector512<double>);
         var layout = new DirectPlaneLayout(g, VectorBlock * TOps.Count);
@@ -128,7 +135,7 @@ internal static unsafe class DirectConvolution
         layout.Pad(g, x, padded);
         layout.FillOffsets(g, offsets);
 
-        for (int co = 0; co < cout;)
+        for (int co = coStart; co < cout;)
         {
             int channels;
             if (wide && cout - co >= WideChannelBlock)

@@ -52,27 +52,31 @@ internal static unsafe class ForwardChannelLanes
 
     /// <summary>One sample and group: y[coutG, outPlane] = conv(x, w) (+ bias when not null), with <paramref name="wT"/> the group's transposed weight.</summary>
     public static void Run<T>(in ConvGeometry g, T* x, T* wT, T* bias, T* y) where T : unmanaged
+        => Run(g, x, wT, bias, y, 0, (g.OutChannelsPerGroup + VectorCount<T>() - 1) / VectorCount<T>());
+
+    /// <summary>As <see cref="Run{T}(in ConvGeometry, T*, T*, T*, T*)"/> for the output channels of vectors [<paramref name="firstVector"/>, <paramref name="endVector"/>) only.</summary>
+    public static void Run<T>(in ConvGeometry g, T* x, T* wT, T* bias, T* y, int firstVector, int endVector) where T : unmanaged
     {
         if (typeof(T) == typeof(float))
         {
             if (GemmMicroKernel512<float>.IsSupported)
-                Run<float, Vector512<float>, GemmMicroKernel512<float>>(g, (float*)x, (float*)wT, (float*)bias, (float*)y);
+                Run<float, Vector512<float>, GemmMicroKernel512<float>>(g, (float*)x, (float*)wT, (float*)bias, (float*)y, firstVector, endVector);
             else
-                Run<float, Vector256<float>, GemmMicroKernel256<float>>(g, (float*)x, (float*)wT, (float*)bias, (float*)y);
+                Run<float, Vector256<float>, GemmMicroKernel256<float>>(g, (float*)x, (float*)wT, (float*)bias, (float*)y, firstVector, endVector);
         }
         else if (typeof(T) == typeof(double))
         {
             if (GemmMicroKernel512<double>.IsSupported)
-                Run<double, Vector512<double>, GemmMicroKernel512<double>>(g, (double*)x, (double*)wT, (double*)bias, (double*)y);
+                Run<double, Vector512<double>, GemmMicroKernel512<double>>(g, (double*)x, (double*)wT, (double*)bias, (double*)y, firstVector, endVector);
             else
-                Run<double, Vector256<double>, GemmMicroKernel256<double>>(g, (double*)x, (double*)wT, (double*)bias, (double*)y);
+                Run<double, Vector256<double>, GemmMicroKernel256<double>>(g, (double*)x, (double*)wT, (double*)bias, (double*)y, firstVector, endVector);
         }
         else
             throw OpErrors.NotSupported("conv", $"the direct kernel has no {typeof(T).Name} instance; expected float or double.");
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<T, TVector, TOps>(in ConvGeometry g, T* x, T* wT, T* bias, T* y)
+    private static void Run<T, TVector, TOps>(in ConvGeometry g, T* x, T* wT, T* bias, T* y, int firstVector, int endVector)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVector : struct
         where TOps : struct, IGemmVector<TVector, T>
@@ -114,7 +118,7 @@ internal static unsafe class ForwardChannelLanes
             }
         }
 
-        for (int co = 0; co < cout; co++)
+        for (int co = firstVector * v, coEnd = Math.Min(cout, endVector * v); co < coEnd; co++)
         {
             T b = bias == null ? T.Zero : bias[co];
             T* row = y + (long)co * outPlane;
