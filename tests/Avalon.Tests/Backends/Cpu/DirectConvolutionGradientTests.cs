@@ -26,7 +26,7 @@ public class DirectConvolutionGradientTests
         { new(3, 16, 6, 2, [20, 21], [3, 3], [1, 1], [0, 2], [1, 1]), 2, "ChannelLanes", "None" }, // groups; padding 0 and k − 1
         { new(40, 24, 9, 3, [17], [5], [1], [2], [1]), 34, "ChannelLanes", "ChannelLanes" },                // 1d with groups
         { new(7, 1, 16, 1, [28, 28], [3, 3], [1, 1], [1, 1], [1, 1]), 1, "PositionLanes", "PositionLanes" }, // the first layer
-        { new(3, 3, 10, 1, [13, 9], [3, 3], [1, 1], [1, 1], [1, 1]), 2, "PositionLanes", "None" }, // 27 taps, 10 channels
+        { new(3, 3, 10, 1, [13, 9], [3, 3], [1, 1], [1, 1], [1, 1]), 2, "PositionLanes", "PositionLanes" }, // 27 taps, 10 channels
         { new(2, 1, 6, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]), 1, "None", "None" },   // rows 12 wide for 8 outputs
         { new(1, 4, 4, 1, [3, 3], [2, 2], [1, 1], [1, 1], [1, 1]), 1, "PositionLanes", "PositionLanes" }, // plane smaller than a vector
     };

@@ -22,6 +22,7 @@ public class DirectConvolutionTests
         new(1, 1, 1, 1, [33, 17], [5, 5], [1, 1], [2, 2], [1, 1]),    // one output channel
         new(2, 16, 32, 1, [14, 14], [3, 3], [1, 1], [1, 1], [1, 1]),  // the benchmark CNN's second layer: eight-channel blocks
         new(2, 32, 13, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1]),    // 13 = 8 + 4 + 1 output channels, 288 taps
+        new(1, 3, 11, 1, [8, 9], [3, 3], [1, 1], [1, 1], [1, 1]),     // 11 = 6 + 5 on 256-bit vectors (a six-block repeating its last channel)
         new(1, 20, 50, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]),  // LeNet's second layer (along channels)
         new(2, 8, 64, 2, [6, 6], [3, 3], [1, 1], [0, 0], [1, 1]),     // groups along channels: 32 outputs per group
         new(2, 4, 40, 1, [10], [5], [1], [0], [1]),                   // 1d along channels, 40 = 32 + 8 outputs
@@ -50,6 +51,33 @@ public class DirectConvolutionTests
         var viaGemm = new float[g.OutputLength];
         ConvolutionForward.Run<float>(g, xf, wf, ReadOnlySpan<float>.Empty, viaGemm, allowDirect: false);
         AssertClose(ToDouble(viaGemm), ToDouble(yf), 1e-5, $"{c}: direct against im2col + GEMM");
+    }
+
+    [Theory]
+    [MemberData(nameof(DirectCases))]
+    public void SixAndFourChannelBlocksGiveTheSameBits(ConvCase c)
+    {
+        // Each output is one sum over the taps in weight order whichever block computes it, so the 256-bit
+        // kernel's six-channel blocks (and their remainders) must reproduce the four-channel blocks exactly.
+        var g = c.Geometry();
+        var rng = new Random(StableSeed(c) + 1);
+        float[] x = ToFloat(RandomArray(rng, g.InputLength)), w = ToFloat(RandomArray(rng, g.WeightLength)), b = ToFloat(RandomArray(rng, c.Cout));
+        var six = new float[g.OutputLength];
+        var four = new float[g.OutputLength];
+        bool saved = DirectConvolution.SixChannelBlocks;
+        try
+        {
+            DirectConvolution.SixChannelBlocks = true;
+            ConvolutionForward.Run<float>(g, x, w, b, six);
+            DirectConvolution.SixChannelBlocks = false;
+            ConvolutionForward.Run<float>(g, x, w, b, four);
+        }
+        finally
+        {
+            DirectConvolution.SixChannelBlocks = saved;
+        }
+        for (int i = 0; i < six.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(six[i]) == BitConverter.SingleToInt32Bits(four[i]), $"{c}: output {i}: {six[i]} against {four[i]}");
     }
 
     [Fact]

@@ -74,4 +74,7 @@ internal enum ConvolutionScratch
 
     /// <summary>The weight as [tap, channel] rows for the forward along channels (the calling thread's).</summary>
     LaneWeight,
+
+    /// <summary>Vector accumulators of a weight gradient kept between samples (the kernel along positions).</summary>
+    Accumulators,
 }

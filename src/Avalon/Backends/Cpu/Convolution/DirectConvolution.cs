@@ -19,8 +19,10 @@ namespace Avalon.Backends.Cpu.Convolution;
 /// one-dimensional correlation over contiguous memory. Positions with ow ≥ outW are computed too and
 /// dropped when the rows are copied out; they cost (kW − 1)/Wp of the work.</para>
 /// <para>Per tap, two vectors of input positions meet the broadcast weights of a block of output channels —
-/// eight with 512-bit vectors (16 accumulators of 32 registers), four with 256-bit ones — and the
-/// accumulators stay in registers over all the taps. Each output is one sum over the taps in weight
+/// eight with 512-bit vectors (16 accumulators of 32 registers), six with 256-bit ones (12 of 16; four for a
+/// remainder that six would leave short) — and the accumulators stay in registers over all the taps. Against
+/// four-channel blocks the six measured 0.84–1.0× the time on the benchmark CNN's 3×3 layers (one thread,
+/// Zen 3, A/B in one process, best of 60 on a shared machine): the kernel is near its load and FMA bound either way. Each output is one sum over the taps in weight
 /// order, whatever the thread count.</para>
 /// </remarks>
 internal static unsafe class DirectConvolution
@@ -31,14 +33,26 @@ internal static unsafe class DirectConvolution
     /// </summary>
     public const long MaxPaddedBytes = 4 << 20;
 
-    /// <summary>Output channels computed together with 256-bit vectors (and for a short last block).</summary>
+    /// <summary>Output channels computed together with 256-bit vectors where fewer than ten (but not five or six) remain, and for a short last block.</summary>
     private const int ChannelBlock = 4;
+
+    /// <summary>Output channels computed together with 256-bit vectors: 12 accumulators, two loads and a broadcast fill 15 of the 16 registers.</summary>
+    private const int MidChannelBlock = 6;
 
     /// <summary>Output channels computed together with 512-bit vectors.</summary>
     private const int WideChannelBlock = 8;
 
-    /// <summary>The channel count by which a slice is cut across threads (a multiple of both channel blocks).</summary>
-    public const int ChannelSplitUnit = WideChannelBlock;
+    /// <summary>
+    /// The channel count by which a slice is cut across threads: the block the kernel computes together
+    /// (eight channels with 512-bit vectors, six with 256-bit ones; any range decomposes into blocks).
+    /// </summary>
+    public static int ChannelSplitUnit => GemmMicroKernel512<float>.IsSupported ? WideChannelBlock : MidChannelBlock;
+
+    /// <summary>
+    /// Whether 256-bit vectors compute six channels at a time (the default) rather than four: a switch for
+    /// tests, which check that both give the same bits, and for measuring one against the other in a process.
+    /// </summary>
+    internal static bool SixChannelBlocks { get; set; } = true;
 
     /// <summary>Vectors of output positions computed together.</summary>
     private const int VectorBlock = 2;
@@ -55,14 +69,16 @@ internal static unsafe class DirectConvolution
     /// Whether the forward of <paramref name="g"/> (which <see cref="Applies{T}"/>) is faster direct than by
     /// im2col + GEMM: always with 512-bit vectors (measured 1.0–2.9× on the layers in the class remarks);
     /// with 256-bit vectors alone, where the kernel along positions is the only one, when the padded rows'
-    /// extra columns are at most a quarter of its work (LeNet's 5×5 on 12², a third: 0.86× the GEMM path;
-    /// 3×3 on 14² and 7²: 1.2× and 2.0×).
+    /// extra columns are at most a third of its work: LeNet's 20→50 5×5 on 12² (a third) takes 0.90–0.92× the
+    /// GEMM path's time with six-channel blocks (one thread, Zen 3, best of 60, A/B in one process; 0.86× the
+    /// other way with the four-channel blocks before them); 3×3 on 14² and 7² (an eighth, two ninths) 1.2×
+    /// and 2.0× faster.
     /// </summary>
     public static bool ForwardPays<T>(in ConvGeometry g) where T : unmanaged
     {
         if (GemmMicroKernel512<float>.IsSupported) return true;
         long wp = g.InputWidth + 2L * g.PadWidth;
-        return 4 * (wp - g.OutputWidth) <= wp;
+        return 3 * (wp - g.OutputWidth) <= wp;
     }
 
     /// <summary>
@@ -142,6 +158,14 @@ internal static unsafe class DirectConvolution
             {
                 channels = WideChannelBlock;
                 Block8<T, TVector, TOps>(padded, offsets, taps, w + (long)co * taps, taps, rows, rounded);
+            }
+            else if (!wide && SixChannelBlocks && (cout - co >= 10 || cout - co == 6 || cout - co == 5))
+            {
+                // Six at a time, except where that would leave two (or one, three) for a last block: 8 is 4 + 4.
+                channels = Math.Min(MidChannelBlock, cout - co);
+                T* w0 = w + (long)co * taps;
+                Block6<T, TVector, TOps>(padded, offsets, taps, w0, w0 + taps, w0 + 2L * taps, w0 + 3L * taps, w0 + 4L * taps,
+                    w + (long)(co + channels - 1) * taps, rows, rounded);
             }
             else
             {
@@ -250,6 +274,54 @@ internal static unsafe class DirectConvolution
             TOps.Store(a50, r); TOps.Store(a51, r + v); r += length;
             TOps.Store(a60, r); TOps.Store(a61, r + v); r += length;
             TOps.Store(a70, r); TOps.Store(a71, r + v);
+        }
+    }
+
+    /// <summary>rows[c, p] = Σ_t w_c[t] · padded[p + offsets[t]] for the six channels c and p in [0, length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block6<T, TVector, TOps>(T* padded, int* offsets, int taps, T* w0, T* w1, T* w2, T* w3, T* w4, T* w5, T* rows, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVector : struct
+        where TOps : struct, IGemmVector<TVector, T>
+    {
+        int v = TOps.Count;
+        for (int p = 0; p < length; p += 2 * v)
+        {
+            TVector a00 = default, a01 = default, a10 = default, a11 = default;
+            TVector a20 = default, a21 = default, a30 = default, a31 = default;
+            TVector a40 = default, a41 = default, a50 = default, a51 = default;
+            T* origin = padded + p;
+            for (int t = 0; t < taps; t++)
+            {
+                T* src = origin + offsets[t];
+                TVector x0 = TOps.Load(src), x1 = TOps.Load(src + v);
+                TVector b = TOps.Broadcast(w0[t]);
+                a00 = TOps.MulAdd(b, x0, a00);
+                a01 = TOps.MulAdd(b, x1, a01);
+                b = TOps.Broadcast(w1[t]);
+                a10 = TOps.MulAdd(b, x0, a10);
+                a11 = TOps.MulAdd(b, x1, a11);
+                b = TOps.Broadcast(w2[t]);
+                a20 = TOps.MulAdd(b, x0, a20);
+                a21 = TOps.MulAdd(b, x1, a21);
+                b = TOps.Broadcast(w3[t]);
+                a30 = TOps.MulAdd(b, x0, a30);
+                a31 = TOps.MulAdd(b, x1, a31);
+                b = TOps.Broadcast(w4[t]);
+                a40 = TOps.MulAdd(b, x0, a40);
+                a41 = TOps.MulAdd(b, x1, a41);
+                b = TOps.Broadcast(w5[t]);
+                a50 = TOps.MulAdd(b, x0, a50);
+                a51 = TOps.MulAdd(b, x1, a51);
+            }
+
+            T* r = rows + p;
+            TOps.Store(a00, r); TOps.Store(a01, r + v); r += length;
+            TOps.Store(a10, r); TOps.Store(a11, r + v); r += length;
+            TOps.Store(a20, r); TOps.Store(a21, r + v); r += length;
+            TOps.Store(a30, r); TOps.Store(a31, r + v); r += length;
+            TOps.Store(a40, r); TOps.Store(a41, r + v); r += length;
+            TOps.Store(a50, r); TOps.Store(a51, r + v);
         }
     }
 

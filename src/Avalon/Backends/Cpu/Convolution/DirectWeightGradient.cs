@@ -21,10 +21,12 @@ namespace Avalon.Backends.Cpu.Convolution;
 /// of accumulators does little arithmetic before it is written out. Hence the rule: along positions for at
 /// most <see cref="FewTaps"/> taps with padded rows at most 4/3 as wide as the output's (its extra columns
 /// are work), along channels when a chunk holds at least <see cref="MinChunkPositions"/> output positions.
-/// With 256-bit vectors only (AVX2, half the lanes and registers) both kernels gain less: along positions
-/// 1→16 3×3 is 1.7× faster but 1→20 5×5 and 3→32 3×3 0.8× and 0.6×, so it takes at most
-/// <see cref="FewTaps256"/> taps; along channels 16→32, 32→32 and 20→50 are 1.1×, 2.7× and 1.0× but
-/// 64→64 on 56² and 128→128 on 28² 0.9× and 0.8×, so it takes planes of at most <see cref="MaxPlane256"/>.</para>
+/// With 256-bit vectors only (AVX2, half the lanes and registers), measured on one thread of a Zen 3 core
+/// (best of 40, A/B in one process) since both kernels take a chunk's samples one at a time: along positions
+/// 1→16 3×3 on 28² 2.6×, 1→20 5×5 on 28² 1.8× and 3→32 3×3 on 64² 1.3× faster than vol2col + GEMM (before,
+/// when every block walked the whole chunk, 1.5×, 0.8× and 0.6×), so it takes the same taps; along channels
+/// 16→32 on 14², 32→32 on 7² and 20→50 on 12² 1.2×, 1.8× and 1.2×, but earlier measurements had 64→64 on
+/// 56² and 128→128 on 28² at 0.9× and 0.8×, so it keeps to planes of at most <see cref="MaxPlane256"/>.</para>
 /// <para>Each gradient element is a sum in a fixed order over the chunk, so with chunks fixed by the
 /// geometry the result does not depend on the thread count.</para>
 /// </remarks>
@@ -35,9 +37,6 @@ internal static unsafe class DirectWeightGradient
 
     /// <summary>Most taps (input channels per group × kernel area) for the kernel along positions.</summary>
     public const int FewTaps = 32;
-
-    /// <summary>Most taps for the kernel along positions with 256-bit vectors.</summary>
-    public const int FewTaps256 = 16;
 
     /// <summary>Largest output plane for the kernel along channels with 256-bit vectors.</summary>
     public const int MaxPlane256 = 256;
@@ -63,7 +62,7 @@ internal static unsafe class DirectWeightGradient
     {
         if (g.IsTransposed || !DirectConvolution.Applies<T>(g)) return Kernel.None;
         bool wide = GemmMicroKernel512<float>.IsSupported;
-        if (g.ColumnRows <= (wide ? FewTaps : FewTaps256))
+        if (g.ColumnRows <= FewTaps)
             return 3L * (g.InputWidth + 2L * g.PadWidth) <= 4L * g.OutputWidth ? Kernel.PositionLanes : Kernel.None;
         if (g.ColumnRows <= FewTaps) return Kernel.None;
         return (long)chunkSamples * g.OutputPlane >= MinChunkPositions && (wide || g.OutputPlane <= MaxPlane256)

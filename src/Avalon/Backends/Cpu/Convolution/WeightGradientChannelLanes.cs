@@ -12,12 +12,16 @@ namespace Avalon.Backends.Cpu.Convolution;
 /// every sample: two loads of the gradient and eight broadcast input values (at the taps' fixed offsets in
 /// the padded plane, see <see cref="DirectPlaneLayout"/>) feed sixteen multiply-adds. The accumulators are
 /// the gradient itself, transposed: no sum across lanes, and no work on the padded plane's extra columns;
-/// each block's eight-by-32 tile goes into the gradient's [channel, tap] rows at once.
+/// each block's eight-by-32 tile goes into the gradient's [channel, tap] rows at once, after the chunk's samples
+/// (the blocks take the samples one at a time, each block's tile held in a buffer between samples).
 /// </summary>
 internal static unsafe class WeightGradientChannelLanes
 {
     /// <summary>Taps per block.</summary>
     private const int TapBlock = 8;
+
+    /// <summary>Fewest output positions a block's pass walks between loading and storing its tile (several samples of a small plane).</summary>
+    private const int MinPassPositions = 256;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<T, TVector, TOps>(in ConvGeometry g, T* x, long inSample, T* gy, long outSample, int count, T* gw, bool twoVectors)
@@ -36,8 +40,6 @@ internal static unsafe class WeightGradientChannelLanes
         ConvolutionWorkspace ws = ConvolutionWorkspace.Current;
         T* padded = ws.Get<T>(ConvolutionScratch.Padded, count * paddedLength);
         T* grads = ws.Get<T>(ConvolutionScratch.Rows, count * gradSample);
-        // One block's accumulators, [tap, channel]; copied into the gradient's [channel, tap] layout at once.
-        T* tile = stackalloc T[TapBlock * 2 * v];
         // Taps rounded up to the block; the extra ones repeat the last offset and are not copied out.
         int* offsets = ws.Get<int>(ConvolutionScratch.Offsets, blockedTaps);
         layout.FillOffsets(g, offsets);
@@ -54,27 +56,55 @@ internal static unsafe class WeightGradientChannelLanes
                 rows[(long)q * lanes + co] = source[(long)co * outPlane + q];
         }
 
+        // Every block's accumulators live in its tile between samples: sample by sample (a few at a time for
+        // small planes), the samples' padded input and gradient rows stay in the core's first-level cache
+        // while the blocks pass over them (a whole chunk's did not, and each block re-read it from further
+        // out). Each accumulator still takes its products in the order (sample, position), as when a block
+        // held it in registers over the whole chunk, so the sums are the same.
+        int tapBlocks = blockedTaps / TapBlock, steps = vectors / 2 + vectors % 2;
+        long tileLength = TapBlock * 2L * v, tilesLength = steps * tapBlocks * tileLength;
+        T* tiles = ws.Get<T>(ConvolutionScratch.Accumulators, tilesLength);
+        new Span<T>(tiles, checked((int)tilesLength)).Clear();
+        // Small planes go a few samples at a time, so that a block's pass is long beside its tile's loads and stores.
+        int group = Math.Clamp((MinPassPositions + outPlane - 1) / outPlane, 1, Math.Max(1, count));
+        for (int s = 0; s < count; s += group)
+        {
+            int n = Math.Min(group, count - s);
+            T* xs = padded + s * paddedLength, gs = grads + s * gradSample;
+            T* tile = tiles;
+            for (int cv = 0; cv < vectors;)
+            {
+                bool two = vectors - cv >= 2;
+                int width = two ? 2 * v : v;
+                for (int t = 0; t < blockedTaps; t += TapBlock, tile += tileLength)
+                {
+                    if (two && twoVectors)
+                        Block2<T, TVector, TOps>(xs, paddedLength, gs + (long)cv * v, gradSample, lanes, n, outH, outW, wp, offsets + t, tile, width);
+                    else if (two)
+                    {
+                        // 16 registers: two vectors of channels × four taps, twice.
+                        Block2x4<T, TVector, TOps>(xs, paddedLength, gs + (long)cv * v, gradSample, lanes, n, outH, outW, wp, offsets + t, tile, width);
+                        Block2x4<T, TVector, TOps>(xs, paddedLength, gs + (long)cv * v, gradSample, lanes, n, outH, outW, wp, offsets + t + 4, tile + 4 * width, width);
+                    }
+                    else
+                        Block1<T, TVector, TOps>(xs, paddedLength, gs + (long)cv * v, gradSample, lanes, n, outH, outW, wp, offsets + t, tile, width);
+                }
+                cv += two ? 2 : 1;
+            }
+        }
+
+        T* done = tiles;
         for (int cv = 0; cv < vectors;)
         {
             bool two = vectors - cv >= 2;
-            for (int t = 0; t < blockedTaps; t += TapBlock)
+            int width = two ? 2 * v : v;
+            for (int t = 0; t < blockedTaps; t += TapBlock, done += tileLength)
             {
-                int width = two ? 2 * v : v;
-                if (two && twoVectors)
-                    Block2<T, TVector, TOps>(padded, paddedLength, grads + (long)cv * v, gradSample, lanes, count, outH, outW, wp, offsets + t, tile, width);
-                else if (two)
-                {
-                    // 16 registers: two vectors of channels × four taps, twice.
-                    Block2x4<T, TVector, TOps>(padded, paddedLength, grads + (long)cv * v, gradSample, lanes, count, outH, outW, wp, offsets + t, tile, width);
-                    Block2x4<T, TVector, TOps>(padded, paddedLength, grads + (long)cv * v, gradSample, lanes, count, outH, outW, wp, offsets + t + 4, tile + 4 * width, width);
-                }
-                else
-                    Block1<T, TVector, TOps>(padded, paddedLength, grads + (long)cv * v, gradSample, lanes, count, outH, outW, wp, offsets + t, tile, width);
                 int channels = Math.Min(width, cout - cv * v), tapCount = Math.Min(TapBlock, taps - t);
                 for (int c = 0; c < channels; c++)
                 {
                     T* row = gw + (long)(cv * v + c) * taps + t;
-                    for (int j = 0; j < tapCount; j++) row[j] = tile[j * width + c];
+                    for (int j = 0; j < tapCount; j++) row[j] = done[j * width + c];
                 }
             }
             cv += two ? 2 : 1;
@@ -94,8 +124,11 @@ internal static unsafe class WeightGradientChannelLanes
     {
         int v = TOps.Count;
         int o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3], o4 = offsets[4], o5 = offsets[5], o6 = offsets[6], o7 = offsets[7];
-        TVector a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default;
-        TVector a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default;
+        T* r = transposed;
+        TVector a00 = TOps.Load(r), a10 = TOps.Load(r + v), a01 = TOps.Load(r += lanesOut), a11 = TOps.Load(r + v);
+        TVector a02 = TOps.Load(r += lanesOut), a12 = TOps.Load(r + v), a03 = TOps.Load(r += lanesOut), a13 = TOps.Load(r + v);
+        TVector a04 = TOps.Load(r += lanesOut), a14 = TOps.Load(r + v), a05 = TOps.Load(r += lanesOut), a15 = TOps.Load(r + v);
+        TVector a06 = TOps.Load(r += lanesOut), a16 = TOps.Load(r + v), a07 = TOps.Load(r += lanesOut), a17 = TOps.Load(r + v);
         for (int s = 0; s < count; s++)
         for (int oh = 0; oh < outH; oh++)
         {
@@ -131,7 +164,7 @@ internal static unsafe class WeightGradientChannelLanes
             }
         }
 
-        T* r = transposed;
+        r = transposed;
         TOps.Store(a00, r); TOps.Store(a10, r + v); r += lanesOut;
         TOps.Store(a01, r); TOps.Store(a11, r + v); r += lanesOut;
         TOps.Store(a02, r); TOps.Store(a12, r + v); r += lanesOut;
@@ -152,8 +185,9 @@ internal static unsafe class WeightGradientChannelLanes
     {
         int v = TOps.Count;
         int o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3];
-        TVector a00 = default, a01 = default, a02 = default, a03 = default;
-        TVector a10 = default, a11 = default, a12 = default, a13 = default;
+        T* r = transposed;
+        TVector a00 = TOps.Load(r), a10 = TOps.Load(r + v), a01 = TOps.Load(r += lanesOut), a11 = TOps.Load(r + v);
+        TVector a02 = TOps.Load(r += lanesOut), a12 = TOps.Load(r + v), a03 = TOps.Load(r += lanesOut), a13 = TOps.Load(r + v);
         for (int s = 0; s < count; s++)
         for (int oh = 0; oh < outH; oh++)
         {
@@ -177,7 +211,7 @@ internal static unsafe class WeightGradientChannelLanes
             }
         }
 
-        T* r = transposed;
+        r = transposed;
         TOps.Store(a00, r); TOps.Store(a10, r + v); r += lanesOut;
         TOps.Store(a01, r); TOps.Store(a11, r + v); r += lanesOut;
         TOps.Store(a02, r); TOps.Store(a12, r + v); r += lanesOut;
@@ -193,7 +227,9 @@ internal static unsafe class WeightGradientChannelLanes
         where TOps : struct, IGemmVector<TVector, T>
     {
         int o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3], o4 = offsets[4], o5 = offsets[5], o6 = offsets[6], o7 = offsets[7];
-        TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        T* r = transposed;
+        TVector a0 = TOps.Load(r), a1 = TOps.Load(r += lanesOut), a2 = TOps.Load(r += lanesOut), a3 = TOps.Load(r += lanesOut);
+        TVector a4 = TOps.Load(r += lanesOut), a5 = TOps.Load(r += lanesOut), a6 = TOps.Load(r += lanesOut), a7 = TOps.Load(r += lanesOut);
         for (int s = 0; s < count; s++)
         for (int oh = 0; oh < outH; oh++)
         {
@@ -213,7 +249,7 @@ internal static unsafe class WeightGradientChannelLanes
             }
         }
 
-        T* r = transposed;
+        r = transposed;
         TOps.Store(a0, r); r += lanesOut;
         TOps.Store(a1, r); r += lanesOut;
         TOps.Store(a2, r); r += lanesOut;
