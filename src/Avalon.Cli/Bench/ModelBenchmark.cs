@@ -228,7 +228,7 @@ internal abstract class ModelBenchmark
         Console.WriteLine(string.Create(c, $"predict batch {predBatch.Shape[0]}: {TimedLoop.Median(t100) * 1e3:F3} ms, batch 1: {TimedLoop.Median(t1) * 1e3:F3} ms (medians); compile {compilePredict:F3} s{check}"));
         Console.WriteLine(string.Create(c,
             $"train region: cores self {(double)trainInfo["cores_self"]:F2}, other {trainInfo.GetValueOrDefault("cores_other", double.NaN):F2}, GC pause {(double)trainInfo["gc_pause_s"]:F2} s, minor page faults in steps {stepTrace.GcSummary()["minor_faults_in_steps"]}; load average at start {loadAverage:F2}"));
-        if (o.Profile) StepProfileSummary.Print(profileRows, flops, Console.Out);
+        if (o.Profile) StepProfileSummary.Print(profileRows, stepProfile, flops, Console.Out);
         if (o.Profile && !o.Eager && compiledPredict is not null) PredictionProfile.Print(compiledPredict, predSingle, Math.Max(o.SingleReps, 20), Console.Out);
         return 0;
     }

@@ -37,8 +37,11 @@ internal static class StepProfileSummary
             .ToList();
     }
 
-    /// <summary>Prints the rows (or a line saying the eager step has no profile).</summary>
-    public static void Print(List<Row>? rows, FlopCount flops, TextWriter output)
+    /// <summary>Steps listed one by one after the summary: the slowest, with the tape calls they run.</summary>
+    private const int SlowestSteps = 12;
+
+    /// <summary>Prints the rows and the slowest single steps of <paramref name="steps"/> (or a line saying the eager step has no profile).</summary>
+    public static void Print(List<Row>? rows, IReadOnlyList<StepTiming>? steps, FlopCount flops, TextWriter output)
     {
         if (rows is null)
         {
@@ -60,5 +63,12 @@ internal static class StepProfileSummary
         }
         if (rows.Any(r => r.Operation.EndsWith("_epilogue", StringComparison.Ordinal)))
             output.WriteLine("  * the rate of the product and its fused form together (the FLOP count does not tell them apart)");
+        if (steps is null) return;
+        output.WriteLine(string.Create(c, $"slowest single steps (of {steps.Count}):"));
+        foreach (var t in steps.OrderByDescending(t => t.MeanMilliseconds).Take(SlowestSteps))
+        {
+            string what = t.Description.Length > 100 ? t.Description[..100] + "…" : t.Description;
+            output.WriteLine(string.Create(c, $"  #{t.Index,-4} {t.MeanMilliseconds,8:F3} ms  {t.Operation,-26} {what}"));
+        }
     }
 }
