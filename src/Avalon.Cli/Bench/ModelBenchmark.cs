@@ -229,7 +229,11 @@ internal abstract class ModelBenchmark
         Console.WriteLine(string.Create(c,
             $"train region: cores self {(double)trainInfo["cores_self"]:F2}, other {trainInfo.GetValueOrDefault("cores_other", double.NaN):F2}, GC pause {(double)trainInfo["gc_pause_s"]:F2} s, minor page faults in steps {stepTrace.GcSummary()["minor_faults_in_steps"]}; load average at start {loadAverage:F2}"));
         if (o.Profile) StepProfileSummary.Print(profileRows, stepProfile, flops, Console.Out);
-        if (o.Profile && !o.Eager && compiledPredict is not null) PredictionProfile.Print(compiledPredict, predSingle, Math.Max(o.SingleReps, 20), Console.Out);
+        if (o.Profile && !o.Eager && compiledPredict is not null)
+        {
+            PredictionProfile.Print(compiledPredict, predBatch, Math.Max(o.PredReps, 20), Console.Out);
+            PredictionProfile.Print(compiledPredict, predSingle, Math.Max(o.SingleReps, 20), Console.Out);
+        }
         return 0;
     }
 
