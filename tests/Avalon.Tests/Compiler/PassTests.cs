@@ -56,6 +56,33 @@ public sealed class PassTests
     }
 
     [Fact]
+    public void PoolMaskTakesTheReluMaskOnThePooledValuesWithTheSameBits()
+    {
+        // conv → relu → max pool, twice, as the benchmark CNNs: the training step's relu masks move before the scatters.
+        var model = new Avalon.Nn.Sequential(new Avalon.Nn.Conv2d(2, 4, 3, padding: 1, generator: new Generator(3)), new Avalon.Nn.ReLU(), new Avalon.Nn.MaxPool2d(2),
+            new Avalon.Nn.Conv2d(4, 4, 3, padding: 1, generator: new Generator(4)), new Avalon.Nn.ReLU(), new Avalon.Nn.MaxPool2d(2),
+            new Avalon.Nn.Flatten(), new Avalon.Nn.Linear(16, 3, generator: new Generator(5)));
+        var step = Grad.TraceStep(model, b => [Avalon.Nn.Functional.CrossEntropy(model.Forward(b[0]), b[1])],
+            Tensor.Randn([3, 2, 8, 8], new Generator(1)), Tensor.RandInt(0, 3, [3], new Generator(2)));
+        var tape = step.Tape;
+        int fullMasks = tape.Ops.OfType<CallOp>().Count(c => c.Primitive.Name == "where" && c.Spec.Shape.Rank == 4 && c.Spec.Shape[2] == 8);
+        Assert.Equal(1, fullMasks);
+        var optimized = new PassPipeline(new PooledMaskGradient(), new DeadCodeElimination()).Run(tape, new PassContext(Checked()));
+        optimized.Validate();
+        var wheres = optimized.Ops.OfType<CallOp>().Where(c => c.Primitive.Name == "where" && c.Spec.Shape.Rank == 4).ToList();
+        Assert.Equal(2, wheres.Count);
+        Assert.All(wheres, w => Assert.True(w.Spec.Shape[2] is 4 or 2, $"{w}: the mask runs on the pooled values"));
+        for (int seed = 1; seed <= 3; seed++)
+        {
+            var inputs = RandomInputs(tape, seed);
+            var expected = tape.Run(inputs);
+            var actual = optimized.Run(inputs);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.Equal(expected[i].ToDoubleArray(), actual[i].ToDoubleArray());
+        }
+    }
+
+    [Fact]
     public void DeadCodeKeepsTheGeneratorStreamOfLaterRandomCalls()
     {
         var g = new Generator(9);

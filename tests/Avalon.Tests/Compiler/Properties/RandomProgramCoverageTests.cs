@@ -50,7 +50,12 @@ public sealed class RandomProgramCoverageTests(ITestOutputHelper output)
         foreach (var (name, n) in changed) output.WriteLine($"{name}: rewrote {n} tapes");
         foreach (var (op, n) in steps.OrderByDescending(kv => kv.Value)) output.WriteLine($"{op}: {n} steps");
         foreach (var (name, n) in changed)
+        {
+            // pool_mask rewrites one model pattern (the gradient of relu then max pooling); the random programs
+            // have no pooling, so PassTests and the compiled CNN tests cover it instead.
+            if (name == "pool_mask") continue;
             Assert.True(n >= Programs / 20, $"{name} rewrote only {n} of {Programs} tapes");
+        }
         string[] kinds =
         [
             "neg", "exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "square", "log1p", "expm1", "erf", "reciprocal",
