@@ -79,12 +79,6 @@ public abstract class Primitive
     public virtual int OutputCount => 1;
 
     /// <summary>
-    /// A primitive that computes this one's first output alone, with the same inputs and attributes, for
-    /// calls whose other outputs nothing reads (dead-code elimination substitutes it); null when there is none.
-    /// </summary>
-    internal virtual Primitive? FirstOutputAlone => null;
-
-    /// <summary>
     /// How many values a call with these input specs and (validated) attributes defines:
     /// <see cref="OutputCount"/> unless the primitive's count varies (split's comes from its sizes).
     /// </summary>

@@ -36,26 +36,6 @@ public sealed class PassTests
     }
 
     [Fact]
-    public void DeadCodeDropsThePositionsOfMaximaNothingReads()
-    {
-        // Traced, max pooling keeps the positions of its maxima for a gradient; a tape that returns the
-        // values alone (inference) computes them without the indices.
-        var tape = Grad.Trace(a => Avalon.Nn.Functional.MaxPool2d(a[0], 2).Relu(), Tensor.Randn([2, 3, 6, 6]));
-        Assert.Equal(1, Calls(tape, "max_pool_with_indices"));
-        var optimized = Only(new DeadCodeElimination(), tape);
-        Assert.Equal(0, Calls(optimized, "max_pool_with_indices"));
-        Assert.Equal(1, Calls(optimized, "max_pool"));
-
-        // Where the indices are read, the call keeps them.
-        var withIndices = Grad.Trace(a =>
-        {
-            var (values, indices) = Avalon.Nn.Functional.MaxPool2dWithIndices(a[0], 2);
-            return values + indices.To(DType.Float32);
-        }, Tensor.Randn([2, 3, 6, 6]));
-        Assert.Equal(1, Calls(Only(new DeadCodeElimination(), withIndices), "max_pool_with_indices"));
-    }
-
-    [Fact]
     public void PoolMaskTakesTheReluMaskOnThePooledValuesWithTheSameBits()
     {
         // conv → relu → max pool, twice, as the benchmark CNNs: the training step's relu masks move before the scatters.

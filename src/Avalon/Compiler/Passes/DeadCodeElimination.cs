@@ -8,9 +8,7 @@ namespace Avalon.Compiler.Passes;
 /// optimiser step: its effect is the point); constants nothing reads are removed. Inputs stay (they
 /// are the tape's signature) and so do seed draws, even unused ones, so that the generators advance
 /// as the eager code makes them advance and later random calls draw the same numbers. A random call
-/// whose result is unused is removed. A kept call of several values whose later values nothing needs
-/// becomes the call of the primitive's single-output form where it has one (max pooling without the
-/// positions of its maxima, in an inference tape: no index tensor is written).
+/// whose result is unused is removed.
 /// </summary>
 public sealed class DeadCodeElimination : ITapePass
 {
@@ -43,22 +41,10 @@ public sealed class DeadCodeElimination : ITapePass
                     break;
             }
         }
-        bool narrowed = false;
-        var narrow = new TapeOp?[tape.Ops.Count];
-        for (int i = 0; i < keep.Length; i++)
-        {
-            if (!keep[i] || tape.Ops[i] is not CallOp { OutputCount: > 1 } call || call.Primitive.FirstOutputAlone is not { } alone) continue;
-            bool laterNeeded = false;
-            for (int k = 1; k < call.OutputCount && !laterNeeded; k++) laterNeeded = live.Contains(call.Id + k);
-            if (laterNeeded || !live.Contains(call.Id)) continue;
-            narrow[i] = new CallOp(call.Id, call.Spec, alone, call.Attributes, call.Args);
-            narrowed = true;
-            context.Log(2, $"{Name}: {call} → {narrow[i]}");
-        }
-        if (!narrowed && Array.TrueForAll(keep, k => k)) return tape;
+        if (Array.TrueForAll(keep, k => k)) return tape;
         var ops = new List<TapeOp>(tape.Ops.Count);
         for (int i = 0; i < keep.Length; i++)
-            if (keep[i]) ops.Add(narrow[i] ?? tape.Ops[i]);
+            if (keep[i]) ops.Add(tape.Ops[i]);
         return new Tape(ops, tape.Outputs);
     }
 }

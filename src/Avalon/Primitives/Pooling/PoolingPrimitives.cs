@@ -129,9 +129,6 @@ internal static class PoolingPrimitives
 
         public override int OutputCount => 2;
 
-        // Without its positions (an inference tape): the values-only pooling, which writes no indices.
-        internal override Primitive? FirstOutputAlone => _adaptive ? null : MaxPool;
-
         public override AttributeSchema Schema => _adaptive ? s_outputSize : s_max;
 
         public override TensorSpec[] InferSpecs(TensorSpec[] inputs, Attributes attributes)
