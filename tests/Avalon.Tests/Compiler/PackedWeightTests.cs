@@ -68,6 +68,25 @@ public sealed class PackedWeightTests
     }
 
     [Fact]
+    public void ARowPredictedAloneOverPackedWeightsIsBitwiseThatRowOfABatch()
+    {
+        var model = Mlp();
+        model.Eval();
+        using var noGrad = new NoGrad();
+        var predict = Avalon.Compiler.Compiler.Compile(model, Checked());
+        var batch = Tensor.Randn([9, 20], new Generator(8));
+        float[] eager = model.Forward(batch).ToArray<float>();
+        for (int call = 0; call < 3; call++)
+            Assert.Equal(eager, predict.Invoke(batch)[0].ToArray<float>());   // bitwise: the packed product is the packing one
+        for (int call = 0; call < 3; call++)
+            for (int i = 0; i < 9; i++)
+            {
+                float[] alone = predict.Invoke(batch.Narrow(0, i, 1).Contiguous())[0].ToArray<float>();
+                Assert.True(alone.AsSpan().SequenceEqual(eager.AsSpan(i * 3, 3)), $"call {call}: row {i} alone differs from its row of the batch");
+            }
+    }
+
+    [Fact]
     public void ACompiledTapeCountsAVersionForEveryTensorItWritesInPlace()
     {
         var w = Tensor.Randn([4, 3], new Generator(1));
