@@ -18,6 +18,12 @@ public sealed class CompiledFunction
     private readonly bool _dynamic;
     private readonly Dictionary<Signature, CompiledTape> _cache = [];
 
+    // The last call's signature, its model's identity and its tape: a call whose inputs and model still
+    // match runs that tape without building a signature (the steady state of a prediction loop).
+    private Signature? _lastSignature;
+    private ModuleIdentity? _lastIdentity;
+    private CompiledTape? _lastTape;
+
     internal CompiledFunction(Func<Tensor[], Tensor[]> function, Module? model, CompileOptions options, bool dynamic)
     {
         _function = function;
@@ -45,18 +51,30 @@ public sealed class CompiledFunction
             TraceCount++;
             return Compiler.Trace(_function, inputs, _options, dynamic: true).Outputs;
         }
+        if (_lastTape is not null && _lastSignature!.HasSpecsOf(inputs) && (_model is null || _lastIdentity!.Matches(_model)))
+            return _lastTape.Run(inputs);
         var signature = new Signature(inputs, _model);
+        // Captured with the signature, before a trace could change the model (a lazily built layer).
+        var identity = _model is null ? null : ModuleIdentity.Capture(_model);
         if (_cache.TryGetValue(signature, out var compiled))
         {
-            LastCompiled = compiled;
+            Remember(signature, identity, compiled);
             return compiled.Run(inputs);
         }
         TraceCount++;
         var (tape, outputs) = Compiler.Trace(_function, inputs, _options);
         compiled = Compiler.Prepare(tape, _options);
         _cache[signature] = compiled;
-        LastCompiled = compiled;
+        Remember(signature, identity, compiled);
         return outputs;
+    }
+
+    private void Remember(Signature signature, ModuleIdentity? identity, CompiledTape compiled)
+    {
+        LastCompiled = compiled;
+        _lastSignature = signature;
+        _lastIdentity = identity;
+        _lastTape = compiled;
     }
 
     /// <summary>What a compiled tape is valid for: the inputs' specs and, for a model, its mode and its tensors' identities.</summary>
@@ -85,6 +103,18 @@ public sealed class CompiledFunction
             if (!other._specs.AsSpan().SequenceEqual(_specs) || other._state.Length != _state.Length) return false;
             for (int i = 0; i < _state.Length; i++)
                 if (!ReferenceEquals(_state[i], other._state[i])) return false;
+            return true;
+        }
+
+        /// <summary>Whether <paramref name="inputs"/> have this signature's shapes, dtypes and devices (compared without building specs).</summary>
+        public bool HasSpecsOf(Tensor[] inputs)
+        {
+            if (inputs.Length != _specs.Length) return false;
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                var x = inputs[i];
+                if (x is null || x.Shape != _specs[i].Shape || x.DType != _specs[i].DType || x.Device != _specs[i].Device) return false;
+            }
             return true;
         }
 

@@ -61,6 +61,12 @@ public abstract partial class Module
             if (t is not null) into.Add(new ModuleEntry(name, ModuleMemberKind.Parameter, true, t, null, this, -1));
     }
 
+    /// <summary>How many parameter slots are registered (null ones included), in registration order.</summary>
+    internal int RegisteredParameterCount => _registeredParameters?.Count ?? 0;
+
+    /// <summary>The tensor of registered slot <paramref name="index"/> (null when the slot holds none).</summary>
+    internal Tensor? RegisteredParameterAt(int index) => _registeredParameters!.GetAt(index).Value;
+
     /// <summary>Whether <paramref name="name"/> is a registered slot (so an entry of that name can be replaced).</summary>
     internal bool IsRegistered(string name) => _registeredParameters?.ContainsKey(name) == true;
 

@@ -45,6 +45,19 @@ public abstract partial class Module : IParameterSource
     /// </summary>
     protected virtual IEnumerable<ModuleTensorSlot> AdditionalTensors() => [];
 
+    /// <summary>
+    /// The children of <see cref="AdditionalChildren"/> by index, for a type that can give them without
+    /// allocating (the built-in containers); null otherwise. Used by the compiled signature's check
+    /// (<see cref="ModuleIdentity"/>), only where the same type defines both.
+    /// </summary>
+    internal virtual IReadOnlyList<Module>? AdditionalChildList => null;
+
+    /// <summary><see cref="AdditionalTensors"/>, for <see cref="ModuleIdentity"/>.</summary>
+    internal IEnumerable<ModuleTensorSlot> AdditionalTensorSlots() => AdditionalTensors();
+
+    /// <summary><see cref="AdditionalChildren"/>, for <see cref="ModuleIdentity"/>.</summary>
+    internal IEnumerable<KeyValuePair<string, Module>> AdditionalChildEntries() => AdditionalChildren();
+
     /// <summary>The parameters, buffers and children held directly by this module, in discovery order.</summary>
     internal List<ModuleEntry> LocalEntries()
     {

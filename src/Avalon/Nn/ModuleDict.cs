@@ -59,5 +59,8 @@ public class ModuleDict : Module, IReadOnlyDictionary<string, Module>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <inheritdoc />
+    internal override IReadOnlyList<Module>? AdditionalChildList => _modules.Values;
+
+    /// <inheritdoc />
     protected override IEnumerable<KeyValuePair<string, Module>> AdditionalChildren() => _modules;
 }

@@ -82,6 +82,9 @@ public class ModuleList : Module, IList<Module>, IReadOnlyList<Module>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <inheritdoc />
+    internal override IReadOnlyList<Module>? AdditionalChildList => _modules;
+
+    /// <inheritdoc />
     protected override IEnumerable<KeyValuePair<string, Module>> AdditionalChildren()
     {
         for (int i = 0; i < _modules.Count; i++)

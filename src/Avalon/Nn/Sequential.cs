@@ -58,6 +58,9 @@ public class Sequential : Module, IReadOnlyList<Module>
     }
 
     /// <inheritdoc />
+    internal override IReadOnlyList<Module>? AdditionalChildList => _modules;
+
+    /// <inheritdoc />
     protected override IEnumerable<KeyValuePair<string, Module>> AdditionalChildren()
     {
         for (int i = 0; i < _modules.Count; i++)

@@ -141,7 +141,7 @@ public abstract class Optimizer
                 {
                     grad.RequiresGrad = false;
                 }
-                grad.Storage.Backend.Fill(grad, 0);
+                grad.FillNoRecord(0);
             }
         }
     }

@@ -307,7 +307,8 @@ public abstract class Primitive
     /// recording: what a planned executor calls with slices of its arena. The attributes must already be
     /// validated (<see cref="ValidateAttributes"/>). An in-place primitive
     /// (<see cref="PrimitiveEffects.IsInPlace"/>) writes into the inputs it mutates; output k, when it
-    /// is another buffer than mutated input k, receives a copy of it.
+    /// is another buffer than mutated input k, receives a copy of it, and each mutated input counts one
+    /// version (<see cref="Tensor.Version"/>), as a recorded call would.
     /// </summary>
     public void Compute(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
     {
@@ -317,6 +318,8 @@ public abstract class Primitive
         foreach (var o in outputs)
             if (!o.IsContiguous)
                 throw OpErrors.Argument(Name, $"output buffers must be dense (row-major); got strides [{string.Join(", ", o.Strides)}] for shape {o.Shape}.");
+        var mutated = Effects.MutatedInputs;
+        for (int m = 0; m < mutated.Count; m++) inputs[mutated[m]].Storage.BumpVersion();
         if (this is ViewPrimitive or InPlace.InPlacePrimitive)
         {
             var views = Execute(inputs, attributes, Array.ConvertAll(outputs, o => o.Spec));

@@ -14,6 +14,9 @@ internal sealed class CompiledInference
     private readonly Module _model;
     private CompiledFunction? _compiled;
 
+    // The one-input argument array, reused by every call (the compiled call itself allocates nothing).
+    private readonly Tensor[] _arguments = new Tensor[1];
+
     private readonly string _operation;
 
     /// <param name="model">The model.</param>
@@ -32,7 +35,8 @@ internal sealed class CompiledInference
         if (_compiled is null) return _model.Forward(input);
         try
         {
-            return _compiled.Invoke(input)[0];
+            _arguments[0] = input;
+            return _compiled.Invoke(_arguments)[0];
         }
         catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException)
         {
@@ -41,6 +45,10 @@ internal sealed class CompiledInference
             int end = ex.Message.IndexOf('\n');
             Console.Error.WriteLine($"{_operation}: compiled forward unavailable ({(end < 0 ? ex.Message : ex.Message[..end]).TrimEnd('.')}); running eagerly");
             return _model.Forward(input);
+        }
+        finally
+        {
+            _arguments[0] = null!;   // the batch is not kept alive past the call
         }
     }
 }

@@ -564,9 +564,12 @@ public sealed class TrainStep
 
         private static void Write(Tensor scalar, double value)
         {
-            if (scalar.Storage.TryWriteFloat64(scalar.Offset, value)) return;
-            var host = scalar.Storage.Backend.FromHost(new[] { value }, DType.Float64);
-            scalar.Storage.Backend.Copy(Tensor.OverStorage(host, []), scalar);
+            if (!scalar.Storage.TryWriteFloat64(scalar.Offset, value))
+            {
+                var host = scalar.Storage.Backend.FromHost(new[] { value }, DType.Float64);
+                scalar.Storage.Backend.Copy(Tensor.OverStorage(host, []), scalar);
+            }
+            scalar.Storage.BumpVersion();   // a write outside the recorder, counted as the eager path counts its own
         }
     }
 }

@@ -1,6 +1,7 @@
 using Avalon.Autodiff;
 using Avalon.Compiler;
 using Avalon.Compiler.Passes;
+using Avalon.Nn;
 using static Avalon.Tests.Compiler.CompilerTestUtil;
 
 namespace Avalon.Tests.Compiler;
@@ -60,6 +61,28 @@ public sealed class PassTests
             for (int i = 0; i < expected.Length; i++)
                 Assert.Equal(expected[i].ToDoubleArray(), actual[i].ToDoubleArray());
         }
+    }
+
+    [Fact]
+    public void DeadCodeTurnsAMaxPoolWhosePositionsNothingReadsIntoTheValuesOnlyPool()
+    {
+        var x = Tensor.Randn([2, 3, 6, 6], new Generator(4));
+        // Traced while recording, the pool returns positions too; an inference forward reads only the values.
+        var inference = Grad.Trace(a => Functional.MaxPool2d(a[0], 2).Relu(), x);
+        Assert.Equal(1, Calls(inference, "max_pool_with_indices"));
+        var optimized = Only(new DeadCodeElimination(), inference);
+        Assert.Equal(0, Calls(optimized, "max_pool_with_indices"));
+        Assert.Equal(1, Calls(optimized, "max_pool"));
+        Assert.Equal(inference.Run(x)[0].ToArray<float>(), optimized.Run(x)[0].ToArray<float>());
+        // Positions something reads (a gradient, here a sum) keep the pool that returns them.
+        var readsPositions = Grad.Trace(a =>
+        {
+            var (values, indices) = Functional.MaxPool2dWithIndices(a[0], [2, 2]);
+            return values + indices.To(DType.Float32);
+        }, x);
+        var kept = Only(new DeadCodeElimination(), readsPositions);
+        Assert.Equal(1, Calls(kept, "max_pool_with_indices"));
+        Assert.Equal(0, Calls(kept, "max_pool"));
     }
 
     [Fact]

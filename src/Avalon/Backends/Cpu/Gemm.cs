@@ -87,6 +87,73 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// C = alpha · op(A) · B + beta · C over a B packed beforehand (<see cref="GemmPackedB"/>, for the same
+    /// kernel), which is not packed again; bitwise the result of <see cref="Compute{T}"/> on the matrix that
+    /// was packed. Fewer rows than the micro-kernel's go through <see cref="GemmSmallRows{T}"/>, on the
+    /// calling thread; more through the driver, split into up to <paramref name="parts"/> tasks.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="packed"/> does not hold a k×n matrix of <typeparamref name="T"/> for this kernel.</exception>
+    internal static void ComputePacked<T>(GemmKernelKind kernel, int parts, in GemmProblem<T> p, GemmPackedB packed)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        kernel = Resolve<T>(kernel);
+        if (p.M == 0 || p.N == 0) return;
+        if (p.K == 0 || p.Alpha == T.Zero)
+        {
+            GemmDriver<T, GemmMicroKernelScalar<T>>.ScaleC(p);
+            return;
+        }
+        if (!packed.Fits<T>(kernel, p.K, p.N))
+            throw OpErrors.State("gemm", $"the packed B holds {packed.K}×{packed.N} for {packed.Kind}; the product needs {p.K}×{p.N} for {kernel}.");
+        if (p.M < MicroKernelRows<T>(kernel))
+        {
+            GemmSmallRows<T>.Run(kernel, p, packed);
+            return;
+        }
+        switch (kernel)
+        {
+            case GemmKernelKind.Vector512:
+                GemmParallelJob<T, GemmMicroKernel512<T>>.Run(p, 1, 0, 0, 0, parts, packed);
+                break;
+            case GemmKernelKind.Vector256:
+                GemmParallelJob<T, GemmMicroKernel256<T>>.Run(p, 1, 0, 0, 0, parts, packed);
+                break;
+            default:
+                GemmParallelJob<T, GemmMicroKernelScalar<T>>.Run(p, 1, 0, 0, 0, parts, packed);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// C = op(A) · B (alpha 1, beta 0; ldc = n) over a B packed beforehand for the widest kernel
+    /// (<see cref="GemmPackedB.Pack{T}"/> with <see cref="GemmKernelKind.Auto"/>), with the thread count
+    /// <see cref="Sgemm"/> would choose.
+    /// </summary>
+    public static void MultiplyPacked<T>(bool transA, int m, int n, int k, T* a, int lda, GemmPackedB packed, T* c, int ldc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Validate("gemm_packed", transA, false, m, n, k, lda, n, ldc, 1);
+        var p = new GemmProblem<T>(transA, false, m, n, k, T.One, a, lda, null, 0, T.Zero, c, ldc);
+        ComputePacked(GemmKernelKind.Auto, ChooseThreads(m, n, k, 1), p, packed);
+    }
+
+    /// <summary>Columns per packed panel of B for a (resolved) kernel.</summary>
+    internal static int PanelWidth<T>(GemmKernelKind kind) where T : unmanaged, IBinaryFloatingPointIeee754<T> => kind switch
+    {
+        GemmKernelKind.Vector512 => GemmMicroKernel512<T>.Nr,
+        GemmKernelKind.Vector256 => GemmMicroKernel256<T>.Nr,
+        _ => GemmMicroKernelScalar<T>.Nr,
+    };
+
+    /// <summary>Rows of C per micro-kernel call for a (resolved) kernel.</summary>
+    internal static int MicroKernelRows<T>(GemmKernelKind kind) where T : unmanaged, IBinaryFloatingPointIeee754<T> => kind switch
+    {
+        GemmKernelKind.Vector512 => GemmMicroKernel512<T>.Mr,
+        GemmKernelKind.Vector256 => GemmMicroKernel256<T>.Mr,
+        _ => GemmMicroKernelScalar<T>.Mr,
+    };
+
     /// <summary>The kernel <paramref name="kind"/> stands for on this machine; throws if it cannot run here.</summary>
     internal static GemmKernelKind Resolve<T>(GemmKernelKind kind)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -31,6 +31,7 @@ public sealed class CompiledTape
 {
     private readonly bool _copyOutputs;
     private readonly bool[] _mutatedInput;
+    private readonly Storage[] _mutatedConstantStorages;
     private readonly bool[] _inputInSlot;
     private readonly Tensor?[] _bound;
     private readonly TensorSpec[] _inputSpecs;
@@ -60,6 +61,10 @@ public sealed class CompiledTape
             _mutatedInput[k] = alias.IsMutated(tape.Inputs[k]);
             _inputSpecs[k] = tape[tape.Inputs[k]].Spec;
         }
+        var constants = new HashSet<Storage>(ReferenceEqualityComparer.Instance);
+        foreach (var op in tape.Ops)
+            if (op is ConstantOp c && alias.IsMutated(c.Id)) constants.Add(c.Value.Storage);
+        _mutatedConstantStorages = [.. constants];
     }
 
     /// <summary>The tape this runs.</summary>
@@ -98,6 +103,7 @@ public sealed class CompiledTape
         }
         if (prepare) Prepare(inputs);
         CopyInputsIntoSlots(inputs);
+        BumpMutatedVersions(inputs);
         foreach (var step in _steps) step.Execute();
         if (!_copyOutputs) return _outputs;
         var copies = new Tensor[_outputs.Length];
@@ -109,6 +115,7 @@ public sealed class CompiledTape
     internal List<(string Step, long Bytes)> MeasureStepAllocations(Tensor[] inputs)
     {
         Run(inputs);
+        BumpMutatedVersions(inputs);
         var result = new List<(string, long)>();
         foreach (var step in _steps)
         {
@@ -136,6 +143,7 @@ public sealed class CompiledTape
         for (int r = 0; r < runs; r++)
         {
             CopyInputsIntoSlots(inputs);
+            BumpMutatedVersions(inputs);
             for (int i = 0; i < _steps.Length; i++)
             {
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -147,6 +155,20 @@ public sealed class CompiledTape
         for (int i = 0; i < result.Length; i++)
             result[i] = new StepTiming(i, _steps[i].Operation, _steps[i].Description, ticks[i] * 1000.0 / System.Diagnostics.Stopwatch.Frequency / runs);
         return result;
+    }
+
+    /// <summary>
+    /// Counts one in-place change of every input and captured tensor the tape writes into (the kernels
+    /// write them directly, bypassing the recorder that bumps versions on the eager path), so that
+    /// whatever is keyed on <see cref="Storage.Version"/> — another compiled tape's packed weights, an
+    /// eager graph's saved inputs — sees the write. Done before the steps run: a run that throws halfway
+    /// has still counted its writes.
+    /// </summary>
+    private void BumpMutatedVersions(Tensor[] inputs)
+    {
+        for (int k = 0; k < inputs.Length; k++)
+            if (_mutatedInput[k]) inputs[k].Storage.BumpVersion();
+        foreach (var storage in _mutatedConstantStorages) storage.BumpVersion();
     }
 
     /// <summary>Copies each input that has a slot of its own into it (the inputs bound by reference need nothing).</summary>
@@ -238,7 +260,14 @@ public sealed class CompiledTape
         Tensor Buffer(int id, TensorSpec spec) =>
             plan.TryGetBuffer(id, out var b) ? InArena(b, spec) : throw OpErrors.State("CompiledTape", $"%{id} has no planned buffer. This is a bug in the planner.");
 
-        // 3. The tensors and the steps.
+        // 3. The tensors and the steps. A weight (for packed matrix products) is memory outside the
+        // arenas that this tape does not write.
+        var notWeights = new HashSet<Storage>(ReferenceEqualityComparer.Instance);
+        foreach (var a in arenas) if (a is not null) notWeights.Add(a);
+        foreach (var c in _mutatedConstantStorages) notWeights.Add(c);
+        for (int k = 0; k < inputs.Length; k++)
+            if (_mutatedInput[k]) notWeights.Add(inputs[k].Storage);
+        bool IsWeight(Storage s) => !notWeights.Contains(s);
         var values = new Dictionary<int, Tensor>();
         var steps = new List<PlannedStep>();
         var slots = new Tensor[inputs.Length];
@@ -260,7 +289,7 @@ public sealed class CompiledTape
                     steps.Add(new SeedStep(s.Generator, values[s.Id]));
                     break;
                 case CallOp call:
-                    PrepareCall(i, call, values, steps, plan, InArena, Buffer, copyingViews);
+                    PrepareCall(i, call, values, steps, plan, InArena, Buffer, copyingViews, IsWeight);
                     break;
             }
         }
@@ -273,7 +302,7 @@ public sealed class CompiledTape
     }
 
     private static void PrepareCall(int index, CallOp call, Dictionary<int, Tensor> values, List<PlannedStep> steps, MemoryPlan plan,
-        Func<PlannedBuffer, TensorSpec, Tensor> inArena, Func<int, TensorSpec, Tensor> buffer, HashSet<int> copyingViews)
+        Func<PlannedBuffer, TensorSpec, Tensor> inArena, Func<int, TensorSpec, Tensor> buffer, HashSet<int> copyingViews, Func<Storage, bool> isWeight)
     {
         var primitive = call.Primitive;
         var args = Array.ConvertAll(call.Args, a => values[a]);
@@ -333,7 +362,8 @@ public sealed class CompiledTape
             for (int o = 0; o < outputs.Length; o++) outputs[o] = buffer(call.Id + o, specs[o]);
         }
         var device = outputs.Length > 0 ? outputs[0].Device : args.Length > 0 ? args[0].Device : Device.Cpu;
-        steps.Add(new KernelStep(primitive.KernelFor(device), args, attributes, outputs, primitive.Name) { Description = call.ToString() });
+        var kernel = PackedWeightKernel.For(primitive, args, isWeight) ?? primitive.KernelFor(device);
+        steps.Add(new KernelStep(kernel, args, attributes, outputs, primitive.Name) { Description = call.ToString() });
         for (int o = 0; o < outputs.Length; o++) values[call.Id + o] = outputs[o];
     }
 

@@ -1,7 +1,9 @@
 using Avalon.Backends.Cpu.Convolution;
+using Avalon.Backends.Cpu.Linalg;
 using Avalon.Compiler.CodeGen;
 using Avalon.Primitives;
 using Avalon.Primitives.Convolution;
+using Avalon.Primitives.Linalg;
 
 namespace Avalon.Compiler.Fusion;
 
@@ -105,7 +107,20 @@ public sealed class FusedEpiloguePrimitive : Primitive
     private volatile Prepared? _last;
     private Kernel? _producerKernel;
 
-    private void RunCpu(Tensor[] inputs, Attributes attributes, Tensor[] outputs)
+    /// <summary>
+    /// The CPU kernel of a matmul epilogue whose product reads its right operand from
+    /// <paramref name="packedB"/> when that holds it (a compiled step's weight, packed once).
+    /// </summary>
+    internal Kernel CpuKernelWithPackedRightOperand(PackedRightOperand packedB)
+    {
+        if (!ReferenceEquals(Producer, MatMulPrimitives.MatMul))
+            throw OpErrors.State(Name, "only a matmul epilogue has a right operand to pack.");
+        return (inputs, _, outputs) => RunCpu(inputs, outputs, packedB);
+    }
+
+    private void RunCpu(Tensor[] inputs, Attributes attributes, Tensor[] outputs) => RunCpu(inputs, outputs, null);
+
+    private void RunCpu(Tensor[] inputs, Tensor[] outputs, PackedRightOperand? packedB)
     {
         var output = outputs[0];
         var last = _last;
@@ -121,8 +136,15 @@ public sealed class FusedEpiloguePrimitive : Primitive
             CpuConvolutionKernels.ConvWithEpilogue(last.ProducerInputs, _producerAttributes, output, last.EpilogueRange);
             return;
         }
-        _producerKernel ??= Producer.KernelFor(Device.Cpu);
-        _producerKernel(last.ProducerInputs, _producerAttributes, last.ProducerOutputs);
+        if (packedB is not null)
+        {
+            MatMulKernel.Run(last.ProducerInputs[0], last.ProducerInputs[1], output, packedB);
+        }
+        else
+        {
+            _producerKernel ??= Producer.KernelFor(Device.Cpu);
+            _producerKernel(last.ProducerInputs, _producerAttributes, last.ProducerOutputs);
+        }
         // The epilogue reads the product where it writes its result (the same dense positions), in place.
         last.Epilogue.Run();
     }

@@ -1,4 +1,5 @@
 using Avalon.Autodiff;
+using Avalon.Primitives.Pooling;
 
 namespace Avalon.Compiler.Passes;
 
@@ -8,7 +9,9 @@ namespace Avalon.Compiler.Passes;
 /// optimiser step: its effect is the point); constants nothing reads are removed. Inputs stay (they
 /// are the tape's signature) and so do seed draws, even unused ones, so that the generators advance
 /// as the eager code makes them advance and later random calls draw the same numbers. A random call
-/// whose result is unused is removed.
+/// whose result is unused is removed. A <c>max_pool_with_indices</c> whose positions nothing reads (an
+/// inference forward traced while recording) becomes <c>max_pool</c>, which computes the same maxima
+/// without writing positions.
 /// </summary>
 public sealed class DeadCodeElimination : ITapePass
 {
@@ -21,6 +24,7 @@ public sealed class DeadCodeElimination : ITapePass
         ArgumentNullException.ThrowIfNull(tape);
         var live = new HashSet<int>(tape.Outputs);
         var keep = new bool[tape.Ops.Count];
+        var replaced = new Dictionary<int, TapeOp>();
         for (int i = tape.Ops.Count - 1; i >= 0; i--)
         {
             var op = tape.Ops[i];
@@ -31,6 +35,8 @@ public sealed class DeadCodeElimination : ITapePass
                     for (int k = 0; k < call.OutputCount && !needed; k++) needed = live.Contains(call.Id + k);
                     if (!needed) break;
                     keep[i] = true;
+                    if (ReferenceEquals(call.Primitive, PoolingPrimitives.MaxPoolWithIndices) && !live.Contains(call.Id + 1))
+                        replaced[i] = new CallOp(call.Id, call.Spec, PoolingPrimitives.MaxPool, call.Attributes, call.Args);
                     foreach (int a in call.Args) live.Add(a);
                     break;
                 case ConstantOp c:
@@ -41,10 +47,10 @@ public sealed class DeadCodeElimination : ITapePass
                     break;
             }
         }
-        if (Array.TrueForAll(keep, k => k)) return tape;
+        if (replaced.Count == 0 && Array.TrueForAll(keep, k => k)) return tape;
         var ops = new List<TapeOp>(tape.Ops.Count);
         for (int i = 0; i < keep.Length; i++)
-            if (keep[i]) ops.Add(tape.Ops[i]);
+            if (keep[i]) ops.Add(replaced.GetValueOrDefault(i, tape.Ops[i]));
         return new Tape(ops, tape.Outputs);
     }
 }

@@ -23,8 +23,14 @@ internal static unsafe class GemmDriver<T, TKernel>
     public static int Nc => RoundUp(4096, TKernel.Nr);
 
     /// <summary>Runs the whole problem on the calling thread.</summary>
+    public static void Run(in GemmProblem<T> p) => Run(p, null);
+
+    /// <summary>
+    /// Runs the whole problem on the calling thread; with <paramref name="packedB"/> (op(B) packed for this
+    /// kernel, <see cref="GemmPackedB"/>) it reads B's blocks from there instead of packing them.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(in GemmProblem<T> p)
+    public static void Run(in GemmProblem<T> p, GemmPackedB? packedB)
     {
         if (p.M == 0 || p.N == 0) return;
         if (p.K == 0 || p.Alpha == T.Zero)
@@ -38,7 +44,7 @@ internal static unsafe class GemmDriver<T, TKernel>
         int mcMax = Math.Min(Mc, RoundUp(p.M, mr));
         int ncMax = Math.Min(Nc, RoundUp(p.N, nr));
         GemmWorkspace ws = GemmWorkspace.Current;
-        T* packedB = (T*)ws.PackedB((nuint)((long)kcMax * ncMax * sizeof(T)));
+        T* packB = packedB is null ? (T*)ws.PackedB((nuint)((long)kcMax * ncMax * sizeof(T))) : null;
         T* packedA = (T*)ws.PackedA((nuint)((long)kcMax * mcMax * sizeof(T)));
         T* edge = stackalloc T[TKernel.Mr * TKernel.Nr];
 
@@ -50,12 +56,14 @@ internal static unsafe class GemmDriver<T, TKernel>
                 int kc = Math.Min(Kc, p.K - pc);
                 // Later slices of k accumulate onto what the first one wrote.
                 T beta = pc == 0 ? p.Beta : T.One;
-                GemmPacking.PackB(p.TransB, p.B, p.Ldb, pc, jc, kc, nc, nr, packedB);
+                T* blockB = packB;
+                if (packedB is null) GemmPacking.PackB(p.TransB, p.B, p.Ldb, pc, jc, kc, nc, nr, packB);
+                else blockB = packedB.Block<T>(pc, jc);
                 for (int ic = 0; ic < p.M; ic += Mc)
                 {
                     int mc = Math.Min(Mc, p.M - ic);
                     GemmPacking.PackA(p.TransA, p.A, p.Lda, ic, pc, mc, kc, mr, packedA);
-                    MacroKernel(mc, nc, kc, p.Alpha, packedA, packedB, beta, p.C + ic * p.Ldc + jc, p.Ldc, edge);
+                    MacroKernel(mc, nc, kc, p.Alpha, packedA, blockB, beta, p.C + ic * p.Ldc + jc, p.Ldc, edge);
                 }
             }
         }

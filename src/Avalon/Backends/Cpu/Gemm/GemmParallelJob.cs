@@ -41,6 +41,7 @@ internal sealed unsafe class GemmParallelJob<T, TKernel>
     // The current product of the shared-B scheme: its blocks (column block × slice of k, in order)
     // and how each is cut into tiles of C.
     private T* _packedB;
+    private GemmPackedB? _prepacked;
     private nint _bufferElements;
     private int _tasks, _blocks, _kBlocks, _mcTile, _rowTiles, _columnRanges, _tileCount;
     private GemmBlockProgress[] _state = [];
@@ -56,33 +57,50 @@ internal sealed unsafe class GemmParallelJob<T, TKernel>
     /// Computes <paramref name="batch"/> products (matrix i at offsets i·stride) with up to
     /// <paramref name="tasks"/> tasks.
     /// </summary>
-    public static void Run(in GemmProblem<T> problem, int batch, nint strideA, nint strideB, nint strideC, int tasks)
+    /// <param name="problem">The first product.</param>
+    /// <param name="batch">How many products.</param>
+    /// <param name="strideA">Offset between the A of consecutive products.</param>
+    /// <param name="strideB">Offset between the B of consecutive products (0 with <paramref name="packedB"/>).</param>
+    /// <param name="strideC">Offset between the C of consecutive products.</param>
+    /// <param name="tasks">At most this many tasks.</param>
+    /// <param name="packedB">op(B) packed for this kernel (then B is not packed again), or null.</param>
+    public static void Run(in GemmProblem<T> problem, int batch, nint strideA, nint strideB, nint strideC, int tasks, GemmPackedB? packedB = null)
     {
         if (batch <= 0 || problem.M == 0 || problem.N == 0) return;
+        if (packedB is not null && strideB != 0 && batch > 1)
+            throw OpErrors.State("gemm", "a packed B is one matrix shared by the whole batch (stride 0).");
         if (tasks <= 1)
         {
-            for (int i = 0; i < batch; i++) GemmDriver<T, TKernel>.Run(problem.Batch(i, strideA, strideB, strideC));
+            for (int i = 0; i < batch; i++) GemmDriver<T, TKernel>.Run(problem.Batch(i, strideA, strideB, strideC), packedB);
             return;
         }
 
         GemmParallelJob<T, TKernel> job = t_job ??= new GemmParallelJob<T, TKernel>();
         job._problem = problem;
+        job._prepacked = packedB;
         (job._strideA, job._strideB, job._strideC) = (strideA, strideB, strideC);
-        if (batch >= tasks)
+        try
         {
-            CpuParallel.For(batch, job._batchBody);
-            return;
-        }
+            if (batch >= tasks)
+            {
+                CpuParallel.For(batch, job._batchBody);
+                return;
+            }
 
-        for (int i = 0; i < batch; i++)
+            for (int i = 0; i < batch; i++)
+            {
+                job._problem = problem.Batch(i, strideA, strideB, strideC);
+                job.RunShared(tasks);
+            }
+        }
+        finally
         {
-            job._problem = problem.Batch(i, strideA, strideB, strideC);
-            job.RunShared(tasks);
+            job._prepacked = null;   // the job outlives the call; the packed matrix is its owner's
         }
     }
 
     private void RunBatchEntry(int index) =>
-        GemmDriver<T, TKernel>.Run(_problem.Batch(index, _strideA, _strideB, _strideC));
+        GemmDriver<T, TKernel>.Run(_problem.Batch(index, _strideA, _strideB, _strideC), _prepacked);
 
     /// <summary>One product with B packed once per block and shared by all tasks.</summary>
     private void RunShared(int tasks)
@@ -108,7 +126,7 @@ internal sealed unsafe class GemmParallelJob<T, TKernel>
         // Two packed-B buffers, so that block s + 1 can be packed while block s is still in use.
         nint bufferElements = (nint)Math.Min(kcMax, p.K) * Math.Min(ncMax, GemmDriver<T, TKernel>.RoundUp(p.N, nr));
         bufferElements = (bufferElements + 63) & ~(nint)63;
-        _packedB = (T*)GemmWorkspace.Current.PackedB((nuint)(2 * bufferElements * sizeof(T)));
+        _packedB = _prepacked is null ? (T*)GemmWorkspace.Current.PackedB((nuint)(2 * bufferElements * sizeof(T))) : null;
         _bufferElements = bufferElements;
 
         if (_state.Length < _blocks) _state = new GemmBlockProgress[Math.Max(_blocks, 2 * _state.Length)];
@@ -141,12 +159,22 @@ internal sealed unsafe class GemmParallelJob<T, TKernel>
             int panels = (nc + nr - 1) / nr;
             int panelsPerPack = (panels + _tasks * TilesPerTask - 1) / (_tasks * TilesPerTask);
             int chunks = (panels + panelsPerPack - 1) / panelsPerPack;
-            T* packedB = _packedB + (s & 1) * _bufferElements;
             ref GemmBlockProgress block = ref state[s];
+            T* packedB;
+            if (_prepacked is not null)
+            {
+                // B is packed already: nothing to pack or wait for but the order of the slices of k.
+                packedB = _prepacked.Block<T>(pc, jc);
+                chunks = 0;
+            }
+            else
+            {
+                packedB = _packedB + (s & 1) * _bufferElements;
+            }
 
             int chunk;
             bool bufferFree = s < 2;
-            while ((chunk = Interlocked.Increment(ref block.NextChunk) - 1) < chunks)
+            while (chunks > 0 && (chunk = Interlocked.Increment(ref block.NextChunk) - 1) < chunks)
             {
                 if (!bufferFree)
                 {

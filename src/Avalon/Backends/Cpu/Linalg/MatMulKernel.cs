@@ -14,7 +14,14 @@ internal static unsafe class MatMulKernel
     public static readonly Kernel MatMul = (inputs, _, outputs) => Run(inputs[0], inputs[1], outputs[0]);
 
     /// <summary>Writes a @ b into the dense tensor <paramref name="output"/> (every element, from its offset).</summary>
-    public static void Run(Tensor a, Tensor b, Tensor output)
+    public static void Run(Tensor a, Tensor b, Tensor output) => Run(a, b, output, null);
+
+    /// <summary>
+    /// Writes a @ b into <paramref name="output"/>; with <paramref name="packedB"/>, a 2-D <paramref name="b"/>
+    /// is read from its packed copy when that holds this matrix (see <see cref="PackedRightOperand"/>).
+    /// Bitwise the same result either way.
+    /// </summary>
+    public static void Run(Tensor a, Tensor b, Tensor output, PackedRightOperand? packedB)
     {
         int rank = output.Rank;
         int m = a.Shape[-2], k = a.Shape[-1], n = b.Shape[-1];
@@ -30,7 +37,7 @@ internal static unsafe class MatMulKernel
         if (b.Rank == 2 && a.IsContiguous && a.Rank > 2)
         {
             b = Operand(b);
-            Multiply(a, a.Offset, false, k, b, b.Offset, output, output.Offset, a.Numel / k, n, k);
+            Multiply(a, a.Offset, false, k, b, b.Offset, output, output.Offset, a.Numel / k, n, k, packedB);
             return;
         }
 
@@ -40,7 +47,7 @@ internal static unsafe class MatMulKernel
         {
             // One product: no batch index to walk (and nothing allocated).
             var (t2, ld2) = Layout(a);
-            Multiply(a, a.Offset, t2, ld2, b, b.Offset, output, output.Offset, m, n, k);
+            Multiply(a, a.Offset, t2, ld2, b, b.Offset, output, output.Offset, m, n, k, packedB);
             return;
         }
         var batchShape = output.Shape.Dims[..(rank - 2)];
@@ -66,7 +73,8 @@ internal static unsafe class MatMulKernel
         }
     }
 
-    private static void Multiply(Tensor a, int offA, bool ta, int lda, Tensor b, int offB, Tensor c, int offC, int m, int n, int k)
+    private static void Multiply(Tensor a, int offA, bool ta, int lda, Tensor b, int offB, Tensor c, int offC, int m, int n, int k,
+        PackedRightOperand? packedB = null)
     {
         var (tb, ldb) = Layout(b);
         // Deliberately specialised (not DTypeDispatch's visitor): SGEMM and DGEMM are separate pointer-based routines.
@@ -74,11 +82,21 @@ internal static unsafe class MatMulKernel
         {
             case DType.Float32:
                 fixed (float* pa = a.CpuSpan<float>(), pb = b.CpuSpan<float>(), pc = c.CpuSpan<float>())
-                    Gemm.Sgemm(ta, tb, m, n, k, 1f, pa + offA, lda, pb + offB, ldb, 0f, pc + offC, n);
+                {
+                    if (packedB?.For(b, tb, ldb, k, n, pb + offB) is { } packed)
+                        Gemm.MultiplyPacked(ta, m, n, k, pa + offA, lda, packed, pc + offC, n);
+                    else
+                        Gemm.Sgemm(ta, tb, m, n, k, 1f, pa + offA, lda, pb + offB, ldb, 0f, pc + offC, n);
+                }
                 break;
             case DType.Float64:
                 fixed (double* pa = a.CpuSpan<double>(), pb = b.CpuSpan<double>(), pc = c.CpuSpan<double>())
-                    Gemm.Dgemm(ta, tb, m, n, k, 1.0, pa + offA, lda, pb + offB, ldb, 0.0, pc + offC, n);
+                {
+                    if (packedB?.For(b, tb, ldb, k, n, pb + offB) is { } packed)
+                        Gemm.MultiplyPacked(ta, m, n, k, pa + offA, lda, packed, pc + offC, n);
+                    else
+                        Gemm.Dgemm(ta, tb, m, n, k, 1.0, pa + offA, lda, pb + offB, ldb, 0.0, pc + offC, n);
+                }
                 break;
             default:
                 throw DTypeDispatch.Unsupported("matmul", c.DType, DTypeDispatch.FloatingTypes);
