@@ -8,7 +8,7 @@ namespace Avalon.Cli.Bench;
 /// <summary>
 /// Where a compiled prediction's time goes (<c>avalon bench cnn|vae --profile</c>, at batch 1): the median
 /// call of the compiled function, the median run of its planned tape alone (the difference is the
-/// signature lookup and dispatch), and the planned kernels' time from <see cref="Compiler.Execution.CompiledTape.Profile"/>
+/// signature lookup and dispatch), and the planned kernels' time from <see cref="Compiler.Execution.CompiledTape.Profile(Tensor[], int)"/>
 /// (the difference to the run is the executor's own work: input copies, the walk over the steps), by operation.
 /// </summary>
 internal static class PredictionProfile

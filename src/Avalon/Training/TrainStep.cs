@@ -220,7 +220,7 @@ public sealed class TrainStep
 
     /// <summary>
     /// Runs the step compiled for this batch's signature <paramref name="runs"/> times with every planned
-    /// step timed (<see cref="CompiledTape.Profile"/>): the forward and backward tape's steps, then the
+    /// step timed (<see cref="CompiledTape.Profile(Tensor[], int)"/>): the forward and backward tape's steps, then the
     /// update tape's. The runs train: each applies an update, as <see cref="Run(Tensor, Tensor)"/> does, though the
     /// optimiser's step counts advance once per call (a profile is for timing, not for training).
     /// </summary>
@@ -467,7 +467,8 @@ public sealed class TrainStep
         {
             _tapeInputs[_parameters.Length] = input;
             if (!_sameBatch) _tapeInputs[_parameters.Length + 1] = target;
-            var profile = Tape.Profile(_tapeInputs, runs);
+            // The update between real steps writes the weights: each profiled run sees them changed, as a step does.
+            var profile = Tape.Profile(_tapeInputs, runs, _trainable);
             var outputs = Tape.Run(_tapeInputs);
             foreach (var (slot, output) in _updateGradients) _updateInputs[slot] = outputs[output];
             return profile;

@@ -135,7 +135,14 @@ public sealed class CompiledTape
     /// <param name="inputs">The inputs, as for <see cref="Run"/>.</param>
     /// <param name="runs">How many timed runs (after one untimed run that prepares the plan).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="runs"/> is below 1.</exception>
-    public IReadOnlyList<StepTiming> Profile(Tensor[] inputs, int runs = 10)
+    public IReadOnlyList<StepTiming> Profile(Tensor[] inputs, int runs = 10) => Profile(inputs, runs, null);
+
+    /// <summary>
+    /// <see cref="Profile(Tensor[], int)"/>, counting a change of every tensor of <paramref name="changedEachRun"/>
+    /// before each run: a training step's tape sees new weights every run (the update between runs writes them),
+    /// so what is keyed on their versions (packed weights) must not be reused across the profiled runs either.
+    /// </summary>
+    internal IReadOnlyList<StepTiming> Profile(Tensor[] inputs, int runs, IReadOnlyList<Tensor>? changedEachRun)
     {
         if (runs < 1) throw OpErrors.OutOfRange("CompiledTape.Profile", nameof(runs), runs, $"runs must be at least 1, got {runs}.");
         Run(inputs);
@@ -144,6 +151,8 @@ public sealed class CompiledTape
         {
             CopyInputsIntoSlots(inputs);
             BumpMutatedVersions(inputs);
+            if (changedEachRun is not null)
+                foreach (var t in changedEachRun) t.Storage.BumpVersion();
             for (int i = 0; i < _steps.Length; i++)
             {
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
