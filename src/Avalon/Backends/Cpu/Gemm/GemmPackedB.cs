@@ -15,8 +15,6 @@ namespace Avalon.Backends.Cpu;
 /// is reused; it is freed with the object (its finalizer), so its owner releases it by dropping it.</remarks>
 internal sealed unsafe class GemmPackedB
 {
-    private const nuint Alignment = 64;
-
     private byte* _data;
     private nuint _capacity;
 
@@ -49,14 +47,7 @@ internal sealed unsafe class GemmPackedB
         int nr = Gemm.PanelWidth<T>(kind);
         int paddedN = GemmDriver<T, GemmMicroKernelScalar<T>>.RoundUp(n, nr);
         nuint bytes = (nuint)Math.Max((long)k * paddedN * sizeof(T), 1);
-        if (bytes > _capacity)
-        {
-            NativeMemory.AlignedFree(_data);
-            _data = null;
-            _capacity = 0;
-            _data = (byte*)NativeMemory.AlignedAlloc(bytes, Alignment);
-            _capacity = bytes;
-        }
+        GemmWorkspace.Ensure(ref _data, ref _capacity, bytes);
         (Kind, ElementSize, K, N, Nr, PaddedN) = (kind, sizeof(T), k, n, nr, paddedN);
         int kcMax = GemmDriver<T, GemmMicroKernelScalar<T>>.Kc;
         for (int pc = 0; pc < k; pc += kcMax)

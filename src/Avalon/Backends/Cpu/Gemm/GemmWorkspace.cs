@@ -28,7 +28,11 @@ internal sealed unsafe class GemmWorkspace
     /// <summary>A buffer of at least <paramref name="bytes"/> for packed B; valid until the next call.</summary>
     public byte* PackedB(nuint bytes) => Ensure(ref _packedB, ref _packedBBytes, bytes);
 
-    private static byte* Ensure(ref byte* buffer, ref nuint size, nuint bytes)
+    /// <summary>
+    /// <paramref name="buffer"/> (of <paramref name="size"/> bytes, 64-byte aligned native memory) grown to at least
+    /// <paramref name="bytes"/>; its contents are not kept when it grows.
+    /// </summary>
+    internal static byte* Ensure(ref byte* buffer, ref nuint size, nuint bytes)
     {
         if (bytes > size)
         {
