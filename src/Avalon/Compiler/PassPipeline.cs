@@ -29,12 +29,12 @@ public sealed class PassPipeline
     /// <summary>
     /// The default passes: <c>algebraic_simplification</c>, <c>matmul_transpose</c>, <c>constant_folding</c>,
     /// <c>common_subexpressions</c>, <c>pool_mask</c>, <c>dead_code</c>, then <c>elementwise_fusion</c>,
-    /// <c>epilogue_fusion</c> (after the simplifications, which see the unfused calls) and
+    /// <c>epilogue_fusion</c> (after the simplifications, which see the unfused calls), <c>pool_fusion</c> and
     /// <c>in_place_elementwise</c>.
     /// </summary>
     public static PassPipeline Default() =>
         new(new AlgebraicSimplification(), new TransposedProductFolding(), new ConstantFolding(), new CommonSubexpressionElimination(), new PooledMaskGradient(), new DeadCodeElimination(),
-            new ElementwiseFusion(), new EpilogueFusion(), new InPlaceElementwise());
+            new ElementwiseFusion(), new EpilogueFusion(), new ConvPoolFusion(), new InPlaceElementwise());
 
     /// <summary>The passes in the order they run (disabled ones included).</summary>
     public IReadOnlyList<ITapePass> Passes => _passes;

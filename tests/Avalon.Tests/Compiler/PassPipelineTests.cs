@@ -32,7 +32,7 @@ public sealed class PassPipelineTests
     [Fact]
     public void DefaultPipelineListsThePassesInOrder()
     {
-        Assert.Equal(new[] { "algebraic_simplification", "matmul_transpose", "constant_folding", "common_subexpressions", "pool_mask", "dead_code", "elementwise_fusion", "epilogue_fusion", "in_place_elementwise" },
+        Assert.Equal(new[] { "algebraic_simplification", "matmul_transpose", "constant_folding", "common_subexpressions", "pool_mask", "dead_code", "elementwise_fusion", "epilogue_fusion", "pool_fusion", "in_place_elementwise" },
             PassPipeline.Default().Passes.Select(p => p.Name));
     }
 

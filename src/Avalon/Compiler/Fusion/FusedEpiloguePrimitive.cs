@@ -43,6 +43,9 @@ public sealed class FusedEpiloguePrimitive : Primitive
     /// <summary>The matmul or conv primitive whose result the epilogue transforms.</summary>
     public Primitive Producer { get; }
 
+    /// <summary>The producer call's attributes (validated).</summary>
+    internal Attributes ProducerAttributes => _producerAttributes;
+
     /// <summary>How many leading inputs are the producer's.</summary>
     public int ProducerArity { get; }
 

@@ -42,8 +42,10 @@ public sealed class TrainStepFusionTests(ITestOutputHelper output)
         var (step, _, _) = TrainStepModels.Trace("cnn", 2);
         var optimized = Avalon.Compiler.Compiler.Optimize(step.Tape, Checked());
         output.WriteLine(optimized.ToString());
-        // Every conv's bias + relu runs as its epilogue.
-        Assert.Equal(3, Calls(optimized, "conv_epilogue"));
+        // Every conv's bias + relu runs as its epilogue, inside the pooling that is its only reader.
+        Assert.Equal(3, Calls(optimized, "conv_epilogue_max_pool"));
+        Assert.Equal(0, Calls(optimized, "conv_epilogue"));
+        Assert.Equal(0, Calls(optimized, "max_pool_with_indices"));
         // No relu backward `where(x > 0, g, 0)` is left unfused (the loss's int64 target selection stays a where).
         Assert.Equal(0, Calls(optimized, "gt"));
         Assert.DoesNotContain(optimized.Ops.OfType<CallOp>(), c => c.Primitive.Name == "where" && c.Spec.DType != DType.Int64);

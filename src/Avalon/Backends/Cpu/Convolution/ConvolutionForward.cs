@@ -45,13 +45,28 @@ internal static unsafe class ConvolutionForward
     internal static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias,
         Span<T> output, bool allowDirect, Action<int, int>? epilogue) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        g.RequireLength("output", output.Length, g.OutputLength);
+        fixed (T* pOut = output) Run(g, input, weight, bias, pOut, allowDirect, epilogue, sink: null);
+    }
+
+    /// <summary>
+    /// The convolution without its output tensor: each (sample, group) slice, or block of its output channels, is
+    /// written to <paramref name="sink"/>'s buffer on the thread that computes it and handed to the sink at once,
+    /// while it is in cache (a compiled conv whose only reader is a pooling: the full-size product never reaches memory).
+    /// </summary>
+    internal static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias,
+        ConvolutionSliceSink<T> sink) where T : unmanaged, IFloatingPointIeee754<T>
+        => Run(g, input, weight, bias, null, allowDirect: true, epilogue: null, sink);
+
+    private static void Run<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias,
+        T* pOut, bool allowDirect, Action<int, int>? epilogue, ConvolutionSliceSink<T>? sink) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         g.RequireLength("input", input.Length, g.InputLength);
         g.RequireLength("weight", weight.Length, g.WeightLength);
         if (!bias.IsEmpty) g.RequireLength("bias", bias.Length, g.OutChannels);
-        g.RequireLength("output", output.Length, g.OutputLength);
         if (g.Batch == 0) return;
 
-        fixed (T* pIn = input, pW = weight, pB = bias, pOut = output)
+        fixed (T* pIn = input, pW = weight, pB = bias)
         {
             int items = g.Batch * g.Groups;
             bool direct = allowDirect && DirectConvolution.Applies<T>(g) && DirectConvolution.ForwardPays<T>(g);
@@ -62,7 +77,7 @@ internal static unsafe class ConvolutionForward
             int splits = direct && items < CpuParallel.Threads && 2L * g.OutChannelsPerGroup * g.ColumnRows * g.OutputPlane >= MinSplitFlops
                 ? ChannelSplits<T>(g, laneWeight != null, (CpuParallel.Threads + items - 1) / items) : 1;
             var job = Job<T>.Rent();
-            job.Set(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads, direct, laneWeight, epilogue, splits);
+            job.Set(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads, direct, laneWeight, epilogue, splits, sink);
             try
             {
                 CpuParallel.For(items * splits, job.Body);
@@ -105,6 +120,7 @@ internal static unsafe class ConvolutionForward
         private T* _input, _weight, _bias, _output, _laneWeight;
         private bool _serial, _direct;
         private Action<int, int>? _epilogue;
+        private ConvolutionSliceSink<T>? _sink;
         private int _splits = 1;
 
         private Job() => Body = Execute;
@@ -118,8 +134,9 @@ internal static unsafe class ConvolutionForward
         }
 
         public void Set(in ConvGeometry g, T* input, T* weight, T* bias, T* output, bool serial, bool direct, T* laneWeight,
-            Action<int, int>? epilogue, int splits)
+            Action<int, int>? epilogue, int splits, ConvolutionSliceSink<T>? sink)
         {
+            _sink = sink;
             _splits = splits;
             _epilogue = epilogue;
             _laneWeight = laneWeight;
@@ -137,6 +154,7 @@ internal static unsafe class ConvolutionForward
         {
             _input = _weight = _bias = _output = _laneWeight = null;
             _epilogue = null;
+            _sink = null;
             t_free = this;
         }
 
@@ -144,7 +162,14 @@ internal static unsafe class ConvolutionForward
         {
             int item = task / _splits, split = task % _splits;
             ChannelRange(split, out int coStart, out int coEnd);
-            Compute(item, coStart, coEnd);
+            ref readonly ConvGeometry slice = ref _g;
+            // The slice's output: its place in the output tensor, or the sink's buffer for this thread (where the
+            // channels sit at the same offsets, so a block of them lands where the kernels put it).
+            T* y = _sink is { } sink
+                ? sink.Buffer(slice.OutChannelsPerGroup * slice.OutputPlane)
+                : _output + ((long)(item / slice.Groups) * slice.OutChannels + (long)(item % slice.Groups) * slice.OutChannelsPerGroup) * slice.OutputPlane;
+            Compute(item, coStart, coEnd, y);
+            if (_sink is { } written && coStart < coEnd) written.Written(item, coStart, coEnd, y);
             if (_epilogue is { } epilogue && coStart < coEnd)
             {
                 ref readonly ConvGeometry g = ref _g;
@@ -169,14 +194,13 @@ internal static unsafe class ConvolutionForward
             coEnd = Math.Min(cout, (int)((long)(split + 1) * blocks / _splits) * unit);
         }
 
-        private void Compute(int item, int coStart, int coEnd)
+        private void Compute(int item, int coStart, int coEnd, T* y)
         {
             ref readonly ConvGeometry g = ref _g;
             int n = item / g.Groups, grp = item % g.Groups;
             int cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup, rows = g.ColumnRows;
             int inPlane = g.InputPlane, outPlane = g.OutputPlane;
             T* x = _input + ((long)n * g.InChannels + (long)grp * cinG) * inPlane;
-            T* y = _output + ((long)n * g.OutChannels + (long)grp * coutG) * outPlane;
             T* w = _weight + (long)grp * coutG * rows;
             T* bias = _bias == null ? null : _bias + grp * coutG;
             if (_laneWeight != null)
