@@ -87,11 +87,14 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>Whether products of few rows over a large packed B split its columns across threads (tests and benchmarks compare).</summary>
+    internal static bool SmallRowsSplit { get; set; } = true;
+
     /// <summary>
     /// C = alpha · op(A) · B + beta · C over a B packed beforehand (<see cref="GemmPackedB"/>, for the same
     /// kernel), which is not packed again; bitwise the result of <see cref="Compute{T}"/> on the matrix that
-    /// was packed. Fewer rows than the micro-kernel's go through <see cref="GemmSmallRows{T}"/>, on the
-    /// calling thread; more through the driver, split into up to <paramref name="parts"/> tasks.
+    /// was packed. Fewer rows than the micro-kernel's go through <see cref="GemmSmallRows{T}"/>, which splits a
+    /// large B's columns across the threads; more through the driver, split into up to <paramref name="parts"/> tasks.
     /// </summary>
     /// <exception cref="InvalidOperationException"><paramref name="packed"/> does not hold a k×n matrix of <typeparamref name="T"/> for this kernel.</exception>
     internal static void ComputePacked<T>(GemmKernelKind kernel, int parts, in GemmProblem<T> p, GemmPackedB packed)
@@ -108,7 +111,9 @@ internal static unsafe class Gemm
             throw OpErrors.State("gemm", $"the packed B holds {packed.K}×{packed.N} for {packed.Kind}; the product needs {p.K}×{p.N} for {kernel}.");
         if (p.M < MicroKernelRows<T>(kernel))
         {
-            GemmSmallRows<T>.Run(kernel, p, packed);
+            // Its own split: the thread count chosen for the product's multiply-adds keeps a short product on one
+            // thread, but a large B is the cost here and two cores stream it in half the time.
+            GemmSmallRows<T>.Run(kernel, p, packed, SmallRowsSplit ? CpuParallel.Threads : 1);
             return;
         }
         switch (kernel)

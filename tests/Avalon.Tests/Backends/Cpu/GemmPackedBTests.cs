@@ -45,6 +45,34 @@ public unsafe class GemmPackedBTests
             }
     }
 
+    [Theory]
+    [MemberData(nameof(GemmTests.Kernels), MemberType = typeof(GemmTests))]
+    public void FewRowsOverALargeBGiveTheSameBitsWithTheColumnsSplitAcrossTasks(string kernelName)
+    {
+        var kernel = Enum.Parse<GemmKernelKind>(kernelName);
+        var rng = new Random(4);
+        foreach (var (m, n, k, parts) in new[] { (1, 500, 784, 2), (1, 784, 500, 3), (3, 1000, 300, 7), (2, 130, 1100, 2) })
+        {
+            SplitColumns<float>(kernel, m, n, k, parts, rng);
+            SplitColumns<double>(kernel, m, n, k, parts, rng);
+        }
+    }
+
+    private static void SplitColumns<T>(GemmKernelKind kernel, int m, int n, int k, int parts, Random rng) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (m >= Gemm.MicroKernelRows<T>(kernel)) return;
+        T[] a = Random<T>(rng, m * k), b = Random<T>(rng, k * n), one = new T[m * n], split = new T[m * n];
+        var packed = new GemmPackedB();
+        fixed (T* pa = a, pb = b, po = one, ps = split)
+        {
+            packed.Pack(kernel, false, pb, n, k, n);
+            GemmSmallRows<T>.Run(kernel, new GemmProblem<T>(false, false, m, n, k, T.One, pa, k, null, 0, T.Zero, po, n), packed, 1);
+            GemmSmallRows<T>.Run(kernel, new GemmProblem<T>(false, false, m, n, k, T.One, pa, k, null, 0, T.Zero, ps, n), packed, parts);
+        }
+        for (int i = 0; i < one.Length; i++)
+            Assert.True(Bits(one[i]) == Bits(split[i]), $"{typeof(T).Name} {kernel} m={m} n={n} k={k} parts={parts}: element {i} is {split[i]} split, {one[i]} on one task");
+    }
+
     [Fact]
     public void APackingForAnotherShapeOrKernelIsRefused()
     {

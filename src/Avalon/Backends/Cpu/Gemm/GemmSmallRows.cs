@@ -24,18 +24,80 @@ internal static unsafe class GemmSmallRows<T>
 {
     private static int Kc => GemmDriver<T, GemmMicroKernelScalar<T>>.Kc;
 
+    /// <summary>
+    /// Fewest elements of B for which the columns are split across threads: streaming B is the whole cost at
+    /// these row counts, and a 784×500 layer at batch 1 (1.5 MiB) read by two cores halves it.
+    /// </summary>
+    private const long SplitElements = 1L << 17;
+
     /// <summary>Runs <paramref name="p"/> (p.B unused) over <paramref name="packed"/>, laid out for <paramref name="kind"/>.</summary>
-    public static void Run(GemmKernelKind kind, in GemmProblem<T> p, GemmPackedB packed)
+    public static void Run(GemmKernelKind kind, in GemmProblem<T> p, GemmPackedB packed) => Run(kind, p, packed, CpuParallel.Threads);
+
+    /// <summary>
+    /// As <see cref="Run(GemmKernelKind, in GemmProblem{T}, GemmPackedB)"/>, with a large B's columns cut into up to
+    /// <paramref name="parts"/> ranges of whole panels, one task each (every element is computed as without the split).
+    /// </summary>
+    public static void Run(GemmKernelKind kind, in GemmProblem<T> p, GemmPackedB packed, int parts)
     {
-        if (kind == GemmKernelKind.Scalar) RunScalar(p, packed);
-        else RunFused(p, packed);
+        int panels = packed.PaddedN / packed.Nr;
+        parts = (long)p.K * p.N >= SplitElements ? Math.Min(parts, panels) : 1;
+        if (parts <= 1)
+        {
+            RunColumns(kind, p, packed, 0, packed.PaddedN);
+            return;
+        }
+        var job = ColumnJob.Rent();
+        job.Set(kind, p, packed, parts, panels);
+        try
+        {
+            CpuParallel.For(parts, job.Body);
+        }
+        finally
+        {
+            job.Clear();
+            job.Return();
+        }
+    }
+
+    private static void RunColumns(GemmKernelKind kind, in GemmProblem<T> p, GemmPackedB packed, int jStart, int jEnd)
+    {
+        if (kind == GemmKernelKind.Scalar) RunScalar(p, packed, jStart, jEnd);
+        else RunFused(p, packed, jStart, jEnd);
+    }
+
+    /// <summary>One range of whole panels per task; reused per thread (see <see cref="ReusableJob{TSelf}"/>).</summary>
+    private sealed class ColumnJob : ReusableJob<ColumnJob>
+    {
+        public readonly Action<int> Body;
+        private GemmKernelKind _kind;
+        private GemmProblem<T> _problem;
+        private GemmPackedB? _packed;
+        private int _parts, _panels;
+
+        public ColumnJob() => Body = Execute;
+
+        public void Set(GemmKernelKind kind, in GemmProblem<T> p, GemmPackedB packed, int parts, int panels) =>
+            (_kind, _problem, _packed, _parts, _panels) = (kind, p, packed, parts, panels);
+
+        public void Clear()
+        {
+            _problem = default;
+            _packed = null;
+        }
+
+        private void Execute(int part)
+        {
+            int nr = _packed!.Nr;
+            int first = (int)((long)part * _panels / _parts), end = (int)((long)(part + 1) * _panels / _parts);
+            RunColumns(_kind, _problem, _packed, first * nr, end * nr);
+        }
     }
 
     /// <summary>The FMA kernels' order (Vector256 and Vector512): c = fma(a, b, c) over k, then ·alpha.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunFused(in GemmProblem<T> p, GemmPackedB packed)
+    private static void RunFused(in GemmProblem<T> p, GemmPackedB packed, int jStart, int jEnd)
     {
-        int w = Vector256<T>.Count, nr = packed.Nr, paddedN = packed.PaddedN;
+        int w = Vector256<T>.Count, nr = packed.Nr;
         int group = 8 * w, quarter = 2 * w;
         nint aStep = p.TransA ? p.Lda : 1;
         for (int i = 0; i < p.M; i++)
@@ -48,8 +110,8 @@ internal static unsafe class GemmSmallRows<T>
                 T* slice = packed.Block<T>(pc, 0);
                 T* a = aRow + pc * aStep;
                 bool first = pc == 0;
-                int j = 0;
-                for (; j + group <= paddedN; j += group)
+                int j = jStart;
+                for (; j + group <= jEnd; j += group)
                 {
                     T* b0 = Column(slice, j, kc, nr), b1 = Column(slice, j + quarter, kc, nr);
                     T* b2 = Column(slice, j + 2 * quarter, kc, nr), b3 = Column(slice, j + 3 * quarter, kc, nr);
@@ -80,7 +142,7 @@ internal static unsafe class GemmSmallRows<T>
                 }
 
                 // The rest is whole quarters (2 vectors): panels are a multiple of them.
-                for (; j < paddedN; j += quarter)
+                for (; j < jEnd; j += quarter)
                 {
                     T* b0 = Column(slice, j, kc, nr);
                     Vector256<T> c0 = default, c1 = default;
@@ -137,9 +199,9 @@ internal static unsafe class GemmSmallRows<T>
     }
 
     /// <summary>The scalar kernel's order: c = c + a·b (two roundings) over k, then alpha·c, merged as alpha·c + beta·C.</summary>
-    private static void RunScalar(in GemmProblem<T> p, GemmPackedB packed)
+    private static void RunScalar(in GemmProblem<T> p, GemmPackedB packed, int jStart, int jEnd)
     {
-        int nr = packed.Nr, paddedN = packed.PaddedN;
+        int nr = packed.Nr;
         nint aStep = p.TransA ? p.Lda : 1;
         T* acc = stackalloc T[nr];
         for (int i = 0; i < p.M; i++)
@@ -151,7 +213,7 @@ internal static unsafe class GemmSmallRows<T>
                 int kc = Math.Min(Kc, p.K - pc);
                 T* slice = packed.Block<T>(pc, 0);
                 T beta = pc == 0 ? p.Beta : T.One;
-                for (int j = 0; j < paddedN; j += nr)
+                for (int j = jStart; j < jEnd; j += nr)
                 {
                     T* panel = slice + (nint)j * kc;
                     for (int t = 0; t < nr; t++) acc[t] = T.Zero;
