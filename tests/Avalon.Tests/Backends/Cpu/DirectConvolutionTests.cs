@@ -80,6 +80,48 @@ public class DirectConvolutionTests
             Assert.True(BitConverter.SingleToInt32Bits(six[i]) == BitConverter.SingleToInt32Bits(four[i]), $"{c}: output {i}: {six[i]} against {four[i]}");
     }
 
+    [Theory]
+    [MemberData(nameof(DirectCases))]
+    public unsafe void WholeVectorsPerRowGiveTheBitsOfThePaddedNumbering(ConvCase c)
+    {
+        // Computing each output row in whole vectors (fewer columns than the padded rows where outW rounds up
+        // to less) changes which positions are computed and dropped, not any output's sum.
+        var g = c.Geometry();
+        if (!DirectConvolution.Applies<float>(g)) return;
+        var rng = new Random(StableSeed(c) + 2);
+        float[] x = ToFloat(RandomArray(rng, g.InputLength)), w = ToFloat(RandomArray(rng, g.WeightLength)), b = ToFloat(RandomArray(rng, c.Cout));
+        double[] xd = RandomArray(rng, g.InputLength), wd = RandomArray(rng, g.WeightLength), bd = RandomArray(rng, c.Cout);
+        int slice = g.OutChannelsPerGroup * g.OutputPlane;
+        float[] rows = new float[slice], padded = new float[slice];
+        double[] rowsD = new double[slice], paddedD = new double[slice];
+        bool saved = DirectConvolution.RowVectors;
+        try
+        {
+            fixed (float* px = x, pw = w, pb = b, pr = rows, pp = padded)
+            fixed (double* pxd = xd, pwd = wd, pbd = bd, prd = rowsD, ppd = paddedD)
+            {
+                DirectConvolution.RowVectors = true;
+                DirectConvolution.Run(g, px, pw, pb, pr);
+                DirectConvolution.Run(g, pxd, pwd, pbd, prd);
+                DirectConvolution.RowVectors = false;
+                DirectConvolution.Run(g, px, pw, pb, pp);
+                DirectConvolution.Run(g, pxd, pwd, pbd, ppd);
+            }
+        }
+        finally
+        {
+            DirectConvolution.RowVectors = saved;
+        }
+        for (int i = 0; i < slice; i++)
+        {
+            Assert.True(BitConverter.SingleToInt32Bits(rows[i]) == BitConverter.SingleToInt32Bits(padded[i]), $"{c}: float32 output {i}: {rows[i]} against {padded[i]}");
+            Assert.True(BitConverter.DoubleToInt64Bits(rowsD[i]) == BitConverter.DoubleToInt64Bits(paddedD[i]), $"{c}: float64 output {i}: {rowsD[i]} against {paddedD[i]}");
+        }
+        // And against the naive float64 convolution of the first sample and group.
+        var first = new ConvCase(1, g.InChannelsPerGroup, g.OutChannelsPerGroup, 1, c.Input, c.Kernel, c.Stride, c.Padding, c.Dilation);
+        AssertClose(NaiveConv(first, xd[..(g.InChannelsPerGroup * g.InputPlane)], wd[..(g.OutChannelsPerGroup * g.ColumnRows)], bd[..g.OutChannelsPerGroup]), rowsD, 1e-12, $"{c}: float64 rows");
+    }
+
     [Fact]
     public void ChannelLanesAreChosenWherePaddingColumnsAreASixthOfTheWorkOrMore()
     {

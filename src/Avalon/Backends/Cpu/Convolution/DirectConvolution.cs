@@ -54,6 +54,12 @@ internal static unsafe class DirectConvolution
     /// </summary>
     internal static bool SixChannelBlocks { get; set; } = true;
 
+    /// <summary>
+    /// Whether the forward computes whole vectors per output row where that computes fewer positions than the
+    /// padded rows (<see cref="DirectPlaneLayout.ComputedRowStride"/>; tests and benchmarks compare).
+    /// </summary>
+    internal static bool RowVectors { get; set; } = true;
+
     /// <summary>Vectors of output positions computed together.</summary>
     private const int VectorBlock = 2;
 
@@ -77,8 +83,8 @@ internal static unsafe class DirectConvolution
     public static bool ForwardPays<T>(in ConvGeometry g) where T : unmanaged
     {
         if (GemmMicroKernel512<float>.IsSupported) return true;
-        long wp = g.InputWidth + 2L * g.PadWidth;
-        return 3 * (wp - g.OutputWidth) <= wp;
+        long stride = DirectPlaneLayout.ComputedRowStride(g, RowVectors ? 32 / sizeof(T) : 0);
+        return 3 * (stride - g.OutputWidth) <= stride;
     }
 
     /// <summary>
@@ -141,8 +147,8 @@ internal static unsafe class DirectConvolution
         int taps = g.ColumnRows, outH = g.OutputHeight, outW = g.OutputWidth;
         // 512-bit vectors have 32 registers: eight channels' accumulators fit beside the loads; 256-bit ones 16.
         bool wide = typeof(TVector) == typeof(Vector512<float>) || typeof(TVector) == typeof(Vector512<double>);
-        var layout = new DirectPlaneLayout(g, VectorBlock * TOps.Count);
-        int wp = layout.PaddedWidth, rounded = layout.Rounded;
+        var layout = new DirectPlaneLayout(g, VectorBlock * TOps.Count, RowVectors ? TOps.Count : 0);
+        int wp = layout.PaddedWidth, rounded = layout.Rounded, rowStride = layout.RowStride;
 
         ConvolutionWorkspace ws = ConvolutionWorkspace.Current;
         T* padded = ws.Get<T>(ConvolutionScratch.Padded, layout.PaddedLength);
@@ -157,7 +163,7 @@ internal static unsafe class DirectConvolution
             if (wide && cout - co >= WideChannelBlock)
             {
                 channels = WideChannelBlock;
-                Block8<T, TVector, TOps>(padded, offsets, taps, w + (long)co * taps, taps, rows, rounded);
+                Block8<T, TVector, TOps>(padded, offsets, taps, w + (long)co * taps, taps, rows, rounded, rowStride, wp);
             }
             else if (!wide && SixChannelBlocks && (cout - co >= 10 || cout - co == 6 || cout - co == 5))
             {
@@ -165,7 +171,7 @@ internal static unsafe class DirectConvolution
                 channels = Math.Min(MidChannelBlock, cout - co);
                 T* w0 = w + (long)co * taps;
                 Block6<T, TVector, TOps>(padded, offsets, taps, w0, w0 + taps, w0 + 2L * taps, w0 + 3L * taps, w0 + 4L * taps,
-                    w + (long)(co + channels - 1) * taps, rows, rounded);
+                    w + (long)(co + channels - 1) * taps, rows, rounded, rowStride, wp);
             }
             else
             {
@@ -175,7 +181,7 @@ internal static unsafe class DirectConvolution
                 T* w1 = w + (long)(co + Math.Min(1, channels - 1)) * taps;
                 T* w2 = w + (long)(co + Math.Min(2, channels - 1)) * taps;
                 T* w3 = w + (long)(co + Math.Min(3, channels - 1)) * taps;
-                Block<T, TVector, TOps>(padded, offsets, taps, w0, w1, w2, w3, rows, rounded);
+                Block<T, TVector, TOps>(padded, offsets, taps, w0, w1, w2, w3, rows, rounded, rowStride, wp);
             }
 
             for (int c = 0; c < channels; c++)
@@ -183,7 +189,7 @@ internal static unsafe class DirectConvolution
                 T b = bias == null ? T.Zero : bias[co + c];
                 T* src = rows + (long)c * rounded;
                 T* dst = y + (long)(co + c) * outH * outW;
-                for (int oh = 0; oh < outH; oh++, src += wp, dst += outW)
+                for (int oh = 0; oh < outH; oh++, src += rowStride, dst += outW)
                     AddRow<T, TVector, TOps>(src, b, dst, outW);
             }
             co += channels;
@@ -220,7 +226,7 @@ internal static unsafe class DirectConvolution
 
     /// <summary>rows[c, p] = Σ_t w[c, t] · padded[p + offsets[t]] for eight channels c (rows c·length apart) and p in [0, length).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block8<T, TVector, TOps>(T* padded, int* offsets, int taps, T* w, int wStride, T* rows, int length)
+    private static void Block8<T, TVector, TOps>(T* padded, int* offsets, int taps, T* w, int wStride, T* rows, int length, int rowStride, int wp)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVector : struct
         where TOps : struct, IGemmVector<TVector, T>
@@ -234,11 +240,14 @@ internal static unsafe class DirectConvolution
             TVector a20 = default, a21 = default, a30 = default, a31 = default;
             TVector a40 = default, a41 = default, a50 = default, a51 = default;
             TVector a60 = default, a61 = default, a70 = default, a71 = default;
-            T* origin = padded + p;
+            // The block's two vectors: consecutive positions, or in their output rows (see DirectPlaneLayout.RowStride).
+            long first = DirectPlaneLayout.Origin(p, rowStride, wp);
+            T* origin = padded + first;
+            nint second = (nint)(DirectPlaneLayout.Origin(p + v, rowStride, wp) - first);
             for (int t = 0; t < taps; t++)
             {
                 T* src = origin + offsets[t];
-                TVector x0 = TOps.Load(src), x1 = TOps.Load(src + v);
+                TVector x0 = TOps.Load(src), x1 = TOps.Load(src + second);
                 TVector b = TOps.Broadcast(w0[t]);
                 a00 = TOps.MulAdd(b, x0, a00);
                 a01 = TOps.MulAdd(b, x1, a01);
@@ -279,7 +288,7 @@ internal static unsafe class DirectConvolution
 
     /// <summary>rows[c, p] = Σ_t w_c[t] · padded[p + offsets[t]] for the six channels c and p in [0, length).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block6<T, TVector, TOps>(T* padded, int* offsets, int taps, T* w0, T* w1, T* w2, T* w3, T* w4, T* w5, T* rows, int length)
+    private static void Block6<T, TVector, TOps>(T* padded, int* offsets, int taps, T* w0, T* w1, T* w2, T* w3, T* w4, T* w5, T* rows, int length, int rowStride, int wp)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVector : struct
         where TOps : struct, IGemmVector<TVector, T>
@@ -290,11 +299,14 @@ internal static unsafe class DirectConvolution
             TVector a00 = default, a01 = default, a10 = default, a11 = default;
             TVector a20 = default, a21 = default, a30 = default, a31 = default;
             TVector a40 = default, a41 = default, a50 = default, a51 = default;
-            T* origin = padded + p;
+            // The block's two vectors: consecutive positions, or in their output rows (see DirectPlaneLayout.RowStride).
+            long first = DirectPlaneLayout.Origin(p, rowStride, wp);
+            T* origin = padded + first;
+            nint second = (nint)(DirectPlaneLayout.Origin(p + v, rowStride, wp) - first);
             for (int t = 0; t < taps; t++)
             {
                 T* src = origin + offsets[t];
-                TVector x0 = TOps.Load(src), x1 = TOps.Load(src + v);
+                TVector x0 = TOps.Load(src), x1 = TOps.Load(src + second);
                 TVector b = TOps.Broadcast(w0[t]);
                 a00 = TOps.MulAdd(b, x0, a00);
                 a01 = TOps.MulAdd(b, x1, a01);
@@ -327,7 +339,7 @@ internal static unsafe class DirectConvolution
 
     /// <summary>rows[c, p] = Σ_t w_c[t] · padded[p + offsets[t]] for the four channels c and p in [0, length).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block<T, TVector, TOps>(T* padded, int* offsets, int taps, T* w0, T* w1, T* w2, T* w3, T* rows, int length)
+    private static void Block<T, TVector, TOps>(T* padded, int* offsets, int taps, T* w0, T* w1, T* w2, T* w3, T* rows, int length, int rowStride, int wp)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVector : struct
         where TOps : struct, IGemmVector<TVector, T>
@@ -337,11 +349,14 @@ internal static unsafe class DirectConvolution
         {
             TVector a00 = default, a01 = default, a10 = default, a11 = default;
             TVector a20 = default, a21 = default, a30 = default, a31 = default;
-            T* origin = padded + p;
+            // The block's two vectors: consecutive positions, or in their output rows (see DirectPlaneLayout.RowStride).
+            long first = DirectPlaneLayout.Origin(p, rowStride, wp);
+            T* origin = padded + first;
+            nint second = (nint)(DirectPlaneLayout.Origin(p + v, rowStride, wp) - first);
             for (int t = 0; t < taps; t++)
             {
                 T* src = origin + offsets[t];
-                TVector x0 = TOps.Load(src), x1 = TOps.Load(src + v);
+                TVector x0 = TOps.Load(src), x1 = TOps.Load(src + second);
                 TVector b = TOps.Broadcast(w0[t]);
                 a00 = TOps.MulAdd(b, x0, a00);
                 a01 = TOps.MulAdd(b, x1, a01);

@@ -18,7 +18,13 @@ internal readonly unsafe struct DirectPlaneLayout
     /// <summary>Elements of one padded channel plane.</summary>
     public readonly int PaddedPlane;
 
-    /// <summary>Output positions in the padded numbering: outH · PaddedWidth.</summary>
+    /// <summary>
+    /// Computed positions per output row: PaddedWidth, or for a forward computing whole vectors per row (see the
+    /// three-argument constructor) outW rounded up to the vector when that is narrower.
+    /// </summary>
+    public readonly int RowStride;
+
+    /// <summary>Output positions in the computed numbering: outH · <see cref="RowStride"/>.</summary>
     public readonly int Length;
 
     /// <summary><see cref="Length"/> rounded up to the kernel's block of positions.</summary>
@@ -31,15 +37,40 @@ internal readonly unsafe struct DirectPlaneLayout
     public readonly long PaddedLength;
 
     /// <summary>The layout of one group of <paramref name="g"/> for a kernel that computes <paramref name="block"/> positions at a time.</summary>
-    public DirectPlaneLayout(in ConvGeometry g, int block)
+    public DirectPlaneLayout(in ConvGeometry g, int block) : this(g, block, 0) { }
+
+    /// <summary>
+    /// The layout for a kernel that computes <paramref name="block"/> positions at a time, in vectors of
+    /// <paramref name="rowVector"/> that stay within one output row when that computes fewer positions than the
+    /// padded rows (0: the padded numbering, every position p = oh·PaddedWidth + ow).
+    /// </summary>
+    public DirectPlaneLayout(in ConvGeometry g, int block, int rowVector)
     {
         PaddedWidth = g.InputWidth + 2 * g.PadWidth;
         PaddedPlane = (g.InputHeight + 2 * g.PadHeight) * PaddedWidth;
-        Length = g.OutputHeight * PaddedWidth;
+        RowStride = ComputedRowStride(g, rowVector);
+        Length = g.OutputHeight * RowStride;
         Rounded = (Length + block - 1) / block * block;
         long reach = (long)(g.InChannelsPerGroup - 1) * PaddedPlane + (long)(g.KernelHeight - 1) * PaddedWidth + (g.KernelWidth - 1);
-        PaddedLength = Math.Max((long)g.InChannelsPerGroup * PaddedPlane, Rounded + reach);
+        PaddedLength = Math.Max((long)g.InChannelsPerGroup * PaddedPlane, Origin(Rounded - 1, RowStride, PaddedWidth) + 1 + reach);
     }
+
+    /// <summary>
+    /// Positions computed per output row by a kernel whose vectors of <paramref name="rowVector"/> stay within a row:
+    /// outW rounded up to whole vectors when that is less than the padded width, else the padded width.
+    /// </summary>
+    public static int ComputedRowStride(in ConvGeometry g, int rowVector)
+    {
+        int paddedWidth = g.InputWidth + 2 * g.PadWidth;
+        if (rowVector <= 0) return paddedWidth;
+        int whole = (g.OutputWidth + rowVector - 1) / rowVector * rowVector;
+        return whole < paddedWidth ? whole : paddedWidth;
+    }
+
+    /// <summary>Where computed position <paramref name="q"/> (row stride <paramref name="rowStride"/>) reads the padded plane: its output row · the padded width + its column.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static long Origin(int q, int rowStride, int paddedWidth) =>
+        rowStride == paddedWidth ? q : (long)(q / rowStride) * paddedWidth + q % rowStride;
 
     /// <summary>Writes the offset of every tap (input channel of the group, kernel row, kernel column, in weight order).</summary>
     public void FillOffsets(in ConvGeometry g, int* offsets)
