@@ -25,21 +25,6 @@ public class ConvPoolFusionTests
 
     private static int FusedPools(Tape tape) => tape.Ops.OfType<CallOp>().Count(c => c.Primitive is FusedConvPoolPrimitive);
 
-    private static void AssertSameBits(Tensor[] expected, Tensor[] actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int o = 0; o < expected.Length; o++)
-        {
-            Assert.Equal(expected[o].Shape, actual[o].Shape);
-            Assert.Equal(expected[o].DType, actual[o].DType);
-            var x = expected[o].ToDoubleArray();
-            var y = actual[o].ToDoubleArray();
-            for (int i = 0; i < x.Length; i++)
-                if (BitConverter.DoubleToInt64Bits(x[i]) != BitConverter.DoubleToInt64Bits(y[i]) && !(double.IsNaN(x[i]) && double.IsNaN(y[i])))
-                    Assert.Fail($"{what}: output {o} element {i} of {x.Length}: without the pass {x[i]:R}, with it {y[i]:R}.");
-        }
-    }
-
     [Theory]
     // in channels, out channels, kernel, padding, groups, plane, batch, dtype
     [InlineData(1, 16, 3, 1, 1, 28, 4, false)]     // one input channel: the forward along channels
