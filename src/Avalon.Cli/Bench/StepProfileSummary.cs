@@ -7,7 +7,7 @@ namespace Avalon.Cli.Bench;
 /// Where a compiled train step's time goes (<c>avalon bench cnn|vae --profile</c>): the planned steps of a
 /// <see cref="Training.TrainStep.Profile"/> summed by operation, largest first, with each product's
 /// achieved GFLOP/s where the step's FLOP count knows the primitive (a fused <c>matmul_epilogue</c> is
-/// counted as its <c>matmul</c>).
+/// counted as its <c>matmul</c>, a <c>conv_epilogue_max_pool</c> as its <c>conv</c>).
 /// </summary>
 internal static class StepProfileSummary
 {
@@ -37,6 +37,14 @@ internal static class StepProfileSummary
             .ToList();
     }
 
+    /// <summary>The product a fused call computes: <c>matmul_epilogue</c> → <c>matmul</c>, <c>conv_epilogue_max_pool</c> and <c>conv_max_pool</c> → <c>conv</c>.</summary>
+    private static string Family(string operation)
+    {
+        foreach (string suffix in (ReadOnlySpan<string>)["_epilogue_max_pool", "_max_pool", "_epilogue"])
+            if (operation.EndsWith(suffix, StringComparison.Ordinal) && operation.Length > suffix.Length) return operation[..^suffix.Length];
+        return operation;
+    }
+
     /// <summary>Steps listed one by one after the summary: the slowest, with the tape calls they run.</summary>
     private const int SlowestSteps = 12;
 
@@ -54,15 +62,15 @@ internal static class StepProfileSummary
         output.WriteLine("  operation                          calls     ms/step   share   GFLOP/s");
         foreach (var r in rows)
         {
-            string family = r.Operation.EndsWith("_epilogue", StringComparison.Ordinal) ? r.Operation[..^"_epilogue".Length] : r.Operation;
-            double familyMs = rows.Where(x => x.Operation == family || x.Operation == family + "_epilogue").Sum(x => x.Milliseconds);
+            string family = Family(r.Operation);
+            double familyMs = rows.Where(x => Family(x.Operation) == family).Sum(x => x.Milliseconds);
             string rate = flops.ByPrimitive.TryGetValue(family, out double f) && f > 0 && familyMs > 0
                 ? string.Create(c, $"{f / (familyMs / 1e3) / 1e9,9:F1}{(familyMs > r.Milliseconds ? "*" : " ")}")
                 : "";
             output.WriteLine(string.Create(c, $"  {r.Operation,-34} {r.Calls,5} {r.Milliseconds,11:F3} {r.Share,7:P1} {rate}"));
         }
-        if (rows.Any(r => r.Operation.EndsWith("_epilogue", StringComparison.Ordinal)))
-            output.WriteLine("  * the rate of the product and its fused form together (the FLOP count does not tell them apart)");
+        if (rows.Any(r => Family(r.Operation) != r.Operation))
+            output.WriteLine("  * the rate of the product and its fused forms together (the FLOP count does not tell them apart; a fused pooling's own work is not counted)");
         if (steps is null) return;
         output.WriteLine(string.Create(c, $"slowest single steps (of {steps.Count}):"));
         foreach (var t in steps.OrderByDescending(t => t.MeanMilliseconds).Take(SlowestSteps))
