@@ -87,14 +87,14 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Whether products of few rows over a large packed B split its columns across threads (tests and benchmarks compare).</summary>
+    /// <summary>Whether <see cref="MultiplyPacked"/> lets products of few rows over a large packed B split its columns across the threads (benchmarks compare).</summary>
     internal static bool SmallRowsSplit { get; set; } = true;
 
     /// <summary>
     /// C = alpha · op(A) · B + beta · C over a B packed beforehand (<see cref="GemmPackedB"/>, for the same
     /// kernel), which is not packed again; bitwise the result of <see cref="Compute{T}"/> on the matrix that
     /// was packed. Fewer rows than the micro-kernel's go through <see cref="GemmSmallRows{T}"/>, which splits a
-    /// large B's columns across the threads; more through the driver, split into up to <paramref name="parts"/> tasks.
+    /// large B's columns into up to <paramref name="parts"/> tasks; more through the driver, split likewise.
     /// </summary>
     /// <exception cref="InvalidOperationException"><paramref name="packed"/> does not hold a k×n matrix of <typeparamref name="T"/> for this kernel.</exception>
     internal static void ComputePacked<T>(GemmKernelKind kernel, int parts, in GemmProblem<T> p, GemmPackedB packed)
@@ -111,9 +111,7 @@ internal static unsafe class Gemm
             throw OpErrors.State("gemm", $"the packed B holds {packed.K}×{packed.N} for {packed.Kind}; the product needs {p.K}×{p.N} for {kernel}.");
         if (p.M < MicroKernelRows<T>(kernel))
         {
-            // Its own split: the thread count chosen for the product's multiply-adds keeps a short product on one
-            // thread, but a large B is the cost here and two cores stream it in half the time.
-            GemmSmallRows<T>.Run(kernel, p, packed, SmallRowsSplit ? CpuParallel.Threads : 1);
+            GemmSmallRows<T>.Run(kernel, p, packed, parts);
             return;
         }
         switch (kernel)
@@ -140,7 +138,10 @@ internal static unsafe class Gemm
     {
         Validate("gemm_packed", transA, false, m, n, k, lda, n, ldc, 1);
         var p = new GemmProblem<T>(transA, false, m, n, k, T.One, a, lda, null, 0, T.Zero, c, ldc);
-        ComputePacked(GemmKernelKind.Auto, ChooseThreads(m, n, k, 1), p, packed);
+        // Fewer rows than the micro-kernel's: the count chosen for the multiply-adds would keep the product on one
+        // thread, but streaming a large B is the cost there and the cores share it (GemmSmallRows splits only a large B).
+        int parts = m < MicroKernelRows<T>(Resolve<T>(GemmKernelKind.Auto)) && SmallRowsSplit ? CpuParallel.Threads : ChooseThreads(m, n, k, 1);
+        ComputePacked(GemmKernelKind.Auto, parts, p, packed);
     }
 
     /// <summary>Columns per packed panel of B for a (resolved) kernel.</summary>

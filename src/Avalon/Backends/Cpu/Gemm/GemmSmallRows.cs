@@ -30,12 +30,10 @@ internal static unsafe class GemmSmallRows<T>
     /// </summary>
     private const long SplitElements = 1L << 17;
 
-    /// <summary>Runs <paramref name="p"/> (p.B unused) over <paramref name="packed"/>, laid out for <paramref name="kind"/>.</summary>
-    public static void Run(GemmKernelKind kind, in GemmProblem<T> p, GemmPackedB packed) => Run(kind, p, packed, CpuParallel.Threads);
-
     /// <summary>
-    /// As <see cref="Run(GemmKernelKind, in GemmProblem{T}, GemmPackedB)"/>, with a large B's columns cut into up to
-    /// <paramref name="parts"/> ranges of whole panels, one task each (every element is computed as without the split).
+    /// Runs <paramref name="p"/> (p.B unused) over <paramref name="packed"/>, laid out for <paramref name="kind"/>, with a
+    /// large B's columns cut into up to <paramref name="parts"/> ranges of whole panels, one task each (every element is
+    /// computed as without the split).
     /// </summary>
     public static void Run(GemmKernelKind kind, in GemmProblem<T> p, GemmPackedB packed, int parts)
     {
