@@ -177,7 +177,7 @@ public class ConvolutionKernelTests
 
     internal static double[] ToDouble(float[] a) => Array.ConvertAll(a, v => (double)v);
 
-    private static double Dot(double[] a, double[] b)
+    internal static double Dot(double[] a, double[] b)
     {
         Assert.Equal(a.Length, b.Length);
         double s = 0;
@@ -194,6 +194,18 @@ public class ConvolutionKernelTests
             if (!(err <= tolerance * (1 + Math.Abs(expected[i]))))
                 Assert.Fail($"{what}: element {i} expected {expected[i]:R}, got {actual[i]:R} (error {err:E2}).");
         }
+    }
+
+    /// <summary>
+    /// |actual − expected| ≤ <paramref name="tolerance"/> of the largest expected magnitude (at least 1), for kernels
+    /// whose rounding error follows the outputs' scale rather than each output's (Winograd's transforms).
+    /// </summary>
+    internal static void AssertCloseToScale(double[] expected, double[] actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = Math.Max(1, expected.Max(Math.Abs)), worst = 0;
+        for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+        Assert.True(worst <= tolerance * scale, $"{what}: largest error {worst:E2} against outputs of scale {scale:F2}.");
     }
 
     private static void AssertAdjoint(double lhs, double rhs, string what)

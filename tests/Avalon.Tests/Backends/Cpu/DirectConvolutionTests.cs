@@ -30,7 +30,7 @@ public class DirectConvolutionTests
 
     [Theory]
     [MemberData(nameof(DirectCases))]
-    public void DirectKernelIsDispatchedAndMatchesNaive(ConvCase c)
+    public void DirectKernelIsDispatchedAndMatchesNaive(ConvCase c) => WithoutWinograd(() =>
     {
         var g = c.Geometry();
         Assert.True(DirectConvolution.Applies<float>(g) == Avalon.Backends.Cpu.GemmMicroKernel256<float>.IsSupported,
@@ -51,11 +51,11 @@ public class DirectConvolutionTests
         var viaGemm = new float[g.OutputLength];
         ConvolutionForward.Run<float>(g, xf, wf, ReadOnlySpan<float>.Empty, viaGemm, allowDirect: false);
         AssertClose(ToDouble(viaGemm), ToDouble(yf), 1e-5, $"{c}: direct against im2col + GEMM");
-    }
+    });
 
     [Theory]
     [MemberData(nameof(DirectCases))]
-    public void SixAndFourChannelBlocksGiveTheSameBits(ConvCase c)
+    public void SixAndFourChannelBlocksGiveTheSameBits(ConvCase c) => WithoutWinograd(() =>
     {
         // Each output is one sum over the taps in weight order whichever block computes it, so the 256-bit
         // kernel's six-channel blocks (and their remainders) must reproduce the four-channel blocks exactly.
@@ -78,6 +78,20 @@ public class DirectConvolutionTests
         }
         for (int i = 0; i < six.Length; i++)
             Assert.True(BitConverter.SingleToInt32Bits(six[i]) == BitConverter.SingleToInt32Bits(four[i]), $"{c}: output {i}: {six[i]} against {four[i]}");
+    });
+
+    /// <summary>Runs <paramref name="test"/> with the Winograd kernel off on this thread, so that 3×3 layers of eight channels or more take the direct kernel.</summary>
+    internal static void WithoutWinograd(Action test)
+    {
+        WinogradConvolution.Enabled = false;
+        try
+        {
+            test();
+        }
+        finally
+        {
+            WinogradConvolution.Enabled = true;
+        }
     }
 
     [Theory]

@@ -6,7 +6,8 @@ namespace Avalon.Backends.Cpu.Convolution;
 
 /// <summary>
 /// Gradient of a convolution with respect to its weight: gradWeight_g = Σₙ gradOutput[n, g] × columns(input[n, g])ᵀ,
-/// computed without the columns for stride-1 undilated layers (<see cref="DirectWeightGradient"/>).
+/// computed without the columns for stride-1 undilated layers (<see cref="DirectWeightGradient"/>; Winograd's
+/// F(3×3, 4×4) for the 3×3 layers <see cref="WinogradWeightGradient"/> takes).
 /// The batch is cut into chunks of consecutive samples (see <see cref="ColumnChunk"/>) whose boundaries
 /// depend only on the geometry, never on the thread count. Each chunk's columns and output gradients,
 /// side by side, make one GEMM whose inner dimension runs over all of the chunk's output positions; that
@@ -53,9 +54,12 @@ internal static unsafe class ConvolutionBackwardWeight
         }
 
         int maxSamples = (g.Batch + MinChunks - 1) / MinChunks;
+        // Winograd keeps a block of tiles, not the chunk, in cache: its chunks are just the batch cut for the threads.
+        bool winograd = allowDirect && WinogradWeightGradient.Applies<T>(g);
         int directChunk = samplesPerChunk > 0 ? samplesPerChunk : DirectWeightGradient.ChunkSamples<T>(g, maxSamples);
-        var direct = allowDirect ? DirectWeightGradient.Choose<T>(g, directChunk) : DirectWeightGradient.Kernel.None;
-        int maxChunk = direct != DirectWeightGradient.Kernel.None ? directChunk
+        var direct = allowDirect && !winograd ? DirectWeightGradient.Choose<T>(g, directChunk) : DirectWeightGradient.Kernel.None;
+        int maxChunk = winograd ? (samplesPerChunk > 0 ? samplesPerChunk : maxSamples)
+            : direct != DirectWeightGradient.Kernel.None ? directChunk
             : samplesPerChunk > 0 ? samplesPerChunk : ColumnChunk.Samples<T>(g, maxSamples);
         int chunks = (g.Batch + maxChunk - 1) / maxChunk;
         long weightLength = g.WeightLength;
@@ -70,7 +74,7 @@ internal static unsafe class ConvolutionBackwardWeight
                 for (int start = 0; start < chunks; start += wave)
                 {
                     int count = Math.Min(wave, chunks - start), items = count * g.Groups;
-                    job.Set(g, pIn, pGy, pGw, partials, chunks, start, serial: items >= CpuParallel.Threads, direct);
+                    job.Set(g, pIn, pGy, pGw, partials, chunks, start, serial: items >= CpuParallel.Threads, direct, winograd);
                     CpuParallel.For(items, job.Body);
                     // In chunk order, whatever order the chunks were computed in.
                     for (int c = Math.Max(start, 1); c < start + count; c++)
@@ -106,6 +110,7 @@ internal static unsafe class ConvolutionBackwardWeight
         private int _chunks, _firstChunk;
         private bool _serial;
         private DirectWeightGradient.Kernel _direct;
+        private bool _winograd;
 
         private Job() => Body = Execute;
 
@@ -118,9 +123,10 @@ internal static unsafe class ConvolutionBackwardWeight
         }
 
         public void Set(in ConvGeometry g, T* input, T* gradOutput, T* gradWeight, T* partials, int chunks, int firstChunk, bool serial,
-            DirectWeightGradient.Kernel direct)
+            DirectWeightGradient.Kernel direct, bool winograd)
         {
             _direct = direct;
+            _winograd = winograd;
             _g = g;
             _input = input;
             _gradOutput = gradOutput;
@@ -149,6 +155,11 @@ internal static unsafe class ConvolutionBackwardWeight
             T* gw = (chunk == 0 ? _gradWeight : _partials + (chunk - _firstChunk) * g.WeightLength) + (long)grp * coutG * rows;
             T* x = _input + first * inSample + (long)grp * cinG * inPlane;
             T* gy = _gradOutput + first * outSample + (long)grp * coutG * outPlane;
+            if (_winograd)
+            {
+                WinogradWeightGradient.Run(g, x, inSample, gy, outSample, count, gw);
+                return;
+            }
             if (_direct != DirectWeightGradient.Kernel.None)
             {
                 DirectWeightGradient.Run(_direct, g, x, inSample, gy, outSample, count, gw);

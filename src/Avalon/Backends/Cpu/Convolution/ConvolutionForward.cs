@@ -6,9 +6,10 @@ namespace Avalon.Backends.Cpu.Convolution;
 
 /// <summary>
 /// Convolution forward (PyTorch's conv1d/2d/3d, cross-correlation), one task per (sample, group), by one
-/// of three paths chosen from the shape alone: a 1×1 stride-1 unpadded convolution multiplies the input
-/// directly; a layer with few taps and stride 1 (see <see cref="DirectConvolution"/>) is computed directly;
-/// everything else is vol2col + GEMM.
+/// of four paths chosen from the shape alone: a 1×1 stride-1 unpadded convolution multiplies the input
+/// directly; a 3×3 stride-1 layer with eight channels or more, over two (sample, group) slices or more, takes
+/// Winograd's F(4×4, 3×3) (see <see cref="WinogradConvolution"/>); a layer with few taps and stride 1 (see
+/// <see cref="DirectConvolution"/>) is computed directly; everything else is vol2col + GEMM.
 /// </summary>
 /// <remarks>
 /// Unlike the backward kernels, the forward keeps one GEMM per sample: that GEMM writes the sample's
@@ -69,7 +70,11 @@ internal static unsafe class ConvolutionForward
         fixed (T* pIn = input, pW = weight, pB = bias)
         {
             int items = g.Batch * g.Groups;
-            bool direct = allowDirect && DirectConvolution.Applies<T>(g) && DirectConvolution.ForwardPays<T>(g);
+            // Winograd over two slices or more; a single one (one image) is cut across threads by the direct kernel.
+            // The choice does not depend on the thread count, so neither do the bits.
+            bool winograd = allowDirect && items >= WinogradConvolution.MinSlices && WinogradConvolution.Applies<T>(g);
+            T* winogradWeight = winograd ? WinogradConvolution.TransformWeight(g, pW) : null;
+            bool direct = !winograd && allowDirect && DirectConvolution.Applies<T>(g) && DirectConvolution.ForwardPays<T>(g);
             T* laneWeight = direct && DirectConvolution.PrefersChannelLanes<T>(g) ? ForwardChannelLanes.TransposeWeight(g, pW) : null;
             // The direct kernels run each (sample, group) on one thread; with fewer of those than threads (a single
             // image), each is cut into blocks of output channels so every thread has work. The GEMM path
@@ -77,7 +82,7 @@ internal static unsafe class ConvolutionForward
             int splits = direct && items < CpuParallel.Threads && 2L * g.OutChannelsPerGroup * g.ColumnRows * g.OutputPlane >= MinSplitFlops
                 ? ChannelSplits<T>(g, laneWeight != null, (CpuParallel.Threads + items - 1) / items) : 1;
             var job = Job<T>.Rent();
-            job.Set(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads, direct, laneWeight, epilogue, splits, sink);
+            job.Set(g, pIn, pW, pB, pOut, serial: items >= CpuParallel.Threads, direct, laneWeight, winogradWeight, epilogue, splits, sink);
             try
             {
                 CpuParallel.For(items * splits, job.Body);
@@ -117,7 +122,7 @@ internal static unsafe class ConvolutionForward
         public readonly Action<int> Body;
 
         private ConvGeometry _g;
-        private T* _input, _weight, _bias, _output, _laneWeight;
+        private T* _input, _weight, _bias, _output, _laneWeight, _winogradWeight;
         private bool _serial, _direct;
         private Action<int, int>? _epilogue;
         private ConvolutionSliceSink<T>? _sink;
@@ -134,8 +139,9 @@ internal static unsafe class ConvolutionForward
         }
 
         public void Set(in ConvGeometry g, T* input, T* weight, T* bias, T* output, bool serial, bool direct, T* laneWeight,
-            Action<int, int>? epilogue, int splits, ConvolutionSliceSink<T>? sink)
+            T* winogradWeight, Action<int, int>? epilogue, int splits, ConvolutionSliceSink<T>? sink)
         {
+            _winogradWeight = winogradWeight;
             _sink = sink;
             _splits = splits;
             _epilogue = epilogue;
@@ -152,7 +158,7 @@ internal static unsafe class ConvolutionForward
         /// <summary>Hands the instance back to the calling thread.</summary>
         public void Return()
         {
-            _input = _weight = _bias = _output = _laneWeight = null;
+            _input = _weight = _bias = _output = _laneWeight = _winogradWeight = null;
             _epilogue = null;
             _sink = null;
             t_free = this;
@@ -203,6 +209,11 @@ internal static unsafe class ConvolutionForward
             T* x = _input + ((long)n * g.InChannels + (long)grp * cinG) * inPlane;
             T* w = _weight + (long)grp * coutG * rows;
             T* bias = _bias == null ? null : _bias + grp * coutG;
+            if (_winogradWeight != null)
+            {
+                WinogradConvolution.Run(g, x, _winogradWeight + grp * WinogradConvolution.WeightLengthPerGroup<T>(g), bias, y);
+                return;
+            }
             if (_laneWeight != null)
             {
                 int v = ForwardChannelLanes.VectorCount<T>();

@@ -77,4 +77,28 @@ internal enum ConvolutionScratch
 
     /// <summary>Vector accumulators of a weight gradient kept between samples (the kernel along positions).</summary>
     Accumulators,
+
+    /// <summary>The Winograd-transformed weight of a call (the calling thread's).</summary>
+    WinogradWeight,
+
+    /// <summary>A sample's channels-last zero-padded input (Winograd).</summary>
+    WinogradInput,
+
+    /// <summary>A sample's channels-last input before padding (Winograd).</summary>
+    WinogradPlane,
+
+    /// <summary>A block of transformed input tiles (Winograd).</summary>
+    WinogradTiles,
+
+    /// <summary>A block of tiles' products in the transformed domain (Winograd).</summary>
+    WinogradProducts,
+
+    /// <summary>A sample's channels-last output and the bias lanes (Winograd).</summary>
+    WinogradOutput,
+
+    /// <summary>A sample's channels-last output gradient cut to whole tiles (Winograd weight gradient).</summary>
+    WinogradGradient,
+
+    /// <summary>A block of transformed output-gradient tiles (Winograd weight gradient).</summary>
+    WinogradGradientTiles,
 }

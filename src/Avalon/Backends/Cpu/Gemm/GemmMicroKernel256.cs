@@ -38,6 +38,12 @@ internal readonly unsafe struct GemmMicroKernel256<T> : IGemmMicroKernel<T>, IGe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Multiply(Vector256<T> x, Vector256<T> y) => x * y;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Add(Vector256<T> x, Vector256<T> y) => x + y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Subtract(Vector256<T> x, Vector256<T> y) => x - y;
+
     /// <summary>x * y + acc with one rounding; the type tests fold away when T is known.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> MulAdd(Vector256<T> x, Vector256<T> y, Vector256<T> acc)

@@ -38,6 +38,12 @@ internal readonly unsafe struct GemmMicroKernel512<T> : IGemmMicroKernel<T>, IGe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Multiply(Vector512<T> x, Vector512<T> y) => x * y;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Add(Vector512<T> x, Vector512<T> y) => x + y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Subtract(Vector512<T> x, Vector512<T> y) => x - y;
+
     /// <summary>x * y + acc with one rounding; the type tests fold away when T is known.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> MulAdd(Vector512<T> x, Vector512<T> y, Vector512<T> acc)

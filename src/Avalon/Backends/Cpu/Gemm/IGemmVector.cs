@@ -30,6 +30,12 @@ internal unsafe interface IGemmVector<TVector, T>
     /// <summary>Lane-wise <paramref name="x"/> * <paramref name="y"/>.</summary>
     static abstract TVector Multiply(TVector x, TVector y);
 
+    /// <summary>Lane-wise <paramref name="x"/> + <paramref name="y"/>.</summary>
+    static abstract TVector Add(TVector x, TVector y);
+
+    /// <summary>Lane-wise <paramref name="x"/> − <paramref name="y"/>.</summary>
+    static abstract TVector Subtract(TVector x, TVector y);
+
     /// <summary>Lane-wise <paramref name="x"/> * <paramref name="y"/> + <paramref name="acc"/> with one rounding.</summary>
     static abstract TVector MulAdd(TVector x, TVector y, TVector acc);
 }
