@@ -23,8 +23,10 @@ internal sealed class CnnBenchmark(string model) : ModelBenchmark
 
     protected override Tensor PrepareImages(Tensor images) => images;
 
+    private Tensor? _imageBatch, _labelBatch;
+
     protected override Tensor[] DrawBatch(FashionTensors data, Tensor images, long[] order, int start, int batch) =>
-        [FashionTensors.Batch(images, order, start, batch), FashionTensors.Batch(data.Labels, order, start, batch)];
+        [FashionTensors.Batch(images, order, start, batch, ref _imageBatch), FashionTensors.Batch(data.Labels, order, start, batch, ref _labelBatch)];
 
     protected override Tensor[] Predict(Module m, Tensor images) => [m.Forward(images)];
 

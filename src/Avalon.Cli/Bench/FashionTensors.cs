@@ -4,8 +4,8 @@ namespace Avalon.Cli.Bench;
 
 /// <summary>
 /// One Fashion-MNIST split held whole as tensors, the way the PyTorch scripts hold it: images float32
-/// [N, 1, 28, 28] scaled by 1/255, labels int64 [N]. Batches are drawn with <see cref="Batch"/> (an
-/// index_select of the images, like <c>X[idx]</c>).
+/// [N, 1, 28, 28] scaled by 1/255, labels int64 [N]. Batches are drawn with <see cref="Batch(Tensor, long[], int, int, ref Tensor?)"/>
+/// (an index_select of the images, like <c>X[idx]</c>, into a batch buffer the loop reuses).
 /// </summary>
 internal sealed class FashionTensors
 {
@@ -48,6 +48,20 @@ internal sealed class FashionTensors
     /// <summary>The rows of <paramref name="tensor"/> named by <paramref name="order"/>[start .. start + length).</summary>
     public static Tensor Batch(Tensor tensor, long[] order, int start, int length) =>
         tensor.IndexSelect(0, Tensor.From(order[start..(start + length)]));
+
+    /// <summary>
+    /// Like <see cref="Batch(Tensor, long[], int, int)"/>, written into <paramref name="buffer"/> (made, or remade when
+    /// the batch's shape or dtype changes): the training loop reuses one batch's memory, as PyTorch's allocator does,
+    /// instead of touching a fresh array on every step. The previous batch in the buffer is overwritten.
+    /// </summary>
+    public static Tensor Batch(Tensor tensor, long[] order, int start, int length, ref Tensor? buffer)
+    {
+        int[] shape = tensor.Shape.ToArray();
+        shape[0] = length;
+        if (buffer is null || buffer.DType != tensor.DType || !buffer.Shape.ToArray().AsSpan().SequenceEqual(shape))
+            buffer = Tensor.Zeros(shape, tensor.DType, tensor.Device);
+        return tensor.IndexSelect(0, Tensor.From(order[start..(start + length)]), buffer);
+    }
 
     /// <summary>A uniformly random permutation of 0 .. n-1 (Fisher–Yates; the counterpart of torch.randperm).</summary>
     public static long[] Permutation(int n, Generator generator)

@@ -24,8 +24,10 @@ internal sealed class VaeBenchmark : ModelBenchmark
 
     protected override Tensor PrepareImages(Tensor images) => images.Reshape(-1, 784);
 
+    private Tensor? _imageBatch;
+
     protected override Tensor[] DrawBatch(FashionTensors data, Tensor images, long[] order, int start, int batch) =>
-        [FashionTensors.Batch(images, order, start, batch)];
+        [FashionTensors.Batch(images, order, start, batch, ref _imageBatch)];
 
     protected override Tensor[] Predict(Module model, Tensor images) => Outputs(((BenchVae)model).Run(images));
 

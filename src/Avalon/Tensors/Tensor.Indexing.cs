@@ -69,6 +69,41 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// <see cref="IndexSelect(int, Tensor)"/> written into <paramref name="output"/>, a dense tensor of the result's
+    /// shape, dtype and device (PyTorch's <c>torch.index_select(input, dim, index, out=output)</c>), which is returned.
+    /// Reusing one output across calls — a training loop's batch drawn from a dataset tensor — keeps the loop from
+    /// touching fresh memory on every call. Like PyTorch's <c>out=</c> forms it is not differentiable and is not
+    /// recorded: it is refused while a tape traces on this thread and, with gradients enabled, when this tensor
+    /// requires a gradient.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="output"/> has another shape, dtype or device than the
+    /// result, is not dense, or shares this tensor's or the index's storage.</exception>
+    /// <exception cref="InvalidOperationException">A tape is tracing, or the call would need a gradient.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index value lies outside [0, size of <paramref name="dim"/>).</exception>
+    public Tensor IndexSelect(int dim, Tensor index, Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(output);
+        const string op = "index_select";
+        if (Autodiff.Recorder.ActiveTapes.Count > 0)
+            throw OpErrors.State(op, "the form with an output tensor is not recorded on a tape; trace the form that returns its result.");
+        if (Autodiff.GradMode.IsEnabled && RequiresGrad)
+            throw OpErrors.State(op, "the form with an output tensor does not support automatic differentiation, but the input requires a gradient; call it under NoGrad or use the form that returns its result.");
+        var primitive = IndexSelectPrimitives.IndexSelect;
+        var attributes = primitive.ValidateAttributes(GatherScatterPrimitives.DimAttribute(ShapeUtil.NormalizeDim(dim, Rank, op)));
+        var spec = primitive.InferSpec([Spec, index.Spec], attributes);
+        if (output.Spec != spec)
+            throw OpErrors.Argument(op, $"expected an output of shape {spec.Shape}, dtype {spec.DType} on {spec.Device}, got shape {output.Shape}, dtype {output.DType} on {output.Device}.");
+        if (!output.IsContiguous)
+            throw OpErrors.Argument(op, $"expected a dense (row-major) output, got strides [{string.Join(", ", output.Strides)}] for shape {output.Shape}.");
+        if (ReferenceEquals(output.Storage, Storage) || ReferenceEquals(output.Storage, index.Storage))
+            throw OpErrors.Argument(op, "the output shares storage with an input; expected a separate tensor.");
+        primitive.Compute([this, index], attributes, [output]);
+        output.Storage.BumpVersion();
+        return output;
+    }
+
+    /// <summary>
     /// A copy of this tensor with slice k of <paramref name="source"/> (times <paramref name="alpha"/>) added to
     /// slice index[k] along <paramref name="dim"/>, accumulating over repeated indices (PyTorch's out-of-place <c>index_add</c>).
     /// </summary>

@@ -40,6 +40,56 @@ public class IndexSelectTests
     [Theory]
     [InlineData(DType.Float32)]
     [InlineData(DType.Float64)]
+    [InlineData(DType.Int64)]
+    public void IndexSelectIntoAnOutputOverwritesItWithTheSameValuesAndReturnsIt(DType dtype)
+    {
+        var g = new Generator(71 + (ulong)dtype);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            int rank = 1 + (int)g.NextInt64(0, 4);
+            var shape = RandomShape(g, rank);
+            int d = (int)g.NextInt64(0, rank);
+            int count = shape[d] == 0 ? 0 : (int)g.NextInt64(0, 6);
+            var x = Make(shape, dtype, (Layout)g.NextInt64(0, 3), g);
+            var index = Make([count], DType.Int64, Layout.Contiguous, g, 0, Math.Max(shape[d], 1));
+            var expected = x.IndexSelect(d, index);
+            // The buffer starts with other values, so a position the kernel skipped would show.
+            var output = Make(expected.Shape.ToArray(), dtype, Layout.Contiguous, g);
+            int version = output.Version;
+            var returned = x.IndexSelect(d, index, output);
+            Assert.Same(output, returned);
+            Assert.Equal(expected.ToDoubleArray(), output.ToDoubleArray());
+            Assert.True(output.Version > version, "writing into the output counts a version, as an in-place call does");
+        }
+    }
+
+    [Fact]
+    public void IndexSelectIntoAnOutputRejectsAWrongBufferGradientsAndTracing()
+    {
+        var x = Tensor.Arange(12).Reshape(4, 3).To(DType.Float32);
+        var index = Tensor.From(new long[] { 2, 0 });
+        var wrongShape = Assert.Throws<ArgumentException>(() => x.IndexSelect(0, index, Tensor.Zeros(3, 3)));
+        Assert.Contains("index_select", wrongShape.Message);
+        Assert.Contains("[2, 3]", wrongShape.Message);
+        Assert.Throws<ArgumentException>(() => x.IndexSelect(0, index, Tensor.Zeros([2, 3], DType.Float64)));
+        Assert.Throws<ArgumentException>(() => x.IndexSelect(0, index, Tensor.Zeros(3, 2).T));
+        Assert.Throws<ArgumentException>(() => x.IndexSelect(0, index, x.Narrow(0, 0, 2)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.IndexSelect(0, Tensor.From(new long[] { 4, 0 }), Tensor.Zeros(2, 3)));
+
+        var leaf = x.Detach().RequiresGrad_();
+        var needsGrad = Assert.Throws<InvalidOperationException>(() => leaf.IndexSelect(0, index, Tensor.Zeros(2, 3)));
+        Assert.Contains("automatic differentiation", needsGrad.Message);
+        using (new Avalon.Autodiff.NoGrad())
+            Assert.Equal(new double[] { 6, 7, 8, 0, 1, 2 }, leaf.IndexSelect(0, index, Tensor.Zeros(2, 3)).ToDoubleArray());
+
+        var buffer = Tensor.Zeros(2, 3);
+        var traced = Assert.Throws<InvalidOperationException>(() => Avalon.Autodiff.Grad.Trace(a => a[0].IndexSelect(0, index, buffer), x));
+        Assert.Contains("tape", traced.Message);
+    }
+
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
     [InlineData(DType.Int32)]
     [InlineData(DType.Int64)]
     public void IndexAddMatchesReference(DType dtype)
