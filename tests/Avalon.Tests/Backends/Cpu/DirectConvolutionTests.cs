@@ -136,6 +136,62 @@ public class DirectConvolutionTests
         AssertClose(NaiveConv(first, xd[..(g.InChannelsPerGroup * g.InputPlane)], wd[..(g.OutChannelsPerGroup * g.ColumnRows)], bd[..g.OutChannelsPerGroup]), rowsD, 1e-12, $"{c}: float64 rows");
     }
 
+    [Theory]
+    [MemberData(nameof(DirectCases))]
+    public void BothVectorWidthsGiveTheSameBits(ConvCase c) => WithoutWinograd(() =>
+    {
+        // On a machine with 512-bit vectors the forward may run in 256-bit ones (NarrowVectors); each output is
+        // the same sum over the taps in weight order either way, along positions or along channels.
+        var g = c.Geometry();
+        var rng = new Random(StableSeed(c) + 3);
+        double[] xd = RandomArray(rng, g.InputLength), wd = RandomArray(rng, g.WeightLength), bd = RandomArray(rng, c.Cout);
+        float[] x = ToFloat(xd), w = ToFloat(wd), b = ToFloat(bd);
+        float[] narrow = new float[g.OutputLength], wide = new float[g.OutputLength];
+        double[] narrowD = new double[g.OutputLength], wideD = new double[g.OutputLength];
+        bool? saved = DirectConvolution.NarrowVectorsOverride;
+        try
+        {
+            DirectConvolution.NarrowVectorsOverride = true;
+            ConvolutionForward.Run<float>(g, x, w, b, narrow);
+            ConvolutionForward.Run<double>(g, xd, wd, bd, narrowD);
+            DirectConvolution.NarrowVectorsOverride = false;
+            ConvolutionForward.Run<float>(g, x, w, b, wide);
+            ConvolutionForward.Run<double>(g, xd, wd, bd, wideD);
+        }
+        finally
+        {
+            DirectConvolution.NarrowVectorsOverride = saved;
+        }
+        for (int i = 0; i < narrow.Length; i++)
+        {
+            Assert.True(BitConverter.SingleToInt32Bits(narrow[i]) == BitConverter.SingleToInt32Bits(wide[i]), $"{c}: float32 output {i}: {narrow[i]} against {wide[i]}");
+            Assert.True(BitConverter.DoubleToInt64Bits(narrowD[i]) == BitConverter.DoubleToInt64Bits(wideD[i]), $"{c}: float64 output {i}: {narrowD[i]} against {wideD[i]}");
+        }
+        AssertClose(NaiveConv(c, xd, wd, bd), narrowD, 1e-12, $"{c}: float64, 256-bit vectors");
+    });
+
+    [Fact]
+    public void NarrowVectorsAreChosenWhereTheyComputeFewerPositionsThanTheWideGain()
+    {
+        var lenet2 = new ConvCase(1, 20, 50, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]).Geometry();
+        var cnn3 = new ConvCase(1, 32, 32, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1]).Geometry();
+        var cnn2 = new ConvCase(1, 16, 32, 1, [14, 14], [3, 3], [1, 1], [1, 1], [1, 1]).Geometry();
+        double gain = Avalon.Backends.Cpu.VectorThroughput.WideGain;
+        if (!Avalon.Backends.Cpu.GemmMicroKernel512<float>.IsSupported)
+        {
+            Assert.False(DirectConvolution.NarrowVectors<float>(lenet2), "without 512-bit vectors there is no other width");
+            return;
+        }
+        Assert.InRange(gain, 0.5, 4);
+        // LeNet's second layer: 8-wide rows exactly, against 64 channel lanes for 50 channels (1.28 positions per output).
+        Assert.Equal(gain * 1.05 < 64.0 / 50, DirectConvolution.NarrowVectors<float>(lenet2));
+        Assert.Equal(!(gain * 1.05 < 64.0 / 50), DirectConvolution.PrefersChannelLanes<float>(lenet2));
+        // The CNN's third layer computes exact channel lanes at 512 bits and 8 of 7 columns at 256.
+        Assert.Equal(gain * 1.05 * 8 / 7 < 1, DirectConvolution.NarrowVectors<float>(cnn3));
+        // Its second: 16 of 14 columns at either width and no lanes: the margin keeps the wide kernel near a gain of 1.
+        Assert.Equal(gain * 1.05 < 1, DirectConvolution.NarrowVectors<float>(cnn2));
+    }
+
     [Fact]
     public void ChannelLanesAreChosenWherePaddingColumnsAreASixthOfTheWorkOrMore()
     {
@@ -146,6 +202,21 @@ public class DirectConvolutionTests
             Assert.False(DirectConvolution.PrefersChannelLanes<float>(layer3));
             return;
         }
+        // The rule for 512-bit vectors, with the width forced (NarrowVectors may take 256-bit ones for some of these).
+        bool? saved = DirectConvolution.NarrowVectorsOverride;
+        DirectConvolution.NarrowVectorsOverride = false;
+        try
+        {
+            WideChannelLanes();
+        }
+        finally
+        {
+            DirectConvolution.NarrowVectorsOverride = saved;
+        }
+    }
+
+    private static void WideChannelLanes()
+    {
         Assert.True(DirectConvolution.PrefersChannelLanes<float>(new ConvCase(2, 32, 32, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1]).Geometry()));
         Assert.True(DirectConvolution.PrefersChannelLanes<float>(new ConvCase(1, 20, 50, 1, [12, 12], [5, 5], [1, 1], [0, 0], [1, 1]).Geometry()));
         Assert.True(DirectConvolution.PrefersChannelLanes<float>(new ConvCase(2, 8, 64, 2, [6, 6], [3, 3], [1, 1], [0, 0], [1, 1]).Geometry()));

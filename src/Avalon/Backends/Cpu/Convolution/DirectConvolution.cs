@@ -60,8 +60,43 @@ internal static unsafe class DirectConvolution
     /// </summary>
     internal static bool RowVectors { get; set; } = true;
 
+    /// <summary>
+    /// Forces the forward's vector width on a machine with 512-bit vectors (null: <see cref="NarrowVectors{T}"/>'s
+    /// rule); tests check that both widths give the same bits, benchmarks compare them in one process.
+    /// </summary>
+    internal static bool? NarrowVectorsOverride { get; set; }
+
     /// <summary>Vectors of output positions computed together.</summary>
     private const int VectorBlock = 2;
+
+    /// <summary>How much less work the narrow width must do: a twentieth, so equal layouts under a gain read as 0.99 keep the wide kernel.</summary>
+    private const double NarrowMargin = 1.05;
+
+    /// <summary>
+    /// Whether the forward of <paramref name="g"/> runs in 256-bit vectors on a machine with 512-bit ones: where
+    /// the 256-bit layout computes fewer positions per output than the best 512-bit one (along positions, or along
+    /// channels when <see cref="PrefersChannelLanes{T}"/> would take it) by more than the 512-bit vectors'
+    /// throughput gain (<see cref="VectorThroughput.WideGain"/>) and a margin. LeNet's 20→50 5×5 layer has 8-wide output rows in
+    /// a 12-wide plane: whole 8-lane vectors compute no dropped column, 16-lane ones compute the padded rows
+    /// (1.5× the work) or 64 channel lanes for 50 channels (1.28×). Measured on Zen 4, whose 512-bit operations are
+    /// two 256-bit halves (gain measured 1.00), A/B in one process, medians of 30 interleaved rounds, 2 threads: that
+    /// layer's forward took 0.77× the 512-bit kernel's time at batch 100 and 0.34× at batch 1 (where the 512-bit
+    /// kernel also transposes the weight for its channel lanes on every call); LeNet's first layer (24-wide rows of
+    /// a 28-wide plane, one input channel) 1.01–1.02×, no change. Both widths sum every output over the taps in weight order, so the
+    /// choice changes no bits.
+    /// </summary>
+    public static bool NarrowVectors<T>(in ConvGeometry g) where T : unmanaged
+    {
+        if (!GemmMicroKernel512<float>.IsSupported) return false;
+        if (NarrowVectorsOverride is bool forced) return forced;
+        int outW = g.OutputWidth;
+        if (outW <= 0) return false;
+        double narrowWork = (double)DirectPlaneLayout.ComputedRowStride(g, RowVectors ? 32 / sizeof(T) : 0) / outW;
+        double wideWork = (double)DirectPlaneLayout.ComputedRowStride(g, RowVectors ? 64 / sizeof(T) : 0) / outW;
+        if (WideChannelLanesPay<T>(g))
+            wideWork = Math.Min(wideWork, (double)ForwardChannelLanes.Lanes<T>(g) / g.OutChannelsPerGroup);
+        return narrowWork * VectorThroughput.WideGain * NarrowMargin < wideWork;
+    }
 
     /// <summary>Whether <paramref name="g"/> takes the direct kernel for element type <typeparamref name="T"/> on this machine.</summary>
     public static bool Applies<T>(in ConvGeometry g) where T : unmanaged =>
@@ -99,7 +134,11 @@ internal static unsafe class DirectConvolution
     /// 1.1× and 20→50 5×5 on 12² (1/3) 1.25× faster; where the extra columns are fewer it does not pay, or
     /// loses when the weight rows leave the cache (16→32 on 14² 1.06×, 64→64 on 56² 0.96×, 256→256 on 14² 0.68×).
     /// </remarks>
-    public static bool PrefersChannelLanes<T>(in ConvGeometry g) where T : unmanaged
+    public static bool PrefersChannelLanes<T>(in ConvGeometry g) where T : unmanaged =>
+        WideChannelLanesPay<T>(g) && !NarrowVectors<T>(g);
+
+    // PrefersChannelLanes' rule for the 512-bit kernels, before the choice of width.
+    private static bool WideChannelLanesPay<T>(in ConvGeometry g) where T : unmanaged
     {
         // With 16 registers (256-bit) a block holds one vector of channels, which is load-bound: measured
         // 0.7–0.8× the kernel along positions on 7² and 12² layers.
@@ -119,17 +158,17 @@ internal static unsafe class DirectConvolution
     /// <summary>As <see cref="Run{T}(in ConvGeometry, T*, T*, T*, T*)"/> for output channels [<paramref name="coStart"/>, <paramref name="coEnd"/>) of the group only.</summary>
     public static void Run<T>(in ConvGeometry g, T* x, T* w, T* bias, T* y, int coStart, int coEnd) where T : unmanaged
     {
-        // The type tests fold away per instantiation; AVX-512 where the machine has it, else AVX2.
+        // The type tests fold away per instantiation; AVX-512 where the machine has it and the layer's rows suit it, else AVX2.
         if (typeof(T) == typeof(float))
         {
-            if (GemmMicroKernel512<float>.IsSupported)
+            if (GemmMicroKernel512<float>.IsSupported && !NarrowVectors<T>(g))
                 Run<float, Vector512<float>, GemmMicroKernel512<float>>(g, (float*)x, (float*)w, (float*)bias, (float*)y, coStart, coEnd);
             else
                 Run<float, Vector256<float>, GemmMicroKernel256<float>>(g, (float*)x, (float*)w, (float*)bias, (float*)y, coStart, coEnd);
         }
         else if (typeof(T) == typeof(double))
         {
-            if (GemmMicroKernel512<double>.IsSupported)
+            if (GemmMicroKernel512<double>.IsSupported && !NarrowVectors<T>(g))
                 Run<double, Vector512<double>, GemmMicroKernel512<double>>(g, (double*)x, (double*)w, (double*)bias, (double*)y, coStart, coEnd);
             else
                 Run<double, Vector256<double>, GemmMicroKernel256<double>>(g, (double*)x, (double*)w, (double*)bias, (double*)y, coStart, coEnd);
@@ -145,7 +184,9 @@ internal static unsafe class DirectConvolution
         where TOps : struct, IGemmVector<TVector, T>
     {
         int taps = g.ColumnRows, outH = g.OutputHeight, outW = g.OutputWidth;
-        // 512-bit vectors have 32 registers: eight channels' accumulators fit beside the loads; 256-bit ones 16.
+        // 512-bit vectors have 32 registers: eight channels' accumulators fit beside the loads. 256-bit ones keep the
+        // six-channel blocks of 16 registers even on an AVX-512 machine, whose 32 would hold eight: measured there
+        // (LeNet's 20→50 5×5, batch 100) eight took 1.1× the time of six.
         bool wide = typeof(TVector) == typeof(Vector512<float>) || typeof(TVector) == typeof(Vector512<double>);
         var layout = new DirectPlaneLayout(g, VectorBlock * TOps.Count, RowVectors ? TOps.Count : 0);
         int wp = layout.PaddedWidth, rounded = layout.Rounded, rowStride = layout.RowStride;
