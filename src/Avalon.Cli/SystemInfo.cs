@@ -42,6 +42,7 @@ internal static class SystemInfo
             new("vector_t_bits", Vector<byte>.Count * 8),
             new("isa", isa.ToArray()),
             new("gemm_kernel", Gemm.Resolve<float>(GemmKernelKind.Auto).ToString()),
+            new("vector_gain", Math.Round(VectorThroughput.WideGain, 2)),
             new("isa_switches", switches),
             new("threads", Threads.Count),
             new("cores", Environment.ProcessorCount),

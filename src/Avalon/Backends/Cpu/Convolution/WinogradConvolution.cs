@@ -307,13 +307,23 @@ internal static unsafe class WinogradConvolution
             InputRows<T, TVector, TOps>(TOps.Load(r), TOps.Load(r + n), TOps.Load(r + 2 * n), TOps.Load(r + 3 * n), TOps.Load(r + 4 * n), TOps.Load(r + 5 * n),
                 out TVector v0, out TVector v1, out TVector v2, out TVector v3, out TVector v4, out TVector v5);
             T* o = v + i * InTile * pointStride;
-            TOps.Store(v0, o);
-            TOps.Store(v1, o + pointStride);
-            TOps.Store(v2, o + 2 * pointStride);
-            TOps.Store(v3, o + 3 * pointStride);
-            TOps.Store(v4, o + 4 * pointStride);
-            TOps.Store(v5, o + 5 * pointStride);
+            StoreSix<T, TVector, TOps>(o, pointStride, v0, v1, v2, v3, v4, v5);
         }
+    }
+
+    /// <summary>Stores six vectors <paramref name="stride"/> elements apart from <paramref name="o"/>: one transformed row's six points.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreSix<T, TVector, TOps>(T* o, long stride, TVector v0, TVector v1, TVector v2, TVector v3, TVector v4, TVector v5)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVector : struct
+        where TOps : struct, IGemmVector<TVector, T>
+    {
+        TOps.Store(v0, o);
+        TOps.Store(v1, o + stride);
+        TOps.Store(v2, o + 2 * stride);
+        TOps.Store(v3, o + 3 * stride);
+        TOps.Store(v4, o + 4 * stride);
+        TOps.Store(v5, o + 5 * stride);
     }
 
     /// <summary>Bᵀ applied to six vectors: rows [4 0 −5 0 1 0], [0 −4 −4 1 1 0], [0 4 −4 −1 1 0], [0 −2 −1 2 1 0], [0 2 −1 −2 1 0], [0 4 0 −5 0 1].</summary>

@@ -152,12 +152,7 @@ internal static unsafe class WinogradWeightGradient
             Interpolate4<T, TVector, TOps>(TOps.Load(r), TOps.Load(r + n), TOps.Load(r + 2 * n), TOps.Load(r + 3 * n),
                 out TVector v0, out TVector v1, out TVector v2, out TVector v3, out TVector v4, out TVector v5);
             T* o = target + i * InTile * pointStride;
-            TOps.Store(v0, o);
-            TOps.Store(v1, o + pointStride);
-            TOps.Store(v2, o + 2 * pointStride);
-            TOps.Store(v3, o + 3 * pointStride);
-            TOps.Store(v4, o + 4 * pointStride);
-            TOps.Store(v5, o + 5 * pointStride);
+            StoreSix<T, TVector, TOps>(o, pointStride, v0, v1, v2, v3, v4, v5);
         }
     }
 
