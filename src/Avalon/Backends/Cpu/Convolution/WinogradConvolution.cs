@@ -148,12 +148,7 @@ internal static unsafe class WinogradConvolution
                 {
                     Interpolate<T, TVector, TOps>(TOps.Load(taps + c * v), TOps.Load(taps + (3 + c) * v), TOps.Load(taps + (6 + c) * v),
                         out TVector r0, out TVector r1, out TVector r2, out TVector r3, out TVector r4, out TVector r5);
-                    TOps.Store(r0, gw + (0 * 3 + c) * v);
-                    TOps.Store(r1, gw + (1 * 3 + c) * v);
-                    TOps.Store(r2, gw + (2 * 3 + c) * v);
-                    TOps.Store(r3, gw + (3 * 3 + c) * v);
-                    TOps.Store(r4, gw + (4 * 3 + c) * v);
-                    TOps.Store(r5, gw + (5 * 3 + c) * v);
+                    StoreSix<T, TVector, TOps>(gw + c * v, 3L * v, r0, r1, r2, r3, r4, r5);
                 }
                 // (G w) Gᵀ: each row of G w interpolated the same way.
                 for (int i = 0; i < InTile; i++)
@@ -294,12 +289,7 @@ internal static unsafe class WinogradConvolution
             InputRows<T, TVector, TOps>(TOps.Load(c), TOps.Load(c + rowStride), TOps.Load(c + 2 * rowStride), TOps.Load(c + 3 * rowStride),
                 TOps.Load(c + 4 * rowStride), TOps.Load(c + 5 * rowStride),
                 out TVector r0, out TVector r1, out TVector r2, out TVector r3, out TVector r4, out TVector r5);
-            TOps.Store(r0, scratch + (0 * InTile + j) * n);
-            TOps.Store(r1, scratch + (1 * InTile + j) * n);
-            TOps.Store(r2, scratch + (2 * InTile + j) * n);
-            TOps.Store(r3, scratch + (3 * InTile + j) * n);
-            TOps.Store(r4, scratch + (4 * InTile + j) * n);
-            TOps.Store(r5, scratch + (5 * InTile + j) * n);
+            StoreSix<T, TVector, TOps>(scratch + j * n, InTile * n, r0, r1, r2, r3, r4, r5);
         }
         for (int i = 0; i < InTile; i++)
         {

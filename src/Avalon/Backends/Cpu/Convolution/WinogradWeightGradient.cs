@@ -139,12 +139,7 @@ internal static unsafe class WinogradWeightGradient
             T* c = d + (long)j * columnStride;
             Interpolate4<T, TVector, TOps>(TOps.Load(c), TOps.Load(c + rowStride), TOps.Load(c + 2 * rowStride), TOps.Load(c + 3 * rowStride),
                 out TVector r0, out TVector r1, out TVector r2, out TVector r3, out TVector r4, out TVector r5);
-            TOps.Store(r0, scratch + (0 * OutTile + j) * n);
-            TOps.Store(r1, scratch + (1 * OutTile + j) * n);
-            TOps.Store(r2, scratch + (2 * OutTile + j) * n);
-            TOps.Store(r3, scratch + (3 * OutTile + j) * n);
-            TOps.Store(r4, scratch + (4 * OutTile + j) * n);
-            TOps.Store(r5, scratch + (5 * OutTile + j) * n);
+            StoreSix<T, TVector, TOps>(scratch + j * n, OutTile * n, r0, r1, r2, r3, r4, r5);
         }
         for (int i = 0; i < InTile; i++)
         {
